@@ -1,0 +1,1 @@
+"""Scenario language: schema (pydantic), distributions and the YAML loader."""
