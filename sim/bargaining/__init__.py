@@ -1,0 +1,1 @@
+"""Bargaining: utilities of terms, offers, agents' decisions (vectorized over replicates)."""

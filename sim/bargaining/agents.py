@@ -1,0 +1,173 @@
+"""Agents: belligerents value war and terms and decide; mediators propose. All vectorized over replicates.
+
+A new strategy is a new class with the same interface: a belligerent's
+``accepts(offer, st, u) -> mask`` and a mediator's ``propose(st, rows) -> Offer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import expit
+
+from ..dynamics import mediation, sanctions
+from ..dynamics.learning import beliefs
+from ..engine.context import Ctx
+from ..engine.state import State
+from .utility import penalty_rows, utility_rows
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+
+
+@dataclass
+class Offer:
+    """Terms (or a truce) put to both sides in ``rows``, with each side's utility of them."""
+
+    name: str
+    rows: IntArray
+    terms: FloatArray  # (r, K) scaled; empty for a truce
+    u: FloatArray  # (2, r) utility of the terms
+    pen: FloatArray  # (2, r) audience penalty (before a*S)
+    by: int | None = None  # side index of a belligerent proposer (it accepts its own offer)
+    truce_days: int | None = None
+    index: int = -1  # proposal index in the scenario; -1 for a mediator's own
+
+
+def offer_for_terms(ctx: Ctx, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
+    p = ctx.params
+    u = np.stack([utility_rows(p.ideal[j, rows], p.weight[j, rows], p.risk[j, rows], terms) for j in (0, 1)])
+    pen = np.stack([penalty_rows(p, j, terms, rows) for j in (0, 1)])
+    return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
+
+
+class Belligerent:
+    """Side A (0) or B (1): war value, value of terms, quantal-response acceptance."""
+
+    def __init__(self, side: int, ctx: Ctx):
+        self.side = side
+        self.ctx = ctx
+        self.id = ctx.compiled.side_ids[side]
+
+    def war_value(self, st: State, mu: FloatArray, cost: FloatArray) -> FloatArray:
+        """W_i = mu U_i(y_B) + (1 - mu) U_i(y_A) - C_i / (1 - delta_i)."""
+        i = self.side
+        horizon = 1.0 / (1.0 - self.ctx.params.patience[i])
+        return np.asarray(mu[i] * st.u_war[i, 1] + (1.0 - mu[i]) * st.u_war[i, 0] - cost[i] * horizon)
+
+    def stall_premium(self, st: State) -> FloatArray:
+        p = self.ctx.params
+        i = self.side
+        return np.where(p.stall_type[i] & (st.day < p.stall_until[i]), p.stall_premium[i], 0.0)
+
+    def value(self, offer: Offer, st: State) -> FloatArray:
+        """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)."""
+        i, r = self.side, offer.rows
+        return np.asarray(offer.u[i] - self.ctx.params.audience[i, r] * st.support[i, r] * offer.pen[i])
+
+    def accept_probability(self, offer: Offer, st: State) -> FloatArray:
+        lam = self.ctx.params.rationality[offer.rows]
+        if offer.truce_days is not None:
+            return np.asarray(expit(lam * self.truce_value(offer, st)))
+        return np.asarray(expit(lam * (self.value(offer, st) - st.reject[self.side, offer.rows])))
+
+    def accepts(self, offer: Offer, st: State, u: FloatArray) -> BoolArray:
+        """Which rows accept, given uniforms ``u`` (one per row)."""
+        if offer.by == self.side:
+            return np.ones(len(offer.rows), dtype=bool)
+        return np.asarray(u < self.accept_probability(offer, st))
+
+    def truce_value(self, offer: Offer, st: State) -> FloatArray:
+        """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
+        c, p = self.ctx.compiled, self.ctx.params
+        i, r = self.side, offer.rows
+        assert offer.truce_days is not None
+        rounds = offer.truce_days / c.scenario.round_days
+        saved = st.cost[i, r] * st.intensity[r] / st.economy[i, r]
+        momentum = np.zeros(len(r))
+        if c.front is not None:
+            f = c.front
+            y, w, rk = p.ideal[i, r, f], p.weight[i, r, f], p.risk[i, r]
+            cnow = st.control[r]
+            move = p.drift[r] * st.intensity[r] * (st.p[r] - p.balance[r])
+            cnext = np.clip(cnow + move, 0.0, 1.0)
+            momentum = w * (np.abs(cnow - y) ** rk - np.abs(cnext - y) ** rk)
+        reward = p.reward[offer.index][i, r] if offer.index in p.reward else 0.0
+        return np.asarray(rounds * (saved - momentum) + reward)
+
+
+def update_war_values(ctx: Ctx, st: State, sides: tuple[Belligerent, Belligerent]) -> None:
+    """Refresh W (value of fighting on) and the value of rejecting a deal, for both sides."""
+    mu = beliefs(st)
+    cost = sanctions.round_cost(ctx, st)
+    threat = mediation.expected_cost(ctx, st)
+    for b in sides:
+        st.war[b.side] = b.war_value(st, mu, cost)
+        st.reject[b.side] = st.war[b.side] - threat[b.side] + b.stall_premium(st)
+
+
+class NashMediator:
+    """Proposes the generalized Nash point over the candidate agreements, from noisy estimates of W."""
+
+    def __init__(self, mid: str, ctx: Ctx, sides: tuple[Belligerent, Belligerent]):
+        self.id = mid
+        self.ctx = ctx
+        self.sides = sides
+
+    def estimates(self, st: State, rows: IntArray) -> FloatArray:
+        """W-tilde: what the mediator believes rejection is worth to each side (it cannot see stalling)."""
+        z = self.ctx.rng(f"mediator.{self.id}").standard_normal((2, st.n))[:, rows]
+        noise = self.ctx.params.med_noise[self.id][rows]
+        est = np.stack([st.reject[b.side, rows] - b.stall_premium(st)[rows] for b in self.sides])
+        return np.asarray(est + noise * z)
+
+    def extra_offers(self, st: State, rows: IntArray) -> list[Offer]:
+        """Named packages and the live status quo, evaluated for these rows."""
+        from .proposals import package_offers
+
+        return package_offers(self.ctx, st, rows)
+
+    def propose(self, st: State, rows: IntArray) -> Offer:
+        c, p = self.ctx.compiled, self.ctx.params
+        est = self.estimates(st, rows)
+        a_s = p.audience[:, rows] * st.support[:, rows]
+        v = [st.u_cand[j][rows] - a_s[j][:, None] * st.pen_cand[j][rows] for j in (0, 1)]
+        extras = self.extra_offers(st, rows)
+        if extras:
+            v = [
+                np.concatenate([v[j]] + [(o.u[j] - a_s[j] * o.pen[j])[:, None] for o in extras], axis=1)
+                for j in (0, 1)
+            ]
+        s_a = v[0] - est[0][:, None]
+        s_b = v[1] - est[1][:, None]
+        beta = p.med_weight[self.id][:, rows]
+        feasible = (s_a > 0) & (s_b > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            obj = beta[0][:, None] * np.log(s_a) + beta[1][:, None] * np.log(s_b)
+        obj = np.where(feasible, obj, -np.inf)
+        best = np.where(feasible.any(axis=1), np.argmax(obj, axis=1), np.argmax(np.minimum(s_a, s_b), axis=1))
+        m = c.candidates.shape[0]
+        terms = np.empty((len(rows), c.k))
+        u = np.empty((2, len(rows)))
+        pen = np.empty((2, len(rows)))
+        static = best < m
+        sr = np.flatnonzero(static)
+        terms[sr] = c.candidates[best[sr]]
+        u[:, sr] = st.u_cand[:, rows[sr], best[sr]]
+        pen[:, sr] = st.pen_cand[:, rows[sr], best[sr]]
+        for e, o in enumerate(extras):
+            er = np.flatnonzero(best == m + e)
+            terms[er], u[:, er], pen[:, er] = o.terms[er], o.u[:, er], o.pen[:, er]
+        return Offer(f"{self.id} proposal", rows, terms, u, pen)
+
+
+class SplitMediator(NashMediator):
+    """Proposes splitting the difference: the midpoint of the two ideal points on every issue."""
+
+    def propose(self, st: State, rows: IntArray) -> Offer:
+        p = self.ctx.params
+        terms = 0.5 * (p.ideal[0, rows] + p.ideal[1, rows])
+        return offer_for_terms(self.ctx, f"{self.id} proposal", rows, terms)

@@ -1,0 +1,1 @@
+"""Engine: parameters, state arrays, the simpy calendar and the chunked runner."""
