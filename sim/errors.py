@@ -1,9 +1,9 @@
 """Errors the user can cause, and how they read.
 
-    SimError                 anything the user can fix (exit status 2 in the CLI)
-     ├── ScenarioError       a scenario file or override is wrong; carries one or more Problems
-     ├── RunError            a valid scenario that cannot be run as asked (run time)
-     └── UsageError          a nonsense command-line or API argument
+SimError                 anything the user can fix (exit status 2 in the CLI)
+ ├── ScenarioError       a scenario file or override is wrong; carries one or more Problems
+ ├── RunError            a valid scenario that cannot be run as asked (run time)
+ └── UsageError          a nonsense command-line or API argument
 """
 
 from __future__ import annotations

@@ -39,7 +39,9 @@ class Offer:
 
 def offer_for_terms(ctx: Ctx, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
     p = ctx.params
-    u = np.stack([utility_rows(p.ideal[j, rows], p.weight[j, rows], p.risk[j, rows], terms) for j in (0, 1)])
+    u = np.stack(
+        [utility_rows(p.ideal[j, rows], p.weight[j, rows], p.risk[j, rows], terms) for j in (0, 1)]
+    )
     pen = np.stack([penalty_rows(p, j, terms, rows) for j in (0, 1)])
     return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
 
@@ -56,7 +58,9 @@ class Belligerent:
         """W_i = mu U_i(y_B) + (1 - mu) U_i(y_A) - C_i / (1 - delta_i)."""
         i = self.side
         horizon = 1.0 / (1.0 - self.ctx.params.patience[i])
-        return np.asarray(mu[i] * st.u_war[i, 1] + (1.0 - mu[i]) * st.u_war[i, 0] - cost[i] * horizon)
+        return np.asarray(
+            mu[i] * st.u_war[i, 1] + (1.0 - mu[i]) * st.u_war[i, 0] - cost[i] * horizon
+        )
 
     def stall_premium(self, st: State) -> FloatArray:
         p = self.ctx.params
@@ -66,7 +70,9 @@ class Belligerent:
     def value(self, offer: Offer, st: State) -> FloatArray:
         """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)."""
         i, r = self.side, offer.rows
-        return np.asarray(offer.u[i] - self.ctx.params.audience[i, r] * st.support[i, r] * offer.pen[i])
+        return np.asarray(
+            offer.u[i] - self.ctx.params.audience[i, r] * st.support[i, r] * offer.pen[i]
+        )
 
     def accept_probability(self, offer: Offer, st: State) -> FloatArray:
         lam = self.ctx.params.rationality[offer.rows]
@@ -138,7 +144,9 @@ class NashMediator:
         extras = self.extra_offers(st, rows)
         if extras:
             v = [
-                np.concatenate([v[j]] + [(o.u[j] - a_s[j] * o.pen[j])[:, None] for o in extras], axis=1)
+                np.concatenate(
+                    [v[j]] + [(o.u[j] - a_s[j] * o.pen[j])[:, None] for o in extras], axis=1
+                )
                 for j in (0, 1)
             ]
         s_a = v[0] - est[0][:, None]
@@ -148,7 +156,9 @@ class NashMediator:
         with np.errstate(divide="ignore", invalid="ignore"):
             obj = beta[0][:, None] * np.log(s_a) + beta[1][:, None] * np.log(s_b)
         obj = np.where(feasible, obj, -np.inf)
-        best = np.where(feasible.any(axis=1), np.argmax(obj, axis=1), np.argmax(np.minimum(s_a, s_b), axis=1))
+        best = np.where(
+            feasible.any(axis=1), np.argmax(obj, axis=1), np.argmax(np.minimum(s_a, s_b), axis=1)
+        )
         m = c.candidates.shape[0]
         terms = np.empty((len(rows), c.k))
         u = np.empty((2, len(rows)))

@@ -23,7 +23,9 @@ def package_terms(ctx: Ctx, st: State, name: str, rows: IntArray) -> NDArray[np.
 def package_offers(ctx: Ctx, st: State, rows: IntArray) -> list[Offer]:
     """Every named package, plus the status quo when every issue has one: candidates for a mediator."""
     c = ctx.compiled
-    out = [offer_for_terms(ctx, name, rows, package_terms(ctx, st, name, rows)) for name in c.packages]
+    out = [
+        offer_for_terms(ctx, name, rows, package_terms(ctx, st, name, rows)) for name in c.packages
+    ]
     sq_known = ~np.isnan(c.sq_fixed)
     if c.front is not None:
         sq_known[c.front] = True
@@ -42,6 +44,15 @@ def scheduled_offer(ctx: Ctx, st: State, index: int, rows: IntArray) -> Offer:
     by = c.side_ids.index(prop.by) if prop.by in c.side_ids else None
     if prop.truce_days is not None:
         empty = np.zeros((2, len(rows)))
-        return Offer(prop.name, rows, np.zeros((len(rows), c.k)), empty, empty, by=by, truce_days=prop.truce_days, index=index)
+        return Offer(
+            prop.name,
+            rows,
+            np.zeros((len(rows), c.k)),
+            empty,
+            empty,
+            by=by,
+            truce_days=prop.truce_days,
+            index=index,
+        )
     terms = package_terms(ctx, st, prop.name, rows)
     return offer_for_terms(ctx, prop.name, rows, terms, by=by, index=index)

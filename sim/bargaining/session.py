@@ -109,11 +109,19 @@ class Table:
             who = [f"{c.side_ids[s]} {verdict[bool(acc[s, j])]}" for s in (0, 1)]
             if offer.truce_days is not None:
                 kind, what = "truce", f"{offer.name} ({offer.truce_days}-day truce)"
-                vals = {"value": [round(float(b.truce_value(_one(offer, j), st)[0]), 4) for b in self.sides]}
+                vals = {
+                    "value": [
+                        round(float(b.truce_value(_one(offer, j), st)[0]), 4) for b in self.sides
+                    ]
+                }
             else:
                 kind = "proposal"
                 terms = c.unscale(offer.terms[j])
-                what = offer.name + ": " + ", ".join(f"{k} {v:.3g}" for k, v in zip(c.issues, terms, strict=True))
+                what = (
+                    offer.name
+                    + ": "
+                    + ", ".join(f"{k} {v:.3g}" for k, v in zip(c.issues, terms, strict=True))
+                )
                 one = _one(offer, j)
                 vals = {
                     "value": [round(float(b.value(one, st)[0]), 4) for b in self.sides],
@@ -123,11 +131,22 @@ class Table:
             mask[r] = True
             entry_text = f"{what}; {'; '.join(who)}"
             if acc[0, j] and acc[1, j]:
-                entry_text += " -> " + ("truce" if offer.truce_days is not None else "ceasefire agreed")
+                entry_text += " -> " + (
+                    "truce" if offer.truce_days is not None else "ceasefire agreed"
+                )
             tr.log(day, kind, mask, entry_text)
             tr.logs[r][-1].update(vals)
 
 
 def _one(offer: Offer, j: int) -> Offer:
     sl = slice(j, j + 1)
-    return Offer(offer.name, offer.rows[sl], offer.terms[sl], offer.u[:, sl], offer.pen[:, sl], offer.by, offer.truce_days, offer.index)
+    return Offer(
+        offer.name,
+        offer.rows[sl],
+        offer.terms[sl],
+        offer.u[:, sl],
+        offer.pen[:, sl],
+        offer.by,
+        offer.truce_days,
+        offer.index,
+    )

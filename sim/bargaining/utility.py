@@ -14,13 +14,17 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 
-def utility_rows(ideal: FloatArray, weight: FloatArray, risk: FloatArray, x: FloatArray) -> FloatArray:
+def utility_rows(
+    ideal: FloatArray, weight: FloatArray, risk: FloatArray, x: FloatArray
+) -> FloatArray:
     """U for one set of terms per replicate: ideal, weight, x (n, K), risk (n,) -> (n,)."""
     d = np.abs(x - ideal) ** risk[:, None]
     return np.asarray(np.sum(weight * (1.0 - d), axis=1))
 
 
-def utility_candidates(ideal: FloatArray, weight: FloatArray, risk: FloatArray, x: FloatArray) -> FloatArray:
+def utility_candidates(
+    ideal: FloatArray, weight: FloatArray, risk: FloatArray, x: FloatArray
+) -> FloatArray:
     """U of every candidate for every replicate: x (M, K) -> (n, M)."""
     out = np.zeros((ideal.shape[0], x.shape[0]))
     for k in range(x.shape[1]):  # a loop over issues keeps memory at (n, M)

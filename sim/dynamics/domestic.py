@@ -13,7 +13,9 @@ from ..engine.state import State, refresh_war_outcomes
 def step(ctx: Ctx, st: State) -> None:
     p = ctx.params
     fight = st.fighting
-    st.support = st.support + p.reversion * (p.support - st.support) - p.casualty * st.intensity * fight
+    st.support = (
+        st.support + p.reversion * (p.support - st.support) - p.casualty * st.intensity * fight
+    )
     np.clip(st.support, 0.0, 1.0, out=st.support)
 
 
@@ -23,7 +25,9 @@ def election(ctx: Ctx, st: State, actor: str, index: int) -> None:
     side = c.side_ids.index(actor)
     el = c.scenario.pressures.domestic[actor].elections[index]
     u = ctx.rng(f"election.{actor}.{index}").random(st.n)
-    prob = expit(p.election_base[(side, index)] - p.election_slope[(side, index)] * st.support[side])
+    prob = expit(
+        p.election_base[(side, index)] - p.election_slope[(side, index)] * st.support[side]
+    )
     replaced = u < prob
     rows = np.flatnonzero(replaced)
     if rows.size:
@@ -38,8 +42,9 @@ def election(ctx: Ctx, st: State, actor: str, index: int) -> None:
         held = rows[st.in_force[rows]]
         if held.size:
             x = st.current[held]
-            st.u_current[side, held] = utility_rows(p.ideal[side, held], p.weight[side, held], p.risk[side, held], x)
+            st.u_current[side, held] = utility_rows(
+                p.ideal[side, held], p.weight[side, held], p.risk[side, held], x
+            )
             st.pen_current[side, held] = penalty_rows(p, side, x, held)
     ctx.tracer.log(st.day, "election", replaced, f"election: {actor}'s leader replaced")
     ctx.tracer.log(st.day, "election", ~replaced, f"election: {actor}'s leader survives")
-

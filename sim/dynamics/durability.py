@@ -30,4 +30,6 @@ def step(ctx: Ctx, st: State) -> None:
         first = broke & np.isnan(st.breakdown_day)
         st.breakdown_day[first] = st.day
         st.talks[broke] = True
-        ctx.tracer.log(st.day, "breakdown", broke, "the ceasefire breaks down; fighting and talks resume")
+        ctx.tracer.log(
+            st.day, "breakdown", broke, "the ceasefire breaks down; fighting and talks resume"
+        )

@@ -25,7 +25,9 @@ def trigger_obstruction(ctx: Ctx, st: State, rows: IntArray, obstructer: int) ->
     mask = np.zeros(st.n, dtype=bool)
     mask[rows] = True
     who = ctx.compiled.side_ids[obstructer]
-    ctx.tracer.log(st.day, "obstruction", mask, f"{who} obstructed: rejected what the other side accepted")
+    ctx.tracer.log(
+        st.day, "obstruction", mask, f"{who} obstructed: rejected what the other side accepted"
+    )
     s = ctx.compiled.scenario
     for (mid, ti), cred in ctx.params.threat_cred.items():
         t = s.actors[mid].threats[ti]  # type: ignore[union-attr]
@@ -34,7 +36,7 @@ def trigger_obstruction(ctx: Ctx, st: State, rows: IntArray, obstructer: int) ->
         target = _targets(ctx, t.against)
         if target is not None and target != obstructer:
             continue
-        _arm(ctx, st, (mid, ti), rows, cred)
+        _arm(ctx, st, (mid, ti), rows, cred, obstructer)
 
 
 def deadline(ctx: Ctx, st: State, mid: str, ti: int) -> None:
@@ -45,14 +47,24 @@ def deadline(ctx: Ctx, st: State, mid: str, ti: int) -> None:
     if target is None:
         hit &= st.last_obstructer >= 0
     rows = np.flatnonzero(hit)
-    _arm(ctx, st, (mid, ti), rows, ctx.params.threat_cred[(mid, ti)])
+    who = st.last_obstructer[rows] if target is None else np.full(rows.size, target)
+    _arm(ctx, st, (mid, ti), rows, ctx.params.threat_cred[(mid, ti)], who)
 
 
-def _arm(ctx: Ctx, st: State, key: tuple[str, int], rows: IntArray, cred: np.ndarray) -> None:
+def _arm(
+    ctx: Ctx,
+    st: State,
+    key: tuple[str, int],
+    rows: IntArray,
+    cred: np.ndarray,
+    target: int | np.ndarray,
+) -> None:
     u = ctx.rng(f"threat.{key[0]}.{key[1]}").random(st.n)[rows]
     live = ~st.threat_fired[key][rows] & ~np.isfinite(st.threat_pending[key][rows])
-    go = rows[live & (u < cred[rows])]
+    ok = live & (u < cred[rows])
+    go = rows[ok]
     st.threat_pending[key][go] = st.day + ctx.params.threat_delay[key][go]
+    st.threat_target[key][go] = np.broadcast_to(target, rows.shape)[ok]
 
 
 def fire_due(ctx: Ctx, st: State) -> None:
@@ -64,7 +76,7 @@ def fire_due(ctx: Ctx, st: State) -> None:
         if not due.any():
             continue
         t = s.actors[key[0]].threats[key[1]]  # type: ignore[union-attr]
-        apply_effect(ctx, st, dict(t.effect), due)
+        apply_effect(ctx, st, dict(t.effect), due, st.threat_target[key])
         st.threat_fired[key] |= due
         st.threats_fired += due
         pending[due] = np.inf

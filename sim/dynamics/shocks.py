@@ -27,12 +27,25 @@ def _combine(op: str, old: NDArray[np.float64], x: float) -> NDArray[np.float64]
     return old * x
 
 
-def apply_effect(ctx: Ctx, st: State, effect: dict[str, float | str], mask: BoolArray) -> None:
-    """Apply ``effect`` ({state path: value | "+x" | "-x" | "*x"}) where ``mask`` holds."""
+def apply_effect(
+    ctx: Ctx,
+    st: State,
+    effect: dict[str, float | str],
+    mask: BoolArray,
+    target: NDArray[np.int64] | None = None,
+) -> None:
+    """Apply ``effect`` ({state path: value | "+x" | "-x" | "*x"}) where ``mask`` holds.
+
+    ``target`` (n,) gives, for a threat, the side index that ``<head>.target`` paths mean.
+    """
     sides = ctx.compiled.side_ids
     for path, raw in effect.items():
-        op, x = parse_effect(raw)
         head, _, who = path.partition(".")
+        if who == "target" and target is not None:
+            for j, sid in enumerate(sides):
+                apply_effect(ctx, st, {f"{head}.{sid}": raw}, mask & (target == j))
+            continue
+        op, x = parse_effect(raw)
         if head in ("capability", "economy", "support", "optimism", "cost"):
             arr = getattr(st, head)[sides.index(who)]
             new = _combine(op, arr, x)

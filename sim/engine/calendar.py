@@ -49,12 +49,16 @@ def build_agenda(s: Scenario) -> tuple[int, list[list[Item]]]:
     def post(item: Item) -> None:
         posted.append((item.day, ORDER[item.kind], len(posted), item))
 
-    def at(day: int, item_kind: str, index: int = -1, extra: Any = None) -> Generator[Any, Any, None]:
+    def at(
+        day: int, item_kind: str, index: int = -1, extra: Any = None
+    ) -> Generator[Any, Any, None]:
         if 0 <= day < horizon:
             yield env.timeout(day)
             post(Item(int(env.now), item_kind, index, extra))
 
-    def every(start: int, step: int, stop: int, kind: str, index: int = -1) -> Generator[Any, Any, None]:
+    def every(
+        start: int, step: int, stop: int, kind: str, index: int = -1
+    ) -> Generator[Any, Any, None]:
         start = max(start, 0)
         if start >= min(stop, horizon):
             return

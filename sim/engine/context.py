@@ -24,7 +24,9 @@ class Tracer:
     def __post_init__(self) -> None:
         self.logs = [[] for _ in range(self.k)]
 
-    def log(self, day: int, kind: str, mask: BoolArray | None, text: str, **values: NDArray[np.float64]) -> None:
+    def log(
+        self, day: int, kind: str, mask: BoolArray | None, text: str, **values: NDArray[np.float64]
+    ) -> None:
         """Record ``text`` for each traced replicate where ``mask`` holds (all if None).
 
         ``values`` are per-replicate arrays (n,) or per-side (2, n); they are stored rounded.

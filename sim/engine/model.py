@@ -224,7 +224,10 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         tot = weight[j].sum(axis=1, keepdims=True)
         weight[j] /= np.where(tot > 0, tot, 1.0)
         reference.append(
-            {c.issues.index(k): float((v - c.lo[c.issues.index(k)]) / c.span[c.issues.index(k)]) for k, v in b.reference.items()}
+            {
+                c.issues.index(k): float((v - c.lo[c.issues.index(k)]) / c.span[c.issues.index(k)])
+                for k, v in b.reference.items()
+            }
         )
         rls = []
         for li, rl in enumerate(b.red_lines):
@@ -363,7 +366,9 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         tail=bf_get("tail", 4.0),
         intensity=bf_get("intensity", 1.0),
         attrition=per_side(bf.attrition if bf else None, "pressures.battlefield.attrition"),
-        regeneration=per_side(bf.regeneration if bf else None, "pressures.battlefield.regeneration"),
+        regeneration=per_side(
+            bf.regeneration if bf else None, "pressures.battlefield.regeneration"
+        ),
         control=np.clip(control, 0.0, 1.0),
         sanctions_level=sc_get("level"),
         sanctions_bite=sc_get("bite"),

@@ -47,7 +47,9 @@ class ChunkOutput:
     traces: list[list[dict[str, object]]] = field(default_factory=list)
 
 
-def simulate_chunk(c: Compiled, seed: int, chunk: int, n: int, offset: int, trace: int) -> ChunkOutput:
+def simulate_chunk(
+    c: Compiled, seed: int, chunk: int, n: int, offset: int, trace: int
+) -> ChunkOutput:
     """Simulate replicates ``offset .. offset + n`` (chunk number ``chunk``) from day 0 to the horizon."""
     s = c.scenario
     p = chunk_params(c, n, seed, chunk)
@@ -84,7 +86,6 @@ def simulate_chunk(c: Compiled, seed: int, chunk: int, n: int, offset: int, trac
             elif it.kind == "deadline":
                 mediation.deadline(ctx, st, it.extra, it.index)
         shocks.random_events(ctx, st)
-        mediation.fire_due(ctx, st)
         battlefield.step(ctx, st)
         sanctions.step(ctx, st)
         domestic.step(ctx, st)
@@ -97,6 +98,7 @@ def simulate_chunk(c: Compiled, seed: int, chunk: int, n: int, offset: int, trac
             elif it.kind == "negotiate":
                 table.session(st, it.day)
         st.day = r * rd
+        mediation.fire_due(ctx, st)  # threats whose delay ends within this round
         durability.step(ctx, st)
         u = ctx.rng("reopen").random(n)
         if talks_started:
@@ -141,10 +143,14 @@ def _outcomes(c: Compiled, p: Any, st: State) -> dict[str, NDArray[Any]]:
         "obstructed_by": _obstructer(st),
         "threats_fired": st.threats_fired,
         "mediator_engaged": (
-            np.any(np.stack(list(st.engaged.values())), axis=0) if st.engaged else np.zeros(st.n, dtype=bool)
+            np.any(np.stack(list(st.engaged.values())), axis=0)
+            if st.engaged
+            else np.zeros(st.n, dtype=bool)
         ),
         "final_control": (
-            c.lo[c.front] + st.control * c.span[c.front] if c.front is not None else np.full(st.n, np.nan)
+            c.lo[c.front] + st.control * c.span[c.front]
+            if c.front is not None
+            else np.full(st.n, np.nan)
         ),
         "final_support": st.support,
         "stalling": p.stall_type,
@@ -167,7 +173,9 @@ def _obstructer(st: State) -> NDArray[np.int64]:
 def _chunks(replicates: int, chunk_size: int) -> list[tuple[int, int, int]]:
     """(chunk index, offset, size) covering the replicates."""
     n_chunks = math.ceil(replicates / chunk_size)
-    return [(i, i * chunk_size, min(chunk_size, replicates - i * chunk_size)) for i in range(n_chunks)]
+    return [
+        (i, i * chunk_size, min(chunk_size, replicates - i * chunk_size)) for i in range(n_chunks)
+    ]
 
 
 def _job(args: tuple[Compiled, int, int, int, int, int]) -> ChunkOutput:
@@ -187,7 +195,12 @@ def run(
     """Run the Monte Carlo simulation of ``scenario`` and return its Results."""
     n = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
-    for name, v, lo in (("replicates", n, 1), ("workers", workers, 1), ("chunk_size", chunk_size, 1), ("trace", trace, 0)):
+    for name, v, lo in (
+        ("replicates", n, 1),
+        ("workers", workers, 1),
+        ("chunk_size", chunk_size, 1),
+        ("trace", trace, 0),
+    ):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -258,7 +271,10 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
     n = sum(o.n for o in outputs)
 
     def cat(key: str) -> NDArray[Any]:
-        return np.concatenate([o.outcomes[key] for o in outputs], axis=-1 if outputs[0].outcomes[key].ndim == 2 and key != "terms" else 0)
+        return np.concatenate(
+            [o.outcomes[key] for o in outputs],
+            axis=-1 if outputs[0].outcomes[key].ndim == 2 and key != "terms" else 0,
+        )
 
     sides = c.side_ids
     cols: dict[str, Any] = {"replicate": np.arange(n)}
@@ -336,7 +352,11 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
         },
         "front_line_issue": s.front_line_issue(),
         "actors": {
-            k: {"role": a.role, "name": a.name or k, **({"side": a.side} if a.role == "belligerent" else {})}  # type: ignore[union-attr]
+            k: {
+                "role": a.role,
+                "name": a.name or k,
+                **({"side": a.side} if a.role == "belligerent" else {}),
+            }  # type: ignore[union-attr]
             for k, a in s.actors.items()
         },
         "threats": [t.name for m in s.mediators().values() for t in m.threats],

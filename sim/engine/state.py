@@ -50,6 +50,7 @@ class State:
     last_obstructer: NDArray[np.int64]  # (n,) -1 none, 0 A, 1 B
     threat_pending: dict[ThreatKey, FloatArray]  # day the threat takes effect (inf: none)
     threat_fired: dict[ThreatKey, BoolArray]
+    threat_target: dict[ThreatKey, NDArray[np.int64]]  # side an armed threat falls on
     threats_fired: NDArray[np.int64]  # (n,)
     u_cand: FloatArray  # (2, n, M) utility of each candidate
     pen_cand: FloatArray  # (2, n, M) audience penalty of each candidate
@@ -67,7 +68,9 @@ class State:
 def initial_state(c: Compiled, p: ChunkParams) -> State:
     n, K = p.n, c.k
     s = c.scenario
-    u_cand = np.stack([utility_candidates(p.ideal[j], p.weight[j], p.risk[j], c.candidates) for j in (0, 1)])
+    u_cand = np.stack(
+        [utility_candidates(p.ideal[j], p.weight[j], p.risk[j], c.candidates) for j in (0, 1)]
+    )
     pen_cand = np.stack([penalty_candidates(p, j, c.candidates) for j in (0, 1)])
     st = State(
         day=0,
@@ -100,6 +103,7 @@ def initial_state(c: Compiled, p: ChunkParams) -> State:
         last_obstructer=np.full(n, -1, dtype=np.int64),
         threat_pending={k: np.full(n, np.inf) for k in p.threat_cred},
         threat_fired={k: np.zeros(n, dtype=bool) for k in p.threat_cred},
+        threat_target={k: np.full(n, -1, dtype=np.int64) for k in p.threat_cred},
         threats_fired=np.zeros(n, dtype=np.int64),
         u_cand=u_cand,
         pen_cand=pen_cand,
@@ -114,7 +118,9 @@ def refresh_war_outcomes(st: State, p: ChunkParams, rows: NDArray[np.intp] | Non
     sel = slice(None) if rows is None else rows
     for i in (0, 1):
         for j in (0, 1):
-            st.u_war[i, j][sel] = utility_rows(p.ideal[i][sel], p.weight[i][sel], p.risk[i][sel], p.ideal[j][sel])
+            st.u_war[i, j][sel] = utility_rows(
+                p.ideal[i][sel], p.weight[i][sel], p.risk[i][sel], p.ideal[j][sel]
+            )
 
 
 def status_quo(c: Compiled, st: State) -> FloatArray:

@@ -83,7 +83,7 @@ class TruncNormal(Dist):
 
     @model_validator(mode="after")
     def _check(self) -> TruncNormal:
-        m, s, lo, hi = self.truncnormal
+        _m, s, lo, hi = self.truncnormal
         if s <= 0:
             raise _bad(f"truncnormal sd must be > 0 (got {s})")
         if not lo < hi:
@@ -135,7 +135,9 @@ class Triangular(Dist):
     def _check(self) -> Triangular:
         lo, mode, hi = self.triangular
         if not (lo <= mode <= hi and lo < hi):
-            raise _bad(f"triangular needs lo <= mode <= hi and lo < hi (got {list(self.triangular)})")
+            raise _bad(
+                f"triangular needs lo <= mode <= hi and lo < hi (got {list(self.triangular)})"
+            )
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -294,7 +296,9 @@ def _check_shape(v: Any) -> Any:
     import difflib
 
     if isinstance(v, bool):
-        raise PydanticCustomError("number_type", "expected a number or a distribution, not a boolean")
+        raise PydanticCustomError(
+            "number_type", "expected a number or a distribution, not a boolean"
+        )
     if isinstance(v, dict):
         if len(v) != 1:
             raise PydanticCustomError(
@@ -366,4 +370,6 @@ def sample_correlated(
     return np.vstack([d.ppf(u[i]) for i, d in enumerate(dists)]) if dists else z
 
 
-DistName = Literal["normal", "truncnormal", "uniform", "triangular", "beta", "lognormal", "pert", "choice"]
+DistName = Literal[
+    "normal", "truncnormal", "uniform", "triangular", "beta", "lognormal", "pert", "choice"
+]

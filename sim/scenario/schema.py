@@ -92,17 +92,14 @@ def _bounds(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) ->
                 )
             return v
         x = float(v)
-        bad = (
-            (lo is not None and (x < lo or (lo_open and x == lo)))
-            or (hi is not None and (x > hi or (hi_open and x == hi)))
+        bad = (lo is not None and (x < lo or (lo_open and x == lo))) or (
+            hi is not None and (x > hi or (hi_open and x == hi))
         )
         if bad:
             raise PydanticCustomError("out_of_range", "{rule}", {"rule": rule()})
         return v
 
     return AfterValidator(check)
-
-
 
 
 # Typed number aliases: value or distribution, with the range rule attached.
@@ -139,7 +136,9 @@ class Issue(Spec):
     def _check(self) -> Issue:
         lo, hi = self.range
         if not lo < hi:
-            raise PydanticCustomError("range", "range needs lo < hi (got [{lo}, {hi}])", {"lo": lo, "hi": hi})
+            raise PydanticCustomError(
+                "range", "range needs lo < hi (got [{lo}, {hi}])", {"lo": lo, "hi": hi}
+            )
         if isinstance(self.status_quo, float) and not lo <= self.status_quo <= hi:
             raise PydanticCustomError(
                 "range",
@@ -161,12 +160,16 @@ class RedLine(Spec):
     issue: Id
     above: Finite | None = Field(default=None, description="violated if the terms exceed this")
     below: Finite | None = Field(default=None, description="violated if the terms fall below this")
-    penalty: NonNeg = Field(default=1.0, description="utility lost when violated (times audience cost and support)")
+    penalty: NonNeg = Field(
+        default=1.0, description="utility lost when violated (times audience cost and support)"
+    )
 
     @model_validator(mode="after")
     def _one_side(self) -> RedLine:
         if (self.above is None) == (self.below is None):
-            raise PydanticCustomError("red_line", "a red line needs exactly one of 'above' or 'below'")
+            raise PydanticCustomError(
+                "red_line", "a red line needs exactly one of 'above' or 'below'"
+            )
         return self
 
 
@@ -185,13 +188,20 @@ class Belligerent(Spec):
     capability: Pos = Field(default=1.0, description="military capability, arbitrary units")
     economy: Pos = Field(default=1.0, description="economic index, 1 = pre-war level")
     support: Prob = Field(default=0.5, description="domestic support for the war effort, 0..1")
-    patience: Patience = Field(default=0.98, description="discount factor per round, 0 <= delta < 1")
+    patience: Patience = Field(
+        default=0.98, description="discount factor per round, 0 <= delta < 1"
+    )
     risk: Pos = Field(default=1.0, description="utility curvature r: U = 1 - |x - y|^r")
     optimism: Signed1 = Field(default=0.0, description="bias of its belief that it prevails")
-    audience_cost: NonNeg = Field(default=0.0, description="weight of red lines and public reference")
-    cost: NonNeg = Field(default=0.002, description="utility lost per round of fighting at intensity 1")
+    audience_cost: NonNeg = Field(
+        default=0.0, description="weight of red lines and public reference"
+    )
+    cost: NonNeg = Field(
+        default=0.002, description="utility lost per round of fighting at intensity 1"
+    )
     reference: dict[Id, Finite] = Field(
-        default_factory=dict, description="terms the public expects (real units); shortfall is penalised"
+        default_factory=dict,
+        description="terms the public expects (real units); shortfall is penalised",
     )
     red_lines: list[RedLine] = Field(default_factory=list)
     stalling: Stalling | None = None
@@ -199,13 +209,19 @@ class Belligerent(Spec):
 
 class Threat(Spec):
     name: str
-    against: Id = Field(description="an actor id, or 'obstructer': whoever rejects what the other accepted")
+    against: Id = Field(
+        description="an actor id, or 'obstructer': whoever rejects what the other accepted"
+    )
     trigger: Literal["obstruction", "deadline"] = "obstruction"
     deadline: dt.date | None = Field(default=None, description="date for trigger: deadline")
     effect: dict[str, Effect] = Field(description="state changes when carried out")
-    credibility: Prob = Field(default=1.0, description="probability it is carried out when triggered")
+    credibility: Prob = Field(
+        default=1.0, description="probability it is carried out when triggered"
+    )
     delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
-    cost: NonNeg = Field(default=0.0, description="utility the target expects to lose if it is carried out")
+    cost: NonNeg = Field(
+        default=0.0, description="utility the target expects to lose if it is carried out"
+    )
 
     @model_validator(mode="after")
     def _deadline(self) -> Threat:
@@ -220,8 +236,12 @@ class Mediator(Spec):
     role: Literal["mediator"]
     name: str | None = None
     proposes: Literal["nash", "split", "none"] = "nash"
-    weights: dict[Id, Pos] = Field(default_factory=dict, description="bargaining weight per belligerent (default 1)")
-    noise: NonNeg = Field(default=0.0, description="sd of its error on each side's war value, utility")
+    weights: dict[Id, Pos] = Field(
+        default_factory=dict, description="bargaining weight per belligerent (default 1)"
+    )
+    noise: NonNeg = Field(
+        default=0.0, description="sd of its error on each side's war value, utility"
+    )
     engaged: bool = True
     threats: list[Threat] = Field(default_factory=list)
 
@@ -245,13 +265,22 @@ class Battlefield(Spec):
         default=None, description="front line at the start, real units of the front_line issue"
     )
     decisiveness: Pos = Field(default=1.0, description="m in p = K_B^m / (K_A^m + K_B^m)")
-    drift: NonNeg = Field(default=0.01, description="alpha: share of the issue range moved per round per unit of (p - balance)")
+    drift: NonNeg = Field(
+        default=0.01,
+        description="alpha: share of the issue range moved per round per unit of (p - balance)",
+    )
     balance: Prob = Field(default=0.5, description="p-bar: p at which the front does not move")
-    volatility: NonNeg = Field(default=0.005, description="s: scale of the per-round front-line noise, share of range")
+    volatility: NonNeg = Field(
+        default=0.005, description="s: scale of the per-round front-line noise, share of range"
+    )
     tail: Pos = Field(default=4.0, description="nu: Student-t degrees of freedom of the noise")
     intensity: NonNeg = Field(default=1.0, description="I: intensity of fighting, 1 = current")
-    attrition: dict[Id, Prob] = Field(default_factory=dict, description="share of capability lost per round at intensity 1")
-    regeneration: dict[Id, NonNeg] = Field(default_factory=dict, description="capability rebuilt per round per unit of economy")
+    attrition: dict[Id, Prob] = Field(
+        default_factory=dict, description="share of capability lost per round at intensity 1"
+    )
+    regeneration: dict[Id, NonNeg] = Field(
+        default_factory=dict, description="capability rebuilt per round per unit of economy"
+    )
 
 
 class SanctionStep(Spec):
@@ -262,27 +291,39 @@ class SanctionStep(Spec):
 class Sanctions(Spec):
     target: Id
     level: Prob = Field(default=0.0, description="sigma at the start, 0..1")
-    bite: NonNeg = Field(default=0.0, description="share of the target's economy lost per round at sigma = 1")
+    bite: NonNeg = Field(
+        default=0.0, description="share of the target's economy lost per round at sigma = 1"
+    )
     cost: NonNeg = Field(default=0.0, description="utility per round the target loses at sigma = 1")
     schedule: list[SanctionStep] = Field(default_factory=list)
-    relief_issue: Id | None = Field(default=None, description="issue whose agreed value lifts sanctions")
+    relief_issue: Id | None = Field(
+        default=None, description="issue whose agreed value lifts sanctions"
+    )
 
 
 class Election(Spec):
     on: dt.date
     base: Num = Field(default=-2.0, description="theta0: log-odds of replacement at support 0")
     slope: NonNeg = Field(default=4.0, description="theta1: fall in log-odds per unit of support")
-    shift: dict[Id, Finite] = Field(default_factory=dict, description="move of the ideal point if replaced, real units")
+    shift: dict[Id, Finite] = Field(
+        default_factory=dict, description="move of the ideal point if replaced, real units"
+    )
 
 
 class Domestic(Spec):
-    reversion: Prob = Field(default=0.05, description="share of the gap to the starting support closed per round")
-    casualty_sensitivity: NonNeg = Field(default=0.0, description="support lost per round at intensity 1")
+    reversion: Prob = Field(
+        default=0.05, description="share of the gap to the starting support closed per round"
+    )
+    casualty_sensitivity: NonNeg = Field(
+        default=0.0, description="support lost per round at intensity 1"
+    )
     elections: list[Election] = Field(default_factory=list)
 
 
 class Learning(Spec):
-    rate: Prob = Field(default=0.05, description="kappa: share of optimism lost per round of fighting")
+    rate: Prob = Field(
+        default=0.05, description="kappa: share of optimism lost per round of fighting"
+    )
     noise: NonNeg = Field(default=0.0, description="sd of the per-round change in optimism")
 
 
@@ -297,12 +338,20 @@ class Pressures(Spec):
 
 
 class Negotiation(Spec):
-    talks_open: bool | dt.date = Field(default=True, description="true (from the start), false, or the date talks open")
+    talks_open: bool | dt.date = Field(
+        default=True, description="true (from the start), false, or the date talks open"
+    )
     every_days: int = Field(default=7, gt=0, description="days between negotiation sessions")
-    rationality: Pos = Field(default=50.0, description="lambda of the quantal response (large = rational)")
-    candidates: int = Field(default=128, ge=2, le=65536, description="quasi-random candidate agreements (power of two)")
+    rationality: Pos = Field(
+        default=50.0, description="lambda of the quantal response (large = rational)"
+    )
+    candidates: int = Field(
+        default=128, ge=2, le=65536, description="quasi-random candidate agreements (power of two)"
+    )
     collapse: Prob = Field(default=0.0, description="probability per session that talks collapse")
-    reopen: Prob = Field(default=0.0, description="probability per round that collapsed talks reopen")
+    reopen: Prob = Field(
+        default=0.0, description="probability per round that collapsed talks reopen"
+    )
 
     @model_validator(mode="after")
     def _pow2(self) -> Negotiation:
@@ -310,7 +359,8 @@ class Negotiation(Spec):
         if c & (c - 1):
             lo = 1 << (c.bit_length() - 1)
             raise PydanticCustomError(
-                "candidates", "candidates must be a power of two (got {c}; nearest {lo} or {hi})",
+                "candidates",
+                "candidates must be a power of two (got {c}; nearest {lo} or {hi})",
                 {"c": c, "lo": lo, "hi": lo * 2},
             )
         return self
@@ -325,16 +375,24 @@ class Proposal(Spec):
     until: dt.date | None = None
     terms: dict[Id, Finite | Literal["status_quo"]] | None = None
     truce_days: int | None = Field(default=None, gt=0)
-    reward: dict[Id, NonNeg] = Field(default_factory=dict, description="utility a side gains by accepting (truces)")
+    reward: dict[Id, NonNeg] = Field(
+        default_factory=dict, description="utility a side gains by accepting (truces)"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Proposal:
         if (self.on is None) == (self.every_days is None):
-            raise PydanticCustomError("proposal", "a proposal needs exactly one of 'on' or 'every_days'")
+            raise PydanticCustomError(
+                "proposal", "a proposal needs exactly one of 'on' or 'every_days'"
+            )
         if (self.terms is None) == (self.truce_days is None):
-            raise PydanticCustomError("proposal", "a proposal needs exactly one of 'terms' or 'truce_days'")
+            raise PydanticCustomError(
+                "proposal", "a proposal needs exactly one of 'terms' or 'truce_days'"
+            )
         if self.on is not None and (self.from_ is not None or self.until is not None):
-            raise PydanticCustomError("proposal", "'from' and 'until' go with 'every_days', not 'on'")
+            raise PydanticCustomError(
+                "proposal", "'from' and 'until' go with 'every_days', not 'on'"
+            )
         return self
 
 
@@ -349,15 +407,22 @@ class Event(Spec):
     @model_validator(mode="after")
     def _shape(self) -> Event:
         if (self.on is None) == (self.rate_per_year is None):
-            raise PydanticCustomError("event", "an event needs exactly one of 'on' or 'rate_per_year'")
+            raise PydanticCustomError(
+                "event", "an event needs exactly one of 'on' or 'rate_per_year'"
+            )
         return self
 
 
 class Durability(Spec):
-    base_hazard_per_year: NonNeg = Field(default=0.3, description="h0: breakdowns per year of a ceasefire nobody resents")
-    dissatisfaction: NonNeg = Field(default=5.0, description="gamma1: log-hazard per unit of max(W - V)")
+    base_hazard_per_year: NonNeg = Field(
+        default=0.3, description="h0: breakdowns per year of a ceasefire nobody resents"
+    )
+    dissatisfaction: NonNeg = Field(
+        default=5.0, description="gamma1: log-hazard per unit of max(W - V)"
+    )
     guarantees: dict[Id, NonNeg] = Field(
-        default_factory=dict, description="log-hazard reduction per unit of the issue (scaled 0..1) in the agreed terms"
+        default_factory=dict,
+        description="log-hazard reduction per unit of the issue (scaled 0..1) in the agreed terms",
     )
 
 
@@ -368,7 +433,9 @@ class Correlation(Spec):
     @model_validator(mode="after")
     def _rank(self) -> Correlation:
         if not -1 < self.rank < 1:
-            raise PydanticCustomError("out_of_range", "rank must be in (-1, 1) (got {r})", {"r": self.rank})
+            raise PydanticCustomError(
+                "out_of_range", "rank must be in (-1, 1) (got {r})", {"r": self.rank}
+            )
         return self
 
 
@@ -378,7 +445,9 @@ class RunSettings(Spec):
 
 
 class Scenario(Spec):
-    extends: str | None = Field(default=None, description="base scenario, path relative to this file")
+    extends: str | None = Field(
+        default=None, description="base scenario, path relative to this file"
+    )
     name: str = Field(min_length=1)
     description: str = ""
     sources: list[str] = Field(default_factory=list)
@@ -486,47 +555,139 @@ STATE_PATHS = {
 }
 
 
-def _friendly(err: dict[str, Any]) -> tuple[Loc, str, Any]:
-    loc: Loc = tuple(err["loc"])
+# Pydantic names union members in error locations ("date", "constrained-int",
+# "function-after[...]", a distribution or role tag); they are not keys of the tree.
+_TYPE_TAG = re.compile(
+    r"^(?:date|datetime|int|float|bool|str|none|number|constrained-[a-z]+|[a-z-]+\[.*\])$"
+)
+_ROLES = ("belligerent", "mediator", "patron")
+
+
+def _clean_loc(loc: Loc, tree: Any) -> Loc:
+    """Drop union/discriminator tags from a pydantic location by walking the raw tree."""
+    from .distributions import DISTRIBUTIONS
+
+    out: list[str | int] = []
+    node: Any = tree
+    present = True
+    for p in loc:
+        if present and isinstance(node, dict) and p in node:
+            out.append(p)
+            node = node[p]
+            continue
+        if present and isinstance(node, list) and isinstance(p, int) and 0 <= p < len(node):
+            out.append(p)
+            node = node[p]
+            continue
+        if isinstance(p, str) and (_TYPE_TAG.match(p) or p in DISTRIBUTIONS or p in _ROLES):
+            continue
+        out.append(p)  # a missing key or index: the path ends here
+        present = False
+    return tuple(out)
+
+
+def _arity(loc: Loc, typ: str, value: Any) -> tuple[Loc, str, Any] | None:
+    """A distribution given the wrong number of parameters, as one clear rule."""
+    from typing import get_args
+
+    from .distributions import DISTRIBUTIONS
+
+    if typ not in ("missing", "too_short", "too_long", "tuple_type"):
+        return None
+    for i in range(len(loc) - 1, -1, -1):
+        name = loc[i]
+        if isinstance(name, str) and name in DISTRIBUTIONS and name != "choice":
+            field = DISTRIBUTIONS[name].model_fields[name]
+            n = len(get_args(field.annotation))
+            if n == 0:
+                return None
+            return loc[:i], f"{name} takes {n} parameters {field.description}", value
+    return None
+
+
+_RULES = {
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "too_short": "needs at least {min_length} item(s)",
+    "too_long": "takes at most {max_length} item(s)",
+}
+
+
+def _friendly(err: dict[str, Any], tree: Any) -> tuple[Loc, str, Any]:
+    loc = _clean_loc(tuple(err["loc"]), tree)
     typ, msg, value = err["type"], err["msg"], err.get("input")
-    # The discriminated unions add tag names to the location; drop them.
-    tags = {"number", *(__import__("sim.scenario.distributions", fromlist=["x"]).DISTRIBUTIONS)}
-    tags |= {"belligerent", "mediator", "patron", "function-after[check(), union[...]]"}
-    loc = tuple(p for p in loc if not (isinstance(p, str) and (p in tags and p not in ("name",)) and _is_tag(p, loc)))
+    ctx = err.get("ctx") or {}
     if isinstance(value, _UnknownKey):
         hint = f" (did you mean '{value.suggestion}'?)" if value.suggestion else ""
         return loc, f"unknown key '{value.key}'{hint}", _Omit
+    arity = _arity(loc, typ, value)
+    if arity is not None:
+        return arity
     if typ == "extra_forbidden":
         return loc, "unknown key", _Omit
     if typ == "missing":
+        if loc and isinstance(loc[-1], int):
+            return loc[:-1], f"needs more than {loc[-1]} value(s)", value
         return loc, "required key is missing", _Omit
     if typ == "union_tag_not_found":
         return loc, "an actor needs 'role': belligerent, mediator or patron", _Omit
     if typ == "union_tag_invalid":
-        return loc, f"unknown role {value.get('role')!r} (use belligerent, mediator or patron)" if isinstance(value, dict) else msg, _Omit
+        if isinstance(value, dict):
+            return (
+                loc,
+                f"unknown role {value.get('role')!r} (use belligerent, mediator or patron)",
+                _Omit,
+            )
+        return loc, msg, value
     if typ == "finite_number":
         return loc, "must be a finite number", value
-    if typ in ("float_type", "int_type", "float_parsing", "int_parsing"):
+    if typ in ("float_type", "int_type", "float_parsing", "int_parsing", "int_from_float"):
         kind = "an integer" if typ.startswith("int") else "a number"
         return loc, f"expected {kind}", value
+    if typ.startswith("date") or typ.startswith("datetime"):
+        detail = msg.split(", ", 1)[1] if ", " in msg else ""
+        return (
+            loc,
+            "not a valid date" + (f" ({detail})" if detail else "") + "; use YYYY-MM-DD",
+            value,
+        )
+    if typ in ("bool_type", "bool_parsing"):
+        return loc, "expected true or false", value
+    if typ == "string_type":
+        return loc, "expected text (a string)", value
+    if typ in ("dict_type", "model_type", "model_attributes_type"):
+        return loc, "expected a mapping (key: value)", value
+    if typ in ("list_type", "tuple_type"):
+        return loc, "expected a list", value
+    if typ == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return loc, "must be an identifier: a letter or _ then letters, digits or _", value
+    if typ in _RULES and all(k in ctx for k in re.findall(r"{(\w+)}", _RULES[typ])):
+        return loc, _RULES[typ].format(**ctx), value
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
+    msg = msg.replace("{{", "{").replace("}}", "}").replace("Input should be", "must be")
     return loc, msg, value
 
 
-def _is_tag(p: str, loc: Loc) -> bool:
-    # A tag appears right after the key that holds a number/actor; field names never
-    # collide with distribution names except in the distribution's own mapping.
-    i = loc.index(p)
-    nxt = loc[i + 1] if i + 1 < len(loc) else None
-    if p in ("belligerent", "mediator", "patron"):
-        return True
-    if p == "number":
-        return True
-    if p.startswith("function-"):
-        return True
-    # distribution name: a tag when followed by the same name (the field of the model)
-    return nxt == p
+def _merge_union(probs: list[tuple[Loc, str, Any, str]]) -> list[RawProblem]:
+    """One problem per location: a union (date or days) reports each member; keep the one meant."""
+    by_loc: dict[Loc, list[tuple[str, Any, str]]] = {}
+    for loc, msg, v, typ in probs:
+        group = by_loc.setdefault(loc, [])
+        if all(m != msg for m, _, _ in group):
+            group.append((msg, v, typ))
+    out: list[RawProblem] = []
+    for loc, group in by_loc.items():
+        if len(group) > 1:
+            dates = [g for g in group if g[2].startswith("date")]
+            if dates and isinstance(dates[0][1], str):
+                group = dates[:1]
+            elif all(g[2] != "missing" for g in group) and len({repr(g[1]) for g in group}) == 1:
+                group = [(" or ".join(g[0] for g in group), group[0][1], group[0][2])]
+        out.extend((loc, m, v) for m, v, _ in group)
+    return out
 
 
 class _OmitType:
@@ -544,15 +705,11 @@ def validate_tree(tree: Any) -> tuple[Scenario | None, list[RawProblem]]:
     try:
         s = Scenario.model_validate(tree)
     except ValidationError as e:
-        probs = [_friendly(err) for err in e.errors(include_url=False)]  # type: ignore[arg-type]
-        # Deduplicate identical lines (a union can repeat one cause).
-        seen: set[tuple[Loc, str]] = set()
-        out: list[RawProblem] = []
-        for loc, msg, v in probs:
-            if (loc, msg) not in seen:
-                seen.add((loc, msg))
-                out.append((loc, msg, v))
-        return None, out
+        probs = []
+        for err in e.errors(include_url=False):
+            loc, msg, v = _friendly(dict(err), tree)
+            probs.append((loc, msg, v, str(err["type"])))
+        return None, _merge_union(probs)
     problems = reference_problems(s)
     return (s if not problems else None), problems
 
@@ -577,7 +734,9 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         if k not in pool:
             close = difflib.get_close_matches(k, list(pool), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            P.append((loc, f"unknown {what} '{k}'{hint}; {what}s are {', '.join(pool) or 'none'}", _Omit))
+            P.append(
+                (loc, f"unknown {what} '{k}'{hint}; {what}s are {', '.join(pool) or 'none'}", _Omit)
+            )
             return False
         return True
 
@@ -597,7 +756,13 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         ids = [k for k, a in bell.items() if a.side == side]
         if len(ids) != 1:
             found = ", ".join(ids) if ids else "none"
-            P.append((("actors",), f"v1 needs exactly one belligerent with side: {side} (found {found})", _Omit))
+            P.append(
+                (
+                    ("actors",),
+                    f"v1 needs exactly one belligerent with side: {side} (found {found})",
+                    _Omit,
+                )
+            )
 
     for aid, a in actors.items():
         base: Loc = ("actors", aid)
@@ -613,7 +778,9 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
             if a.salience and all(support_of(v)[1] <= 0 for v in a.salience.values()):
                 P.append(((*base, "salience"), "salience weights must not all be zero", _Omit))
             if not a.salience:
-                P.append(((*base, "salience"), "give a salience weight for at least one issue", _Omit))
+                P.append(
+                    ((*base, "salience"), "give a salience weight for at least one issue", _Omit)
+                )
             for k, v in a.reference.items():
                 if need_issue((*base, "reference", k), k):
                     in_range((*base, "reference", k), k, v)
@@ -621,7 +788,11 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
                 if need_issue((*base, "red_lines", i, "issue"), rl.issue):
                     thr = rl.above if rl.above is not None else rl.below
                     assert thr is not None
-                    in_range((*base, "red_lines", i, "above" if rl.above is not None else "below"), rl.issue, thr)
+                    in_range(
+                        (*base, "red_lines", i, "above" if rl.above is not None else "below"),
+                        rl.issue,
+                        thr,
+                    )
         elif isinstance(a, Mediator):
             for k in a.weights:
                 need_actor((*base, "weights", k), k, Belligerent, "belligerent")
@@ -630,8 +801,14 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
                 if t.against != "obstructer":
                     need_actor((*tl, "against"), t.against, Belligerent, "belligerent")
                 if t.deadline is not None and not s.start < t.deadline:
-                    P.append(((*tl, "deadline"), f"deadline must be after start ({s.start})", t.deadline.isoformat()))
-                _check_effects(P, s, (*tl, "effect"), t.effect)
+                    P.append(
+                        (
+                            (*tl, "deadline"),
+                            f"deadline must be after start ({s.start})",
+                            t.deadline.isoformat(),
+                        )
+                    )
+                _check_effects(P, s, (*tl, "effect"), t.effect, threat=True)
         elif isinstance(a, Patron):
             need_actor((*base, "supports"), a.supports, Belligerent, "belligerent")
 
@@ -639,22 +816,48 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
     pr = s.pressures
     front = [k for k, i in issues.items() if i.status_quo == "front_line"]
     if len(front) > 1:
-        P.append((("issues",), f"only one issue may have status_quo: front_line (found {', '.join(front)})", _Omit))
+        P.append(
+            (
+                ("issues",),
+                f"only one issue may have status_quo: front_line (found {', '.join(front)})",
+                _Omit,
+            )
+        )
     if pr.battlefield is not None:
         bf = pr.battlefield
         for k in bf.attrition:
             need_actor(("pressures", "battlefield", "attrition", k), k, Belligerent, "belligerent")
         for k in bf.regeneration:
-            need_actor(("pressures", "battlefield", "regeneration", k), k, Belligerent, "belligerent")
+            need_actor(
+                ("pressures", "battlefield", "regeneration", k), k, Belligerent, "belligerent"
+            )
         if front:
             if bf.control is None:
-                P.append((("pressures", "battlefield"), f"'control' (where the front line of issue '{front[0]}' starts) is required", _Omit))
+                P.append(
+                    (
+                        ("pressures", "battlefield"),
+                        f"'control' (where the front line of issue '{front[0]}' starts) is required",
+                        _Omit,
+                    )
+                )
             else:
                 in_range(("pressures", "battlefield", "control"), front[0], bf.control)
         elif bf.control is not None:
-            P.append((("pressures", "battlefield", "control"), "no issue has status_quo: front_line for the front line to move", _Omit))
+            P.append(
+                (
+                    ("pressures", "battlefield", "control"),
+                    "no issue has status_quo: front_line for the front line to move",
+                    _Omit,
+                )
+            )
     elif front:
-        P.append((("issues", front[0], "status_quo"), "status_quo: front_line needs pressures.battlefield with a 'control'", _Omit))
+        P.append(
+            (
+                ("issues", front[0], "status_quo"),
+                "status_quo: front_line needs pressures.battlefield with a 'control'",
+                _Omit,
+            )
+        )
     if pr.sanctions is not None:
         sc = pr.sanctions
         need_actor(("pressures", "sanctions", "target"), sc.target, Belligerent, "belligerent")
@@ -666,7 +869,7 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         if need_actor(("pressures", "domestic", k), k, Belligerent, "belligerent"):
             for i, el in enumerate(d.elections):
                 _check_date(P, s, ("pressures", "domestic", k, "elections", i, "on"), el.on)
-                for ik, v in el.shift.items():
+                for ik in el.shift:
                     need_issue(("pressures", "domestic", k, "elections", i, "shift", ik), ik)
 
     # negotiation
@@ -680,7 +883,9 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         if p.on is not None:
             _check_date(P, s, (*pl, "on"), p.on)
         if p.from_ is not None and p.until is not None and p.until < p.from_:
-            P.append(((*pl, "until"), f"until must not be before from ({p.from_})", p.until.isoformat()))
+            P.append(
+                ((*pl, "until"), f"until must not be before from ({p.from_})", p.until.isoformat())
+            )
         for k in p.reward:
             need_actor((*pl, "reward", k), k, Belligerent, "belligerent")
         if p.terms is not None:
@@ -688,12 +893,20 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
                 if need_issue((*pl, "terms", k), k):
                     if v == "status_quo":
                         if issues[k].status_quo is None:
-                            P.append(((*pl, "terms", k), f"issue '{k}' has no status_quo to refer to", v))
+                            P.append(
+                                ((*pl, "terms", k), f"issue '{k}' has no status_quo to refer to", v)
+                            )
                     else:
                         in_range((*pl, "terms", k), k, float(v))
             for k, iss in issues.items():
                 if k not in p.terms and iss.status_quo is None:
-                    P.append(((*pl, "terms"), f"proposal '{p.name}' leaves issue '{k}' open and it has no status_quo to fall back on", _Omit))
+                    P.append(
+                        (
+                            (*pl, "terms"),
+                            f"proposal '{p.name}' leaves issue '{k}' open and it has no status_quo to fall back on",
+                            _Omit,
+                        )
+                    )
 
     # events
     for i, ev in enumerate(s.events):
@@ -712,13 +925,27 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
             if path not in dists:
                 nums = numbers_by_path(s)
                 if path in nums:
-                    P.append((("correlations", i, "between", j), f"'{path}' is a fixed number; only distributions can be correlated", path))
+                    P.append(
+                        (
+                            ("correlations", i, "between", j),
+                            f"'{path}' is a fixed number; only distributions can be correlated",
+                            path,
+                        )
+                    )
                 else:
                     close = difflib.get_close_matches(path, list(dists), n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    P.append((("correlations", i, "between", j), f"no distribution at path '{path}'{hint}", path))
+                    P.append(
+                        (
+                            ("correlations", i, "between", j),
+                            f"no distribution at path '{path}'{hint}",
+                            path,
+                        )
+                    )
         if c.between[0] == c.between[1]:
-            P.append((("correlations", i, "between"), "a correlation needs two different paths", _Omit))
+            P.append(
+                (("correlations", i, "between"), "a correlation needs two different paths", _Omit)
+            )
     if not P and s.correlations:
         import numpy as np
 
@@ -730,10 +957,22 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         for i, c in enumerate(s.correlations):
             a, b = idx[c.between[0]], idx[c.between[1]]
             if m[a, b] != 0 and a != b:
-                P.append((("correlations", i), f"the pair {c.between[0]} / {c.between[1]} is given twice", _Omit))
+                P.append(
+                    (
+                        ("correlations", i),
+                        f"the pair {c.between[0]} / {c.between[1]} is given twice",
+                        _Omit,
+                    )
+                )
             m[a, b] = m[b, a] = rank_to_pearson(c.rank)
         if not P and np.linalg.eigvalsh(m).min() <= 1e-10:
-            P.append((("correlations",), "these correlations cannot hold together (the matrix is not positive definite)", _Omit))
+            P.append(
+                (
+                    ("correlations",),
+                    "these correlations cannot hold together (the matrix is not positive definite)",
+                    _Omit,
+                )
+            )
     return P
 
 
@@ -742,14 +981,23 @@ def _check_date(P: list[RawProblem], s: Scenario, loc: Loc, d: dt.date) -> None:
         P.append((loc, f"date is before the scenario start {s.start.isoformat()}", d.isoformat()))
 
 
-def _check_effects(P: list[RawProblem], s: Scenario, loc: Loc, effect: dict[str, Any]) -> None:
+def _check_effects(
+    P: list[RawProblem], s: Scenario, loc: Loc, effect: dict[str, Any], threat: bool = False
+) -> None:
+    """State paths of an effect; in a threat, ``<head>.target`` names the threat's target."""
     for path in effect:
         parts = path.split(".")
         head = parts[0]
         if head not in STATE_PATHS:
             close = difflib.get_close_matches(head, list(STATE_PATHS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            P.append(((*loc, path), f"unknown state path '{path}'{hint}; known: {', '.join(sorted(STATE_PATHS))}", _Omit))
+            P.append(
+                (
+                    (*loc, path),
+                    f"unknown state path '{path}'{hint}; known: {', '.join(sorted(STATE_PATHS))}",
+                    _Omit,
+                )
+            )
             continue
         kind = STATE_PATHS[head]
         if kind is None:
@@ -757,13 +1005,17 @@ def _check_effects(P: list[RawProblem], s: Scenario, loc: Loc, effect: dict[str,
                 P.append(((*loc, path), f"'{head}' takes no actor (got '{path}')", _Omit))
             continue
         if len(parts) != 2:
-            P.append(((*loc, path), f"state path must be '{head}.<{kind} id>' (got '{path}')", _Omit))
+            P.append(
+                ((*loc, path), f"state path must be '{head}.<{kind} id>' (got '{path}')", _Omit)
+            )
             continue
         pool = {
             "belligerent": s.belligerents(),
             "patron": s.patrons(),
             "mediator": s.mediators(),
         }[kind]
+        if threat and kind == "belligerent" and parts[1] == "target":
+            continue
         if parts[1] not in pool:
             close = difflib.get_close_matches(parts[1], list(pool), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

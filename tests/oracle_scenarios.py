@@ -1,0 +1,127 @@
+"""Small scenarios with closed-form answers (DESIGN.md section 4), built as mappings."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def fearon(
+    p: float = 0.4,
+    c_a: float = 0.1,
+    c_b: float = 0.15,
+    *,
+    horizon: int = 7,
+    rationality: float = 1e6,
+) -> dict[str, Any]:
+    """One issue x in [0, 1] (share to B), y_A = 0, y_B = 1, linear utilities, frozen front.
+
+    Capabilities give p = K_B / (K_A + K_B); patience 0 makes C_i * H_i = cost_i.
+    """
+    return {
+        "name": "fearon oracle",
+        "start": "2025-01-01",
+        "horizon": horizon,
+        "round_days": 7,
+        "issues": {"x": {"range": [0, 1]}},
+        "actors": {
+            "a": {
+                "role": "belligerent",
+                "side": "A",
+                "ideal": {"x": 0},
+                "salience": {"x": 1},
+                "capability": 1 - p,
+                "patience": 0.0,
+                "cost": c_a,
+            },
+            "b": {
+                "role": "belligerent",
+                "side": "B",
+                "ideal": {"x": 1},
+                "salience": {"x": 1},
+                "capability": p,
+                "patience": 0.0,
+                "cost": c_b,
+            },
+            "m": {"role": "mediator", "proposes": "none"},
+        },
+        "pressures": {"learning": {"rate": 0, "noise": 0}},
+        "negotiation": {"rationality": rationality},
+        "durability": {"base_hazard_per_year": 0},
+    }
+
+
+def with_offer(base: dict[str, Any], x: float, every_days: int | None = None) -> dict[str, Any]:
+    """The mediator puts terms x (on day 0, or every ``every_days``)."""
+    s = copy.deepcopy(base)
+    prop: dict[str, Any] = {"name": "offer", "by": "m", "terms": {"x": x}}
+    if every_days is None:
+        prop["on"] = s["start"]
+    else:
+        prop["every_days"] = every_days
+    s["proposals"] = [prop]
+    return s
+
+
+def nash(beta_a: float, beta_b: float, **kw: Any) -> dict[str, Any]:
+    """The Fearon setting with a Nash mediator of weights beta and a fine candidate grid."""
+    s = fearon(**kw)
+    s["actors"]["m"] = {
+        "role": "mediator",
+        "proposes": "nash",
+        "weights": {"a": beta_a, "b": beta_b},
+    }
+    s["negotiation"]["candidates"] = 4096
+    return s
+
+
+def toy() -> dict[str, Any]:
+    """A small two-issue war with every pressure, for comparative statics (not an oracle)."""
+    return {
+        "name": "toy war",
+        "start": "2025-01-01",
+        "horizon": 364,
+        "issues": {
+            "land": {"range": [0, 100], "status_quo": "front_line"},
+            "guarantees": {"range": [0, 1], "status_quo": 0},
+        },
+        "actors": {
+            "a": {
+                "role": "belligerent",
+                "side": "A",
+                "ideal": {"land": 0, "guarantees": 1},
+                "salience": {"land": 0.6, "guarantees": 0.4},
+                "capability": 1.0,
+                "patience": 0.95,
+                "cost": 0.003,
+                "optimism": 0.2,
+                "support": 0.6,
+                "audience_cost": 0.5,
+                "red_lines": [{"issue": "land", "above": 30, "penalty": 0.2}],
+            },
+            "b": {
+                "role": "belligerent",
+                "side": "B",
+                "ideal": {"land": 100, "guarantees": 0},
+                "salience": {"land": 0.7, "guarantees": 0.3},
+                "capability": 1.0,
+                "patience": 0.95,
+                "cost": 0.003,
+                "optimism": 0.2,
+                "support": 0.6,
+            },
+            "m": {"role": "mediator", "proposes": "nash", "noise": 0.05},
+        },
+        "pressures": {
+            "battlefield": {
+                "control": 20,
+                "drift": 0.01,
+                "volatility": 0.005,
+                "attrition": {"a": 0.01, "b": 0.01},
+                "regeneration": {"a": 0.01, "b": 0.01},
+            },
+            "learning": {"rate": 0.02, "noise": 0.0},
+        },
+        "negotiation": {"rationality": 30, "candidates": 128, "every_days": 14},
+        "durability": {"base_hazard_per_year": 0.5, "dissatisfaction": 3},
+    }

@@ -1,0 +1,187 @@
+"""Engine behaviour: reproducibility across workers and chunks, traces, run-time errors, mechanisms."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+from oracle_scenarios import fearon, toy, with_offer
+
+import sim
+from sim.engine.calendar import build_agenda
+
+COLUMNS = [
+    "replicate",
+    "truce_day",
+    "ceasefire",
+    "ceasefire_day",
+    "breakdown_day",
+    "in_force_at_horizon",
+    "obstructed_by",
+    "threats_fired",
+    "mediator_engaged",
+    "final_control",
+]
+
+
+@pytest.fixture(scope="module")
+def toy_scenario() -> sim.Scenario:
+    return sim.load_scenario(toy())
+
+
+def test_outcomes_have_the_contract_columns(toy_scenario):
+    r = sim.run(toy_scenario, replicates=50, seed=1)
+    cols = set(r.outcomes.columns)
+    assert set(COLUMNS) <= cols
+    assert {"terms.land", "terms.guarantees", "final_support.a", "stalling.b"} <= cols
+    assert {
+        "day",
+        "date",
+        "p_agreed",
+        "p_in_force",
+        "p_truce",
+        "control_mean",
+        "control_p10",
+        "control_p90",
+    } <= set(r.series.columns)
+    assert len(r.outcomes) == 50
+    assert r.series["p_agreed"].is_monotonic_increasing
+
+
+def test_same_seed_same_outcomes_with_one_or_two_worker_processes(toy_scenario):
+    a = sim.run(toy_scenario, replicates=3000, seed=9, workers=1, chunk_size=1000)
+    b = sim.run(toy_scenario, replicates=3000, seed=9, workers=2, chunk_size=1000)
+    pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
+    pd.testing.assert_frame_equal(a.series, b.series)
+
+
+def test_any_executor_gives_the_same_outcomes(toy_scenario):
+    a = sim.run(toy_scenario, replicates=1500, seed=9, chunk_size=500)
+    with ThreadPoolExecutor(2) as ex:
+        b = sim.run(toy_scenario, replicates=1500, seed=9, chunk_size=500, executor=ex)
+    pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
+
+
+def test_replicates_split_the_same_way_are_the_same_replicates(toy_scenario):
+    small = sim.run(toy_scenario, replicates=2000, seed=4, chunk_size=1000)
+    big = sim.run(toy_scenario, replicates=3000, seed=4, chunk_size=1000)
+    pd.testing.assert_frame_equal(small.outcomes, big.outcomes.iloc[:2000])
+
+
+def test_different_seeds_give_different_outcomes(toy_scenario):
+    a = sim.run(toy_scenario, replicates=500, seed=1)
+    b = sim.run(toy_scenario, replicates=500, seed=2)
+    assert not a.outcomes["ceasefire_day"].equals(b.outcomes["ceasefire_day"])
+
+
+def test_trace_records_the_story_of_the_first_replicates_only(toy_scenario):
+    r = sim.run(toy_scenario, replicates=300, seed=1, trace=3)
+    assert [t["replicate"] for t in r.traces] == [0, 1, 2]
+    kinds = {e["kind"] for t in r.traces for e in t["events"]}
+    assert "proposal" in kinds
+    proposal = next(e for t in r.traces for e in t["events"] if e["kind"] == "proposal")
+    assert len(proposal["value"]) == 2 and len(proposal["war_value"]) == 2
+    # tracing does not change the outcomes
+    plain = sim.run(toy_scenario, replicates=300, seed=1)
+    pd.testing.assert_frame_equal(r.outcomes, plain.outcomes)
+
+
+def test_sampled_parameters_are_reported_and_respect_correlations():
+    s = toy()
+    s["actors"]["a"]["cost"] = {"uniform": [0.002, 0.004]}
+    s["actors"]["b"]["cost"] = {"lognormal": [-5.8, 0.2]}
+    s["correlations"] = [{"between": ["actors.a.cost", "actors.b.cost"], "rank": 0.8}]
+    r = sim.run(sim.load_scenario(s), replicates=4000, seed=3)
+    a, b = r.outcomes["param.actors.a.cost"], r.outcomes["param.actors.b.cost"]
+    assert a.between(0.002, 0.004).all()
+    rho = a.rank(method="average").corr(b.rank(method="average"))
+    assert rho == pytest.approx(0.8, abs=0.03)
+
+
+def test_a_threat_fires_only_on_obstruction():
+    base = with_offer(fearon(0.4, 0.1, 0.15, horizon=7), 0.3)  # inside the range: both accept
+    base["actors"]["m"]["threats"] = [
+        {
+            "name": "walk away",
+            "against": "obstructer",
+            "effect": {"engaged.m": 0},
+            "credibility": 1.0,
+        }
+    ]
+    agreed = sim.run(sim.load_scenario(base), replicates=100, seed=1).outcomes
+    assert agreed["threats_fired"].sum() == 0 and agreed["mediator_engaged"].all()
+    blocked = copy.deepcopy(base)
+    blocked["proposals"][0]["terms"]["x"] = 0.2  # below p - c_B: B rejects, A accepts
+    out = sim.run(sim.load_scenario(blocked), replicates=100, seed=1).outcomes
+    assert (out["obstructed_by"] == "b").all()
+    assert (out["threats_fired"] == 1).all()
+    assert not out["mediator_engaged"].any()
+
+
+def test_the_30_day_truce_is_accepted_by_the_side_losing_ground_and_refused_by_the_side_gaining():
+    s = toy()
+    s["actors"]["b"]["capability"] = 2.0  # B gains ground
+    s["actors"]["m"]["proposes"] = "none"
+    s["proposals"] = [{"name": "truce", "by": "m", "on": "2025-01-01", "truce_days": 30}]
+    s["pressures"]["battlefield"]["drift"] = 0.05
+    s["negotiation"]["rationality"] = 300  # near-rational: the sign of the truce value decides
+    r = sim.run(sim.load_scenario(s), replicates=400, seed=2, trace=400)
+    first = [next(e for e in t["events"] if e["kind"] == "truce") for t in r.traces]
+    accept_a = np.mean(["a accepts" in e["text"] for e in first])
+    accept_b = np.mean(["b accepts" in e["text"] for e in first])
+    assert accept_a > 0.9 and accept_b < 0.1
+
+
+def test_fighting_pauses_during_a_truce():
+    s = toy()
+    s["actors"]["m"]["proposes"] = "none"
+    s["proposals"] = [
+        {
+            "name": "truce",
+            "by": "m",
+            "on": "2025-01-01",
+            "truce_days": 70,
+            "reward": {"a": 1, "b": 1},
+        }
+    ]
+    r = sim.run(sim.load_scenario(s), replicates=200, seed=2)
+    assert r.outcomes["truce_day"].eq(0).all()
+    ser = r.series.set_index("day")
+    assert ser.loc[0:63, "p_truce"].eq(1.0).all()
+    # the front line does not move while the truce holds
+    assert ser.loc[0:63, "control_mean"].nunique() == 1
+
+
+def test_breakdown_resumes_war_and_talks():
+    s = toy()
+    s["durability"] = {"base_hazard_per_year": 50.0, "dissatisfaction": 0}
+    r = sim.run(sim.load_scenario(s), replicates=500, seed=5)
+    o = r.outcomes
+    broke = o["breakdown_day"].notna()
+    assert broke.mean() > 0.3
+    assert (o.loc[broke, "breakdown_day"] > o.loc[broke, "ceasefire_day"]).all()
+
+
+def test_calendar_orders_sessions_by_day_within_each_round():
+    s = sim.load_scenario(with_offer(fearon(horizon=28), 0.3, every_days=3))
+    rounds, agenda = build_agenda(s)
+    assert rounds == 4
+    days = [it.day for r in agenda for it in r if it.kind in ("proposal", "negotiate")]
+    assert days == sorted(days)
+    assert [it.day for r in agenda for it in r if it.kind == "proposal"] == list(range(0, 28, 3))
+
+
+def test_patience_near_one_does_not_produce_nan():
+    s = toy()
+    s["actors"]["a"]["patience"] = 0.999999
+    r = sim.run(sim.load_scenario(s), replicates=100, seed=1)
+    assert r.outcomes["ceasefire"].notna().all()
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, True, "10"])
+def test_nonsense_replicate_counts_are_refused(toy_scenario, bad):
+    with pytest.raises(sim.UsageError, match="replicates"):
+        sim.run(toy_scenario, replicates=bad)

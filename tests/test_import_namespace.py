@@ -1,0 +1,26 @@
+"""The public namespace is a contract: pin it."""
+
+import sim
+
+
+def test_public_namespace_is_pinned():
+    assert sorted(sim.__all__) == sorted(
+        [
+            "Results",
+            "RunError",
+            "Scenario",
+            "ScenarioError",
+            "SimError",
+            "UsageError",
+            "__version__",
+            "load_scenario",
+            "run",
+        ]
+    )
+    for name in sim.__all__:
+        assert hasattr(sim, name)
+
+
+def test_errors_form_one_hierarchy():
+    for cls in (sim.ScenarioError, sim.RunError, sim.UsageError):
+        assert issubclass(cls, sim.SimError)
