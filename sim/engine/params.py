@@ -48,18 +48,25 @@ class Sampled:
 
 
 def sample(scenario: Scenario, n: int, seed: int, chunk: int) -> Sampled:
-    """Draw ``n`` replicates of every distribution in ``scenario`` for chunk ``chunk``."""
+    """Draw ``n`` replicates of every distribution in ``scenario`` for chunk ``chunk``.
+
+    Independent inputs use each family's direct sampler; inputs named in
+    ``correlations`` go through the Gaussian copula (standard normals mixed by the
+    Cholesky factor, then each family's inverse CDF).
+    """
     dists = distributions_by_path(scenario)
-    paths = list(dists)
-    z = np.empty((len(paths), n))
-    for i, p in enumerate(paths):
-        z[i] = stream(seed, chunk, PARAM_STREAM, p).standard_normal(n)
-    corr = None
-    if scenario.correlations:
-        idx = {p: i for i, p in enumerate(paths)}
-        corr = np.eye(len(paths))
+    linked = sorted({p for c in scenario.correlations for p in c.between})
+    values: dict[str, FloatArray] = {}
+    for p, d in dists.items():
+        if p not in linked:
+            values[p] = d.draw(stream(seed, chunk, PARAM_STREAM, p), n)
+    if linked:
+        idx = {p: i for i, p in enumerate(linked)}
+        corr = np.eye(len(linked))
         for c in scenario.correlations:
             a, b = idx[c.between[0]], idx[c.between[1]]
             corr[a, b] = corr[b, a] = rank_to_pearson(c.rank)
-    x = sample_correlated([dists[p] for p in paths], z, corr) if paths else z
-    return Sampled({p: x[i] for i, p in enumerate(paths)}, n)
+        z = np.vstack([stream(seed, chunk, PARAM_STREAM, p).standard_normal(n) for p in linked])
+        x = sample_correlated([dists[p] for p in linked], z, corr)
+        values.update({p: x[i] for i, p in enumerate(linked)})
+    return Sampled({p: values[p] for p in dists}, n)

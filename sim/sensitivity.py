@@ -1,0 +1,267 @@
+"""Global sensitivity (SALib Sobol or Morris) of P(ceasefire) and median time to the uncertain inputs.
+
+Parameter uncertainty and run-to-run chance are kept apart: at each SALib point every
+studied input is fixed to one value (the path is set to a constant, so it no longer
+varies across replicates) and the scenario is run with ``replicates`` replicates on the
+common seed. The outputs are then estimates carrying chance error, whose variance is
+estimated and reported next to the indices:
+
+- P(ceasefire by horizon): binomial variance p(1 − p)/m, averaged over the points;
+- median days: split-half estimate E[(med₁ − med₂)²]/4 over the points, where med₁
+  and med₂ are the medians of the two halves of the replicates (each half has twice
+  the variance of the full-sample median, their difference four times).
+
+``chance_share`` = chance variance / total variance of the output across points: when it
+is small the indices describe the inputs, not the noise. Inputs are sampled uniformly in
+quantile space (1st to 99th percentile) and mapped through each distribution's ppf, so
+each input is explored in proportion to how plausible its values are.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import UsageError
+from .results import jsonable
+from .sweep import _map_unordered, check_numeric_path, run_point, scenario_at
+
+__all__ = ["SensitivityResults", "Input", "sensitivity", "uncertain_inputs"]
+
+METHODS = ("sobol", "morris")
+Q_LO, Q_HI = 0.01, 0.99  # a distribution is explored between these quantiles
+SCALAR_SPAN = 0.2  # a named fixed number varies ±20% unless a range is given
+MORRIS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Input:
+    """One studied input: its path and how a unit coordinate u ∈ [0, 1] maps to a value."""
+
+    path: str
+    lo: float
+    hi: float
+    dist: Any = None  # a Dist: value = ppf(Q_LO + (Q_HI − Q_LO)·u); else lo + u·(hi − lo)
+
+    def value(self, u: float) -> float:
+        if self.dist is not None:
+            return float(np.asarray(self.dist.ppf(np.array([Q_LO + (Q_HI - Q_LO) * u])))[0])
+        return self.lo + u * (self.hi - self.lo)
+
+
+def uncertain_inputs(scenario: Any, params: Sequence[str] | None = None) -> list[Input]:
+    """The scenario's distributions, or the named paths (``PATH`` or ``PATH=LO:HI``)."""
+    from .scenario.schema import distributions_by_path, numbers_by_path
+
+    dists = distributions_by_path(scenario)
+    nums = numbers_by_path(scenario)
+    if not params:
+        if not dists:
+            raise UsageError("the scenario has no distributions; name inputs with --params PATH=LO:HI")
+        return [_dist_input(p, d) for p, d in dists.items()]
+    out = []
+    for spec in params:
+        path, sep, rng = spec.partition("=")
+        path = path.strip()
+        if sep:
+            parts = rng.split(":")
+            try:
+                lo, hi = float(parts[0]), float(parts[1])
+            except (ValueError, IndexError):
+                raise UsageError(f"--params {path}: expected PATH=LO:HI (got {spec!r})") from None
+            if len(parts) != 2 or not lo < hi:
+                raise UsageError(f"--params {path}: expected PATH=LO:HI with LO < HI (got {rng!r})")
+            out.append(Input(path, lo, hi))
+        elif path in dists:
+            out.append(_dist_input(path, dists[path]))
+        elif path in nums:
+            v = float(nums[path])  # type: ignore[arg-type]
+            if v == 0:
+                raise UsageError(f"--params {path}: the value is 0; give a range as {path}=LO:HI")
+            a, b = sorted((v * (1 - SCALAR_SPAN), v * (1 + SCALAR_SPAN)))
+            out.append(Input(path, a, b))
+        else:
+            import difflib
+
+            close = difflib.get_close_matches(path, list(nums), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"--params {path}: no numeric field at this path{hint}")
+    if len({i.path for i in out}) != len(out):
+        raise UsageError("--params names a path twice")
+    return out
+
+
+def _dist_input(path: str, d: Any) -> Input:
+    lo, hi = (float(x) for x in d.ppf(np.array([Q_LO, Q_HI])))
+    return Input(path, lo, hi, d)
+
+
+@dataclass
+class SensitivityResults:
+    """Indices per output (``indices``: one row per input and output) and the chance variance."""
+
+    method: str
+    inputs: list[Input]
+    indices: pd.DataFrame
+    variance: dict[str, dict[str, float]]
+    points: pd.DataFrame
+    replicates: int
+    seed: int
+
+    def to_df(self) -> pd.DataFrame:
+        return self.indices
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({  # type: ignore[no-any-return]
+            "method": self.method,
+            "replicates_per_point": self.replicates,
+            "seed": self.seed,
+            "points": len(self.points),
+            "inputs": [{"path": i.path, "lo": i.lo, "hi": i.hi,
+                        "distribution": i.dist.summary() if i.dist is not None else None}
+                       for i in self.inputs],
+            "variance": self.variance,
+            "indices": self.indices.to_dict(orient="records"),
+        })
+
+    def plot(self, output: str = "p_ceasefire", ax: Any = None) -> Any:
+        """Horizontal bars, largest on top: total and first-order (Sobol) or μ* (Morris)."""
+        import matplotlib.pyplot as plt
+
+        t = self.indices[self.indices["output"] == output].copy()
+        key = "ST" if self.method == "sobol" else "mu_star"
+        t = t.sort_values(key, ascending=True)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1.5))
+        y = np.arange(len(t))
+        if self.method == "sobol":
+            ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], label="total (ST)")
+            ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], label="first order (S1)")
+            ax.set_xlabel(f"Sobol index of {output}")
+        else:
+            ax.barh(y, t["mu_star"], xerr=t["mu_star_conf"], label="μ*")
+            ax.set_xlabel(f"Morris μ* of {output}")
+        ax.set_yticks(y, t["param"], fontsize=8)
+        share = self.variance.get(output, {}).get("chance_share")
+        if share is not None:
+            ax.set_title(f"chance share of the variance: {100 * share:.1f}%", fontsize=9)
+        ax.legend(loc="lower right", fontsize=8)
+        return ax
+
+    def save(self, folder: str | os.PathLike[str]) -> None:
+        import json
+        from pathlib import Path
+
+        import matplotlib.pyplot as plt
+
+        out = Path(folder)
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+        (out / "sensitivity.json").write_text(
+            json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            encoding="utf-8",
+        )
+        self.indices.to_csv(out / "indices.csv", index=False)
+        self.points.to_parquet(out / "points.parquet", index=False)
+        for o in self.indices["output"].unique():
+            ax = self.plot(o)
+            ax.figure.savefig(out / "figures" / f"sensitivity_{o}.png", dpi=110, bbox_inches="tight")
+            plt.close(ax.figure)
+
+
+def sensitivity(
+    scenario_path: str | os.PathLike[str],
+    method: str = "sobol",
+    samples: int = 16,
+    params: Sequence[str] | None = None,
+    replicates: int = 500,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    overrides: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SensitivityResults:
+    """Sobol (first-order and total) or Morris indices of P(ceasefire) and median days.
+
+    ``samples`` is SALib's N: Sobol runs N·(D + 2) points (N a power of two), Morris
+    N·(D + 1); each point runs ``replicates`` replicates with the inputs fixed.
+    """
+    from SALib.analyze import morris as morris_a
+    from SALib.analyze import sobol as sobol_a
+    from SALib.sample import morris as morris_s
+    from SALib.sample import sobol as sobol_s
+
+    from .scenario.loader import load_tree, validate_loaded
+
+    if method not in METHODS:
+        raise UsageError(f"method must be one of {', '.join(METHODS)} (got {method!r})")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise UsageError(f"samples must be an integer >= 2 (got {samples!r})")
+    if method == "sobol" and samples & (samples - 1):
+        lower = 1 << (samples.bit_length() - 1)
+        near = lower if samples - lower <= 2 * lower - samples else 2 * lower
+        raise UsageError(
+            f"--samples for Sobol indices must be a power of two (got {samples}; nearest is {near})"
+        )
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
+        raise UsageError(f"replicates must be an integer >= 2 (got {replicates!r})")
+    tree, marks = load_tree(scenario_path, list(overrides or []))
+    base = validate_loaded(tree, marks)
+    seed = base.run.seed if seed is None else seed
+    inputs = uncertain_inputs(base, params)
+    for i in inputs:
+        check_numeric_path(tree, i.path)
+    problem = {"num_vars": len(inputs), "names": [i.path for i in inputs],
+               "bounds": [[0.0, 1.0]] * len(inputs)}
+    sample_seed = int(np.random.SeedSequence(seed, spawn_key=(0x5A1B,)).generate_state(1)[0])
+    if method == "sobol":
+        U = sobol_s.sample(problem, samples, calc_second_order=False, seed=sample_seed)
+    else:
+        U = morris_s.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
+    values = [{i.path: i.value(float(u)) for i, u in zip(inputs, row, strict=True)} for row in U]
+    jobs = {k: (scenario_at(tree, marks, v), replicates, seed) for k, v in enumerate(values)}
+    got: dict[int, dict[str, Any]] = {}
+    for k, st in _map_unordered(run_point, jobs, workers, scheduler):
+        got[k] = st
+        if progress is not None:
+            progress(len(got), len(jobs))
+    h = float(base.horizon_days)
+    P = np.array([got[k]["p_ceasefire"]["estimate"] for k in range(len(U))], dtype=float)
+    med = np.array([_censor(got[k]["median_days_to_ceasefire"], h) for k in range(len(U))])
+    halves = np.array([[_censor(x, h) for x in got[k]["median_split_halves"]] for k in range(len(U))])
+    outputs = {"p_ceasefire": P, "median_days": med}
+    chance = {
+        "p_ceasefire": float(np.mean(P * (1 - P) / replicates)),
+        "median_days": float(np.mean((halves[:, 0] - halves[:, 1]) ** 2) / 4),
+    }
+    rows = []
+    variance: dict[str, dict[str, float]] = {}
+    analyze_seed = sample_seed + 1
+    for name, Y in outputs.items():
+        total = float(np.var(Y, ddof=1))
+        variance[name] = {"total": total, "chance": chance[name],
+                          "chance_share": chance[name] / total if total > 0 else float("nan")}
+        if total == 0:
+            res = {k: np.full(len(inputs), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf",
+                                                             "mu_star", "mu_star_conf", "sigma")}
+        elif method == "sobol":
+            res = sobol_a.analyze(problem, Y, calc_second_order=False, seed=analyze_seed)
+        else:
+            res = morris_a.analyze(problem, U, Y, num_levels=MORRIS_LEVELS, seed=analyze_seed)
+        keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
+        for j, i in enumerate(inputs):
+            rows.append({"output": name, "param": i.path, **{k: float(np.asarray(res[k])[j]) for k in keys}})
+    pts = pd.DataFrame(values)
+    pts["p_ceasefire"] = P
+    pts["median_days"] = med
+    return SensitivityResults(method, inputs, pd.DataFrame(rows), variance, pts, replicates, seed)
+
+
+def _censor(x: float | None, horizon: float) -> float:
+    """A median not reached by the horizon counts as the horizon (a censored value)."""
+    return horizon if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)

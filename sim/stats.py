@@ -1,0 +1,132 @@
+"""Interval estimates for run outcomes: Wilson proportions and Kaplan–Meier curves (scipy)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+__all__ = [
+    "KaplanMeier",
+    "cumulative_incidence",
+    "kaplan_meier",
+    "median_time",
+    "wilson",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
+    """Share k/n with its Wilson score interval: (estimate, low, high); NaNs when n == 0."""
+    k, n = int(k), int(n)
+    if n < 0 or not 0 <= k <= max(n, 0):
+        raise ValueError(f"wilson needs 0 <= k <= n (got k={k}, n={n})")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1) (got {level})")
+    if n == 0:
+        return (float("nan"), float("nan"), float("nan"))
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    return (k / n, float(ci.low), float(ci.high))
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """A Kaplan–Meier survival curve: a right-continuous step function with pointwise CIs.
+
+    times:     the distinct observed times (events and censorings), ascending
+    survival:  S(t) just after each time
+    ci_low, ci_high: pointwise confidence band of S (log-log, scipy); where scipy's
+               formula is undefined (S = 1 before the first event, S = 0 after the last)
+               the band is the Wilson interval of 0 (or all) of the n at risk
+    n, events: number of subjects and of observed events
+    """
+
+    times: FloatArray
+    survival: FloatArray
+    ci_low: FloatArray
+    ci_high: FloatArray
+    n: int
+    events: int
+    level: float = 0.95
+
+    def _index(self, t: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        return np.searchsorted(self.times, np.asarray(t, dtype=float), side="right") - 1
+
+    def survival_at(self, t: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """S(t) with its band at each t (1 with the t = 0 band before the first time)."""
+        i = self._index(t)
+        if self.n == 0:
+            nan = np.full(np.shape(i), np.nan)
+            return nan, nan, nan
+        before = i < 0
+        j = np.clip(i, 0, None)
+        # Before the first observed time nobody has had the event: S = 1, and the band
+        # is the Wilson interval of 0 events among the n at risk.
+        lo_start = 1.0 - wilson(0, self.n, self.level)[2]
+        if len(self.times) == 0:
+            return np.ones(np.shape(i)), np.full(np.shape(i), lo_start), np.ones(np.shape(i))
+        s = np.where(before, 1.0, self.survival[j])
+        lo = np.where(before, lo_start, self.ci_low[j])
+        hi = np.where(before, 1.0, self.ci_high[j])
+        return s.astype(float), lo.astype(float), hi.astype(float)
+
+    def incidence_at(self, t: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Cumulative incidence 1 − S(t) with its band (low, high) at each t."""
+        s, lo, hi = self.survival_at(t)
+        return 1.0 - s, 1.0 - hi, 1.0 - lo
+
+    def median(self) -> float | None:
+        """Smallest time with S(t) <= 0.5, or None when the curve never gets there."""
+        hit = np.flatnonzero(self.survival <= 0.5 + 1e-12)
+        return float(self.times[hit[0]]) if hit.size else None
+
+
+def kaplan_meier(times: npt.ArrayLike, observed: npt.ArrayLike, level: float = 0.95) -> KaplanMeier:
+    """Kaplan–Meier estimate from times and event flags (False = right-censored at that time)."""
+    t = np.asarray(times, dtype=float)
+    obs = np.asarray(observed, dtype=bool)
+    if t.shape != obs.shape or t.ndim != 1:
+        raise ValueError(
+            f"times and observed must be 1-d of equal length (got {t.shape}, {obs.shape})"
+        )
+    if np.isnan(t).any():
+        raise ValueError("times must not contain NaN; censor missing events at the horizon")
+    n, events = int(t.size), int(obs.sum())
+    empty = np.array([], dtype=float)
+    if n == 0:
+        return KaplanMeier(empty, empty, empty, empty, 0, 0, level)
+    res = stats.ecdf(stats.CensoredData(uncensored=t[obs], right=t[~obs]))
+    sf = res.sf
+    q = np.asarray(sf.quantiles, dtype=float)
+    s = np.asarray(sf.probabilities, dtype=float)
+    with warnings.catch_warnings():
+        # scipy warns where the Greenwood/log-log formula is undefined (S = 0 or 1);
+        # those points are filled below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = sf.confidence_interval(level, method="log-log")
+    lo = np.asarray(ci.low.probabilities, dtype=float).copy()
+    hi = np.asarray(ci.high.probabilities, dtype=float).copy()
+    w_hi = wilson(0, n, level)[2]
+    at_one = np.isnan(lo) & (s >= 1.0)
+    lo[at_one], hi[at_one] = 1.0 - w_hi, 1.0
+    at_zero = (np.isnan(lo) | np.isnan(hi)) & (s <= 0.0)
+    lo[at_zero] = 0.0
+    hi[at_zero] = np.where(np.isnan(hi[at_zero]), w_hi, hi[at_zero])
+    lo, hi = np.minimum(lo, s), np.maximum(hi, s)
+    return KaplanMeier(q, s, lo, hi, n, events, level)
+
+
+def cumulative_incidence(
+    km: KaplanMeier, days: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """P(event by day) = 1 − S(day), with its band, at each of ``days``."""
+    return km.incidence_at(days)
+
+
+def median_time(km: KaplanMeier) -> float | None:
+    """Median time to event from a Kaplan–Meier curve; None if S never reaches 0.5."""
+    return km.median()

@@ -1,0 +1,104 @@
+"""A real Dask cluster on loopback (scheduler + two worker processes) gives the local results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+from sim import sweep as sw  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "scenarios/baseline.yaml"
+PRIOR = "actors.russia.stalling.prior"
+START_TIMEOUT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_workers(address: str, n: int) -> None:
+    from distributed import Client
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            with Client(address, timeout="5s") as c:
+                c.wait_for_workers(n, timeout=max(1.0, deadline - time.monotonic()))
+                return
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+
+
+@pytest.fixture
+def cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    procs: list[subprocess.Popen[bytes]] = []
+    log = open(tmp_path / "dask.log", "wb")  # noqa: SIM115
+    try:
+        procs.append(subprocess.Popen(
+            [*dask, "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
+             "--no-dashboard"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True))
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                 "--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard"],
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+                start_new_session=True))
+        _wait_for_workers(address, 2)
+        yield address
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=5)
+        log.close()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_a_sweep_on_a_real_dask_cluster_matches_the_local_pool(cluster: str, tmp_path: Path) -> None:
+    os.chdir(ROOT)
+    args = dict(replicates=200, seed=4, figures=False)
+    local = sw.sweep(BASE, [f"{PRIOR}=0:1:4"], out=tmp_path / "local", workers=2, **args)
+    remote = sw.sweep(BASE, [f"{PRIOR}=0:1:4"], out=tmp_path / "dask", scheduler=cluster, **args)
+    pd.testing.assert_frame_equal(local.table, remote.table)
+    assert (tmp_path / "local" / "sweep.parquet").read_bytes() == (
+        tmp_path / "dask" / "sweep.parquet"
+    ).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_a_single_run_split_by_chunk_on_dask_matches_one_process(cluster: str) -> None:
+    import sim
+
+    os.chdir(ROOT)
+    s = sim.load_scenario(BASE)
+    one = sim.run(s, replicates=600, seed=2, chunk_size=200)
+    with sw.dask_client(cluster) as client:
+        ex = client.get_executor()
+        on_dask = sim.run(s, replicates=600, seed=2, chunk_size=200, executor=ex)
+    pd.testing.assert_frame_equal(one.outcomes, on_dask.outcomes)
