@@ -329,3 +329,46 @@ def test_sha256_is_stable_and_tracks_values() -> None:
     assert scenario_sha256(s) == scenario_sha256(load_scenario(MINIMAL))
     assert len(scenario_sha256(s)) == 64
     assert scenario_sha256(s) != scenario_sha256(load_scenario(MINIMAL, ["actors.a.support=0.5"]))
+
+
+def test_a_variant_distribution_replaces_the_base_distribution_instead_of_merging(tmp_path):
+    base = tmp_path / "base.yaml"
+    base.write_text(MINIMAL_FOR_MERGE)
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nactors:\n  a:\n    support: {beta: [2, 5]}\n")
+    s = load_scenario(child)
+    assert s.actors["a"].support.beta == (2, 5)  # type: ignore[union-attr]
+
+
+def test_fixing_a_correlated_input_with_set_drops_its_correlation(tmp_path):
+    f = tmp_path / "corr.yaml"
+    f.write_text(
+        MINIMAL_FOR_MERGE
+        + "correlations:\n  - between: [actors.a.support, actors.b.support]\n    rank: 0.5\n"
+    )
+    assert len(load_scenario(f).correlations) == 1
+    s = load_scenario(f, ["actors.a.support=0.4"])
+    assert s.correlations == []
+    assert s.actors["a"].support == 0.4  # type: ignore[union-attr]
+
+
+MINIMAL_FOR_MERGE = """\
+name: merge test
+start: 2025-01-01
+horizon: 30
+issues:
+  x: {range: [0, 1]}
+actors:
+  a:
+    role: belligerent
+    side: A
+    ideal: {x: 0}
+    salience: {x: 1}
+    support: {pert: [0.2, 0.5, 0.8]}
+  b:
+    role: belligerent
+    side: B
+    ideal: {x: 1}
+    salience: {x: 1}
+    support: {uniform: [0.3, 0.6]}
+"""

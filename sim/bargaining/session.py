@@ -96,6 +96,10 @@ class Table:
         st.terms[r[first]] = terms[first]
         st.agreed[r] = True
         sanctions.relief(self.ctx, st, r, terms)
+        if self.ctx.tracer.k:
+            mask = np.zeros(st.n, dtype=bool)
+            mask[r] = True
+            self.ctx.tracer.log(day, "ceasefire", mask, f"ceasefire agreed on '{offer.name}'")
 
     def _trace(self, st: State, day: int, offer: Offer, acc: NDArray[np.bool_]) -> None:
         tr = self.ctx.tracer

@@ -8,13 +8,19 @@ from scipy.special import expit
 from ..bargaining.utility import penalty_candidates, penalty_rows, utility_candidates, utility_rows
 from ..engine.context import Ctx
 from ..engine.state import State, refresh_war_outcomes
+from . import sanctions
 
 
 def step(ctx: Ctx, st: State) -> None:
+    """S <- S + reversion (S0 - S) - casualty_sensitivity I [fighting] - cost_sensitivity C_i."""
     p = ctx.params
     fight = st.fighting
+    strain = p.cost_sensitivity * sanctions.round_cost(ctx, st) if p.cost_sensitivity.any() else 0.0
     st.support = (
-        st.support + p.reversion * (p.support - st.support) - p.casualty * st.intensity * fight
+        st.support
+        + p.reversion * (p.support - st.support)
+        - p.casualty * st.intensity * fight
+        - strain
     )
     np.clip(st.support, 0.0, 1.0, out=st.support)
 

@@ -162,6 +162,7 @@ class ChunkParams:
     # domestic
     reversion: FloatArray  # (2, n)
     casualty: FloatArray  # (2, n)
+    cost_sensitivity: FloatArray  # (2, n)
     # learning
     learn_rate: FloatArray
     learn_noise: FloatArray
@@ -278,6 +279,7 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
 
     reversion = np.zeros((2, n))
     casualty = np.zeros((2, n))
+    cost_sens = np.zeros((2, n))
     election_base: dict[tuple[int, int], FloatArray] = {}
     election_slope: dict[tuple[int, int], FloatArray] = {}
     for j, sid in enumerate(c.side_ids):
@@ -287,6 +289,7 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         base = f"pressures.domestic.{sid}"
         reversion[j] = g(f"{base}.reversion", d.reversion)
         casualty[j] = g(f"{base}.casualty_sensitivity", d.casualty_sensitivity)
+        cost_sens[j] = g(f"{base}.cost_sensitivity", d.cost_sensitivity)
         for ei, el in enumerate(d.elections):
             election_base[(j, ei)] = g(f"{base}.elections.{ei}.base", el.base)
             election_slope[(j, ei)] = g(f"{base}.elections.{ei}.slope", el.slope)
@@ -376,6 +379,7 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         sanctions_target=target,
         reversion=reversion,
         casualty=casualty,
+        cost_sensitivity=cost_sens,
         learn_rate=g("pressures.learning.rate", pr.learning.rate),
         learn_noise=g("pressures.learning.noise", pr.learning.noise),
         med_weight=med_weight,

@@ -155,6 +155,8 @@ def _outcomes(c: Compiled, p: Any, st: State) -> dict[str, NDArray[Any]]:
         "final_support": st.support,
         "stalling": p.stall_type,
     }
+    for key, fired in st.threat_fired.items():
+        out[f"fired.{key[0]}.{key[1]}"] = fired
     for path, v in p.sampled.values.items():
         out[f"param.{path}"] = v
     return out
@@ -298,6 +300,9 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
         cols[f"final_support.{a}"] = support[j]
     for j, a in enumerate(sides):
         cols[f"stalling.{a}"] = stalling[j]
+    for mid, m in s.mediators().items():
+        for ti, t in enumerate(m.threats):
+            cols[f"fired.{t.name}"] = cat(f"fired.{mid}.{ti}")
     for key in outputs[0].outcomes:
         if key.startswith("param."):
             cols[key] = cat(key)
@@ -305,7 +310,8 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
 
     sums = {k: np.sum([o.sums[k] for o in outputs], axis=0) for k in outputs[0].sums}
     rounds = len(sums["agreed"])
-    days = np.arange(rounds) * s.round_days
+    # Each row holds the state at the end of its round: date it by the round's last day.
+    days = np.minimum((np.arange(rounds) + 1) * s.round_days, s.horizon_days) - 1
     series: dict[str, Any] = {
         "day": days,
         "date": [s.start + dt.timedelta(days=int(d)) for d in days],
@@ -316,7 +322,7 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
     lo = c.lo[c.front] if c.front is not None else np.nan
     span = c.span[c.front] if c.front is not None else np.nan
     series["control_mean"] = lo + span * sums["control"] / n
-    for q, name in ((0.1, "control_p10"), (0.9, "control_p90")):
+    for q, name in ((0.1, "control_p10"), (0.5, "control_p50"), (0.9, "control_p90")):
         series[name] = lo + span * _hist_quantile(sums["control_hist"], q)
     for j, a in enumerate(sides):
         series[f"support_mean.{a}"] = sums["support"][j] / n

@@ -420,7 +420,7 @@ def deep_merge(
             if k not in c:
                 out[k] = copy.deepcopy(b[k])
                 out_marks.copy_subtree(base_marks, sub, b[k])
-            elif k in b and isinstance(b[k], dict) and isinstance(c[k], dict):
+            elif k in b and _mergeable(b[k]) and _mergeable(c[k]):
                 if sub in child_marks.values:
                     out_marks.values[sub] = child_marks.values[sub]
                 if sub in child_marks.keys:
@@ -432,6 +432,15 @@ def deep_merge(
         return out
 
     return merge(base, child, ()), out_marks
+
+
+def _mergeable(v: Any) -> bool:
+    return isinstance(v, dict) and not _is_dist(v)
+
+
+def _is_dist(v: Any) -> bool:
+    """A one-key mapping named after a distribution is one value: it replaces, never merges."""
+    return isinstance(v, dict) and len(v) == 1 and next(iter(v)) in _dist_names()
 
 
 # ----------------------------------------------------------------------------- overrides
@@ -594,7 +603,45 @@ def _load(
             set_path(tree, p, v, marks)
         except ScenarioError as e:
             problems.extend(e.problems)
+    _drop_fixed_correlations(tree, marks, {p for p, v in pairs if not _is_dist(v)})
     return tree, marks, problems
+
+
+def _drop_fixed_correlations(tree: dict[Any, Any], marks: MarkIndex, fixed: set[str]) -> None:
+    """An override that fixes a correlated input to a number also removes its correlations."""
+    cors = tree.get("correlations")
+    if not fixed or not isinstance(cors, list):
+        return
+    keep = [
+        c
+        for c in cors
+        if not (
+            isinstance(c, dict)
+            and isinstance(c.get("between"), list)
+            and fixed & set(map(str, c["between"]))
+        )
+    ]
+    if len(keep) != len(cors):
+        old = MarkIndex()
+        old.copy_subtree(marks, ("correlations",), cors)
+        top = ("correlations",)
+        top_value, top_key = marks.values.get(top), marks.keys.get(top)
+        marks.drop(top)
+        if top_value is not None:
+            marks.values[top] = top_value
+        if top_key is not None:
+            marks.keys[top] = top_key
+        new_i = 0
+        for i, c in enumerate(cors):
+            if c in keep:
+                for loc, mark in list(old.values.items()):
+                    if loc[:2] == ("correlations", i):
+                        marks.values[("correlations", new_i, *loc[2:])] = mark
+                for loc, mark in list(old.keys.items()):
+                    if loc[:2] == ("correlations", i):
+                        marks.keys[("correlations", new_i, *loc[2:])] = mark
+                new_i += 1
+        tree["correlations"] = keep
 
 
 def load_scenario(

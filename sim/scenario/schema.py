@@ -317,6 +317,10 @@ class Domestic(Spec):
     casualty_sensitivity: NonNeg = Field(
         default=0.0, description="support lost per round at intensity 1"
     )
+    cost_sensitivity: NonNeg = Field(
+        default=0.0,
+        description="support lost per unit of the per-round war cost C_i (economy, sanctions)",
+    )
     elections: list[Election] = Field(default_factory=list)
 
 
