@@ -300,7 +300,7 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     fired_cols = [c for c in o.columns if c.startswith("fired.")]
     if fired_cols:
         for c in fired_cols:
-            labels.append(f"threat fired: {c[6:]}")
+            labels.append(_wrap(f"threat fired: {c[6:]}", 38, 3))
             values.append(float(o[c].fillna(False).astype(bool).mean()))
             colors.append(BLUE)
     elif "threats_fired" in o:
@@ -330,9 +330,9 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, min(1.0, max(values) * 1.18 + 0.02))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.grid(axis="y", visible=False)
-    names = results.meta.get("threats") or []
     xlabel = "share of replicates"
-    if names:
+    names = results.meta.get("threats") or []
+    if names and not fired_cols:  # without per-threat columns, at least name the threats
         xlabel += "\n" + _wrap("threats in play: " + "; ".join(map(str, names)), 80, 3)
     ax.set_xlabel(xlabel)
     return ax

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import os
 import re
-import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .atomic import atomic_write_text
 from .plots import FIGURES, figure_bytes, make_figures
 from .results import Results
 
@@ -342,13 +341,4 @@ def write_report(
     if results is None:
         results = Results.load(folder)
     text = render_report(results, pngs)
-    target = folder / "report.html"
-    fd, tmp = tempfile.mkstemp(prefix=".report.", suffix=".html.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(folder / "report.html", text)

@@ -8,7 +8,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .atomic import temp_dir_beside
 from .errors import SimError
 from .stats import KaplanMeier, kaplan_meier, wilson
 
@@ -309,8 +309,7 @@ class Results:
             raise NotAResultsFolder(
                 f"output folder {str(target)!r} is not empty (use --force to replace it)"
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        tmp = temp_dir_beside(target)
         try:
             self._write(tmp)
             if extras is not None:
