@@ -115,6 +115,29 @@ def update_war_values(ctx: Ctx, st: State, sides: tuple[Belligerent, Belligerent
         st.reject[b.side] = st.war[b.side] - threat[b.side] + b.stall_premium(st)
 
 
+def nash_objective(s_a: FloatArray, s_b: FloatArray, beta: FloatArray) -> FloatArray:
+    """One score per candidate whose argmax is the mediator's pick (overwrites s_a).
+
+    Where both surpluses are positive the score is the generalized Nash product
+    (its log when the weights differ); elsewhere it is min(s_a, s_b) - INFEASIBLE,
+    below every feasible score, so with no zone of agreement the pick maximises
+    the smaller surplus.
+    """
+    feasible = (s_a > 0) & (s_b > 0)
+    worst = np.minimum(s_a, s_b) - INFEASIBLE
+    if np.all(beta[0] == beta[1]):
+        score = s_a * s_b  # the product itself: same argmax as prod^beta, no logs needed
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = beta[0][:, None] * np.log(s_a) + beta[1][:, None] * np.log(s_b)
+    return np.asarray(np.where(feasible, score, worst))
+
+
+# Offset that puts every infeasible candidate below every feasible one (log-products of
+# utilities in [-2, 2] stay far above -1e9).
+INFEASIBLE = 1e9
+
+
 class NashMediator:
     """Proposes the generalized Nash point over the candidate agreements, from noisy estimates of W."""
 
@@ -149,16 +172,11 @@ class NashMediator:
                 )
                 for j in (0, 1)
             ]
-        s_a = v[0] - est[0][:, None]
-        s_b = v[1] - est[1][:, None]
-        beta = p.med_weight[self.id][:, rows]
-        feasible = (s_a > 0) & (s_b > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            obj = beta[0][:, None] * np.log(s_a) + beta[1][:, None] * np.log(s_b)
-        obj = np.where(feasible, obj, -np.inf)
-        best = np.where(
-            feasible.any(axis=1), np.argmax(obj, axis=1), np.argmax(np.minimum(s_a, s_b), axis=1)
-        )
+        s_a = v[0]
+        s_a -= est[0][:, None]
+        s_b = v[1]
+        s_b -= est[1][:, None]
+        best = np.argmax(nash_objective(s_a, s_b, p.med_weight[self.id][:, rows]), axis=1)
         m = c.candidates.shape[0]
         terms = np.empty((len(rows), c.k))
         u = np.empty((2, len(rows)))
