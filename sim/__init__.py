@@ -8,11 +8,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .compare import compare
 from .engine.runner import run
 from .errors import RunError, ScenarioError, SimError, UsageError
 from .results import Results
 from .scenario.loader import load_scenario
 from .scenario.schema import Scenario
+from .sensitivity import sensitivity
+from .sweep import sweep
 
 __all__ = [
     "Results",
@@ -22,6 +25,9 @@ __all__ = [
     "SimError",
     "UsageError",
     "__version__",
+    "compare",
     "load_scenario",
     "run",
+    "sensitivity",
+    "sweep",
 ]

@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 VERBS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
-def verb(fn: Callable[[argparse._SubParsersAction], None]) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
+def verb(
+    fn: Callable[[argparse._SubParsersAction], None],  # type: ignore[type-arg]
+) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
     VERBS.append(fn)
     return fn
 
@@ -374,11 +376,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _add_executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--workers", type=_count(1), default=1, metavar="W",
+        "--workers",
+        type=_count(1),
+        default=1,
+        metavar="W",
         help="local worker processes, one point each (default 1; results do not depend on it)",
     )
     p.add_argument(
-        "--scheduler", metavar="ADDRESS",
+        "--scheduler",
+        metavar="ADDRESS",
         help="run points on Dask: tcp://HOST:PORT of a running scheduler, or 'local' to start "
         "a LocalCluster of W processes on this machine",
     )
@@ -420,24 +426,48 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument(
-        "--vary", action="append", default=[], metavar="PATH=LO:HI:STEPS|PATH=v1,v2,...",
+        "--vary",
+        action="append",
+        default=[],
+        metavar="PATH=LO:HI:STEPS|PATH=v1,v2,...",
         help="a numeric path and its values (repeatable); LHS/Sobol take PATH=LO:HI",
     )
-    p.add_argument("--design", choices=["grid", "lhs", "sobol"], default="grid",
-                   help="grid (default: every combination), lhs or sobol (need --samples)")
-    p.add_argument("--samples", type=_count(1), metavar="K",
-                   help="points of an LHS or Sobol design (Sobol: a power of two)")
-    p.add_argument("-n", "--replicates", type=_count(1), metavar="N",
-                   help="replicates per point (default: the scenario's run.replicates)")
-    p.add_argument("--seed", type=_count(0), metavar="S",
-                   help="random seed (default: the scenario's run.seed)")
-    p.add_argument("--out", metavar="DIR",
-                   help="output folder (default: results/<scenario>-sweep-<UTC time>/)")
+    p.add_argument(
+        "--design",
+        choices=["grid", "lhs", "sobol"],
+        default="grid",
+        help="grid (default: every combination), lhs or sobol (need --samples)",
+    )
+    p.add_argument(
+        "--samples",
+        type=_count(1),
+        metavar="K",
+        help="points of an LHS or Sobol design (Sobol: a power of two)",
+    )
+    p.add_argument(
+        "-n",
+        "--replicates",
+        type=_count(1),
+        metavar="N",
+        help="replicates per point (default: the scenario's run.replicates)",
+    )
+    p.add_argument(
+        "--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's run.seed)"
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: results/<scenario>-sweep-<UTC time>/)"
+    )
     _add_executor_options(p)
-    p.add_argument("--resume", metavar="DIR",
-                   help="continue an interrupted sweep in DIR (same scenario and seed)")
-    p.add_argument("--independent", action="store_true",
-                   help="give each point its own seed instead of common random numbers")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted sweep in DIR (same scenario and seed)",
+    )
+    p.add_argument(
+        "--independent",
+        action="store_true",
+        help="give each point its own seed instead of common random numbers",
+    )
     add_set_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_sweep)
@@ -455,10 +485,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def go(cb: Any) -> Any:
         return sweep(
-            args.scenario, args.vary, design=args.design, samples=args.samples,
-            replicates=args.replicates, seed=args.seed, out=args.out, workers=args.workers,
-            scheduler=args.scheduler, resume=args.resume, independent=args.independent,
-            overrides=list(args.overrides), progress=cb or None,
+            args.scenario,
+            args.vary,
+            design=args.design,
+            samples=args.samples,
+            replicates=args.replicates,
+            seed=args.seed,
+            out=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            independent=args.independent,
+            overrides=list(args.overrides),
+            progress=cb or None,
         )
 
     if bar is not None:
@@ -469,8 +508,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.quiet:
         print(res.folder)
         return 0
-    cols = [*res.paths, "p_ceasefire", "p_ceasefire_ci_low", "p_ceasefire_ci_high",
-            "median_days_to_ceasefire"]
+    cols = [
+        *res.paths,
+        "p_ceasefire",
+        "p_ceasefire_ci_low",
+        "p_ceasefire_ci_high",
+        "median_days_to_ceasefire",
+    ]
     with __import__("pandas").option_context("display.width", 160, "display.max_rows", 40):
         print(res.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
     print(f"wrote {res.folder}/ (manifest.json, points/, sweep.parquet, figures/sweep.png)")
@@ -492,13 +536,32 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.level=0.9' \\\n"
         "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n",
     )
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files; the first is the reference")
-    p.add_argument("--variant", action="append", default=[], metavar="'PATH=V [PATH=V ...]'",
-                   help="with one SCENARIO: a variant of it (repeatable)")
-    p.add_argument("-n", "--replicates", type=_count(2), metavar="N",
-                   help="replicates per scenario (default: the first scenario's run.replicates)")
-    p.add_argument("--seed", type=_count(0), metavar="S", help="common seed (default: the first scenario's)")
-    p.add_argument("--workers", type=_count(1), default=1, metavar="W", help="worker processes per run")
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario YAML files; the first is the reference",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="'PATH=V [PATH=V ...]'",
+        help="with one SCENARIO: a variant of it (repeatable)",
+    )
+    p.add_argument(
+        "-n",
+        "--replicates",
+        type=_count(2),
+        metavar="N",
+        help="replicates per scenario (default: the first scenario's run.replicates)",
+    )
+    p.add_argument(
+        "--seed", type=_count(0), metavar="S", help="common seed (default: the first scenario's)"
+    )
+    p.add_argument(
+        "--workers", type=_count(1), default=1, metavar="W", help="worker processes per run"
+    )
     p.add_argument("--out", metavar="DIR", help="write compare.json and figures/compare.png here")
     add_set_option(p)
     p.set_defaults(func=cmd_compare)
@@ -508,8 +571,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare
 
     out = _fresh_out(args.out, "compare.json")
-    c = compare(args.scenarios, replicates=args.replicates, seed=args.seed, workers=args.workers,
-                overrides=list(args.overrides), variants=args.variant or None)
+    c = compare(
+        args.scenarios,
+        replicates=args.replicates,
+        seed=args.seed,
+        workers=args.workers,
+        overrides=list(args.overrides),
+        variants=args.variant or None,
+    )
     print(c.text())
     if out is not None:
         c.save(out)
@@ -534,14 +603,32 @@ def _add_sensitivity(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="default sobol")
-    p.add_argument("--samples", type=_count(2), default=16, metavar="K",
-                   help="SALib N: Sobol runs K*(D+2) points (K a power of two), Morris K*(D+1) (default 16)")
-    p.add_argument("--params", metavar="PATH[=LO:HI],...",
-                   help="inputs to study (default: every distribution in the scenario)")
-    p.add_argument("-n", "--replicates", type=_count(2), default=500, metavar="N",
-                   help="replicates per point (default 500)")
-    p.add_argument("--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's)")
-    p.add_argument("--out", metavar="DIR", help="write sensitivity.json, indices.csv and figures here")
+    p.add_argument(
+        "--samples",
+        type=_count(2),
+        default=16,
+        metavar="K",
+        help="SALib N: Sobol runs K*(D+2) points (K a power of two), Morris K*(D+1) (default 16)",
+    )
+    p.add_argument(
+        "--params",
+        metavar="PATH[=LO:HI],...",
+        help="inputs to study (default: every distribution in the scenario)",
+    )
+    p.add_argument(
+        "-n",
+        "--replicates",
+        type=_count(2),
+        default=500,
+        metavar="N",
+        help="replicates per point (default 500)",
+    )
+    p.add_argument(
+        "--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's)"
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="write sensitivity.json, indices.csv and figures here"
+    )
     _add_executor_options(p)
     add_set_option(p)
     p.set_defaults(func=cmd_sensitivity)
@@ -552,14 +639,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     out = _fresh_out(args.out, "sensitivity.json")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
-    r = sensitivity(args.scenario, method=args.method, samples=args.samples, params=params,
-                    replicates=args.replicates, seed=args.seed, workers=args.workers,
-                    scheduler=args.scheduler, overrides=list(args.overrides))
+    r = sensitivity(
+        args.scenario,
+        method=args.method,
+        samples=args.samples,
+        params=params,
+        replicates=args.replicates,
+        seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        overrides=list(args.overrides),
+    )
     with __import__("pandas").option_context("display.width", 160, "display.max_rows", 200):
         print(r.indices.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for name, v in r.variance.items():
-        print(f"{name}: variance across points {v['total']:.4g}, of which chance "
-              f"{v['chance']:.4g} ({100 * v['chance_share']:.1f}%)")
+        print(
+            f"{name}: variance across points {v['total']:.4g}, of which chance "
+            f"{v['chance']:.4g} ({100 * v['chance_share']:.1f}%)"
+        )
     if out is not None:
         r.save(out)
         print(f"wrote {out}/ (sensitivity.json, indices.csv, points.parquet, figures/)")

@@ -52,39 +52,46 @@ class Comparison:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({  # type: ignore[no-any-return]
-            "seed": self.seed,
-            "replicates": self.replicates,
-            "level": LEVEL,
-            "method": {
-                "probabilities": "paired difference of per-replicate indicators, normal approximation",
-                "terms": "paired difference over replicates where both agreed, normal approximation",
-                "median_days": f"paired percentile bootstrap, {BOOTSTRAP} resamples",
-            },
-            "scenarios": [
-                {
-                    "label": lab,
-                    "scenario": r.meta.get("scenario"),
-                    "scenario_sha256": r.meta.get("scenario_sha256"),
-                    "p_ceasefire": r.summary()["p_ceasefire"],
-                    "p_in_force_at_horizon": r.summary()["p_in_force_at_horizon"],
-                    "median_days_to_ceasefire": r.summary()["median_days_to_ceasefire"],
-                }
-                for lab, r in zip(self.labels, self.results, strict=True)
-            ],
-            "differences": self.differences(),
-        })
+        out: dict[str, Any] = jsonable(
+            {
+                "seed": self.seed,
+                "replicates": self.replicates,
+                "level": LEVEL,
+                "method": {
+                    "probabilities": "paired difference of per-replicate indicators, normal approximation",
+                    "terms": "paired difference over replicates where both agreed, normal approximation",
+                    "median_days": f"paired percentile bootstrap, {BOOTSTRAP} resamples",
+                },
+                "scenarios": [
+                    {
+                        "label": lab,
+                        "scenario": r.meta.get("scenario"),
+                        "scenario_sha256": r.meta.get("scenario_sha256"),
+                        "p_ceasefire": r.summary()["p_ceasefire"],
+                        "p_in_force_at_horizon": r.summary()["p_in_force_at_horizon"],
+                        "median_days_to_ceasefire": r.summary()["median_days_to_ceasefire"],
+                    }
+                    for lab, r in zip(self.labels, self.results, strict=True)
+                ],
+                "differences": self.differences(),
+            }
+        )
+        return out
 
     def text(self) -> str:
         """A few lines for the terminal."""
         d = self.to_dict()
-        lines = [f"{len(self.labels)} scenarios, {self.replicates:,} replicates each, seed {self.seed} "
-                 "(common random numbers)"]
+        lines = [
+            f"{len(self.labels)} scenarios, {self.replicates:,} replicates each, seed {self.seed} "
+            "(common random numbers)"
+        ]
         for s in d["scenarios"]:
             p = s["p_ceasefire"]
             med = s["median_days_to_ceasefire"]
-            lines.append(f"  {s['label']}: P(ceasefire) {100 * p['estimate']:.1f}%, median days "
-                         f"{'not reached' if med is None else f'{med:.0f}'}")
+            lines.append(
+                f"  {s['label']}: P(ceasefire) {100 * p['estimate']:.1f}%, median days "
+                f"{'not reached' if med is None else f'{med:.0f}'}"
+            )
         for x in d["differences"]:
             p = x["p_ceasefire"]
             lines.append(
@@ -216,7 +223,9 @@ def compare(
     names: list[str] = []
     if variants:
         if len(items) != 1:
-            raise UsageError("--variant compares one scenario with itself; give exactly one scenario")
+            raise UsageError(
+                "--variant compares one scenario with itself; give exactly one scenario"
+            )
         src = items[0]
         if isinstance(src, Scenario):
             raise UsageError("variants need a scenario file or mapping, not a Scenario object")
@@ -241,8 +250,14 @@ def compare(
         if len(items) < 2:
             raise UsageError("compare needs two or more scenarios (or one with --variant)")
         for src in items:
-            loaded.append(src if isinstance(src, Scenario) else load_scenario(src, list(overrides or [])))
-            names.append(Path(os.fspath(src)).stem if isinstance(src, (str, os.PathLike)) else loaded[-1].name)
+            loaded.append(
+                src if isinstance(src, Scenario) else load_scenario(src, list(overrides or []))
+            )
+            names.append(
+                Path(os.fspath(src)).stem
+                if isinstance(src, (str, os.PathLike))
+                else loaded[-1].name
+            )
     if labels is not None:
         if len(labels) != len(loaded):
             raise UsageError(f"{len(labels)} labels for {len(loaded)} scenarios")

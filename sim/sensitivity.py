@@ -32,7 +32,7 @@ from .errors import UsageError
 from .results import jsonable
 from .sweep import _map_unordered, check_numeric_path, run_point, scenario_at
 
-__all__ = ["SensitivityResults", "Input", "sensitivity", "uncertain_inputs"]
+__all__ = ["Input", "SensitivityResults", "sensitivity", "uncertain_inputs"]
 
 METHODS = ("sobol", "morris")
 Q_LO, Q_HI = 0.01, 0.99  # a distribution is explored between these quantiles
@@ -63,7 +63,9 @@ def uncertain_inputs(scenario: Any, params: Sequence[str] | None = None) -> list
     nums = numbers_by_path(scenario)
     if not params:
         if not dists:
-            raise UsageError("the scenario has no distributions; name inputs with --params PATH=LO:HI")
+            raise UsageError(
+                "the scenario has no distributions; name inputs with --params PATH=LO:HI"
+            )
         return [_dist_input(p, d) for p, d in dists.items()]
     out = []
     for spec in params:
@@ -118,17 +120,26 @@ class SensitivityResults:
         return self.indices
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({  # type: ignore[no-any-return]
-            "method": self.method,
-            "replicates_per_point": self.replicates,
-            "seed": self.seed,
-            "points": len(self.points),
-            "inputs": [{"path": i.path, "lo": i.lo, "hi": i.hi,
-                        "distribution": i.dist.summary() if i.dist is not None else None}
-                       for i in self.inputs],
-            "variance": self.variance,
-            "indices": self.indices.to_dict(orient="records"),
-        })
+        out: dict[str, Any] = jsonable(
+            {
+                "method": self.method,
+                "replicates_per_point": self.replicates,
+                "seed": self.seed,
+                "points": len(self.points),
+                "inputs": [
+                    {
+                        "path": i.path,
+                        "lo": i.lo,
+                        "hi": i.hi,
+                        "distribution": i.dist.summary() if i.dist is not None else None,
+                    }
+                    for i in self.inputs
+                ],
+                "variance": self.variance,
+                "indices": self.indices.to_dict(orient="records"),
+            }
+        )
+        return out
 
     def plot(self, output: str = "p_ceasefire", ax: Any = None) -> Any:
         """Horizontal bars, largest on top: total and first-order (Sobol) or μ* (Morris)."""
@@ -170,7 +181,9 @@ class SensitivityResults:
         self.points.to_parquet(out / "points.parquet", index=False)
         for o in self.indices["output"].unique():
             ax = self.plot(o)
-            ax.figure.savefig(out / "figures" / f"sensitivity_{o}.png", dpi=110, bbox_inches="tight")
+            ax.figure.savefig(
+                out / "figures" / f"sensitivity_{o}.png", dpi=110, bbox_inches="tight"
+            )
             plt.close(ax.figure)
 
 
@@ -216,8 +229,11 @@ def sensitivity(
     inputs = uncertain_inputs(base, params)
     for i in inputs:
         check_numeric_path(tree, i.path)
-    problem = {"num_vars": len(inputs), "names": [i.path for i in inputs],
-               "bounds": [[0.0, 1.0]] * len(inputs)}
+    problem = {
+        "num_vars": len(inputs),
+        "names": [i.path for i in inputs],
+        "bounds": [[0.0, 1.0]] * len(inputs),
+    }
     sample_seed = int(np.random.SeedSequence(seed, spawn_key=(0x5A1B,)).generate_state(1)[0])
     if method == "sobol":
         U = sobol_s.sample(problem, samples, calc_second_order=False, seed=sample_seed)
@@ -233,7 +249,9 @@ def sensitivity(
     h = float(base.horizon_days)
     P = np.array([got[k]["p_ceasefire"]["estimate"] for k in range(len(U))], dtype=float)
     med = np.array([_censor(got[k]["median_days_to_ceasefire"], h) for k in range(len(U))])
-    halves = np.array([[_censor(x, h) for x in got[k]["median_split_halves"]] for k in range(len(U))])
+    halves = np.array(
+        [[_censor(x, h) for x in got[k]["median_split_halves"]] for k in range(len(U))]
+    )
     outputs = {"p_ceasefire": P, "median_days": med}
     chance = {
         "p_ceasefire": float(np.mean(P * (1 - P) / replicates)),
@@ -244,18 +262,29 @@ def sensitivity(
     analyze_seed = sample_seed + 1
     for name, Y in outputs.items():
         total = float(np.var(Y, ddof=1))
-        variance[name] = {"total": total, "chance": chance[name],
-                          "chance_share": chance[name] / total if total > 0 else float("nan")}
+        variance[name] = {
+            "total": total,
+            "chance": chance[name],
+            "chance_share": chance[name] / total if total > 0 else float("nan"),
+        }
         if total == 0:
-            res = {k: np.full(len(inputs), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf",
-                                                             "mu_star", "mu_star_conf", "sigma")}
+            res = {
+                k: np.full(len(inputs), np.nan)
+                for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")
+            }
         elif method == "sobol":
             res = sobol_a.analyze(problem, Y, calc_second_order=False, seed=analyze_seed)
         else:
             res = morris_a.analyze(problem, U, Y, num_levels=MORRIS_LEVELS, seed=analyze_seed)
-        keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
+        keys = (
+            ("S1", "S1_conf", "ST", "ST_conf")
+            if method == "sobol"
+            else ("mu_star", "mu_star_conf", "sigma")
+        )
         for j, i in enumerate(inputs):
-            rows.append({"output": name, "param": i.path, **{k: float(np.asarray(res[k])[j]) for k in keys}})
+            rows.append(
+                {"output": name, "param": i.path, **{k: float(np.asarray(res[k])[j]) for k in keys}}
+            )
     pts = pd.DataFrame(values)
     pts["p_ceasefire"] = P
     pts["median_days"] = med

@@ -77,12 +77,18 @@ class Vary:
         """Unit-cube coordinates → values (LHS/Sobol); a value list is sampled by index."""
         if self.values is not None:
             idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
-            return np.asarray(self.values, dtype=float)[idx]
-        return self.lo + u * (self.hi - self.lo)
+            picked: np.ndarray = np.asarray(self.values, dtype=float)[idx]
+            return picked
+        return np.asarray(self.lo + u * (self.hi - self.lo), dtype=float)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "lo": self.lo, "hi": self.hi, "steps": self.steps,
-                "values": list(self.values) if self.values is not None else None}
+        return {
+            "path": self.path,
+            "lo": self.lo,
+            "hi": self.hi,
+            "steps": self.steps,
+            "values": list(self.values) if self.values is not None else None,
+        }
 
 
 def parse_vary(spec: str | Vary) -> Vary:
@@ -126,7 +132,9 @@ def design_points(
         raise UsageError("a sweep needs at least one --vary PATH=...")
     paths = [v.path for v in vary]
     if len(set(paths)) != len(paths):
-        raise UsageError(f"a path is varied twice: {sorted({p for p in paths if paths.count(p) > 1})}")
+        raise UsageError(
+            f"a path is varied twice: {sorted({p for p in paths if paths.count(p) > 1})}"
+        )
     if design == "grid":
         for v in vary:
             if v.values is None and v.steps is None:
@@ -143,9 +151,9 @@ def design_points(
     if design == "lhs":
         u = qmc.LatinHypercube(d=d, rng=rng).random(samples)
     else:
-        m = int(round(math.log2(samples))) if samples > 0 else 0
+        m = samples.bit_length() - 1
         if 2**m != samples:
-            lower = 2 ** int(math.floor(math.log2(samples)))
+            lower = 2**m
             upper = lower * 2
             near = lower if samples - lower <= upper - samples else upper
             raise UsageError(
@@ -184,7 +192,9 @@ def check_numeric_path(tree: dict[str, Any], path: str) -> None:
         return  # set_path/validation say precisely what is wrong
     is_dist = isinstance(v, dict) and len(v) == 1 and next(iter(v)) in DISTRIBUTIONS
     if isinstance(v, bool) or not (isinstance(v, (int, float)) or is_dist):
-        raise UsageError(f"--vary {path}: not a numeric field (it holds {json.dumps(jsonable(v), ensure_ascii=False)[:60]})")
+        raise UsageError(
+            f"--vary {path}: not a numeric field (it holds {json.dumps(jsonable(v), ensure_ascii=False)[:60]})"
+        )
 
 
 def apply_values(tree: dict[str, Any], values: dict[str, Any], marks: Any = None) -> dict[str, Any]:
@@ -197,7 +207,8 @@ def apply_values(tree: dict[str, Any], values: dict[str, Any], marks: Any = None
     fixed = {p for p, v in values.items() if not isinstance(v, dict)}
     if isinstance(out.get("correlations"), list) and fixed:
         out["correlations"] = [
-            c for c in out["correlations"]
+            c
+            for c in out["correlations"]
             if not (isinstance(c, dict) and fixed & set(map(str, c.get("between") or [])))
         ]
     return out
@@ -256,7 +267,10 @@ def dask_client(scheduler: str, workers: int = 1) -> Iterator[Any]:
         raise UsageError("--scheduler needs Dask: pip install -e '.[dask]'") from None
     if scheduler == "local":
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
             dashboard_address=None,
         )
         client = Client(cluster)
@@ -289,11 +303,16 @@ def _map_unordered(
     if scheduler is not None:
         from distributed import as_completed as dask_completed
 
-        cm = (dask_client(scheduler, workers) if isinstance(scheduler, str)
-              else contextlib.nullcontext(scheduler))
+        cm = (
+            dask_client(scheduler, workers)
+            if isinstance(scheduler, str)
+            else contextlib.nullcontext(scheduler)
+        )
         with cm as client:
-            futs = {client.submit(fn, job, pure=False, key=f"sim-point-{k}-{os.getpid()}-{id(jobs)}"): k
-                    for k, job in jobs.items()}
+            futs = {
+                client.submit(fn, job, pure=False, key=f"sim-point-{k}-{os.getpid()}-{id(jobs)}"): k
+                for k, job in jobs.items()
+            }
             try:
                 for f in dask_completed(list(futs)):
                     yield futs[f], f.result()
@@ -416,7 +435,6 @@ def sweep(
     replicates default to the manifest's, and only the points without a
     ``points/<i>.json`` are run. ``out`` defaults to results/<scenario>-sweep-<time>/.
     """
-    from .results import default_folder
     from .scenario.loader import load_tree, scenario_sha256, validate_loaded
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -467,8 +485,15 @@ def sweep(
             first = e.problems[0]
             vals = ", ".join(f"{k}={v:g}" for k, v in p.items())
             raise ScenarioError(
-                [type(first)(f"{first.message} (at sweep point {vals})", first.file, first.line,
-                             first.column, first.path)]
+                [
+                    type(first)(
+                        f"{first.message} (at sweep point {vals})",
+                        first.file,
+                        first.line,
+                        first.column,
+                        first.path,
+                    )
+                ]
             ) from None
     manifest = {
         "kind": "sim-sweep",
@@ -488,14 +513,37 @@ def sweep(
     stack = contextlib.ExitStack()
     client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
     with stack:
-        return _sweep_run(manifest, old, resume, out, base.name, scenarios, seed, n, independent,
-                          workers, client, progress, figures)
+        return _sweep_run(
+            manifest,
+            old,
+            resume,
+            out,
+            base.name,
+            scenarios,
+            seed,
+            n,
+            independent,
+            workers,
+            client,
+            progress,
+            figures,
+        )
 
 
 def _sweep_run(
-    manifest: dict[str, Any], old: dict[str, Any] | None, resume: Any, out: Any, name: str,
-    scenarios: list[Any], seed: int, n: int, independent: bool, workers: int, client: Any,
-    progress: Callable[[int, int], None] | None, figures: bool,
+    manifest: dict[str, Any],
+    old: dict[str, Any] | None,
+    resume: Any,
+    out: Any,
+    name: str,
+    scenarios: list[Any],
+    seed: int,
+    n: int,
+    independent: bool,
+    workers: int,
+    client: Any,
+    progress: Callable[[int, int], None] | None,
+    figures: bool,
 ) -> SweepResults:
     from .results import default_folder
 
@@ -507,7 +555,7 @@ def _sweep_run(
                     f"--resume {str(resume)!r} was a different sweep ({k} differs); "
                     "repeat the original command with --resume, or leave out --vary to reuse it"
                 )
-        folder = Path(resume)  # type: ignore[arg-type]
+        folder = Path(str(resume))
     else:
         folder = Path(out) if out is not None else default_folder(f"{name} sweep")
         if folder.exists() and not folder.is_dir():
@@ -528,20 +576,25 @@ def _sweep_run(
                 done[i] = rec["stats"]
     jobs = {
         i: (scenarios[i], n, point_seed(seed, i, independent))
-        for i in range(len(points)) if i not in done
+        for i in range(len(points))
+        if i not in done
     }
     total = len(points)
     try:
         for i, st in _map_unordered(run_point, jobs, workers, client):
-            _write_json_atomic(pdir / f"{i}.json", {"point": i, "values": manifest["points"][i], "stats": st})
+            _write_json_atomic(
+                pdir / f"{i}.json", {"point": i, "values": manifest["points"][i], "stats": st}
+            )
             done[i] = st
             if progress is not None:
                 progress(len(done), total)
     except SimError:
         raise
     except (OSError, TimeoutError) as e:
-        raise RunError(f"sweep interrupted ({type(e).__name__}: {e}); "
-                       f"finished points are kept, continue with --resume {folder}") from None
+        raise RunError(
+            f"sweep interrupted ({type(e).__name__}: {e}); "
+            f"finished points are kept, continue with --resume {folder}"
+        ) from None
 
     stats = [done[i] for i in range(total)]
     table = build_table(manifest["points"], stats)
@@ -554,15 +607,22 @@ def _sweep_run(
 
 def _vary_from_json(v: dict[str, Any]) -> Vary:
     vals = v.get("values")
-    return Vary(v["path"], float(v["lo"]), float(v["hi"]), v.get("steps"),
-                tuple(float(x) for x in vals) if vals is not None else None)
+    return Vary(
+        v["path"],
+        float(v["lo"]),
+        float(v["hi"]),
+        v.get("steps"),
+        tuple(float(x) for x in vals) if vals is not None else None,
+    )
 
 
 def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
     """Read a finished sweep folder (manifest, points, sweep.parquet)."""
     p = Path(folder)
     if not (p / MANIFEST).is_file() or not (p / "sweep.parquet").is_file():
-        raise UsageError(f"{str(p)!r} is not a finished sweep folder (needs {MANIFEST} and sweep.parquet)")
+        raise UsageError(
+            f"{str(p)!r} is not a finished sweep folder (needs {MANIFEST} and sweep.parquet)"
+        )
     manifest = _read_json(p / MANIFEST)
     table = pd.read_parquet(p / "sweep.parquet")
     stats = [_read_json(p / POINTS_DIR / f"{i}.json")["stats"] for i in range(len(table))]
@@ -582,7 +642,9 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
             _, ax = plt.subplots(figsize=(6, 4))
         t = table.groupby(paths[0], as_index=False)[[y, f"{y}_ci_low", f"{y}_ci_high"]].mean()
         t = t.sort_values(paths[0])
-        ax.fill_between(t[paths[0]], t[f"{y}_ci_low"], t[f"{y}_ci_high"], alpha=0.25, label="95% CI")
+        ax.fill_between(
+            t[paths[0]], t[f"{y}_ci_low"], t[f"{y}_ci_high"], alpha=0.25, label="95% CI"
+        )
         ax.plot(t[paths[0]], t[y], marker="o", label="P(ceasefire by horizon)")
         ax.set_xlabel(paths[0])
         ax.set_ylabel("P(ceasefire by horizon)")
@@ -595,8 +657,15 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
         a, b = paths
         if table[a].nunique() * table[b].nunique() == len(table):
             grid = table.pivot_table(index=b, columns=a, values=y, aggfunc="mean")
-            im = ax.pcolormesh(grid.columns, grid.index, grid.to_numpy(), shading="nearest",
-                               vmin=0, vmax=1, cmap="viridis")
+            im = ax.pcolormesh(
+                grid.columns,
+                grid.index,
+                grid.to_numpy(),
+                shading="nearest",
+                vmin=0,
+                vmax=1,
+                cmap="viridis",
+            )
         else:
             im = ax.scatter(table[a], table[b], c=table[y], vmin=0, vmax=1, cmap="viridis", s=30)
         ax.figure.colorbar(im, ax=ax, label="P(ceasefire by horizon)")
@@ -627,9 +696,6 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
 
 
 def save_sweep_figure(res: SweepResults, folder: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)

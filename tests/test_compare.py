@@ -42,14 +42,19 @@ def test_paired_interval_is_narrower_than_the_unpaired_one() -> None:
     p = d["p_ceasefire"]
     assert p["diff"] > 0  # no stalling type: more ceasefires
     a, b = (r.summary()["p_ceasefire"] for r in c.results)
-    unpaired = 1.96 * np.sqrt(a["estimate"] * (1 - a["estimate"]) / 800
-                              + b["estimate"] * (1 - b["estimate"]) / 800)
+    unpaired = 1.96 * np.sqrt(
+        a["estimate"] * (1 - a["estimate"]) / 800 + b["estimate"] * (1 - b["estimate"]) / 800
+    )
     assert (p["ci_high"] - p["ci_low"]) / 2 < unpaired
 
 
 def test_fast_median_equals_the_kaplan_meier_median() -> None:
-    c = compare([BASE], variants=["pressures.sanctions.level=1 actors.russia.stalling.prior=0"],
-                replicates=400, seed=2)
+    c = compare(
+        [BASE],
+        variants=["pressures.sanctions.level=1 actors.russia.stalling.prior=0"],
+        replicates=400,
+        seed=2,
+    )
     for r in c.results:
         days = r.outcomes["ceasefire_day"].to_numpy(float)
         assert fast_median(days, r.horizon_days) == r.ceasefire_km().median()
@@ -62,10 +67,23 @@ def test_compare_needs_two_scenarios_or_a_variant() -> None:
         compare([BASE], variants=["nonsense"])
 
 
-def test_cli_compare_writes_json_and_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare_writes_json_and_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "c"
-    rc = main(["compare", BASE, "scenarios/us_walks_away.yaml", "-n", "300", "--seed", "2",
-               "--out", str(out)])
+    rc = main(
+        [
+            "compare",
+            BASE,
+            "scenarios/us_walks_away.yaml",
+            "-n",
+            "300",
+            "--seed",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     data = json.loads((out / "compare.json").read_text())
     assert data["differences"][0]["p_ceasefire"]["diff"] < 0

@@ -15,7 +15,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from sim import sweep as sw  # noqa: E402
+import importlib
+
+sw = importlib.import_module("sim.sweep")  # the module (sim.sweep is also the function)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "scenarios/baseline.yaml"
@@ -50,18 +52,41 @@ def cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
     procs: list[subprocess.Popen[bytes]] = []
-    log = open(tmp_path / "dask.log", "wb")  # noqa: SIM115
+    log = open(tmp_path / "dask.log", "wb")
     try:
-        procs.append(subprocess.Popen(
-            [*dask, "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
-             "--no-dashboard"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [*dask, "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=tmp_path,
+                start_new_session=True,
+            )
+        )
         for _ in range(2):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-                 "--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard"],
-                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "distributed.cli.dask_worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=tmp_path,
+                    start_new_session=True,
+                )
+            )
         _wait_for_workers(address, 2)
         yield address
     finally:
@@ -79,8 +104,10 @@ def cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")
-def test_a_sweep_on_a_real_dask_cluster_matches_the_local_pool(cluster: str, tmp_path: Path) -> None:
-    os.chdir(ROOT)
+def test_a_sweep_on_a_real_dask_cluster_matches_the_local_pool(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
     args = dict(replicates=200, seed=4, figures=False)
     local = sw.sweep(BASE, [f"{PRIOR}=0:1:4"], out=tmp_path / "local", workers=2, **args)
     remote = sw.sweep(BASE, [f"{PRIOR}=0:1:4"], out=tmp_path / "dask", scheduler=cluster, **args)
@@ -92,10 +119,12 @@ def test_a_sweep_on_a_real_dask_cluster_matches_the_local_pool(cluster: str, tmp
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")
-def test_a_single_run_split_by_chunk_on_dask_matches_one_process(cluster: str) -> None:
+def test_a_single_run_split_by_chunk_on_dask_matches_one_process(
+    cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sim
 
-    os.chdir(ROOT)
+    monkeypatch.chdir(ROOT)
     s = sim.load_scenario(BASE)
     one = sim.run(s, replicates=600, seed=2, chunk_size=200)
     with sw.dask_client(cluster) as client:

@@ -13,8 +13,11 @@ def test_public_namespace_is_pinned():
             "SimError",
             "UsageError",
             "__version__",
+            "compare",
             "load_scenario",
             "run",
+            "sensitivity",
+            "sweep",
         ]
     )
     for name in sim.__all__:

@@ -33,14 +33,24 @@ def test_sobol_returns_first_order_and_total_indices_for_named_params() -> None:
     assert np.isfinite(p[["S1", "ST"]].to_numpy()).all()
     assert p.loc[PRIOR, "ST"] > 0
     v = r.variance["p_ceasefire"]
-    assert v["total"] > 0 and 0 < v["chance"] and v["chance_share"] == pytest.approx(v["chance"] / v["total"])
+    assert (
+        v["total"] > 0
+        and 0 < v["chance"]
+        and v["chance_share"] == pytest.approx(v["chance"] / v["total"])
+    )
     assert r.inputs[1].lo == 0.3 and r.inputs[1].hi == 0.9
 
 
 def test_morris_ranks_the_stalling_prior_above_a_dead_input() -> None:
     # sanctions cost barely moves P(ceasefire) over ±20%; the stalling prior does.
-    r = sensitivity(BASE, method="morris", samples=4,
-                    params=[PRIOR, "durability.dissatisfaction"], replicates=200, seed=3)
+    r = sensitivity(
+        BASE,
+        method="morris",
+        samples=4,
+        params=[PRIOR, "durability.dissatisfaction"],
+        replicates=200,
+        seed=3,
+    )
     p = r.indices[r.indices["output"] == "p_ceasefire"].set_index("param")
     assert p.loc[PRIOR, "mu_star"] > p.loc["durability.dissatisfaction", "mu_star"]
 
@@ -62,10 +72,26 @@ def test_bad_sensitivity_requests_are_refused() -> None:
         sensitivity(BASE, samples=4, params=[f"{LEVEL}=0.9:0.1"])
 
 
-def test_cli_sensitivity_writes_indices_and_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_sensitivity_writes_indices_and_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "s"
-    rc = main(["sensitivity", BASE, "--method", "morris", "--samples", "2", "--params", PRIOR,
-               "-n", "100", "--out", str(out)])
+    rc = main(
+        [
+            "sensitivity",
+            BASE,
+            "--method",
+            "morris",
+            "--samples",
+            "2",
+            "--params",
+            PRIOR,
+            "-n",
+            "100",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert (out / "sensitivity.json").is_file() and (out / "indices.csv").is_file()
     assert (out / "figures" / "sensitivity_p_ceasefire.png").is_file()

@@ -44,6 +44,8 @@ def test_baseline_forecast_is_neither_certain_nor_impossible(baseline):
         ("war_weariness", +1),
     ],
 )
-def test_variant_moves_the_ceasefire_probability_the_way_its_name_promises(baseline, variant, direction):
+def test_variant_moves_the_ceasefire_probability_the_way_its_name_promises(
+    baseline, variant, direction
+):
     p = _p(variant)
     assert direction * (p - baseline) > 3 * _se(p, baseline)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 import time
@@ -10,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import sweep as sw
 from sim.cli import main
 from sim.errors import ScenarioError, UsageError
+
+sw = importlib.import_module("sim.sweep")  # the module (sim.sweep is also the function)
 
 BASE = "scenarios/baseline.yaml"
 PRIOR = "actors.russia.stalling.prior"
@@ -69,31 +71,55 @@ def test_a_grid_without_steps_is_refused() -> None:
 
 
 def test_higher_stalling_prior_lowers_p_ceasefire(tmp_path: Path) -> None:
-    res = sw.sweep(BASE, [f"{PRIOR}=0:1:3"], replicates=600, seed=11, out=tmp_path / "s",
-                   figures=False)
+    res = sw.sweep(
+        BASE, [f"{PRIOR}=0:1:3"], replicates=600, seed=11, out=tmp_path / "s", figures=False
+    )
     p = res.table["p_ceasefire"].to_list()
     assert p[0] > p[1] > p[2]
     assert p[0] - p[2] > 0.08
     t = res.table
     assert (t["p_ceasefire_ci_low"] <= t["p_ceasefire"]).all()
     assert (t["p_ceasefire"] <= t["p_ceasefire_ci_high"]).all()
-    assert {"terms_mean.territory", "p_in_force_at_horizon", "p_truce",
-            "median_days_to_ceasefire"} <= set(t.columns)
+    assert {
+        "terms_mean.territory",
+        "p_in_force_at_horizon",
+        "p_truce",
+        "median_days_to_ceasefire",
+    } <= set(t.columns)
 
 
 def test_a_distribution_parameter_can_be_swept(tmp_path: Path) -> None:
-    res = sw.sweep(BASE, ["actors.russia.capability.pert.1=1.3,1.9"], replicates=300, seed=2,
-                   out=tmp_path / "s")
+    res = sw.sweep(
+        BASE,
+        ["actors.russia.capability.pert.1=1.3,1.9"],
+        replicates=300,
+        seed=2,
+        out=tmp_path / "s",
+    )
     assert res.table["actors.russia.capability.pert.1"].to_list() == [1.3, 1.9]
     assert (tmp_path / "s" / "figures" / "sweep.png").is_file()
 
 
 def test_common_random_numbers_make_equal_points_equal_unless_independent(tmp_path: Path) -> None:
-    crn = sw.sweep(BASE, [f"{PRIOR}=0.4,0.4"], design="grid", replicates=200, seed=5,
-                   out=tmp_path / "a", figures=False)
+    crn = sw.sweep(
+        BASE,
+        [f"{PRIOR}=0.4,0.4"],
+        design="grid",
+        replicates=200,
+        seed=5,
+        out=tmp_path / "a",
+        figures=False,
+    )
     assert crn.table["p_ceasefire"].nunique() == 1
-    ind = sw.sweep(BASE, [f"{PRIOR}=0.4,0.4"], replicates=200, seed=5, out=tmp_path / "b",
-                   independent=True, figures=False)
+    ind = sw.sweep(
+        BASE,
+        [f"{PRIOR}=0.4,0.4"],
+        replicates=200,
+        seed=5,
+        out=tmp_path / "b",
+        independent=True,
+        figures=False,
+    )
     assert ind.table["p_ceasefire"].nunique() == 2
 
 
@@ -127,8 +153,9 @@ def _run_and_interrupt(out: Path, monkeypatch: pytest.MonkeyPatch, after: int) -
 def test_resume_after_an_interrupt_runs_only_missing_points_and_matches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    full = sw.sweep(BASE, [f"{PRIOR}=0:1:4"], replicates=200, seed=3, out=tmp_path / "full",
-                    figures=False)
+    full = sw.sweep(
+        BASE, [f"{PRIOR}=0:1:4"], replicates=200, seed=3, out=tmp_path / "full", figures=False
+    )
     part = tmp_path / "part"
     _run_and_interrupt(part, monkeypatch, after=2)
     assert sorted(p.name for p in (part / "points").iterdir()) == ["0.json", "1.json"]
@@ -167,10 +194,18 @@ def test_resume_refuses_another_seed_or_scenario(tmp_path: Path) -> None:
 
 
 def test_a_local_pool_gives_the_same_table_as_one_process(tmp_path: Path) -> None:
-    one = sw.sweep(BASE, [f"{PRIOR}=0:1:3"], replicates=150, seed=9, out=tmp_path / "a",
-                   figures=False)
-    two = sw.sweep(BASE, [f"{PRIOR}=0:1:3"], replicates=150, seed=9, out=tmp_path / "b",
-                   workers=2, figures=False)
+    one = sw.sweep(
+        BASE, [f"{PRIOR}=0:1:3"], replicates=150, seed=9, out=tmp_path / "a", figures=False
+    )
+    two = sw.sweep(
+        BASE,
+        [f"{PRIOR}=0:1:3"],
+        replicates=150,
+        seed=9,
+        out=tmp_path / "b",
+        workers=2,
+        figures=False,
+    )
     pd.testing.assert_frame_equal(one.table, two.table)
 
 
@@ -201,8 +236,20 @@ def test_unreachable_scheduler_fails_fast_with_a_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     t0 = time.monotonic()
-    rc = main(["sweep", BASE, "-n", "10", "--vary", f"{PRIOR}=0:1:2", "--out", str(tmp_path / "x"),
-               "--scheduler", f"tcp://127.0.0.1:{_closed_port()}"])
+    rc = main(
+        [
+            "sweep",
+            BASE,
+            "-n",
+            "10",
+            "--vary",
+            f"{PRIOR}=0:1:2",
+            "--out",
+            str(tmp_path / "x"),
+            "--scheduler",
+            f"tcp://127.0.0.1:{_closed_port()}",
+        ]
+    )
     assert rc == 2
     assert time.monotonic() - t0 < 15
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
@@ -211,8 +258,42 @@ def test_unreachable_scheduler_fails_fast_with_a_clear_line(
 
 def test_cli_sweep_writes_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "s"
-    assert main(["sweep", BASE, "--vary", f"{PRIOR}=0,1", "--vary", "pressures.sanctions.level=0.3,0.9",
-                 "-n", "100", "--seed", "1", "--out", str(out)]) == 0
-    assert {"manifest.json", "points", "sweep.parquet", "figures"} <= {p.name for p in out.iterdir()}
+    assert (
+        main(
+            [
+                "sweep",
+                BASE,
+                "--vary",
+                f"{PRIOR}=0,1",
+                "--vary",
+                "pressures.sanctions.level=0.3,0.9",
+                "-n",
+                "100",
+                "--seed",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert {"manifest.json", "points", "sweep.parquet", "figures"} <= {
+        p.name for p in out.iterdir()
+    }
     assert len(pd.read_parquet(out / "sweep.parquet")) == 4
     assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_notebook_02_runs_and_shows_four_figures() -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = Path(__file__).resolve().parents[1] / "notebooks"
+    nb = nbformat.read(folder / "02_sweeps_and_sensitivity.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 4

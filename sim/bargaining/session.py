@@ -115,7 +115,8 @@ class Table:
                 kind, what = "truce", f"{offer.name} ({offer.truce_days}-day truce)"
                 vals = {
                     "value": [
-                        round(float(b.truce_value(_one(offer, j), st)[0]), 4) for b in self.sides
+                        round(float(b.truce_value(_one(offer, int(j)), st)[0]), 4)
+                        for b in self.sides
                     ]
                 }
             else:
@@ -126,7 +127,7 @@ class Table:
                     + ": "
                     + ", ".join(f"{k} {v:.3g}" for k, v in zip(c.issues, terms, strict=True))
                 )
-                one = _one(offer, j)
+                one = _one(offer, int(j))
                 vals = {
                     "value": [round(float(b.value(one, st)[0]), 4) for b in self.sides],
                     "war_value": [round(float(st.reject[s, r]), 4) for s in (0, 1)],

@@ -19,4 +19,5 @@ def step(ctx: Ctx, st: State) -> None:
 
 def beliefs(st: State) -> np.ndarray:
     """mu_i: each side's subjective probability that B prevails (2, n); optimism favours oneself."""
-    return np.clip(np.stack([st.p - st.optimism[0], st.p + st.optimism[1]]), 0.0, 1.0)
+    mu: np.ndarray = np.clip(np.stack([st.p - st.optimism[0], st.p + st.optimism[1]]), 0.0, 1.0)
+    return mu

@@ -62,15 +62,15 @@ def apply_effect(
             arr[mask] = np.maximum(_combine(op, arr, x), 0.0)[mask]
         elif head == "engaged":
             eng = st.engaged[who]
-            new = _combine(op, eng.astype(float), x) > 0.5
-            eng[mask] = new[mask]
+            on = _combine(op, eng.astype(float), x) > 0.5
+            eng[mask] = on[mask]
         elif head == "sanctions":
             st.sanctions[mask] = np.clip(_combine(op, st.sanctions, x), 0.0, 1.0)[mask]
         elif head == "intensity":
             st.intensity[mask] = np.maximum(_combine(op, st.intensity, x), 0.0)[mask]
         elif head == "talks":
-            new = _combine(op, st.talks.astype(float), x) > 0.5
-            st.talks[mask] = new[mask]
+            open_ = _combine(op, st.talks.astype(float), x) > 0.5
+            st.talks[mask] = open_[mask]
 
 
 def dated_event(ctx: Ctx, st: State, index: int) -> None:

@@ -8,12 +8,14 @@ Side index 0 is side A, 1 is side B throughout the engine.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
+from ..scenario.distributions import Dist
 from ..scenario.schema import Belligerent, Mediator, Patron, Proposal, Scenario
 from .params import Sampled, sample
 
@@ -258,7 +260,7 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
             return np.full(n, default)
         return g(f"pressures.battlefield.{attr}", getattr(bf, attr))
 
-    def per_side(mapping: dict[str, float] | None, base: str) -> FloatArray:
+    def per_side(mapping: Mapping[str, float | Dist] | None, base: str) -> FloatArray:
         out = np.zeros((2, n))
         for j, sid in enumerate(c.side_ids):
             if mapping is not None and sid in mapping:
@@ -334,12 +336,12 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         if e.rate_per_year is not None
     }
     reward: dict[int, FloatArray] = {}
-    for i, p in enumerate(s.proposals):
-        if p.reward:
+    for i, prop in enumerate(s.proposals):
+        if prop.reward:
             r = np.zeros((2, n))
             for j, sid in enumerate(c.side_ids):
-                if sid in p.reward:
-                    r[j] = g(f"proposals.{i}.reward.{sid}", p.reward[sid])
+                if sid in prop.reward:
+                    r[j] = g(f"proposals.{i}.reward.{sid}", prop.reward[sid])
             reward[i] = r
 
     ng = s.negotiation

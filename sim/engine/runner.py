@@ -362,7 +362,7 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
                 "role": a.role,
                 "name": a.name or k,
                 **({"side": a.side} if a.role == "belligerent" else {}),
-            }  # type: ignore[union-attr]
+            }
             for k, a in s.actors.items()
         },
         "threats": [t.name for m in s.mediators().values() for t in m.threats],

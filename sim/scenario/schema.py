@@ -13,7 +13,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -103,13 +103,20 @@ def _bounds(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) ->
 
 
 # Typed number aliases: value or distribution, with the range rule attached.
-Num = _NUM
-Prob = Annotated[_NUM, _bounds(0, 1, False, False)]
-NonNeg = Annotated[_NUM, _bounds(0, None, False, False)]
-Pos = Annotated[_NUM, _bounds(0, None, True, False)]
-Patience = Annotated[_NUM, _bounds(0, 1, False, True)]
-Signed1 = Annotated[_NUM, _bounds(-1, 1, False, False)]
-NumOrDist = float | Dist
+if TYPE_CHECKING:  # what the fields hold, for the type checker
+    Num = float | Dist
+    Prob = Num
+    NonNeg = Num
+    Pos = Num
+    Patience = Num
+    Signed1 = Num
+else:
+    Num = _NUM
+    Prob = Annotated[_NUM, _bounds(0, 1, False, False)]
+    NonNeg = Annotated[_NUM, _bounds(0, None, False, False)]
+    Pos = Annotated[_NUM, _bounds(0, None, True, False)]
+    Patience = Annotated[_NUM, _bounds(0, 1, False, True)]
+    Signed1 = Annotated[_NUM, _bounds(-1, 1, False, False)]
 
 Effect = Annotated[
     Union[Finite, Annotated[str, Field(pattern=r"^[+\-*]\s*[0-9.eE+\-]+$")]],  # noqa: UP007
@@ -893,15 +900,19 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         for k in p.reward:
             need_actor((*pl, "reward", k), k, Belligerent, "belligerent")
         if p.terms is not None:
-            for k, v in p.terms.items():
+            for k, tv in p.terms.items():
                 if need_issue((*pl, "terms", k), k):
-                    if v == "status_quo":
+                    if tv == "status_quo":
                         if issues[k].status_quo is None:
                             P.append(
-                                ((*pl, "terms", k), f"issue '{k}' has no status_quo to refer to", v)
+                                (
+                                    (*pl, "terms", k),
+                                    f"issue '{k}' has no status_quo to refer to",
+                                    tv,
+                                )
                             )
                     else:
-                        in_range((*pl, "terms", k), k, float(v))
+                        in_range((*pl, "terms", k), k, float(tv))
             for k, iss in issues.items():
                 if k not in p.terms and iss.status_quo is None:
                     P.append(
@@ -959,8 +970,8 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
         idx = {p: n for n, p in enumerate(paths)}
         m = np.eye(len(paths))
         for i, c in enumerate(s.correlations):
-            a, b = idx[c.between[0]], idx[c.between[1]]
-            if m[a, b] != 0 and a != b:
+            ia, ib = idx[c.between[0]], idx[c.between[1]]
+            if m[ia, ib] != 0 and ia != ib:
                 P.append(
                     (
                         ("correlations", i),
@@ -968,7 +979,7 @@ def reference_problems(s: Scenario) -> list[RawProblem]:
                         _Omit,
                     )
                 )
-            m[a, b] = m[b, a] = rank_to_pearson(c.rank)
+            m[ia, ib] = m[ib, ia] = rank_to_pearson(c.rank)
         if not P and np.linalg.eigvalsh(m).min() <= 1e-10:
             P.append(
                 (
@@ -1013,11 +1024,12 @@ def _check_effects(
                 ((*loc, path), f"state path must be '{head}.<{kind} id>' (got '{path}')", _Omit)
             )
             continue
-        pool = {
-            "belligerent": s.belligerents(),
-            "patron": s.patrons(),
-            "mediator": s.mediators(),
-        }[kind]
+        pools: dict[str, list[str]] = {
+            "belligerent": list(s.belligerents()),
+            "patron": list(s.patrons()),
+            "mediator": list(s.mediators()),
+        }
+        pool = pools[kind]
         if threat and kind == "belligerent" and parts[1] == "target":
             continue
         if parts[1] not in pool:
