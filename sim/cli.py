@@ -7,6 +7,7 @@ Errors the user can cause (SimError) become one line each on stderr and exit 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -241,6 +242,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Examples:\n"
             "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
+            "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
         ),
         formatter_class=_fmt,
     )
@@ -260,13 +262,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-<UTC time>/)"
     )
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
-    p.add_argument(
-        "--workers",
-        type=_count(1),
-        default=1,
-        metavar="W",
-        help="worker processes (default 1; results do not depend on it)",
-    )
+    _add_executor_options(p, "chunks of 4,096 replicates")
     p.add_argument(
         "--trace",
         type=_count(0),
@@ -301,24 +297,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .engine.runner import run
 
     bar, progress = _progress_bar(args.quiet)
-    if bar is not None:
-        with bar:
-            results = run(
-                scenario,
-                replicates=args.replicates,
-                seed=args.seed,
-                workers=args.workers,
-                progress=progress,
-                trace=args.trace,
-            )
-    else:
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.scheduler:  # a large run split by chunk over a Dask cluster
+            from .sweep import dask_client
+
+            executor = stack.enter_context(dask_client(args.scheduler, args.workers)).get_executor()
+        if bar is not None:
+            stack.enter_context(bar)
         results = run(
             scenario,
             replicates=args.replicates,
             seed=args.seed,
             workers=args.workers,
-            progress=False,
+            progress=progress if bar is not None else False,
             trace=args.trace,
+            executor=executor,
         )
 
     def figures_and_report(tmp: Path) -> None:
@@ -374,19 +368,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- sweep, compare, sensitivity
 
 
-def _add_executor_options(p: argparse.ArgumentParser) -> None:
+def _add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> None:
+    """--workers and --scheduler, shared by every verb that runs many jobs."""
     p.add_argument(
         "--workers",
         type=_count(1),
         default=1,
         metavar="W",
-        help="local worker processes, one point each (default 1; results do not depend on it)",
+        help=f"local worker processes sharing the {unit} (default 1; results do not depend on it)",
     )
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run points on Dask: tcp://HOST:PORT of a running scheduler, or 'local' to start "
-        "a LocalCluster of W processes on this machine",
+        help=f"run the {unit} on Dask: tcp://HOST:PORT of a running scheduler, or 'local' to "
+        "start a LocalCluster of W processes on this machine",
     )
 
 
@@ -421,7 +416,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
         "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
         "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
-        "      --scheduler tcp://10.0.0.5:8786\n"
+        "      --scheduler tcp://scheduler-host:8786\n"
         "  sim sweep scenarios/baseline.yaml --resume results/baseline-sweep-20250101T120000Z\n",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")

@@ -131,3 +131,46 @@ def test_a_single_run_split_by_chunk_on_dask_matches_one_process(
         ex = client.get_executor()
         on_dask = sim.run(s, replicates=600, seed=2, chunk_size=200, executor=ex)
     pd.testing.assert_frame_equal(one.outcomes, on_dask.outcomes)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_sim_run_with_a_scheduler_writes_the_same_outcomes_as_a_local_run(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.cli import main
+    from sim.results import Results
+
+    monkeypatch.chdir(ROOT)
+    common = [BASE, "-n", "300", "--seed", "8", "--no-report", "--quiet", "--trace", "0"]
+    assert main(["run", *common, "--out", str(tmp_path / "local")]) == 0
+    assert main(["run", *common, "--out", str(tmp_path / "dask"), "--scheduler", cluster]) == 0
+    a, b = Results.load(tmp_path / "local"), Results.load(tmp_path / "dask")
+    pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
+
+
+def test_sim_run_with_an_unreachable_scheduler_fails_fast_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.cli import main
+
+    monkeypatch.chdir(ROOT)
+    port = _free_port()  # nothing listens there
+    t0 = time.monotonic()
+    rc = main(
+        [
+            "run",
+            BASE,
+            "-n",
+            "10",
+            "--out",
+            str(tmp_path / "x"),
+            "--scheduler",
+            f"tcp://127.0.0.1:{port}",
+        ]
+    )
+    assert rc == 2
+    assert time.monotonic() - t0 < 15
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "scheduler" in err
+    assert not (tmp_path / "x").exists()
