@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, SimError
@@ -65,9 +68,17 @@ def report_error(e: SimError) -> None:
         sys.stderr.write(f"error: {e}\n")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops a run like Ctrl-C does: finished work is kept and reported.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.func(args))
     except SimError as e:
@@ -78,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 # ----------------------------------------------------------------------------- verbs
@@ -243,10 +257,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
             "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
+            "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
         ),
         formatter_class=_fmt,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file")
     p.add_argument(
         "-n",
         "--replicates",
@@ -270,6 +285,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="K",
         help="log the events of the first K replicates (default 20)",
     )
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish an interrupted run whose output folder was DIR (its finished chunks are kept)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip figures and report.html")
     p.add_argument(
         "--quiet",
@@ -279,41 +299,100 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_run)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _checkpoint_dir(out: Path) -> Path:
+    """Where an unfinished run into ``out`` keeps its finished chunks."""
+    return out.parent / f".{out.name}.chunks"
 
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import json
+    import shutil
+
+    from .atomic import atomic_write_text
     from .errors import RunError, UsageError
     from .results import default_folder
-    from .scenario.loader import load_scenario
+    from .scenario.loader import dump_yaml, load_scenario
 
-    out = Path(args.out) if args.out else None
-    if out is not None:  # refuse before running, so nothing is written
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {str(out)!r} is a file, not a folder")
-        if out.is_dir() and any(out.iterdir()) and not args.force:
-            raise UsageError(f"--out {str(out)!r} is not empty (add --force to replace it)")
-    scenario = load_scenario(args.scenario, list(args.overrides))
+    if args.resume is not None:
+        given = [
+            f
+            for f, v in (
+                ("SCENARIO", args.scenario),
+                ("-n", args.replicates),
+                ("--seed", args.seed),
+                ("--set", args.overrides),
+                ("--out", args.out),
+            )
+            if v
+        ]
+        if given:
+            raise UsageError(
+                f"--resume continues a run with its own settings; leave out {', '.join(given)}"
+            )
+        out = Path(args.resume)
+        ck = _checkpoint_dir(out)
+        if not (ck / "options.json").is_file():
+            raise UsageError(
+                f"no interrupted run to resume at {str(out)!r} (no {ck.name} beside it)"
+            )
+        if out.is_dir() and any(out.iterdir()):
+            raise UsageError(f"{str(out)!r} already holds finished results")
+        options = json.loads((ck / "options.json").read_text(encoding="utf-8"))
+        scenario = load_scenario(ck / "scenario.yaml")
+        replicates, seed, trace = options["replicates"], options["seed"], options["trace"]
+    else:
+        if args.scenario is None:
+            raise UsageError("give a SCENARIO file to run (or --resume DIR)")
+        out_arg = Path(args.out) if args.out else None
+        if out_arg is not None:  # refuse before running, so nothing is written
+            if out_arg.exists() and not out_arg.is_dir():
+                raise UsageError(f"--out {str(out_arg)!r} is a file, not a folder")
+            if out_arg.is_dir() and any(out_arg.iterdir()) and not args.force:
+                raise UsageError(f"--out {str(out_arg)!r} is not empty (add --force to replace it)")
+        scenario = load_scenario(args.scenario, list(args.overrides))
+        replicates = scenario.run.replicates if args.replicates is None else args.replicates
+        seed = scenario.run.seed if args.seed is None else args.seed
+        trace = args.trace
+        out = out_arg if out_arg is not None else default_folder(scenario.name)
+        ck = _checkpoint_dir(out)
+        if args.force:
+            shutil.rmtree(ck, ignore_errors=True)
+        ck.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(ck / "scenario.yaml", dump_yaml(scenario))
+        options = {"replicates": replicates, "seed": seed, "trace": trace}
+        atomic_write_text(ck / "options.json", json.dumps(options))
 
     from .engine.runner import run
 
     bar, progress = _progress_bar(args.quiet)
-    with contextlib.ExitStack() as stack:
-        executor = None
-        if args.scheduler:  # a large run split by chunk over a Dask cluster
-            from .sweep import dask_client
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if args.scheduler:  # a large run split by chunk over a Dask cluster
+                from .sweep import dask_client
 
-            executor = stack.enter_context(dask_client(args.scheduler, args.workers)).get_executor()
-        if bar is not None:
-            stack.enter_context(bar)
-        results = run(
-            scenario,
-            replicates=args.replicates,
-            seed=args.seed,
-            workers=args.workers,
-            progress=progress if bar is not None else False,
-            trace=args.trace,
-            executor=executor,
+                executor = stack.enter_context(
+                    dask_client(args.scheduler, args.workers)
+                ).get_executor()
+            if bar is not None:
+                stack.enter_context(bar)
+            results = run(
+                scenario,
+                replicates=replicates,
+                seed=seed,
+                workers=args.workers,
+                progress=progress if bar is not None else False,
+                trace=trace,
+                executor=executor,
+                checkpoint=ck,
+            )
+    except KeyboardInterrupt:
+        done = len(list(ck.glob("chunk-*.npz")))
+        sys.stderr.write(
+            f"interrupted: {done} finished chunk(s) kept in {ck}; "
+            f"finish with: sim run --resume {out}\n"
         )
+        return 130
 
     def figures_and_report(tmp: Path) -> None:
         from .plots import save_figures
@@ -321,13 +400,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         write_report(tmp, results, save_figures(results, tmp))
 
-    folder = out if out is not None else default_folder(scenario.name)
+    folder = out
     try:
         results.save(
             folder, overwrite=args.force, extras=None if args.no_report else figures_and_report
         )
     except OSError as e:
         raise RunError(f"cannot write results to {str(folder)!r}: {e.strerror or e}") from None
+    shutil.rmtree(ck, ignore_errors=True)  # the results are complete: the chunks are not needed
     if args.quiet:
         print(folder)
         return 0
@@ -343,20 +423,44 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "report",
-        help="regenerate report.html of a results folder",
-        description="Regenerate the self-contained HTML report of a results folder.",
-        epilog="Examples:\n  sim report results/baseline-20250101T120000Z --open\n",
+        help="regenerate report.html of a results or sweep folder",
+        description="Regenerate the self-contained HTML report of a results folder "
+        "(written by 'sim run') or of a finished sweep folder (written by 'sim sweep').",
+        epilog="Examples:\n  sim report results/baseline-20250101T120000Z --open\n"
+        "  sim report results/baseline-sweep-20250101T120000Z\n",
         formatter_class=_fmt,
     )
-    p.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by 'sim run'")
+    p.add_argument(
+        "folder",
+        metavar="RESULTS_DIR",
+        help="a folder written by 'sim run' or by 'sim sweep'",
+    )
     p.add_argument("--open", action="store_true", help="open the report in a web browser")
     p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from pathlib import Path
 
-    path = write_report(args.folder)
+    from .report import is_sweep_folder, write_report, write_sweep_report
+    from .results import NotAResultsFolder, is_results_folder
+
+    folder = Path(args.folder)
+    if is_results_folder(folder):
+        path = write_report(folder)
+    elif is_sweep_folder(folder):
+        path = write_sweep_report(folder)
+    elif not folder.exists():
+        raise NotAResultsFolder(
+            f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "
+            "or a sweep folder written by 'sim sweep')"
+        )
+    else:
+        raise NotAResultsFolder(
+            f"{str(folder)!r} is not a results folder (written by 'sim run': summary.json, "
+            "meta.json, outcomes.parquet, series.parquet) nor a sweep folder (written by "
+            "'sim sweep': manifest.json)"
+        )
     print(f"wrote {path}")
     if args.open:
         import webbrowser

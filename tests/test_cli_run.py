@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import cli
@@ -200,3 +201,77 @@ def test_progress_bar_only_on_a_terminal_and_not_when_quiet(monkeypatch):
     update(50, 200)
     (task,) = bar.tasks
     assert (task.completed, task.total) == (50, 200)
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_from_its_finished_chunks_and_matches_an_uninterrupted_one(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sim.cli import main
+    from sim.results import Results
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "run"
+    chunks = tmp_path / ".run.chunks"
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "run",
+        "scenarios/baseline.yaml",
+        "-n",
+        "40960",
+        "--seed",
+        "12",
+    ]
+    cmd += ["--out", str(out), "--quiet", "--no-report", "--trace", "3"]
+    proc = subprocess.Popen(
+        cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(chunks.glob("chunk-*.npz"))) < 2:
+            assert proc.poll() is None, "the run finished before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "sim run --resume" in err
+    assert not out.exists()  # nothing that looks like finished results
+    kept = {p.name: p.stat().st_mtime_ns for p in chunks.glob("chunk-*.npz")}
+    assert 2 <= len(kept) < 10
+
+    assert main(["run", "--resume", str(out), "--quiet", "--no-report"]) == 0
+    assert not chunks.exists()  # cleaned up once the results are complete
+    straight = tmp_path / "straight"
+    args = [
+        "run",
+        str(root / "scenarios/baseline.yaml"),
+        "-n",
+        "40960",
+        "--seed",
+        "12",
+        "--trace",
+        "3",
+    ]
+    assert main([*args, "--out", str(straight), "--quiet", "--no-report"]) == 0
+    a, b = Results.load(out), Results.load(straight)
+    pd.testing.assert_frame_equal(a.outcomes, b.outcomes)
+    assert a.traces == b.traces
+
+
+def test_resume_refuses_extra_settings_and_missing_checkpoints(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["run", "--resume", str(tmp_path / "nothing")]) == 2
+    assert "no interrupted run to resume" in capsys.readouterr().err
+    assert main(["run", "scenarios/baseline.yaml", "--resume", str(tmp_path / "x")]) == 2
+    assert "leave out SCENARIO" in capsys.readouterr().err

@@ -185,3 +185,50 @@ def test_patience_near_one_does_not_produce_nan():
 def test_nonsense_replicate_counts_are_refused(toy_scenario, bad):
     with pytest.raises(sim.UsageError, match="replicates"):
         sim.run(toy_scenario, replicates=bad)
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint_and_matches_an_uninterrupted_one(
+    tmp_path, toy_scenario
+):
+    ck = tmp_path / "ck"
+    seen = []
+
+    def stop_after_two_chunks(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) == 2:
+            raise _Interrupt
+
+    with pytest.raises(_Interrupt):
+        sim.run(
+            toy_scenario,
+            replicates=2500,
+            seed=6,
+            chunk_size=500,
+            checkpoint=ck,
+            progress=stop_after_two_chunks,
+        )
+    assert len(list(ck.glob("chunk-*.npz"))) == 2
+    calls = []
+    resumed = sim.run(
+        toy_scenario,
+        replicates=2500,
+        seed=6,
+        chunk_size=500,
+        checkpoint=ck,
+        progress=lambda d, t: calls.append(d),
+    )
+    assert calls[0] == 1000  # the two saved chunks count as done before any new work
+    straight = sim.run(toy_scenario, replicates=2500, seed=6, chunk_size=500)
+    pd.testing.assert_frame_equal(resumed.outcomes, straight.outcomes)
+    pd.testing.assert_frame_equal(resumed.series, straight.series)
+
+
+def test_a_checkpoint_from_another_run_is_refused(tmp_path, toy_scenario):
+    ck = tmp_path / "ck"
+    sim.run(toy_scenario, replicates=100, seed=1, checkpoint=ck)
+    with pytest.raises(sim.RunError, match="belongs to another run"):
+        sim.run(toy_scenario, replicates=100, seed=2, checkpoint=ck)

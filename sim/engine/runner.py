@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,7 @@ from ..errors import RunError, UsageError
 from ..results import Results
 from ..scenario.schema import Scenario
 from .calendar import build_agenda
+from .checkpoint import load_chunks, open_checkpoint, save_chunk
 from .context import Ctx, Tracer
 from .model import Compiled, chunk_params, compile_scenario
 from .state import State, initial_state
@@ -193,8 +196,15 @@ def run(
     trace: int = 0,
     executor: Executor | None = None,
     chunk_size: int = CHUNK_SIZE,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> Results:
-    """Run the Monte Carlo simulation of ``scenario`` and return its Results."""
+    """Run the Monte Carlo simulation of ``scenario`` and return its Results.
+
+    ``workers`` > 1 runs chunks in a local process pool; ``executor`` (any
+    concurrent.futures Executor, e.g. a Dask client's) runs them elsewhere. With
+    ``checkpoint`` (a folder), every finished chunk is saved as it completes and
+    chunks already saved there by an interrupted run of the same job are reused.
+    """
     n = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
     for name, v, lo in (
@@ -209,9 +219,34 @@ def run(
         raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
     t0 = time.perf_counter()
     compiled = compile_scenario(scenario, seed)
-    jobs = [(compiled, seed, i, size, off, trace) for i, off, size in _chunks(n, chunk_size)]
+    jobs = {i: (compiled, seed, i, size, off, trace) for i, off, size in _chunks(n, chunk_size)}
     report = _progress_callback(progress, n)
     outputs: list[ChunkOutput] = []
+    folder = Path(checkpoint) if checkpoint is not None else None
+    if folder is not None:
+        from ..scenario.loader import scenario_sha256
+
+        manifest = {
+            "version": __version__,
+            "scenario_sha256": scenario_sha256(scenario),
+            "seed": seed,
+            "replicates": n,
+            "chunk_size": chunk_size,
+            "trace": trace,
+        }
+        open_checkpoint(folder, manifest)
+        for i, fields in load_chunks(folder, list(jobs)).items():
+            outputs.append(ChunkOutput(**fields))
+            del jobs[i]
+        if outputs:
+            report(sum(o.n for o in outputs))
+
+    def finished(i: int, out: ChunkOutput) -> None:
+        if folder is not None:
+            save_chunk(folder, i, out)
+        outputs.append(out)
+        report(sum(o.n for o in outputs))
+
     own: Executor | None = None
     if executor is None and workers > 1 and len(jobs) > 1:
         import multiprocessing as mp
@@ -219,17 +254,12 @@ def run(
         own = executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
     try:
         if executor is None:
-            for job in jobs:
-                outputs.append(_job(job))
-                report(sum(o.n for o in outputs))
+            for i, job in jobs.items():
+                finished(i, _job(job))
         else:
-            futures = [executor.submit(_job, job) for job in jobs]
-            done = 0
-            for f in futures:
-                out = f.result()
-                outputs.append(out)
-                done += out.n
-                report(done)
+            futures = {executor.submit(_job, job): i for i, job in jobs.items()}
+            for f in as_completed(futures):
+                finished(futures[f], f.result())
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
