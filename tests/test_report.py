@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import html as html_mod
+import json
 import re
+import shutil
+from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from conftest import make_results
+from oracle_scenarios import toy
 
+from sim.cli import main
 from sim.errors import SimError
-from sim.report import assumptions, pick_stories, write_report
+from sim.report import assumptions, pick_stories, write_report, write_sweep_report
+from sim.sweep import sweep
 
 XSS = "<script>alert(1)</script>"
 
@@ -108,3 +118,99 @@ def test_report_on_a_non_results_folder_raises_and_writes_nothing(tmp_path):
     with pytest.raises(SimError, match="not a results folder"):
         write_report(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- sweep reports
+
+REPO = Path(__file__).resolve().parents[1]
+PRIOR = "actors.russia.stalling.prior"
+
+
+@pytest.fixture(scope="module")
+def baseline_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweep") / "s"
+    sweep(
+        str(REPO / "scenarios" / "baseline.yaml"),
+        [f"{PRIOR}=0:1:3"],
+        replicates=100,
+        seed=2,
+        out=folder,
+    )
+    return folder
+
+
+def test_sim_report_renders_a_sweep_folder(baseline_sweep, capsys):
+    assert main(["report", str(baseline_sweep)]) == 0
+    path = baseline_sweep / "report.html"
+    assert capsys.readouterr().out.strip() == f"wrote {path}"
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    manifest = json.loads((baseline_sweep / "manifest.json").read_text())
+    assert html_mod.escape(manifest["scenario"]) in html
+    assert "The state of play on 26 April 2025" in html  # description from the scenario file
+    assert f"<code>{PRIOR}</code>" in html
+    table = pd.read_parquet(baseline_sweep / "sweep.parquet")
+    for i, row in table.iterrows():  # each point: its varied value and its estimates
+        p = f"{100 * row['p_ceasefire']:.1f}%"
+        lo, hi = (f"{100 * row[f'p_ceasefire_ci_{k}']:.1f}%" for k in ("low", "high"))
+        assert f"<tr><td>{i}</td><td>{row[PRIOR]:.4g}</td><td>{p}</td><td>{lo} – {hi}</td>" in html
+    assert [f"<td>{v}</td>" in html for v in ("0", "0.5", "1")] == [True] * 3
+    assert html.count('<img src="data:image/png;base64,') == 1
+    assert not re.search(r'(src|href)="(?!data:)[^"]*"', html) and "<link" not in html
+    assert f"<td>seed</td><td>{manifest['seed']}</td>" in html
+    assert f"<td>replicates per point</td><td>{manifest['replicates']}</td>" in html
+    assert manifest["scenario_sha256"] in html
+    assert "<td>sim version</td><td>0." in html
+
+
+def test_sweep_report_redraws_a_missing_figure(baseline_sweep, tmp_path):
+    folder = tmp_path / "s"
+    shutil.copytree(baseline_sweep, folder)
+    (folder / "figures" / "sweep.png").unlink()
+    html = write_sweep_report(folder).read_text(encoding="utf-8")
+    b64 = re.search(r'<img src="data:image/png;base64,([^"]+)"', html)
+    assert b64 and base64.b64decode(b64.group(1)).startswith(b"\x89PNG")
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
+def test_sweep_report_escapes_scenario_text(tmp_path):
+    s = toy()
+    s["name"] = XSS
+    s["description"] = f"desc {XSS} & more"
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(s, sort_keys=False), encoding="utf-8")
+    folder = tmp_path / "s"
+    sweep(str(path), ["actors.a.optimism=0.1,0.3"], replicates=20, seed=1, out=folder)
+    assert main(["report", str(folder)]) == 0
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html
+    assert "desc &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+def test_sim_report_on_an_unfinished_sweep_or_other_folder_is_one_line_exit_2(
+    baseline_sweep, tmp_path, capsys
+):
+    part = tmp_path / "part"
+    part.mkdir()
+    shutil.copy(baseline_sweep / "manifest.json", part / "manifest.json")
+    assert main(["report", str(part)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unfinished sweep" in err and "--resume" in err
+    assert not (part / "report.html").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["report", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not a results folder" in err and "nor a sweep folder" in err
+    assert list(empty.iterdir()) == []
+
+
+def test_a_run_checkpoint_manifest_is_not_taken_for_a_sweep(tmp_path, capsys):
+    ck = tmp_path / ".run.chunks"
+    ck.mkdir()
+    (ck / "manifest.json").write_text('{"seed": 1, "replicates": 10}')
+    assert main(["report", str(ck)]) == 2
+    assert "nor a sweep folder" in capsys.readouterr().err
+    assert not (ck / "report.html").exists()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -297,3 +300,89 @@ def test_notebook_02_runs_and_shows_four_figures() -> None:
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 4
+
+
+def _sweep_cmd(out: Path, replicates: int) -> list[str]:
+    return [
+        *(sys.executable, "-m", "sim", "sweep", BASE),
+        *("--vary", f"{PRIOR}=0:1:8", "-n", str(replicates), "--seed", "5"),
+        *("--workers", "1", "--out", str(out), "--quiet"),
+    ]
+
+
+def _start_and_kill(out: Path, replicates: int, timeout_s: float = 60.0) -> bool:
+    """Start a real sweep, SIGKILL it once 2..7 of its 8 points are on disk; False if the
+    sweep got past that window before a poll saw it (too fast to catch)."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        _sweep_cmd(out, replicates),
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            n = len(list((out / "points").glob("*.json")))
+            if 2 <= n < 8:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+                return True
+            if proc.poll() is not None:  # finished (too fast to catch) or failed
+                assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+                return False
+            if n >= 8:
+                return False
+            time.sleep(0.01)
+        pytest.fail(f"no sweep points appeared within {timeout_s:.0f} s")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_process_resumes_to_the_uninterrupted_table(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    for replicates in (300, 1500, 6000):  # more replicates if the sweep is too fast to catch
+        part = tmp_path / f"part-{replicates}"
+        if _start_and_kill(part, replicates):
+            break
+    else:
+        pytest.fail("the sweep finished before it could be interrupted")
+
+    # Killed mid-way: no table yet, and every committed point file is whole.
+    assert not (part / "sweep.parquet").exists()
+    finished = sorted((part / "points").glob("*.json"))
+    assert 2 <= len(finished) < 8
+    for f in finished:
+        rec = json.loads(f.read_text(encoding="utf-8"))
+        assert rec["point"] == int(f.stem) and "p_ceasefire" in rec["stats"]
+    before = {f.name: (f.stat().st_mtime_ns, f.read_bytes()) for f in finished}
+
+    # The CLI wants SCENARIO and --seed again with --resume (vary, -n come from the manifest).
+    resume = [
+        *(sys.executable, "-m", "sim", "sweep", BASE),
+        *("--resume", str(part), "--seed", "5", "--quiet"),
+    ]
+    done = subprocess.run(resume, cwd=root, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    full = tmp_path / "full"
+    done = subprocess.run(
+        _sweep_cmd(full, replicates), cwd=root, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+
+    assert (part / "sweep.parquet").read_bytes() == (full / "sweep.parquet").read_bytes()
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(part / "sweep.parquet"), pd.read_parquet(full / "sweep.parquet")
+    )
+    assert len(list((part / "points").glob("*.json"))) == 8
+    # The points finished before the kill were kept, not run again.
+    after = {
+        n: ((part / "points" / n).stat().st_mtime_ns, (part / "points" / n).read_bytes())
+        for n in before
+    }
+    assert after == before
