@@ -521,9 +521,11 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
         "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
         "      --scheduler tcp://scheduler-host:8786\n"
-        "  sim sweep scenarios/baseline.yaml --resume results/baseline-sweep-20250101T120000Z\n",
+        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (not with --resume)"
+    )
     p.add_argument(
         "--vary",
         action="append",
@@ -560,7 +562,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument(
         "--resume",
         metavar="DIR",
-        help="continue an interrupted sweep in DIR (same scenario and seed)",
+        help="continue an interrupted sweep in DIR with its own scenario, seed and design",
     )
     p.add_argument(
         "--independent",
@@ -578,6 +580,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if not args.vary and not args.resume:
         raise UsageError("sweep needs at least one --vary PATH=LO:HI:STEPS (or --resume DIR)")
+    if args.scenario is None and not args.resume:
+        raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
     if args.resume and args.out and args.out != args.resume:
         raise UsageError("--resume writes into its own folder; leave out --out")
     bar, progress = _progress_bar(args.quiet)
@@ -595,7 +599,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             resume=args.resume,
             independent=args.independent,
-            overrides=list(args.overrides),
+            overrides=list(args.overrides) if args.scenario is not None else None,
             progress=cb or None,
         )
 

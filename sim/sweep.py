@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import __version__
+from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import RunError, ScenarioError, SimError, UsageError
 from .results import jsonable
 
@@ -381,19 +383,8 @@ def build_table(points: list[dict[str, float]], stats: list[dict[str, Any]]) -> 
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(jsonable(obj), f, indent=1, ensure_ascii=False, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(jsonable(obj), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    atomic_write_text(path, text)
 
 
 def _read_json(path: Path) -> Any:
@@ -414,7 +405,7 @@ def point_seed(seed: int, i: int, independent: bool) -> int:
 
 
 def sweep(
-    scenario_path: str | os.PathLike[str],
+    scenario_path: str | os.PathLike[str] | None,
     vary: Sequence[str | Vary] = (),
     design: str = "grid",
     samples: int | None = None,
@@ -437,6 +428,15 @@ def sweep(
     """
     from .scenario.loader import load_tree, scenario_sha256, validate_loaded
 
+    if scenario_path is None:  # resume from the manifest alone
+        if resume is None:
+            raise UsageError("sweep needs a scenario file (or --resume DIR)")
+        prior = _read_json(Path(resume) / MANIFEST) if (Path(resume) / MANIFEST).is_file() else {}
+        if "scenario_file" not in prior:
+            raise UsageError(f"--resume {str(resume)!r}: not a sweep folder (no {MANIFEST})")
+        scenario_path = prior["scenario_file"]
+        overrides = prior.get("overrides") if overrides is None else overrides
+        seed = prior.get("seed") if seed is None else seed
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise UsageError(f"workers must be an integer >= 1 (got {workers!r})")
     tree, marks = load_tree(scenario_path, list(overrides or []))
@@ -498,7 +498,9 @@ def sweep(
     manifest = {
         "kind": "sim-sweep",
         "scenario": base.name,
-        "scenario_file": os.fspath(scenario_path),
+        "scenario_file": os.path.abspath(scenario_path),
+        "description": base.description,
+        "version": __version__,
         "overrides": list(overrides or []),
         "scenario_sha256": sha,
         "seed": seed,
@@ -598,7 +600,9 @@ def _sweep_run(
 
     stats = [done[i] for i in range(total)]
     table = build_table(manifest["points"], stats)
-    table.to_parquet(folder / "sweep.parquet", index=False)
+    buf = io.BytesIO()
+    table.to_parquet(buf, index=False)
+    atomic_write_bytes(folder / "sweep.parquet", buf.getvalue())  # no half-written table
     res = SweepResults(table=table, manifest=manifest, points=stats, folder=folder)
     if figures:
         save_sweep_figure(res, folder / "figures")

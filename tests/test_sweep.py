@@ -362,11 +362,8 @@ def test_a_killed_sweep_process_resumes_to_the_uninterrupted_table(tmp_path: Pat
         assert rec["point"] == int(f.stem) and "p_ceasefire" in rec["stats"]
     before = {f.name: (f.stat().st_mtime_ns, f.read_bytes()) for f in finished}
 
-    # The CLI wants SCENARIO and --seed again with --resume (vary, -n come from the manifest).
-    resume = [
-        *(sys.executable, "-m", "sim", "sweep", BASE),
-        *("--resume", str(part), "--seed", "5", "--quiet"),
-    ]
+    # --resume alone: scenario, overrides, seed, design and -n all come from the manifest.
+    resume = [sys.executable, "-m", "sim", "sweep", "--resume", str(part), "--quiet"]
     done = subprocess.run(resume, cwd=root, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     full = tmp_path / "full"
