@@ -107,10 +107,10 @@ class Comparison:
 
     def plot(self, ax: Any = None) -> Any:
         """Cumulative P(ceasefire by day) of every scenario, overlaid, with bands."""
-        import matplotlib.pyplot as plt
+        from .plots import new_axes
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4.5))
+            ax = new_axes((7, 4.5))
         for lab, r in zip(self.labels, self.results, strict=True):
             days = np.arange(0, r.horizon_days + 1)
             p, lo, hi = r.ceasefire_km().incidence_at(days)
@@ -126,17 +126,13 @@ class Comparison:
         """Write compare.json and figures/compare.png into ``folder``."""
         import json
 
-        import matplotlib.pyplot as plt
+        from .atomic import atomic_write_text
+        from .plots import save_png
 
         out = Path(folder)
-        (out / "figures").mkdir(parents=True, exist_ok=True)
-        (out / "compare.json").write_text(
-            json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-            encoding="utf-8",
-        )
-        ax = self.plot()
-        ax.figure.savefig(out / "figures" / "compare.png", dpi=110, bbox_inches="tight")
-        plt.close(ax.figure)
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        atomic_write_text(out / "compare.json", text)
+        save_png(self.plot().figure, out / "figures" / "compare.png")
         return out
 
 

@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .atomic import atomic_write_bytes
+
 if TYPE_CHECKING:
     from .results import Results
 
@@ -52,14 +54,23 @@ STYLE: Any = {  # rcParams for every figure here (Any: mypy wants literal rc key
 }
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    """The given Axes, or one on a new pyplot-free Figure (no global state touched)."""
-    if ax is not None:
-        return ax
+def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
+    """A pyplot-free Figure with its own Agg canvas (no global figure registry touched)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=figsize, layout="constrained")
-        FigureCanvasAgg(fig)  # Agg canvas of its own: no pyplot, no global figure registry
-        return fig.add_subplot()
+        FigureCanvasAgg(fig)
+        return fig
+
+
+def new_axes(figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """One Axes on a new pyplot-free Figure."""
+    with matplotlib.rc_context(STYLE):
+        return new_figure(figsize).add_subplot()
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """The given Axes, or a new one."""
+    return ax if ax is not None else new_axes(figsize)
 
 
 def _styled(fn: Callable[..., Axes]) -> Callable[..., Axes]:
@@ -397,6 +408,11 @@ def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
     return buf.getvalue()
+
+
+def save_png(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` as PNG to ``path`` atomically."""
+    return atomic_write_bytes(path, figure_bytes(fig, "png"))
 
 
 def save_figures(results: Results, folder: str | Path) -> dict[str, bytes]:

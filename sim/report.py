@@ -413,13 +413,7 @@ def _sweep_png(res: Any, folder: Path) -> bytes:
     png = folder / "figures" / "sweep.png"
     if png.is_file():
         return png.read_bytes()
-    import matplotlib.pyplot as plt
-
-    ax = res.plot()
-    try:
-        return figure_bytes(ax.figure, "png")
-    finally:
-        plt.close(ax.figure)
+    return figure_bytes(res.plot().figure, "png")
 
 
 def _val(x: Any) -> str:

@@ -143,13 +143,13 @@ class SensitivityResults:
 
     def plot(self, output: str = "p_ceasefire", ax: Any = None) -> Any:
         """Horizontal bars, largest on top: total and first-order (Sobol) or μ* (Morris)."""
-        import matplotlib.pyplot as plt
+        from .plots import new_axes
 
         t = self.indices[self.indices["output"] == output].copy()
         key = "ST" if self.method == "sobol" else "mu_star"
         t = t.sort_values(key, ascending=True)
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1.5))
+            ax = new_axes((7, 0.35 * len(t) + 1.5))
         y = np.arange(len(t))
         if self.method == "sobol":
             ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], label="total (ST)")
@@ -166,25 +166,22 @@ class SensitivityResults:
         return ax
 
     def save(self, folder: str | os.PathLike[str]) -> None:
+        import io
         import json
         from pathlib import Path
 
-        import matplotlib.pyplot as plt
+        from .atomic import atomic_write_bytes, atomic_write_text
+        from .plots import save_png
 
         out = Path(folder)
-        (out / "figures").mkdir(parents=True, exist_ok=True)
-        (out / "sensitivity.json").write_text(
-            json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-            encoding="utf-8",
-        )
-        self.indices.to_csv(out / "indices.csv", index=False)
-        self.points.to_parquet(out / "points.parquet", index=False)
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        atomic_write_text(out / "sensitivity.json", text)
+        atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
+        buf = io.BytesIO()
+        self.points.to_parquet(buf, index=False)
+        atomic_write_bytes(out / "points.parquet", buf.getvalue())
         for o in self.indices["output"].unique():
-            ax = self.plot(o)
-            ax.figure.savefig(
-                out / "figures" / f"sensitivity_{o}.png", dpi=110, bbox_inches="tight"
-            )
-            plt.close(ax.figure)
+            save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
 
 
 def sensitivity(

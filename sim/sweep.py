@@ -638,12 +638,12 @@ def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
 
 def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
     """P(ceasefire) against the varied paths; returns the Axes (the first, for a grid)."""
-    import matplotlib.pyplot as plt
+    from .plots import new_axes, new_figure
 
     y = "p_ceasefire"
     if len(paths) == 1:
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            ax = new_axes((6, 4))
         t = table.groupby(paths[0], as_index=False)[[y, f"{y}_ci_low", f"{y}_ci_high"]].mean()
         t = t.sort_values(paths[0])
         ax.fill_between(
@@ -657,7 +657,7 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
         return ax
     if len(paths) == 2:
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 5))
+            ax = new_axes((6, 5))
         a, b = paths
         if table[a].nunique() * table[b].nunique() == len(table):
             grid = table.pivot_table(index=b, columns=a, values=y, aggfunc="mean")
@@ -679,7 +679,8 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
     k = len(paths)
     cols = min(3, k)
     rows = math.ceil(k / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
+    fig = new_figure((4 * cols, 3.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for j, p in enumerate(paths):
         a = axes[j // cols][j % cols]
         x = table[p]
@@ -695,16 +696,10 @@ def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
             a.set_ylabel("P(ceasefire), averaged")
     for j in range(k, rows * cols):
         axes[j // cols][j % cols].set_visible(False)
-    fig.tight_layout()
     return axes[0][0]
 
 
 def save_sweep_figure(res: SweepResults, folder: Path) -> Path:
-    import matplotlib.pyplot as plt
+    from .plots import save_png
 
-    folder.mkdir(parents=True, exist_ok=True)
-    ax = res.plot()
-    path = folder / "sweep.png"
-    ax.figure.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(ax.figure)
-    return path
+    return save_png(res.plot().figure, folder / "sweep.png")

@@ -232,3 +232,30 @@ def test_a_checkpoint_from_another_run_is_refused(tmp_path, toy_scenario):
     sim.run(toy_scenario, replicates=100, seed=1, checkpoint=ck)
     with pytest.raises(sim.RunError, match="belongs to another run"):
         sim.run(toy_scenario, replicates=100, seed=2, checkpoint=ck)
+
+
+def test_in_direct_talks_each_proposer_offers_the_other_side_its_reservation_value():
+    s = fearon(0.4, 0.1, 0.15, horizon=7, rationality=2000)  # p - c_B = 0.25, p + c_A = 0.5
+    s["negotiation"]["direct"] = 1.0
+    s["negotiation"]["candidates"] = 1024
+    s["actors"]["m"]["threats"] = [
+        {"name": "walk away", "against": "obstructer", "effect": {"engaged.m": 0}}
+    ]
+    o = sim.run(sim.load_scenario(s), replicates=2000, seed=3).outcomes
+    terms = o.loc[o["ceasefire"], "terms.x"]
+    assert o["ceasefire"].mean() > 0.9
+    by_a, by_b = terms[terms < 0.375], terms[terms >= 0.375]
+    assert 0.4 < len(by_a) / len(terms) < 0.6  # the proposer is drawn at random
+    assert by_a.median() == pytest.approx(0.25, abs=0.01)  # A offers B its war value
+    assert by_b.median() == pytest.approx(0.5, abs=0.01)  # B offers A its war value
+    assert o["threats_fired"].sum() == 0  # turning down the other side's offer obstructs nothing
+
+
+def test_without_direct_talks_nothing_is_agreed_once_the_mediator_has_left():
+    s = toy()
+    s["events"] = [{"name": "mediator leaves", "on": "2025-01-01", "effect": {"engaged.m": 0}}]
+    none = sim.run(sim.load_scenario(s), replicates=500, seed=2).outcomes
+    assert not none["ceasefire"].any()
+    s["negotiation"]["direct"] = 0.5
+    some = sim.run(sim.load_scenario(s), replicates=500, seed=2).outcomes
+    assert some["ceasefire"].mean() > 0.2

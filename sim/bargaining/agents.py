@@ -35,6 +35,9 @@ class Offer:
     by: int | None = None  # side index of a belligerent proposer (it accepts its own offer)
     truce_days: int | None = None
     index: int = -1  # proposal index in the scenario; -1 for a mediator's own
+    direct: bool = (
+        False  # a belligerent's own offer in direct talks (rejecting it obstructs nothing)
+    )
 
 
 def offer_for_terms(ctx: Ctx, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
@@ -138,6 +141,25 @@ def nash_objective(s_a: FloatArray, s_b: FloatArray, beta: FloatArray) -> FloatA
 INFEASIBLE = 1e9
 
 
+def _picked(
+    ctx: Ctx, st: State, rows: IntArray, best: NDArray[np.intp], extras: list[Offer], name: str
+) -> Offer:
+    """The offer of candidate ``best[r]`` (a Sobol point, or else one of ``extras``) per row."""
+    c = ctx.compiled
+    m = c.candidates.shape[0]
+    terms = np.empty((len(rows), c.k))
+    u = np.empty((2, len(rows)))
+    pen = np.empty((2, len(rows)))
+    sr = np.flatnonzero(best < m)
+    terms[sr] = c.candidates[best[sr]]
+    u[:, sr] = st.u_cand[:, rows[sr], best[sr]]
+    pen[:, sr] = st.pen_cand[:, rows[sr], best[sr]]
+    for e, o in enumerate(extras):
+        er = np.flatnonzero(best == m + e)
+        terms[er], u[:, er], pen[:, er] = o.terms[er], o.u[:, er], o.pen[:, er]
+    return Offer(name, rows, terms, u, pen)
+
+
 class NashMediator:
     """Proposes the generalized Nash point over the candidate agreements, from noisy estimates of W."""
 
@@ -159,37 +181,52 @@ class NashMediator:
 
         return package_offers(self.ctx, st, rows)
 
-    def propose(self, st: State, rows: IntArray) -> Offer:
-        c, p = self.ctx.compiled, self.ctx.params
-        est = self.estimates(st, rows)
+    def values(self, st: State, rows: IntArray) -> tuple[list[FloatArray], list[Offer]]:
+        """V_i of every candidate for these rows (Sobol points, then packages and status quo)."""
+        p = self.ctx.params
         a_s = p.audience[:, rows] * st.support[:, rows]
-        v = [st.u_cand[j][rows] - a_s[j][:, None] * st.pen_cand[j][rows] for j in (0, 1)]
+        v = [st.u_cand[i][rows] - a_s[i][:, None] * st.pen_cand[i][rows] for i in (0, 1)]
         extras = self.extra_offers(st, rows)
         if extras:
             v = [
                 np.concatenate(
-                    [v[j]] + [(o.u[j] - a_s[j] * o.pen[j])[:, None] for o in extras], axis=1
+                    [v[i]] + [(o.u[i] - a_s[i] * o.pen[i])[:, None] for o in extras], axis=1
                 )
-                for j in (0, 1)
+                for i in (0, 1)
             ]
+        return v, extras
+
+    def propose(self, st: State, rows: IntArray) -> Offer:
+        est = self.estimates(st, rows)
+        v, extras = self.values(st, rows)
         s_a = v[0]
         s_a -= est[0][:, None]
         s_b = v[1]
         s_b -= est[1][:, None]
-        best = np.argmax(nash_objective(s_a, s_b, p.med_weight[self.id][:, rows]), axis=1)
-        m = c.candidates.shape[0]
-        terms = np.empty((len(rows), c.k))
-        u = np.empty((2, len(rows)))
-        pen = np.empty((2, len(rows)))
-        static = best < m
-        sr = np.flatnonzero(static)
-        terms[sr] = c.candidates[best[sr]]
-        u[:, sr] = st.u_cand[:, rows[sr], best[sr]]
-        pen[:, sr] = st.pen_cand[:, rows[sr], best[sr]]
-        for e, o in enumerate(extras):
-            er = np.flatnonzero(best == m + e)
-            terms[er], u[:, er], pen[:, er] = o.terms[er], o.u[:, er], o.pen[:, er]
-        return Offer(f"{self.id} proposal", rows, terms, u, pen)
+        weights = self.ctx.params.med_weight[self.id][:, rows]
+        best = np.argmax(nash_objective(s_a, s_b, weights), axis=1)
+        return _picked(self.ctx, st, rows, best, extras, f"{self.id} proposal")
+
+
+class DirectOffer(NashMediator):
+    """Direct talks: side ``proposer`` offers the candidate that maximises its expected value,
+    q_k(x) V_j(x) + (1 - q_k(x)) reject_j, where q_k is the other side's quantal acceptance
+    as the proposer estimates it (it cannot see a stalling premium)."""
+
+    def __init__(self, proposer: int, ctx: Ctx, sides: tuple[Belligerent, Belligerent]):
+        super().__init__(f"direct.{ctx.compiled.side_ids[proposer]}", ctx, sides)
+        self.proposer = proposer
+
+    def propose(self, st: State, rows: IntArray) -> Offer:
+        j, k = self.proposer, 1 - self.proposer
+        v, extras = self.values(st, rows)
+        other = st.reject[k, rows] - self.sides[k].stall_premium(st)[rows]
+        q = expit(self.ctx.params.rationality[rows, None] * (v[k] - other[:, None]))
+        own = st.reject[j, rows][:, None]
+        best = np.argmax(q * v[j] + (1.0 - q) * own, axis=1)
+        offer = _picked(self.ctx, st, rows, best, extras, f"{self.ctx.compiled.side_ids[j]} offer")
+        offer.by, offer.direct = j, True
+        return offer
 
 
 class SplitMediator(NashMediator):

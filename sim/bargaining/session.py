@@ -9,7 +9,7 @@ from ..dynamics import mediation, sanctions
 from ..engine.context import Ctx
 from ..engine.state import State
 from ..scenario.schema import Mediator
-from .agents import Belligerent, NashMediator, Offer, SplitMediator
+from .agents import Belligerent, DirectOffer, NashMediator, Offer, SplitMediator
 from .proposals import scheduled_offer
 
 IntArray = NDArray[np.intp]
@@ -29,6 +29,7 @@ class Table:
                 self.mediators.append(NashMediator(mid, ctx, self.sides))
             elif m.proposes == "split":
                 self.mediators.append(SplitMediator(mid, ctx, self.sides))
+        self.direct = (DirectOffer(0, ctx, self.sides), DirectOffer(1, ctx, self.sides))
 
     def open_rows(self, st: State, extra: NDArray[np.bool_] | None = None) -> IntArray:
         mask = st.talks & ~st.in_force
@@ -51,10 +52,19 @@ class Table:
     def session(self, st: State, day: int) -> None:
         """A negotiation day: each engaged mediator proposes; then talks may collapse."""
         before = st.talks & ~st.in_force
+        led = np.zeros(st.n, dtype=bool)
         for med in self.mediators:
+            led |= st.engaged[med.id]
             rows = self.open_rows(st, st.engaged[med.id])
             if rows.size:
                 self.resolve(st, day, med.propose(st, rows))
+        # Without a mediator leading, the sides may talk directly: one of them offers.
+        u_talk, u_who = self.ctx.rng("direct").random((2, st.n))
+        direct = ~led & (u_talk < self.ctx.params.direct)
+        for side, offer in enumerate(self.direct):
+            rows = self.open_rows(st, direct & ((u_who < 0.5) == (side == 0)))
+            if rows.size:
+                self.resolve(st, day, offer.propose(st, rows))
         u = self.ctx.rng("collapse").random(st.n)
         failed = before & ~st.in_force & (u < self.ctx.params.collapse)
         if failed.any():
@@ -76,8 +86,9 @@ class Table:
             st.truce_day[first] = day
         else:
             self._agree(st, day, offer, both)
-        mediation.trigger_obstruction(self.ctx, st, rows[acc[0] & ~acc[1]], 1)
-        mediation.trigger_obstruction(self.ctx, st, rows[acc[1] & ~acc[0]], 0)
+        if not offer.direct:  # turning down the other side's own offer obstructs no mediation
+            mediation.trigger_obstruction(self.ctx, st, rows[acc[0] & ~acc[1]], 1)
+            mediation.trigger_obstruction(self.ctx, st, rows[acc[1] & ~acc[0]], 0)
 
     def _agree(self, st: State, day: int, offer: Offer, both: NDArray[np.bool_]) -> None:
         sel = np.flatnonzero(both)

@@ -182,6 +182,7 @@ class ChunkParams:
     # negotiation
     rationality: FloatArray
     collapse: FloatArray
+    direct: FloatArray
     reopen: FloatArray
     # durability
     hazard0: FloatArray
@@ -394,6 +395,7 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
         aid_side=aid_side,
         rationality=g("negotiation.rationality", ng.rationality),
         collapse=g("negotiation.collapse", ng.collapse),
+        direct=g("negotiation.direct", ng.direct),
         reopen=g("negotiation.reopen", ng.reopen),
         hazard0=g("durability.base_hazard_per_year", du.base_hazard_per_year),
         dissatisfaction=g("durability.dissatisfaction", du.dissatisfaction),

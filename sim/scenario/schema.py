@@ -360,6 +360,11 @@ class Negotiation(Spec):
         default=128, ge=2, le=65536, description="quasi-random candidate agreements (power of two)"
     )
     collapse: Prob = Field(default=0.0, description="probability per session that talks collapse")
+    direct: Prob = Field(
+        default=0.0,
+        description="probability that the belligerents bargain directly in a session no mediator "
+        "leads: one side, drawn at random, makes a take-it-or-leave-it offer",
+    )
     reopen: Prob = Field(
         default=0.0, description="probability per round that collapsed talks reopen"
     )
