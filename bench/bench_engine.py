@@ -34,17 +34,23 @@ def timed(s: sim.Scenario, **kw: object) -> float:
 
 def peak_rss_mib(replicates: int) -> float:
     """Peak resident memory of a fresh process running ``replicates`` on one worker."""
+    # VmHWM (peak resident set of this address space) rather than ru_maxrss, which Linux
+    # carries over from the forking parent across exec.
     code = (
-        "import resource, sim;"
+        "import re, sim;"
         f"sim.run(sim.load_scenario({str(BASELINE)!r}), replicates={replicates}, seed=7);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--replicates", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--single", type=int, default=200, help="replicates for the one-at-a-time run")
@@ -60,12 +66,18 @@ def main() -> None:
     single_rate = a.single * r / wall_single
     print(f"scenario: {BASELINE.name}, {r} rounds, {a.replicates:,} replicates")
     print(f"1 worker : {wall_1:6.2f} s wall  {vec_rate:12,.0f} replicate-rounds/s")
-    print(f"{a.workers} workers: {wall_w:6.2f} s wall  {a.replicates * r / wall_w:12,.0f} replicate-rounds/s")
-    print(f"one replicate at a time (chunk size 1, {a.single} replicates): {single_rate:,.0f} replicate-rounds/s")
+    print(
+        f"{a.workers} workers: {wall_w:6.2f} s wall  {a.replicates * r / wall_w:12,.0f} replicate-rounds/s"
+    )
+    print(
+        f"one replicate at a time (chunk size 1, {a.single} replicates): {single_rate:,.0f} replicate-rounds/s"
+    )
     print(f"vectorized / one-at-a-time throughput: {vec_rate / single_rate:,.0f}x")
-    for n in (10_000, 100_000):
+    for n in (4_096, 40_960, 409_600):
         print(f"peak RSS, {n:>7,} replicates, 1 worker: {peak_rss_mib(n):7.1f} MiB")
-    print(f"(this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB)")
+    print(
+        f"(this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def main() -> None:
     if not a.no_dask:
         dask, t_dask = timed("dask LocalCluster", scheduler="local", **kw)
         pd.testing.assert_frame_equal(t_local, t_dask)
-        print(f"dask overhead vs local pool: {dask - local:+.1f} s ({100 * (dask / local - 1):+.1f}%); "
-              "tables identical")
+        print(
+            f"dask overhead vs local pool: {dask - local:+.1f} s ({100 * (dask / local - 1):+.1f}%); "
+            "tables identical"
+        )
 
 
 if __name__ == "__main__":

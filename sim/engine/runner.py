@@ -303,10 +303,9 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
     n = sum(o.n for o in outputs)
 
     def cat(key: str) -> NDArray[Any]:
-        return np.concatenate(
-            [o.outcomes[key] for o in outputs],
-            axis=-1 if outputs[0].outcomes[key].ndim == 2 and key != "terms" else 0,
-        )
+        """One outcome over all chunks; the chunks' copies are released as we go."""
+        axis = -1 if outputs[0].outcomes[key].ndim == 2 and key != "terms" else 0
+        return np.concatenate([o.outcomes.pop(key) for o in outputs], axis=axis)
 
     sides = c.side_ids
     cols: dict[str, Any] = {"replicate": np.arange(n)}
@@ -333,10 +332,9 @@ def assemble(c: Compiled, outputs: list[ChunkOutput], seed: int, wall: float) ->
     for mid, m in s.mediators().items():
         for ti, t in enumerate(m.threats):
             cols[f"fired.{t.name}"] = cat(f"fired.{mid}.{ti}")
-    for key in outputs[0].outcomes:
-        if key.startswith("param."):
-            cols[key] = cat(key)
-    outcomes = pd.DataFrame(cols)
+    for key in [k for k in outputs[0].outcomes if k.startswith("param.")]:
+        cols[key] = cat(key)
+    outcomes = pd.DataFrame(cols, copy=False)  # columns as they are: no second copy
 
     sums = {k: np.sum([o.sums[k] for o in outputs], axis=0) for k in outputs[0].sums}
     rounds = len(sums["agreed"])
