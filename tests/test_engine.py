@@ -259,3 +259,56 @@ def test_without_direct_talks_nothing_is_agreed_once_the_mediator_has_left():
     s["negotiation"]["direct"] = 0.5
     some = sim.run(sim.load_scenario(s), replicates=500, seed=2).outcomes
     assert some["ceasefire"].mean() > 0.2
+
+
+def _with_election(base: float, shift: float) -> dict:
+    s = toy()
+    s["pressures"]["domestic"] = {
+        "a": {
+            "elections": [
+                {"on": "2025-01-01", "base": base, "slope": 0.0, "shift": {"land": shift}}
+            ]
+        }
+    }
+    return s
+
+
+def test_an_election_replaces_the_leader_with_the_logistic_probability_and_moves_its_ideal():
+    n = 4000
+    sure = sim.run(sim.load_scenario(_with_election(10.0, 40)), replicates=n, seed=8, trace=50)
+    never = sim.run(sim.load_scenario(_with_election(-10.0, 40)), replicates=n, seed=8)
+    half = sim.run(sim.load_scenario(_with_election(0.0, 40)), replicates=n, seed=8, trace=400)
+    texts = [e["text"] for t in sure.traces for e in t["events"] if e["kind"] == "election"]
+    assert texts and all("replaced" in x for x in texts)
+    replaced = np.mean([any("replaced" in e["text"] for e in t["events"]) for t in half.traces])
+    assert replaced == pytest.approx(0.5, abs=0.08)  # logistic(0) = 1/2
+    # a new leader of A who accepts 40 more points of land agrees to terms closer to B
+    sure_land = sure.outcomes["terms.land"].mean()
+    never_land = never.outcomes["terms.land"].mean()
+    assert sure_land > never_land + 3
+    assert sure.outcomes["ceasefire"].mean() > never.outcomes["ceasefire"].mean()
+
+
+def test_support_falls_with_war_costs_when_the_public_feels_them():
+    s = toy()
+    s["pressures"]["domestic"] = {"a": {"cost_sensitivity": 5.0, "reversion": 0.0}}
+    r = sim.run(sim.load_scenario(s), replicates=300, seed=1)
+    calm = sim.run(sim.load_scenario(toy()), replicates=300, seed=1)
+    assert r.series["support_mean.a"].iloc[-1] < calm.series["support_mean.a"].iloc[-1] - 0.1
+
+
+def test_a_deadline_threat_falls_where_no_ceasefire_is_in_force_at_its_date():
+    s = with_offer(fearon(0.4, 0.1, 0.15, horizon=28), 0.2)  # B always rejects: no deal
+    s["actors"]["m"]["threats"] = [
+        {
+            "name": "sanction b",
+            "against": "b",
+            "trigger": "deadline",
+            "deadline": "2025-01-10",
+            "effect": {"cost.target": "*3"},
+            "credibility": 0.5,
+        }
+    ]
+    o = sim.run(sim.load_scenario(s), replicates=4000, seed=2).outcomes
+    assert o["fired.sanction b"].mean() == pytest.approx(0.5, abs=0.03)
+    assert (o["threats_fired"] == o["fired.sanction b"].astype(int)).all()
