@@ -262,15 +262,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         formatter_class=_fmt,
     )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file")
-    p.add_argument(
-        "-n",
-        "--replicates",
-        type=_count(1),
-        metavar="N",
-        help="replicates (default: the scenario's run.replicates)",
-    )
-    p.add_argument(
-        "--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's run.seed)"
+    _add_size_options(
+        p,
+        replicates_help="replicates (default: the scenario's run.replicates)",
+        seed_help="random seed (default: the scenario's run.seed)",
     )
     add_set_option(p)
     p.add_argument(
@@ -472,6 +467,25 @@ def cmd_report(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- sweep, compare, sensitivity
 
 
+def _add_size_options(
+    p: argparse.ArgumentParser,
+    replicates_help: str,
+    seed_help: str,
+    minimum: int = 1,
+    default: int | None = None,
+) -> None:
+    """-n/--replicates and --seed, shared by every verb that simulates."""
+    p.add_argument(
+        "-n",
+        "--replicates",
+        type=_count(minimum),
+        default=default,
+        metavar="N",
+        help=replicates_help,
+    )
+    p.add_argument("--seed", type=_count(0), metavar="S", help=seed_help)
+
+
 def _add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> None:
     """--workers and --scheduler, shared by every verb that runs many jobs."""
     p.add_argument(
@@ -545,15 +559,10 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         metavar="K",
         help="points of an LHS or Sobol design (Sobol: a power of two)",
     )
-    p.add_argument(
-        "-n",
-        "--replicates",
-        type=_count(1),
-        metavar="N",
-        help="replicates per point (default: the scenario's run.replicates)",
-    )
-    p.add_argument(
-        "--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's run.seed)"
+    _add_size_options(
+        p,
+        replicates_help="replicates per point (default: the scenario's run.replicates)",
+        seed_help="random seed (default: the scenario's run.seed)",
     )
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-sweep-<UTC time>/)"
@@ -652,15 +661,11 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         metavar="'PATH=V [PATH=V ...]'",
         help="with one SCENARIO: a variant of it (repeatable)",
     )
-    p.add_argument(
-        "-n",
-        "--replicates",
-        type=_count(2),
-        metavar="N",
-        help="replicates per scenario (default: the first scenario's run.replicates)",
-    )
-    p.add_argument(
-        "--seed", type=_count(0), metavar="S", help="common seed (default: the first scenario's)"
+    _add_size_options(
+        p,
+        minimum=2,
+        replicates_help="replicates per scenario (default: the first scenario's run.replicates)",
+        seed_help="common seed (default: the first scenario's)",
     )
     p.add_argument(
         "--workers", type=_count(1), default=1, metavar="W", help="worker processes per run"
@@ -718,16 +723,12 @@ def _add_sensitivity(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="PATH[=LO:HI],...",
         help="inputs to study (default: every distribution in the scenario)",
     )
-    p.add_argument(
-        "-n",
-        "--replicates",
-        type=_count(2),
+    _add_size_options(
+        p,
+        minimum=2,
         default=500,
-        metavar="N",
-        help="replicates per point (default 500)",
-    )
-    p.add_argument(
-        "--seed", type=_count(0), metavar="S", help="random seed (default: the scenario's)"
+        replicates_help="replicates per point (default 500)",
+        seed_help="random seed (default: the scenario's)",
     )
     p.add_argument(
         "--out", metavar="DIR", help="write sensitivity.json, indices.csv and figures here"
