@@ -729,12 +729,17 @@ def _emit(v: Any, indent: int, path: str, dists: dict[str, Any], out: list[str])
                 out[start] = f"{pad}- {out[start][indent + 2 :]}"
 
 
+# A list of scalars longer than this (as flow text) is written one item a line.
+FLOW_WIDTH = 100
+
+
 def _flowable(x: Any) -> bool:
     if isinstance(x, (dict, list)):
         if not x:
             return True
         if isinstance(x, list):
-            return all(not isinstance(i, (dict, list)) for i in x)
+            scalars = all(not isinstance(i, (dict, list)) for i in x)
+            return scalars and len(_flow(x)) <= FLOW_WIDTH
         return len(x) == 1 and next(iter(x)) in _dist_names()
     return True
 

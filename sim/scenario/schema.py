@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     model_validator,
 )
@@ -28,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from .distributions import Dist, Finite, describe, num_union, support_of
 
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]  # YAML block scalars end in "\n"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 _NUM = num_union()
 
@@ -128,7 +130,7 @@ Effect = Annotated[
 
 
 class Issue(Spec):
-    description: str = ""
+    description: Text = ""
     unit: str = ""
     range: tuple[Finite, Finite] = Field(description="[lo, hi] in real units, lo < hi")
     ends: tuple[str, str] | None = Field(
@@ -465,7 +467,7 @@ class Scenario(Spec):
         default=None, description="base scenario, path relative to this file"
     )
     name: str = Field(min_length=1)
-    description: str = ""
+    description: Text = ""
     sources: list[str] = Field(default_factory=list)
     start: dt.date
     horizon: dt.date | Annotated[int, Field(gt=0)] = Field(description="ISO date or number of days")
