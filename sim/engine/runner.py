@@ -109,13 +109,14 @@ def simulate_chunk(
             if back.any():
                 st.talks[back] = True
                 tracer.log(st.day, "reopen", back, "talks reopen")
-        _accumulate(sums, r, st)
+        _accumulate(sums, r, st, rd)
     _check_finite(st)
     return ChunkOutput(offset, n, _outcomes(c, p, st), sums, tracer.logs)
 
 
-def _accumulate(sums: dict[str, NDArray[np.float64]], r: int, st: State) -> None:
-    end = st.day + 1
+def _accumulate(sums: dict[str, NDArray[np.float64]], r: int, st: State, round_days: int) -> None:
+    """Add the state at the end of round ``r`` (its last day) to the per-round sums."""
+    end = st.day + round_days - 1
     sums["agreed"][r] = st.agreed.sum()
     sums["in_force"][r] = st.in_force.sum()
     sums["truce"][r] = (~st.in_force & (st.truce_until > end)).sum()
