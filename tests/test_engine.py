@@ -312,3 +312,93 @@ def test_a_deadline_threat_falls_where_no_ceasefire_is_in_force_at_its_date():
     o = sim.run(sim.load_scenario(s), replicates=4000, seed=2).outcomes
     assert o["fired.sanction b"].mean() == pytest.approx(0.5, abs=0.03)
     assert (o["threats_fired"] == o["fired.sanction b"].astype(int)).all()
+
+
+def test_an_offer_nobody_takes_changes_no_other_replicate_draw():
+    base = toy()
+    extra = toy()
+    extra["proposals"] = [
+        {
+            "name": "a's maximalist plan",
+            "by": "a",
+            "on": "2025-01-01",
+            "terms": {"land": 0, "guarantees": 1},
+        }
+    ]
+    s_base, s_extra = sim.load_scenario(base), sim.load_scenario(extra)
+    a = sim.run(s_base, replicates=400, seed=3).outcomes
+    b = sim.run(s_extra, replicates=400, seed=3).outcomes
+    assert not b["ceasefire_day"].eq(0).any()  # b never takes it
+    pd.testing.assert_frame_equal(a, b)  # and nothing else moved: common random numbers are exact
+
+
+def test_a_replicate_does_not_depend_on_how_many_replicates_are_run():
+    s = sim.load_scenario(toy())
+    short = sim.run(s, replicates=100, seed=5, chunk_size=64)
+    full = sim.run(s, replicates=128, seed=5, chunk_size=64)
+    pd.testing.assert_frame_equal(short.outcomes, full.outcomes.iloc[:100])
+
+
+def test_a_deadline_threat_spares_a_ceasefire_agreed_earlier_in_the_same_round():
+    s = with_offer(fearon(0.4, 0.1, 0.15, horizon=28), 0.4)
+    s["proposals"][0]["on"] = "2025-01-10"  # both accept, on day 9
+    s["actors"]["m"]["threats"] = [
+        {
+            "name": "late",
+            "against": "a",
+            "trigger": "deadline",
+            "deadline": "2025-01-11",
+            "effect": {"support.a": "-0.5"},
+        }
+    ]
+    o = sim.run(sim.load_scenario(s), replicates=200, seed=1).outcomes
+    assert o["ceasefire_day"].eq(9).all()
+    assert o["threats_fired"].eq(0).all()
+
+
+def test_a_sanctions_step_keeps_the_relief_an_agreement_gave():
+    s = with_offer(fearon(0.4, 0.1, 0.15, horizon=70), 0.4)
+    s["issues"]["relief"] = {"range": [0, 1], "status_quo": 0}
+    for side in ("a", "b"):
+        s["actors"][side]["ideal"]["relief"] = 1 if side == "b" else 0
+    s["proposals"][0]["terms"]["relief"] = 1.0  # every sanction lifted on day 0
+    s["pressures"]["sanctions"] = {
+        "target": "b",
+        "level": 0.5,
+        "schedule": [{"on": "2025-02-01", "level": 0.8}],
+        "relief_issue": "relief",
+        "cost": 0.001,
+    }
+    r = sim.run(sim.load_scenario(s), replicates=50, seed=1, trace=1)
+    assert r.outcomes["ceasefire_day"].eq(0).all()
+    step = [e for e in r.traces[0]["events"] if e["kind"] == "sanctions"]
+    assert step and step[0]["level"] == 0.0
+
+
+def test_a_truce_ending_mid_round_pauses_the_front_for_its_share_of_the_round():
+    def final_control(truce_days: int | None) -> float:
+        s = toy()
+        s["horizon"] = 28
+        s["actors"]["m"]["proposes"] = "none"
+        s["actors"]["b"]["capability"] = 2.0
+        s["pressures"]["battlefield"].update(volatility=0.0, attrition={}, regeneration={})
+        if truce_days:
+            s["proposals"] = [
+                {
+                    "name": "pause",
+                    "by": "m",
+                    "on": "2025-01-01",
+                    "truce_days": truce_days,
+                    "reward": {"a": 1, "b": 1},
+                }
+            ]
+        return float(
+            sim.run(sim.load_scenario(s), replicates=20, seed=1).series["control_mean"].iloc[-1]
+        )
+
+    start = 20.0
+    war = final_control(None) - start  # four rounds of drift
+    ten = (
+        final_control(10) - start
+    )  # agreed on day 0, after round 0 was fought: pauses 3 of round 1's 7 days
+    assert ten == pytest.approx(war * (1 + 4 / 7 + 2) / 4, rel=1e-6)

@@ -35,9 +35,8 @@ class Offer:
     by: int | None = None  # side index of a belligerent proposer (it accepts its own offer)
     truce_days: int | None = None
     index: int = -1  # proposal index in the scenario; -1 for a mediator's own
-    direct: bool = (
-        False  # a belligerent's own offer in direct talks (rejecting it obstructs nothing)
-    )
+    direct: bool = False  # a belligerent's own offer in direct talks
+    key: str = ""  # names the offer's source for its acceptance draws (common random numbers)
 
 
 def offer_for_terms(ctx: Ctx, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
@@ -95,7 +94,7 @@ class Belligerent:
         i, r = self.side, offer.rows
         assert offer.truce_days is not None
         rounds = offer.truce_days / c.scenario.round_days
-        saved = st.cost[i, r] * st.intensity[r] / st.economy[i, r]
+        saved = sanctions.fighting_cost(st)[i, r]
         momentum = np.zeros(len(r))
         if c.front is not None:
             f = c.front
@@ -170,7 +169,7 @@ class NashMediator:
 
     def estimates(self, st: State, rows: IntArray) -> FloatArray:
         """W-tilde: what the mediator believes rejection is worth to each side (it cannot see stalling)."""
-        z = self.ctx.rng(f"mediator.{self.id}").standard_normal((2, st.n))[:, rows]
+        z = self.ctx.normals(f"mediator.{self.id}", st.day, 2)[:, rows]
         noise = self.ctx.params.med_noise[self.id][rows]
         est = np.stack([st.reject[b.side, rows] - b.stall_premium(st)[rows] for b in self.sides])
         return np.asarray(est + noise * z)
@@ -205,7 +204,9 @@ class NashMediator:
         s_b -= est[1][:, None]
         weights = self.ctx.params.med_weight[self.id][:, rows]
         best = np.argmax(nash_objective(s_a, s_b, weights), axis=1)
-        return _picked(self.ctx, st, rows, best, extras, f"{self.id} proposal")
+        offer = _picked(self.ctx, st, rows, best, extras, f"{self.id} proposal")
+        offer.key = f"mediator.{self.id}"
+        return offer
 
 
 class DirectOffer(NashMediator):
@@ -225,7 +226,7 @@ class DirectOffer(NashMediator):
         own = st.reject[j, rows][:, None]
         best = np.argmax(q * v[j] + (1.0 - q) * own, axis=1)
         offer = _picked(self.ctx, st, rows, best, extras, f"{self.ctx.compiled.side_ids[j]} offer")
-        offer.by, offer.direct = j, True
+        offer.by, offer.direct, offer.key = j, True, f"direct.{j}"
         return offer
 
 
@@ -235,4 +236,6 @@ class SplitMediator(NashMediator):
     def propose(self, st: State, rows: IntArray) -> Offer:
         p = self.ctx.params
         terms = 0.5 * (p.ideal[0, rows] + p.ideal[1, rows])
-        return offer_for_terms(self.ctx, f"{self.id} proposal", rows, terms)
+        return offer_for_terms(
+            self.ctx, f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}"
+        )

@@ -52,7 +52,8 @@ def scheduled_offer(ctx: Ctx, st: State, index: int, rows: IntArray) -> Offer:
             empty,
             by=by,
             truce_days=prop.truce_days,
+            key=f"proposal.{index}",
             index=index,
         )
     terms = package_terms(ctx, st, prop.name, rows)
-    return offer_for_terms(ctx, prop.name, rows, terms, by=by, index=index)
+    return offer_for_terms(ctx, prop.name, rows, terms, by=by, index=index, key=f"proposal.{index}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -59,13 +61,13 @@ class Table:
             if rows.size:
                 self.resolve(st, day, med.propose(st, rows))
         # Without a mediator leading, the sides may talk directly: one of them offers.
-        u_talk, u_who = self.ctx.rng("direct").random((2, st.n))
+        u_talk, u_who = self.ctx.uniforms("direct", day, 2)
         direct = ~led & (u_talk < self.ctx.params.direct)
         for side, offer in enumerate(self.direct):
             rows = self.open_rows(st, direct & ((u_who < 0.5) == (side == 0)))
             if rows.size:
                 self.resolve(st, day, offer.propose(st, rows))
-        u = self.ctx.rng("collapse").random(st.n)
+        u = self.ctx.uniforms("collapse", day)
         failed = before & ~st.in_force & (u < self.ctx.params.collapse)
         if failed.any():
             st.talks[failed] = False
@@ -74,9 +76,9 @@ class Table:
     def resolve(self, st: State, day: int, offer: Offer) -> None:
         rows = offer.rows
         acc = np.empty((2, len(rows)), dtype=bool)
+        u = self.ctx.uniforms(f"accept.{offer.key}", day, 2)[:, rows]
         for b in self.sides:
-            u = self.ctx.rng(f"accept.{b.side}").random(st.n)[rows]
-            acc[b.side] = b.accepts(offer, st, u)
+            acc[b.side] = b.accepts(offer, st, u[b.side])
         both = acc[0] & acc[1]
         self._trace(st, day, offer, acc)
         if offer.truce_days is not None:
@@ -86,7 +88,7 @@ class Table:
             st.truce_day[first] = day
         else:
             self._agree(st, day, offer, both)
-        if not offer.direct:  # turning down the other side's own offer obstructs no mediation
+        if offer.by is None:  # obstruction is turning down a mediator's offer the other accepted
             mediation.trigger_obstruction(self.ctx, st, rows[acc[0] & ~acc[1]], 1)
             mediation.trigger_obstruction(self.ctx, st, rows[acc[1] & ~acc[0]], 0)
 
@@ -155,14 +157,8 @@ class Table:
 
 
 def _one(offer: Offer, j: int) -> Offer:
+    """The offer as made to its j-th row only (for the trace)."""
     sl = slice(j, j + 1)
-    return Offer(
-        offer.name,
-        offer.rows[sl],
-        offer.terms[sl],
-        offer.u[:, sl],
-        offer.pen[:, sl],
-        offer.by,
-        offer.truce_days,
-        offer.index,
+    return dataclasses.replace(
+        offer, rows=offer.rows[sl], terms=offer.terms[sl], u=offer.u[:, sl], pen=offer.pen[:, sl]
     )

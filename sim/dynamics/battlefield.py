@@ -22,15 +22,15 @@ def win_probability(ctx: Ctx, st: State) -> None:
 
 def step(ctx: Ctx, st: State) -> None:
     p = ctx.params
-    rng = ctx.rng("battlefield")
+    rng = ctx.rng("battlefield", st.day)
     eps = rng.standard_t(p.tail, size=st.n)
-    aid_draws = {pid: ctx.rng(f"aid.{pid}").random(st.n) for pid in st.aid}
+    aid_draws = {pid: ctx.uniforms(f"aid.{pid}", st.day) for pid in st.aid}
     win_probability(ctx, st)
-    fight = st.fighting
+    fight = st.fight_share(ctx.round_days)  # 0 in a ceasefire, partial as a truce ends
     if ctx.compiled.front is not None:
         move = p.drift * st.intensity * (st.p - p.balance) + p.volatility * eps
-        st.control = np.where(fight, np.clip(st.control + move, 0.0, 1.0), st.control)
-    lost = np.where(fight, p.attrition * st.intensity, 0.0)
+        st.control = np.clip(st.control + fight * move, 0.0, 1.0)
+    lost = fight * p.attrition * st.intensity
     st.capability = st.capability * (1.0 - lost) + p.regeneration * st.economy
     for pid, amount in st.aid.items():
         side = p.aid_side[pid]

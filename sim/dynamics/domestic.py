@@ -12,16 +12,17 @@ from . import sanctions
 
 
 def step(ctx: Ctx, st: State) -> None:
-    """S <- S + reversion (S0 - S) - casualty_sensitivity I [fighting] - cost_sensitivity C_i."""
+    """S <- S + reversion (S0 - S) - f (casualty_sensitivity I + cost_sensitivity C_fight) - ...
+
+    f is the share of the round fought; the sanctions part of the cost is felt in peace too.
+    """
     p = ctx.params
-    fight = st.fighting
-    strain = p.cost_sensitivity * sanctions.round_cost(ctx, st) if p.cost_sensitivity.any() else 0.0
-    st.support = (
-        st.support
-        + p.reversion * (p.support - st.support)
-        - p.casualty * st.intensity * fight
-        - strain
-    )
+    fight = st.fight_share(ctx.round_days)
+    loss = fight * p.casualty * st.intensity
+    if p.cost_sensitivity.any():
+        felt = fight * sanctions.fighting_cost(st) + sanctions.sanctions_cost(ctx, st)
+        loss = loss + p.cost_sensitivity * felt
+    st.support = st.support + p.reversion * (p.support - st.support) - loss
     np.clip(st.support, 0.0, 1.0, out=st.support)
 
 
@@ -30,7 +31,7 @@ def election(ctx: Ctx, st: State, actor: str, index: int) -> None:
     c, p = ctx.compiled, ctx.params
     side = c.side_ids.index(actor)
     el = c.scenario.pressures.domestic[actor].elections[index]
-    u = ctx.rng(f"election.{actor}.{index}").random(st.n)
+    u = ctx.uniforms(f"election.{actor}.{index}", st.day)
     prob = expit(
         p.election_base[(side, index)] - p.election_slope[(side, index)] * st.support[side]
     )

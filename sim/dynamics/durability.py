@@ -14,7 +14,7 @@ MAX_LOG_HAZARD = 50.0
 def step(ctx: Ctx, st: State) -> None:
     """Ceasefires in force since before today may break down; war and talks then resume."""
     held = st.in_force & (st.since < st.day)
-    u = ctx.rng("durability").random(st.n)
+    u = ctx.uniforms("durability", st.day)
     if not held.any():
         return
     p = ctx.params

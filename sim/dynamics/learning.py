@@ -10,8 +10,8 @@ from ..engine.state import State
 
 def step(ctx: Ctx, st: State) -> None:
     p = ctx.params
-    z = ctx.rng("learning").standard_normal((2, st.n))
-    fight = st.fighting
+    z = ctx.normals("learning", st.day, 2)
+    fight = st.fight_share(ctx.round_days)
     rate = np.clip(p.learn_rate * st.intensity, 0.0, 1.0) * fight
     st.optimism = (1.0 - rate) * st.optimism + p.learn_noise * z * fight
     np.clip(st.optimism, -1.0, 1.0, out=st.optimism)

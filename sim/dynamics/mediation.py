@@ -59,7 +59,7 @@ def _arm(
     cred: np.ndarray,
     target: int | np.ndarray,
 ) -> None:
-    u = ctx.rng(f"threat.{key[0]}.{key[1]}").random(st.n)[rows]
+    u = ctx.uniforms(f"threat.{key[0]}.{key[1]}", st.day)[rows]
     live = ~st.threat_fired[key][rows] & ~np.isfinite(st.threat_pending[key][rows])
     ok = live & (u < cred[rows])
     go = rows[ok]
@@ -70,7 +70,7 @@ def _arm(
 def fire_due(ctx: Ctx, st: State) -> None:
     """Carry out every armed threat whose delay has run out by the end of this round."""
     s = ctx.compiled.scenario
-    end = st.day + ctx.round_days
+    end = min(st.day + ctx.round_days, ctx.compiled.scenario.horizon_days)
     for key, pending in st.threat_pending.items():
         due = pending < end
         if not due.any():

@@ -86,7 +86,7 @@ def random_events(ctx: Ctx, st: State) -> None:
     rd = ctx.round_days
     for i, rate in ctx.params.event_rate.items():
         ev = s.events[i]
-        u = ctx.rng(f"event.{i}").random(st.n)  # drawn every round: streams stay aligned
+        u = ctx.uniforms(f"event.{i}", st.day)
         if ev.from_ is not None and st.day < s.day_of(ev.from_):
             continue
         if ev.until is not None and st.day > s.day_of(ev.until):

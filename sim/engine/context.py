@@ -51,14 +51,30 @@ class Ctx:
     seed: int
     chunk: int
     tracer: Tracer
-    _rngs: dict[str, np.random.Generator] = field(default_factory=dict)
 
-    def rng(self, name: str) -> np.random.Generator:
-        """The named per-round stream of this chunk (one per mechanism: common random numbers)."""
-        g = self._rngs.get(name)
-        if g is None:
-            g = self._rngs[name] = stream(self.seed, self.chunk, DYNAMICS_STREAM, name)
-        return g
+    def rng(self, name: str, day: int) -> np.random.Generator:
+        """A fresh generator for mechanism ``name`` on ``day`` of this chunk.
+
+        Keying chance by (name, day) rather than by how often a stream was used keeps
+        common random numbers exact: another offer, event or mediator elsewhere in the
+        scenario never shifts these draws. Draws are sized n (one per replicate, in
+        replicate order), so a shorter last chunk sees a prefix of the same numbers.
+        """
+        return stream(self.seed, self.chunk, DYNAMICS_STREAM, name, day)
+
+    def uniforms(self, name: str, day: int, k: int | None = None) -> NDArray[np.float64]:
+        """U(0, 1) per replicate (n,), or (k, n) drawn replicate-major (a prefix-stable layout)."""
+        n = self.params.n
+        g = self.rng(name, day)
+        return g.random(n) if k is None else np.ascontiguousarray(g.random((n, k)).T)
+
+    def normals(self, name: str, day: int, k: int | None = None) -> NDArray[np.float64]:
+        """Standard normals per replicate (n,), or (k, n) drawn replicate-major."""
+        n = self.params.n
+        g = self.rng(name, day)
+        return (
+            g.standard_normal(n) if k is None else np.ascontiguousarray(g.standard_normal((n, k)).T)
+        )
 
     @property
     def round_days(self) -> int:

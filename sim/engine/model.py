@@ -17,7 +17,7 @@ from scipy.stats import qmc
 
 from ..scenario.distributions import Dist
 from ..scenario.schema import Belligerent, Mediator, Patron, Proposal, Scenario
-from .params import Sampled, sample
+from .params import PARAM_STREAM, Sampled, sample, stream
 
 FloatArray = NDArray[np.float64]
 SIDES = ("A", "B")
@@ -216,8 +216,9 @@ def chunk_params(c: Compiled, n: int, seed: int, chunk: int) -> ChunkParams:
     stall_type = np.zeros((2, n), dtype=bool)
     stall_until = np.zeros((2, n))
     stall_prem = np.zeros((2, n))
-    stall_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk, 2)))
-    stall_u = stall_rng.random((2, n))
+    stall_u = np.stack(
+        [stream(seed, chunk, PARAM_STREAM, f"stalling.{sid}").random(n) for sid in c.side_ids]
+    )
     for j, sid in enumerate(c.side_ids):
         b = s.actors[sid]
         assert isinstance(b, Belligerent)

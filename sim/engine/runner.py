@@ -74,36 +74,36 @@ def simulate_chunk(
     battlefield.win_probability(ctx, st)
     for r in range(rounds):
         st.day = r * rd
-        items = agenda[r]
-        for it in items:
-            if it.kind == "talks_open":
-                st.talks[:] = True
-                talks_started = True
-                tracer.log(it.day, "talks", None, "talks open")
-            elif it.kind == "event":
-                shocks.dated_event(ctx, st, it.index)
-            elif it.kind == "sanctions_step":
-                sanctions.scheduled_step(ctx, st, it.index)
-            elif it.kind == "election":
-                domestic.election(ctx, st, it.extra, it.index)
-            elif it.kind == "deadline":
-                mediation.deadline(ctx, st, it.extra, it.index)
         shocks.random_events(ctx, st)
         battlefield.step(ctx, st)
         sanctions.step(ctx, st)
         domestic.step(ctx, st)
         learning.step(ctx, st)
         update_war_values(ctx, st, table.sides)
-        for it in items:
-            st.day = it.day  # sessions happen on their own day within the round
+        for it in agenda[r]:  # dated items and sessions, in day order within the round
+            st.day = it.day
             if it.kind == "proposal":
                 table.scheduled(st, it.day, it.index)
             elif it.kind == "negotiate":
                 table.session(st, it.day)
+            else:
+                if it.kind == "talks_open":
+                    st.talks[:] = True
+                    talks_started = True
+                    tracer.log(it.day, "talks", None, "talks open")
+                elif it.kind == "event":
+                    shocks.dated_event(ctx, st, it.index)
+                elif it.kind == "sanctions_step":
+                    sanctions.scheduled_step(ctx, st, it.index)
+                elif it.kind == "election":
+                    domestic.election(ctx, st, it.extra, it.index)
+                elif it.kind == "deadline":
+                    mediation.deadline(ctx, st, it.extra, it.index)
+                update_war_values(ctx, st, table.sides)  # the item may have changed W
         st.day = r * rd
         mediation.fire_due(ctx, st)  # threats whose delay ends within this round
         durability.step(ctx, st)
-        u = ctx.rng("reopen").random(n)
+        u = ctx.uniforms("reopen", st.day)
         if talks_started:
             back = ~st.talks & ~st.in_force & (u < p.reopen)
             if back.any():

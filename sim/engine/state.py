@@ -28,6 +28,7 @@ class State:
     optimism: FloatArray  # (2, n)
     cost: FloatArray  # (2, n) utility per round of fighting at intensity 1
     sanctions: FloatArray  # (n,) sigma
+    relief: FloatArray  # (n,) share of scheduled sanctions still applied after agreed relief
     intensity: FloatArray  # (n,)
     aid: dict[str, FloatArray]
     engaged: dict[str, BoolArray]
@@ -62,7 +63,13 @@ class State:
 
     @property
     def fighting(self) -> BoolArray:
+        """Replicates at war today (no ceasefire in force, no truce running)."""
         return ~self.in_force & (self.truce_until <= self.day)
+
+    def fight_share(self, round_days: int) -> FloatArray:
+        """Share of this round's days that are fought: a truce ending mid-round pauses part of it."""
+        fought = self.day + round_days - np.maximum(self.day, self.truce_until)
+        return np.where(self.in_force, 0.0, np.clip(fought / round_days, 0.0, 1.0))
 
 
 def initial_state(c: Compiled, p: ChunkParams) -> State:
@@ -81,6 +88,7 @@ def initial_state(c: Compiled, p: ChunkParams) -> State:
         optimism=p.optimism.copy(),
         cost=p.cost.copy(),
         sanctions=p.sanctions_level.copy(),
+        relief=np.ones(n),
         intensity=p.intensity.copy(),
         aid={k: v.copy() for k, v in p.aid.items()},
         engaged={m: np.full(n, s.actors[m].engaged) for m in c.mediators},  # type: ignore[union-attr]
@@ -121,11 +129,3 @@ def refresh_war_outcomes(st: State, p: ChunkParams, rows: NDArray[np.intp] | Non
             st.u_war[i, j][sel] = utility_rows(
                 p.ideal[i][sel], p.weight[i][sel], p.risk[i][sel], p.ideal[j][sel]
             )
-
-
-def status_quo(c: Compiled, st: State) -> FloatArray:
-    """The live status quo as terms (n, K): fixed values, the front line where it applies."""
-    x = np.broadcast_to(c.sq_fixed, (st.n, c.k)).copy()
-    if c.front is not None:
-        x[:, c.front] = st.control
-    return np.nan_to_num(x, nan=0.5)
