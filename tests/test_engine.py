@@ -402,3 +402,14 @@ def test_a_truce_ending_mid_round_pauses_the_front_for_its_share_of_the_round():
         final_control(10) - start
     )  # agreed on day 0, after round 0 was fought: pauses 3 of round 1's 7 days
     assert ten == pytest.approx(war * (1 + 4 / 7 + 2) / 4, rel=1e-6)
+
+
+def test_a_threat_with_after_k_waits_for_the_kth_obstruction():
+    s = with_offer(fearon(0.4, 0.1, 0.15, horizon=35), 0.2, every_days=7)  # B refuses every week
+    s["actors"]["m"]["threats"] = [
+        {"name": "third strike", "against": "obstructer", "after": 3, "effect": {"engaged.m": 0}}
+    ]
+    r = sim.run(sim.load_scenario(s), replicates=50, seed=1, trace=1)
+    fired = [e for e in r.traces[0]["events"] if e["kind"] == "threat"]
+    assert [e["day"] for e in fired] == [14]  # refusals on days 0, 7, 14: fires after the third
+    assert r.outcomes["threats_fired"].eq(1).all()

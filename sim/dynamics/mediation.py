@@ -36,7 +36,8 @@ def trigger_obstruction(ctx: Ctx, st: State, rows: IntArray, obstructer: int) ->
         target = _targets(ctx, t.against)
         if target is not None and target != obstructer:
             continue
-        _arm(ctx, st, (mid, ti), rows, cred, obstructer)
+        due = rows[st.obstructions[obstructer, rows] >= t.after]  # patience runs out at `after`
+        _arm(ctx, st, (mid, ti), due, cred, obstructer)
 
 
 def deadline(ctx: Ctx, st: State, mid: str, ti: int) -> None:
@@ -96,5 +97,7 @@ def expected_cost(ctx: Ctx, st: State) -> np.ndarray:
         target = _targets(ctx, t.against)
         for side in (0, 1):
             if target is None or target == side:
-                out[side] += exp
+                # an obstruction threat looms once this side's next refusal would set it off
+                near = st.obstructions[side] + 1 >= t.after if t.trigger == "obstruction" else True
+                out[side] += exp * near
     return out

@@ -231,6 +231,11 @@ class Threat(Spec):
     cost: NonNeg = Field(
         default=0.0, description="utility the target expects to lose if it is carried out"
     )
+    after: int = Field(
+        default=1,
+        ge=1,
+        description="trigger: obstruction only: the target's obstruction that sets it off (1 = the first)",
+    )
 
     @model_validator(mode="after")
     def _deadline(self) -> Threat:
