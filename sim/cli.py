@@ -18,8 +18,6 @@ from typing import Any
 
 from .errors import ScenarioError, SimError
 
-Handler = Callable[[argparse.Namespace], int]
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad argument as one line and exit status 2."""

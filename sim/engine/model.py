@@ -20,7 +20,6 @@ from ..scenario.schema import Belligerent, Mediator, Patron, Proposal, Scenario
 from .params import PARAM_STREAM, Sampled, sample, stream
 
 FloatArray = NDArray[np.float64]
-SIDES = ("A", "B")
 
 # Sobol candidates are drawn from their own stream so they are the same in every chunk.
 CANDIDATE_STREAM_KEY = 2**32 - 1
@@ -54,10 +53,6 @@ class Compiled:
     @property
     def k(self) -> int:
         return len(self.issues)
-
-    def scale(self, issue: str, value: float | FloatArray) -> FloatArray:
-        i = self.issues.index(issue)
-        return np.asarray((np.asarray(value, dtype=float) - self.lo[i]) / self.span[i])
 
     def unscale(self, x: FloatArray) -> FloatArray:
         return np.asarray(self.lo + x * self.span)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -392,8 +392,3 @@ def sample_correlated(
     u = stats.norm.cdf(z)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     return np.vstack([d.ppf(u[i]) for i, d in enumerate(dists)]) if dists else z
-
-
-DistName = Literal[
-    "normal", "truncnormal", "uniform", "triangular", "beta", "lognormal", "pert", "choice"
-]
