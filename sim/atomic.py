@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def _umask() -> int:
@@ -36,6 +39,21 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int = 2) -> Path:
+    """Write ``obj`` as JSON (numpy values, dates and NaN made plain first) atomically."""
+    from .results import jsonable
+
+    text = json.dumps(jsonable(obj), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
+    return atomic_write_text(path, text)
+
+
+def atomic_write_parquet(path: str | os.PathLike[str], frame: Any) -> Path:
+    """Write a pandas DataFrame as Parquet atomically (a killed write leaves no half table)."""
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return atomic_write_bytes(path, buf.getvalue())
 
 
 def temp_dir_beside(target: str | os.PathLike[str]) -> Path:

@@ -124,14 +124,12 @@ class Comparison:
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write compare.json and figures/compare.png into ``folder``."""
-        import json
 
-        from .atomic import atomic_write_text
+        from .atomic import atomic_write_json
         from .plots import save_png
 
         out = Path(folder)
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        atomic_write_text(out / "compare.json", text)
+        atomic_write_json(out / "compare.json", self.to_dict())
         save_png(self.plot().figure, out / "figures" / "compare.png")
         return out
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .atomic import temp_dir_beside
+from .atomic import atomic_write_json, temp_dir_beside
 from .errors import SimError
 from .stats import KaplanMeier, kaplan_meier, wilson
 
@@ -327,8 +327,8 @@ class Results:
         return target
 
     def _write(self, folder: Path) -> None:
-        _write_json(folder / "summary.json", self.summary())
-        _write_json(folder / "meta.json", jsonable(self.meta))
+        atomic_write_json(folder / "summary.json", self.summary())
+        atomic_write_json(folder / "meta.json", self.meta)
         self.outcomes.to_parquet(folder / "outcomes.parquet", index=False)
         self.series.to_parquet(folder / "series.parquet", index=False)
         (folder / "scenario.yaml").write_text(
@@ -367,9 +367,3 @@ class Results:
         if not isinstance(meta, dict):
             raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is not a JSON object")
         return cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    path.write_text(
-        json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-    )

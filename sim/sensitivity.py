@@ -166,20 +166,15 @@ class SensitivityResults:
         return ax
 
     def save(self, folder: str | os.PathLike[str]) -> None:
-        import io
-        import json
         from pathlib import Path
 
-        from .atomic import atomic_write_bytes, atomic_write_text
+        from .atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
         from .plots import save_png
 
         out = Path(folder)
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        atomic_write_text(out / "sensitivity.json", text)
+        atomic_write_json(out / "sensitivity.json", self.to_dict())
         atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
-        buf = io.BytesIO()
-        self.points.to_parquet(buf, index=False)
-        atomic_write_bytes(out / "points.parquet", buf.getvalue())
+        atomic_write_parquet(out / "points.parquet", self.points)
         for o in self.indices["output"].unique():
             save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import json
 import math
 import os
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .atomic import atomic_write_bytes, atomic_write_text
+from .atomic import atomic_write_json, atomic_write_parquet
 from .errors import RunError, ScenarioError, SimError, UsageError
 from .results import jsonable
 
@@ -393,11 +392,6 @@ def build_table(points: list[dict[str, float]], stats: list[dict[str, Any]]) -> 
     return df
 
 
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    text = json.dumps(jsonable(obj), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_text(path, text)
-
-
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -576,7 +570,7 @@ def _sweep_run(
         if folder.is_dir() and any(folder.iterdir()):
             hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
             raise UsageError(f"--out {str(folder)!r} is not empty{hint}")
-        _write_json_atomic(folder / MANIFEST, manifest)
+        atomic_write_json(folder / MANIFEST, manifest)
 
     pdir = folder / POINTS_DIR
     pdir.mkdir(parents=True, exist_ok=True)
@@ -595,7 +589,7 @@ def _sweep_run(
     total = len(points)
     try:
         for i, st in _map_unordered(run_point, jobs, workers, client):
-            _write_json_atomic(
+            atomic_write_json(
                 pdir / f"{i}.json", {"point": i, "values": manifest["points"][i], "stats": st}
             )
             done[i] = st
@@ -611,9 +605,7 @@ def _sweep_run(
 
     stats = [done[i] for i in range(total)]
     table = build_table(manifest["points"], stats)
-    buf = io.BytesIO()
-    table.to_parquet(buf, index=False)
-    atomic_write_bytes(folder / "sweep.parquet", buf.getvalue())  # no half-written table
+    atomic_write_parquet(folder / "sweep.parquet", table)
     res = SweepResults(table=table, manifest=manifest, points=stats, folder=folder)
     if figures:
         save_sweep_figure(res, folder / "figures")

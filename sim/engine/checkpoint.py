@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..atomic import atomic_write_text
+from ..atomic import atomic_write_json
 from ..errors import RunError
 
 MANIFEST = "manifest.json"
@@ -41,7 +41,7 @@ def open_checkpoint(folder: Path, manifest: dict[str, Any]) -> None:
                 f"(different {', '.join(diff)}); remove it or choose another output folder"
             )
         return
-    atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=True))
+    atomic_write_json(path, manifest, indent=1)
 
 
 def save_chunk(folder: Path, index: int, out: Any) -> None:
