@@ -25,7 +25,7 @@ from ..bargaining.agents import update_war_values
 from ..bargaining.session import Table
 from ..dynamics import battlefield, domestic, durability, learning, mediation, sanctions, shocks
 from ..errors import RunError, UsageError
-from ..results import Results
+from ..results import Results, jsonable
 from ..scenario.schema import Scenario
 from .calendar import build_agenda
 from .checkpoint import load_chunks, open_checkpoint, save_chunk
@@ -415,14 +415,6 @@ def _hist_quantile(hist: NDArray[np.float64], q: float) -> NDArray[np.float64]:
 
 
 def _trace_outcome(row: pd.Series) -> dict[str, Any]:
-    def clean(v: Any) -> Any:
-        if isinstance(v, (np.bool_, bool)):
-            return bool(v)
-        if isinstance(v, (np.integer,)):
-            return int(v)
-        if isinstance(v, (np.floating, float)):
-            return None if math.isnan(v) else round(float(v), 4)
-        return v
-
-    keep = [k for k in row.index if not k.startswith("param.")]
-    return {k: clean(row[k]) for k in keep}
+    """A traced replicate's outcome row as plain JSON values (sampled parameters left out)."""
+    out: dict[str, Any] = jsonable({k: row[k] for k in row.index if not k.startswith("param.")})
+    return out
