@@ -9,20 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.cli import main
 from sim.scenario.loader import load_scenario
-
-DATA = Path(__file__).parent / "data"
-MINIMAL = DATA / "good" / "minimal.yaml"
-TEXT = MINIMAL.read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str) -> int:
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise ValueError(needle)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.errors import ScenarioError
 from sim.scenario.loader import (
@@ -21,18 +22,6 @@ from sim.scenario.loader import (
     set_path,
     validate_loaded,
 )
-
-DATA = Path(__file__).parent / "data"
-MINIMAL = DATA / "good" / "minimal.yaml"
-TEXT = MINIMAL.read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str) -> int:
-    """1-based number of the first line of ``text`` containing ``needle``."""
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise ValueError(needle)
 
 
 def problems_of(source: object, overrides: object = None) -> list[str]:
