@@ -11,7 +11,7 @@ import pytest
 from oracle_scenarios import fearon, toy, with_offer
 
 import sim
-from sim.engine.calendar import build_agenda
+from sim.mechanisms import compile_scenario
 
 COLUMNS = [
     "replicate",
@@ -167,11 +167,15 @@ def test_breakdown_resumes_war_and_talks():
 
 def test_calendar_orders_sessions_by_day_within_each_round():
     s = sim.load_scenario(with_offer(fearon(horizon=28), 0.3, every_days=3))
-    rounds, agenda = build_agenda(s)
-    assert rounds == 4
-    days = [it.day for r in agenda for it in r if it.kind in ("proposal", "negotiate")]
+    cal = compile_scenario(s, seed=0).calendar()
+    assert cal.rounds == 4
+    items = [it for r in range(cal.rounds) for it in cal.in_round(r)]
+    days = [it.day for it in items]
     assert days == sorted(days)
-    assert [it.day for r in agenda for it in r if it.kind == "proposal"] == list(range(0, 28, 3))
+    assert [it.day for it in items if it.label.startswith("proposal")] == list(range(0, 28, 3))
+    # on a day with both, the scheduled proposal comes before the session
+    on_day_0 = [it.label for it in items if it.day == 0]
+    assert on_day_0 == ["talks open", "proposal: offer", "negotiation session"]
 
 
 def test_patience_near_one_does_not_produce_nan():

@@ -1,1 +1,1 @@
-"""Bargaining: utilities of terms, offers, agents' decisions (vectorized over replicates)."""
+"""Bargaining arithmetic over arrays of replicates: utilities of terms, offers, the mediator's pick, acceptance."""

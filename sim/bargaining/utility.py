@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from ..engine.model import ChunkParams
-
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class Prefs:
+    """One side's preferences over replicates: ideal, weight (n, K), risk (n,), red lines, references."""
+
+    ideal: FloatArray
+    weight: FloatArray
+    risk: FloatArray
+    red_lines: Sequence[
+        tuple[int, bool, FloatArray, FloatArray]
+    ]  # (issue, above, threshold, penalty)
+    reference: dict[int, float]  # issue -> scaled reference
 
 
 def utility_rows(
@@ -33,16 +44,16 @@ def utility_candidates(
     return out
 
 
-def penalty_rows(p: ChunkParams, side: int, x: FloatArray, rows: IntArray) -> FloatArray:
+def penalty_rows(pr: Prefs, x: FloatArray, rows: IntArray) -> FloatArray:
     """Red-line violations plus shortfall below the reference, for terms x (len(rows), K)."""
     out = np.zeros(len(rows))
-    for rl in p.red_lines[side]:
-        v = x[:, rl.issue]
-        thr = rl.threshold[rows]
-        out += rl.penalty[rows] * (v > thr if rl.above else v < thr)
-    if p.reference[side]:
-        ideal, weight, risk = p.ideal[side][rows], p.weight[side][rows], p.risk[side][rows]
-        for k, ref in p.reference[side].items():
+    for issue, above, threshold, penalty in pr.red_lines:
+        v = x[:, issue]
+        thr = threshold[rows]
+        out += penalty[rows] * (v > thr if above else v < thr)
+    if pr.reference:
+        ideal, weight, risk = pr.ideal[rows], pr.weight[rows], pr.risk[rows]
+        for k, ref in pr.reference.items():
             u_ref = 1.0 - np.abs(ref - ideal[:, k]) ** risk
             u_x = 1.0 - np.abs(x[:, k] - ideal[:, k]) ** risk
             out += weight[:, k] * np.maximum(0.0, u_ref - u_x)
@@ -50,16 +61,16 @@ def penalty_rows(p: ChunkParams, side: int, x: FloatArray, rows: IntArray) -> Fl
 
 
 def penalty_candidates(
-    p: ChunkParams, side: int, x: FloatArray, rows: IntArray | slice = slice(None)
+    pr: Prefs, x: FloatArray, rows: IntArray | slice = slice(None)
 ) -> FloatArray:
     """The same penalty for every candidate (M, K) and replicate (all, or ``rows``): (n, M)."""
-    ideal, weight, risk = p.ideal[side][rows], p.weight[side][rows], p.risk[side][rows]
+    ideal, weight, risk = pr.ideal[rows], pr.weight[rows], pr.risk[rows]
     out = np.zeros((ideal.shape[0], x.shape[0]))
-    for rl in p.red_lines[side]:
-        v = x[None, :, rl.issue]
-        thr = rl.threshold[rows][:, None]
-        out += rl.penalty[rows][:, None] * (v > thr if rl.above else v < thr)
-    for k, ref in p.reference[side].items():
+    for issue, above, threshold, penalty in pr.red_lines:
+        v = x[None, :, issue]
+        thr = threshold[rows][:, None]
+        out += penalty[rows][:, None] * (v > thr if above else v < thr)
+    for k, ref in pr.reference.items():
         u_ref = 1.0 - np.abs(ref - ideal[:, k]) ** risk
         u_x = 1.0 - np.abs(x[None, :, k] - ideal[:, k, None]) ** risk[:, None]
         out += weight[:, k, None] * np.maximum(0.0, u_ref[:, None] - u_x)

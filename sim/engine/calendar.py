@@ -1,108 +1,105 @@
-"""The calendar of a chunk: a simpy Environment schedules rounds, sessions and dated items.
+"""The calendar: dated items carrying their own callbacks, dispatched in day order by a simpy Environment.
 
-Every process in the environment posts what falls due, at its day, to an agenda;
-the engine then works through the agenda round by round. Dates are the same for
-every replicate, so the calendar is laid out once per chunk; per-replicate timing
-(threat delays, truce ends) lives in the state arrays.
+Mechanisms declare their dated items (events, sanction steps, elections, deadlines,
+proposals, negotiation sessions) once per scenario; the calendar sorts them with the
+rounds' begin and end steps and, for each chunk, hands them to a fresh simpy
+``Environment`` as timeouts whose callbacks run the items. Dates are the same for
+every replicate; per-replicate timing (threat delays, truce ends) lives in state.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from collections.abc import Generator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import simpy
 
-from ..scenario.schema import Scenario
+W = TypeVar("W")
 
-# Order of work within one round (lower first).
-ORDER = {
-    "talks_open": 0,
-    "event": 1,
-    "sanctions_step": 2,
-    "election": 3,
-    "deadline": 4,
-    "proposal": 5,
-    "negotiate": 6,
-}
+# Order of work on one day (lower first): the round's begin step, then dated items by the
+# rank their mechanism gives them. A round's end step is dated by its last day + 1 with
+# END, so it runs after every item of the round and before the next round begins.
+END = -2
+BEGIN = -1
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(Generic[W]):
+    """Something that falls due on ``day`` (days from start); ``run(world)`` carries it out."""
+
     day: int
-    kind: str
-    index: int = -1  # which event / proposal / election / threat
-    extra: Any = None
+    rank: int  # order among items of the same day (lower first)
+    label: str
+    run: Callable[[W], None] = field(compare=False)
+    refresh: bool = True  # the item may change what fighting on is worth
 
 
-def build_agenda(s: Scenario) -> tuple[int, list[list[Item]]]:
-    """Lay out the calendar; return (number of rounds, items per round in order)."""
-    horizon = s.horizon_days
-    rd = s.round_days
-    rounds = math.ceil(horizon / rd)
-    env = simpy.Environment()
-    posted: list[tuple[int, int, int, Item]] = []
+@dataclass(frozen=True)
+class Calendar(Generic[W]):
+    """Rounds of ``round_days`` from day 0 to the horizon, and the dated items within them."""
 
-    def post(item: Item) -> None:
-        posted.append((item.day, ORDER[item.kind], len(posted), item))
+    horizon_days: int
+    round_days: int
+    items: tuple[Item[W], ...]
 
-    def at(
-        day: int, item_kind: str, index: int = -1, extra: Any = None
-    ) -> Generator[Any, Any, None]:
-        if 0 <= day < horizon:
-            yield env.timeout(day)
-            post(Item(int(env.now), item_kind, index, extra))
+    @classmethod
+    def of(cls, horizon_days: int, round_days: int, items: Sequence[Item[W]]) -> Calendar[W]:
+        """Keep the items dated before the horizon, sorted by (day, rank, declaration order)."""
+        kept = [
+            (it.day, it.rank, i, it) for i, it in enumerate(items) if 0 <= it.day < horizon_days
+        ]
+        return cls(horizon_days, round_days, tuple(e[3] for e in sorted(kept, key=lambda e: e[:3])))
 
-    def every(
-        start: int, step: int, stop: int, kind: str, index: int = -1
-    ) -> Generator[Any, Any, None]:
-        start = max(start, 0)
-        if start >= min(stop, horizon):
-            return
-        yield env.timeout(start)
-        while env.now < min(stop, horizon):
-            post(Item(int(env.now), kind, index))
-            yield env.timeout(step)
+    @property
+    def rounds(self) -> int:
+        return -(-self.horizon_days // self.round_days)
 
-    ng = s.negotiation
-    if ng.talks_open is True:
-        open_day = 0
-    elif ng.talks_open is False:
-        open_day = horizon
-    else:
-        open_day = s.day_of(ng.talks_open)
-    env.process(at(open_day, "talks_open"))
-    env.process(every(open_day, ng.every_days, horizon, "negotiate"))
-    for i, e in enumerate(s.events):
-        if e.on is not None:
-            env.process(at(s.day_of(e.on), "event", i))
-    if s.pressures.sanctions is not None:
-        for i, st in enumerate(s.pressures.sanctions.schedule):
-            env.process(at(s.day_of(st.on), "sanctions_step", i))
-    for aid, d in s.pressures.domestic.items():
-        for i, el in enumerate(d.elections):
-            env.process(at(s.day_of(el.on), "election", i, aid))
-    for mid, m in s.mediators().items():
-        for i, t in enumerate(m.threats):
-            if t.trigger == "deadline" and t.deadline is not None:
-                env.process(at(s.day_of(t.deadline), "deadline", i, mid))
-    for i, p in enumerate(s.proposals):
-        if p.on is not None:
-            env.process(at(s.day_of(p.on), "proposal", i))
-        else:
-            assert p.every_days is not None
-            start = s.day_of(p.from_) if p.from_ is not None else 0
-            stop = s.day_of(p.until) + 1 if p.until is not None else horizon
-            env.process(every(start, p.every_days, stop, "proposal", i))
-    env.run(until=horizon)
+    def in_round(self, r: int) -> list[Item[W]]:
+        lo, hi = r * self.round_days, (r + 1) * self.round_days
+        return [it for it in self.items if lo <= it.day < hi]
 
-    per_round: list[list[Item]] = [[] for _ in range(rounds)]
-    grouped: dict[int, list[tuple[int, int, int, Item]]] = defaultdict(list)
-    for entry in posted:
-        grouped[entry[0] // rd].append(entry)
-    for r, entries in grouped.items():
-        per_round[r] = [e[3] for e in sorted(entries, key=lambda e: (e[0], e[1], e[2]))]
-    return rounds, per_round
+    def run(
+        self,
+        world: W,
+        set_day: Callable[[W, int], None],
+        begin: Callable[[W, int], None],
+        end: Callable[[W, int], None],
+        after_item: Callable[[W], None],
+    ) -> None:
+        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end."""
+        env = simpy.Environment()
+        schedule: list[tuple[int, int, Callable[[Any], None]]] = []
+        rd = self.round_days
+        for r in range(self.rounds):
+            schedule.append((r * rd, BEGIN, _round_step(world, begin, set_day, r, rd)))
+            schedule.append(((r + 1) * rd, END, _round_step(world, end, set_day, r, rd)))
+        for it in self.items:
+            schedule.append((it.day, it.rank, _item_step(world, it, set_day, after_item)))
+        # Timeouts created in (day, rank) order fire in that order (simpy breaks ties by
+        # creation), so items of one day keep their ranks and declaration order.
+        for day, _, fn in sorted(schedule, key=lambda e: (e[0], e[1])):
+            env.timeout(day).callbacks.append(fn)
+        env.run()
+
+
+def _round_step(
+    world: W, step: Callable[[W, int], None], set_day: Callable[[W, int], None], r: int, rd: int
+) -> Callable[[Any], None]:
+    def fire(_: Any) -> None:
+        set_day(world, r * rd)
+        step(world, r)
+
+    return fire
+
+
+def _item_step(
+    world: W, it: Item[W], set_day: Callable[[W, int], None], after: Callable[[W], None]
+) -> Callable[[Any], None]:
+    def fire(_: Any) -> None:
+        set_day(world, it.day)
+        it.run(world)
+        if it.refresh:
+            after(world)
+
+    return fire

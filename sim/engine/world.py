@@ -1,4 +1,9 @@
-"""What every mechanism of one chunk needs besides the state: compiled scenario, parameters, chance, trace."""
+"""One chunk of replicates while it is simulated: its size, today's date, chance and the trace.
+
+The mechanisms of the chunk (their parameters and state) hang off the registry's
+``World`` subclass (``sim/mechanisms/__init__.py``); this base holds only what every
+mechanism needs besides its own data.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .model import ChunkParams, Compiled
-from .params import DYNAMICS_STREAM, stream
+from .layout import Layout
+from .sampling import DYNAMICS_STREAM, stream
 
+FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 
@@ -18,14 +24,14 @@ class Tracer:
     """Event log of the first ``k`` replicates of a chunk; costs nothing when k == 0."""
 
     k: int
-    compiled: Compiled
+    layout: Layout
     logs: list[list[dict[str, object]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.logs = [[] for _ in range(self.k)]
 
     def log(
-        self, day: int, kind: str, mask: BoolArray | None, text: str, **values: NDArray[np.float64]
+        self, day: int, kind: str, mask: BoolArray | None, text: str, **values: FloatArray
     ) -> None:
         """Record ``text`` for each traced replicate where ``mask`` holds (all if None).
 
@@ -34,7 +40,7 @@ class Tracer:
         if self.k == 0:
             return
         rows = range(self.k) if mask is None else np.flatnonzero(mask[: self.k])
-        date = self.compiled.date(day).isoformat()
+        date = self.layout.date(day).isoformat()
         for r in rows:
             entry: dict[str, object] = {"day": int(day), "date": date, "kind": kind, "text": text}
             for name, arr in values.items():
@@ -43,14 +49,26 @@ class Tracer:
                 entry[name] = np.round(v, 4).tolist()
             self.logs[int(r)].append(entry)
 
+    def mask(self, n: int, rows: NDArray[np.intp]) -> BoolArray:
+        m = np.zeros(n, dtype=bool)
+        m[rows] = True
+        return m
 
-@dataclass
-class Ctx:
-    compiled: Compiled
-    params: ChunkParams
-    seed: int
-    chunk: int
-    tracer: Tracer
+
+class WorldBase:
+    """Chunk ``chunk`` of ``n`` replicates of a run with ``seed``; ``day`` is today (from start)."""
+
+    def __init__(self, layout: Layout, n: int, seed: int, chunk: int, tracer: Tracer):
+        self.layout = layout
+        self.n = n
+        self.seed = seed
+        self.chunk = chunk
+        self.tracer = tracer
+        self.day = 0
+
+    @property
+    def round_days(self) -> int:
+        return self.layout.round_days
 
     def rng(self, name: str, day: int) -> np.random.Generator:
         """A fresh generator for mechanism ``name`` on ``day`` of this chunk.
@@ -62,20 +80,14 @@ class Ctx:
         """
         return stream(self.seed, self.chunk, DYNAMICS_STREAM, name, day)
 
-    def uniforms(self, name: str, day: int, k: int | None = None) -> NDArray[np.float64]:
+    def uniforms(self, name: str, day: int, k: int | None = None) -> FloatArray:
         """U(0, 1) per replicate (n,), or (k, n) drawn replicate-major (a prefix-stable layout)."""
-        n = self.params.n
         g = self.rng(name, day)
-        return g.random(n) if k is None else np.ascontiguousarray(g.random((n, k)).T)
+        return g.random(self.n) if k is None else np.ascontiguousarray(g.random((self.n, k)).T)
 
-    def normals(self, name: str, day: int, k: int | None = None) -> NDArray[np.float64]:
+    def normals(self, name: str, day: int, k: int | None = None) -> FloatArray:
         """Standard normals per replicate (n,), or (k, n) drawn replicate-major."""
-        n = self.params.n
         g = self.rng(name, day)
-        return (
-            g.standard_normal(n) if k is None else np.ascontiguousarray(g.standard_normal((n, k)).T)
-        )
-
-    @property
-    def round_days(self) -> int:
-        return self.compiled.scenario.round_days
+        if k is None:
+            return g.standard_normal(self.n)
+        return np.ascontiguousarray(g.standard_normal((self.n, k)).T)

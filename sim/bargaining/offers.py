@@ -1,0 +1,54 @@
+"""Offers: terms (or a truce) put to both sides in some replicates, with each side's utility and penalty of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .utility import Prefs, penalty_rows, utility_rows
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass
+class Offer:
+    """Terms (or a truce) put to both sides in ``rows``, with each side's utility of them."""
+
+    name: str
+    rows: IntArray
+    terms: FloatArray  # (r, K) scaled; zeros for a truce
+    u: FloatArray  # (2, r) utility of the terms
+    pen: FloatArray  # (2, r) audience penalty (before a*S)
+    by: int | None = None  # side index of a belligerent proposer (it accepts its own offer)
+    truce_days: int | None = None
+    index: int = -1  # proposal index in the scenario; -1 for a mediator's own
+    direct: bool = False  # a belligerent's own offer in direct talks
+    mediator: bool = False  # a mediator's offer: turning it down can be obstruction
+    key: str = ""  # names the offer's source for its acceptance draws (common random numbers)
+
+
+def offer_for_terms(
+    prefs: tuple[Prefs, Prefs], name: str, rows: IntArray, terms: FloatArray, **kw: object
+) -> Offer:
+    u = np.stack([utility_rows(p.ideal[rows], p.weight[rows], p.risk[rows], terms) for p in prefs])
+    pen = np.stack([penalty_rows(p, terms, rows) for p in prefs])
+    return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Package:
+    """A named proposal's terms: fixed scaled values, and which issues follow the live front line."""
+
+    name: str
+    fixed: FloatArray  # (K,) scaled; NaN where the live status quo applies
+    live: NDArray[np.bool_]  # (K,) True where the value follows the front line
+
+    def terms(self, control: FloatArray, rows: IntArray) -> FloatArray:
+        """The package's terms in ``rows``, the front line taken from ``control`` (n,)."""
+        terms = np.broadcast_to(self.fixed, (len(rows), len(self.fixed))).copy()
+        if self.live.any():
+            terms[:, self.live] = control[rows, None]
+        return terms

@@ -1,1 +1,0 @@
-"""Pressures: one module per mechanism, each a function updating the batch state for a round."""

@@ -1,0 +1,98 @@
+"""What a mechanism is: a per-run spec (compiled once) and a per-chunk object (parameters, state, steps).
+
+A mechanism module defines two classes:
+
+* a **spec** (frozen dataclass, picklable, built from the scenario once per run): the
+  mechanism's compiled parameters (numbers as constants or distribution paths, effects
+  parsed into operations), its dated calendar items, the outcome columns it contributes
+  (declared once, with their kinds), and its per-round series;
+* a **runtime** object built by the spec for each chunk: the parameters sampled for the
+  chunk's replicates, the state arrays the mechanism owns, and its steps — ``begin``
+  (first day of each round), ``end`` (end of each round), and whatever its calendar items
+  and other mechanisms call.
+
+The registry (``sim/mechanisms/__init__.py``) lists the mechanisms in the order their
+steps run and wires each to the mechanisms it reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.world import WorldBase
+
+FloatArray = NDArray[np.float64]
+
+# Order of dated items on one day (lower first); the round's begin step comes before all.
+RANK_TALKS_OPEN = 0
+RANK_EVENT = 1
+RANK_SANCTIONS_STEP = 2
+RANK_ELECTION = 3
+RANK_DEADLINE = 4
+RANK_PROPOSAL = 5
+RANK_SESSION = 6
+
+# Kinds of outcome columns, as written to the outcomes table.
+FLOAT, BOOL, INT, STR = "float", "bool", "int", "str"
+_NUMPY = {FLOAT: np.float64, BOOL: np.bool_, INT: np.int64}
+
+
+class Mechanism:
+    """The per-chunk part of a mechanism; steps default to doing nothing."""
+
+    key: ClassVar[str] = ""
+
+    def begin(self, w: WorldBase) -> None:
+        """Run on the first day of every round (before its dated items)."""
+
+    def end(self, w: WorldBase) -> None:
+        """Run after the last dated item of every round."""
+
+    def outcomes(self, w: WorldBase) -> dict[str, NDArray[Any]]:
+        """Per-replicate outcome columns at the horizon (as declared by the spec)."""
+        return {}
+
+    def accumulate(self, w: WorldBase, r: int, sums: dict[str, FloatArray]) -> None:
+        """Add the state at the end of round ``r`` to the per-round sums."""
+
+
+class Spec:
+    """The per-run part of a mechanism; declarations default to none."""
+
+    def items(self) -> list[Any]:
+        """Dated calendar items (``sim.engine.calendar.Item``)."""
+        return []
+
+    def columns(self) -> dict[str, str]:
+        """Outcome columns this mechanism contributes: name -> kind (float, bool, int, str)."""
+        return {}
+
+    def sums(self, rounds: int) -> dict[str, tuple[int, ...]]:
+        """Shapes of the per-round sums this mechanism accumulates (added across chunks)."""
+        return {}
+
+    def series(self, sums: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
+        """Per-round series columns from the summed accumulators of ``n`` replicates."""
+        return {}
+
+
+def check_outcomes(
+    name: str, declared: dict[str, str], got: dict[str, NDArray[Any]], n: int
+) -> None:
+    """A mechanism's outcomes must be exactly its declared columns, one value per replicate."""
+    if set(declared) != set(got):
+        extra, missing = sorted(set(got) - set(declared)), sorted(set(declared) - set(got))
+        raise RuntimeError(
+            f"{name}: outcome columns differ from the declaration (extra {extra}, missing {missing})"
+        )
+    for col, kind in declared.items():
+        a = got[col]
+        if a.shape != (n,):
+            raise RuntimeError(f"{name}: outcome {col!r} has shape {a.shape}, expected ({n},)")
+        if kind in _NUMPY and a.dtype != _NUMPY[kind]:
+            raise RuntimeError(f"{name}: outcome {col!r} is {a.dtype}, declared {kind}")
+        if kind == STR and a.dtype.kind != "U":
+            raise RuntimeError(f"{name}: outcome {col!r} is {a.dtype}, declared text")

@@ -1,0 +1,112 @@
+"""Sanctions: the level follows its schedule, threats and events; it erodes the target's economy and costs it utility."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.calendar import Item
+from ..engine.layout import Layout
+from ..engine.sampling import Draws, Num, num
+from ..engine.world import WorldBase
+from ..scenario.schema import Scenario
+from ..scenario.statepaths import ECONOMY_FLOOR
+from .base import RANK_SANCTIONS_STEP, Mechanism, Spec
+from .effects import Targets
+from .sides import Sides
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class SanctionsSpec(Spec):
+    layout: Layout
+    target: int | None  # side index of the target (None: no sanctions)
+    level: Num
+    bite: Num
+    cost: Num
+    schedule: tuple[tuple[int, Num], ...]  # (day, level)
+    relief_issue: int | None
+
+    @classmethod
+    def of(cls, s: Scenario, lay: Layout) -> SanctionsSpec:
+        sc = s.pressures.sanctions
+        if sc is None:
+            return cls(lay, None, 0.0, 0.0, 0.0, (), None)
+        base = "pressures.sanctions"
+        return cls(
+            layout=lay,
+            target=lay.side(sc.target) if sc.target in lay.sides else None,
+            level=num(sc.level, f"{base}.level"),
+            bite=num(sc.bite, f"{base}.bite"),
+            cost=num(sc.cost, f"{base}.cost"),
+            schedule=tuple(
+                (lay.day_of(st.on), num(st.level, f"{base}.schedule.{i}.level"))
+                for i, st in enumerate(sc.schedule)
+            ),
+            relief_issue=lay.issue(sc.relief_issue) if sc.relief_issue is not None else None,
+        )
+
+    def items(self) -> list[Item[Any]]:
+        return [
+            Item(day, RANK_SANCTIONS_STEP, "sanctions step", _step(i))
+            for i, (day, _) in enumerate(self.schedule)
+        ]
+
+    def build(self, d: Draws, targets: Targets, sides: Sides) -> Sanctions:
+        return Sanctions(self, d, targets, sides)
+
+
+def _step(index: int) -> Callable[[Any], None]:
+    def run(w: Any) -> None:
+        w.sanctions.scheduled(w, index)
+
+    return run
+
+
+class Sanctions(Mechanism):
+    key = "sanctions"
+
+    def __init__(self, spec: SanctionsSpec, d: Draws, targets: Targets, sides: Sides):
+        self.spec, self.sides = spec, sides
+        self.bite = d(spec.bite)
+        self.unit_cost = d(spec.cost)  # utility per round at sigma = 1
+        self.step_level = [d(level) for _, level in spec.schedule]
+        # state
+        self.level = d(spec.level)  # sigma, 0..1
+        self.relief = np.ones(d.n)  # share of scheduled sanctions still applied after agreed relief
+        targets.add("sanctions", lambda who: self.level)
+
+    def scheduled(self, w: WorldBase, index: int) -> None:
+        """A schedule step sets the level; relief already agreed stands."""
+        self.level = np.clip(self.step_level[index], 0.0, 1.0) * self.relief
+        w.tracer.log(w.day, "sanctions", None, "sanctions set by schedule", level=self.level)
+
+    def begin(self, w: WorldBase) -> None:
+        t = self.spec.target
+        if t is None:
+            return
+        erosion = self.bite * self.level
+        econ = self.sides.economy
+        econ[t] = np.maximum(econ[t] * (1.0 - np.clip(erosion, 0.0, 1.0)), ECONOMY_FLOOR)
+
+    def relieve(self, rows: IntArray, terms: FloatArray) -> None:
+        """An agreement lifts sanctions by its value on the relief issue (scaled 0..1)."""
+        k = self.spec.relief_issue
+        if self.spec.target is None or k is None:
+            return
+        kept = 1.0 - np.clip(terms[:, k], 0.0, 1.0)
+        self.level[rows] *= kept
+        self.relief[rows] *= kept
+
+    def cost(self) -> FloatArray:
+        """Utility per round that sanctions cost each side (2, n): only the target pays."""
+        out = np.zeros((2, len(self.level)))
+        if self.spec.target is not None:
+            out[self.spec.target] = self.unit_cost * self.level
+        return out

@@ -1,0 +1,235 @@
+"""The two belligerents: what each wants (ideal points, salience, red lines) and what it has (capability, economy, support).
+
+Pressures change a side's state (the battlefield its capability, sanctions its economy,
+domestic politics its support, learning its optimism, elections its ideal point); the
+bargaining reads it. Side 0 is A, side 1 is B.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..bargaining.utility import Prefs
+from ..engine.layout import Layout
+from ..engine.sampling import Draws, Num, num
+from ..scenario.schema import Belligerent, Scenario
+from .base import BOOL, FLOAT, Mechanism, Spec
+from .effects import Targets
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class RedLineSpec:
+    issue: int
+    above: bool  # violated above the threshold (else below)
+    threshold: float  # scaled
+    penalty: Num
+
+
+@dataclass(frozen=True)
+class SideSpec:
+    id: str
+    ideal: tuple[Num, ...]  # real units, per issue
+    salience: tuple[Num | None, ...]  # per issue (None: not salient)
+    capability: Num
+    economy: Num
+    support: Num
+    patience: Num
+    risk: Num
+    optimism: Num
+    audience: Num
+    cost: Num
+    reference: tuple[tuple[int, float], ...]  # (issue, scaled reference)
+    red_lines: tuple[RedLineSpec, ...]
+    stalling: tuple[Num, Num, Num] | None  # prior, weeks, premium
+
+
+@dataclass
+class RedLine:
+    issue: int
+    above: bool
+    threshold: FloatArray  # (n,) scaled
+    penalty: FloatArray  # (n,)
+
+
+@dataclass(frozen=True)
+class SidesSpec(Spec):
+    layout: Layout
+    sides: tuple[SideSpec, SideSpec]
+
+    @classmethod
+    def of(cls, s: Scenario, lay: Layout) -> SidesSpec:
+        return cls(lay, (_side(s, lay, lay.sides[0]), _side(s, lay, lay.sides[1])))
+
+    def columns(self) -> dict[str, str]:
+        cols = {f"final_support.{sid}": FLOAT for sid in self.layout.sides}
+        cols.update({f"stalling.{sid}": BOOL for sid in self.layout.sides})
+        return cols
+
+    def sums(self, rounds: int) -> dict[str, tuple[int, ...]]:
+        return {"support": (2, rounds)}
+
+    def series(self, sums: dict[str, FloatArray], n: int) -> dict[str, FloatArray]:
+        return {
+            f"support_mean.{sid}": sums["support"][j] / n for j, sid in enumerate(self.layout.sides)
+        }
+
+    def build(self, d: Draws, targets: Targets) -> Sides:
+        return Sides(self, d, targets)
+
+
+def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
+    b = s.actors[sid]
+    assert isinstance(b, Belligerent)
+    base = f"actors.{sid}"
+    reds = []
+    for li, rl in enumerate(b.red_lines):
+        i = lay.issue(rl.issue)
+        thr = rl.above if rl.above is not None else rl.below
+        assert thr is not None
+        reds.append(
+            RedLineSpec(
+                i,
+                rl.above is not None,
+                float(lay.scale(i, thr)),
+                num(rl.penalty, f"{base}.red_lines.{li}.penalty"),
+            )
+        )
+    stall = None
+    if b.stalling is not None:
+        st = b.stalling
+        stall = (
+            num(st.prior, f"{base}.stalling.prior"),
+            num(st.weeks, f"{base}.stalling.weeks"),
+            num(st.premium, f"{base}.stalling.premium"),
+        )
+    return SideSpec(
+        id=sid,
+        ideal=tuple(num(b.ideal[k], f"{base}.ideal.{k}") for k in lay.issues),
+        salience=tuple(
+            num(b.salience[k], f"{base}.salience.{k}") if k in b.salience else None
+            for k in lay.issues
+        ),
+        capability=num(b.capability, f"{base}.capability"),
+        economy=num(b.economy, f"{base}.economy"),
+        support=num(b.support, f"{base}.support"),
+        patience=num(b.patience, f"{base}.patience"),
+        risk=num(b.risk, f"{base}.risk"),
+        optimism=num(b.optimism, f"{base}.optimism"),
+        audience=num(b.audience_cost, f"{base}.audience_cost"),
+        cost=num(b.cost, f"{base}.cost"),
+        reference=tuple(
+            (lay.issue(k), float(lay.scale(lay.issue(k), v))) for k, v in b.reference.items()
+        ),
+        red_lines=tuple(reds),
+        stalling=stall,
+    )
+
+
+class Sides(Mechanism):
+    """Per-replicate parameters and state of both sides; arrays over sides are (2, n)."""
+
+    key = "sides"
+
+    def __init__(self, spec: SidesSpec, d: Draws, targets: Targets):
+        lay = spec.layout
+        n, K = d.n, lay.k
+        self.spec = spec
+        self.n = n
+
+        def both(attr: str) -> FloatArray:
+            return np.stack([d(getattr(sp, attr)) for sp in spec.sides])
+
+        self.weight = np.zeros((2, n, K))  # normalised salience
+        self.ideal = np.empty((2, n, K))  # scaled; state: an election moves it
+        self.reference: list[dict[int, float]] = []
+        self.red_lines: list[list[RedLine]] = []
+        self.stall_type = np.zeros((2, n), dtype=bool)
+        self.stall_until = np.zeros((2, n))  # day the regroup window ends
+        self.stall_premium = np.zeros((2, n))
+        stall_u = np.stack([d.uniforms(f"stalling.{sp.id}") for sp in spec.sides])
+        for j, sp in enumerate(spec.sides):
+            for i in range(K):
+                self.ideal[j, :, i] = lay.scale(i, d(sp.ideal[i]))
+                sal = sp.salience[i]
+                if sal is not None:
+                    self.weight[j, :, i] = d(sal)
+            tot = self.weight[j].sum(axis=1, keepdims=True)
+            self.weight[j] /= np.where(tot > 0, tot, 1.0)
+            self.reference.append(dict(sp.reference))
+            self.red_lines.append(
+                [
+                    RedLine(r.issue, r.above, np.full(n, r.threshold), d(r.penalty))
+                    for r in sp.red_lines
+                ]
+            )
+            if sp.stalling is not None:
+                prior, weeks, premium = sp.stalling
+                self.stall_type[j] = stall_u[j] < d(prior)
+                self.stall_until[j] = 7.0 * d(weeks)
+                self.stall_premium[j] = d(premium)
+        self.risk = both("risk")
+        self.patience = both("patience")
+        self.audience = both("audience")
+        self.support0 = both("support")  # support at the start (what domestic politics reverts to)
+        # state
+        self.capability = both("capability")
+        self.economy = both("economy")
+        self.support = self.support0.copy()
+        self.optimism = both("optimism")
+        self.cost = both("cost")  # utility per round of fighting at intensity 1
+        self._listeners: list[Callable[[int, IntArray], None]] = []
+        for head in ("capability", "economy", "support", "optimism", "cost"):
+            targets.add(head, self._row_getter(head))
+
+    def _row_getter(self, head: str) -> Callable[[str | None], FloatArray]:
+        def get(who: str | None) -> FloatArray:
+            arr: FloatArray = getattr(self, head)
+            return arr[self.spec.layout.side(str(who))]
+
+        return get
+
+    # -- ideal points ------------------------------------------------------------------
+    def on_new_ideal(self, fn: Callable[[int, IntArray], None]) -> None:
+        """Call ``fn(side, rows)`` whenever an election moves a side's ideal point in ``rows``."""
+        self._listeners.append(fn)
+
+    def move_ideal(self, side: int, rows: IntArray, shift: FloatArray) -> None:
+        """Shift the ideal point of ``side`` in ``rows`` by ``shift`` (K,) scaled units."""
+        self.ideal[side, rows] = np.clip(self.ideal[side, rows] + shift, 0.0, 1.0)
+        for fn in self._listeners:
+            fn(side, rows)
+
+    def prefs(self, side: int) -> Prefs:
+        """Side ``side``'s preferences (views over this chunk's arrays) for the bargaining arithmetic."""
+        return Prefs(
+            self.ideal[side],
+            self.weight[side],
+            self.risk[side],
+            [(r.issue, r.above, r.threshold, r.penalty) for r in self.red_lines[side]],
+            self.reference[side],
+        )
+
+    # -- stalling --------------------------------------------------------------------------
+    def stall(self, side: int, day: int) -> FloatArray:
+        """The regroup premium a stalling type adds to its war value on ``day`` (n,)."""
+        on = self.stall_type[side] & (day < self.stall_until[side])
+        return np.asarray(np.where(on, self.stall_premium[side], 0.0))
+
+    def accumulate(self, w: object, r: int, sums: dict[str, FloatArray]) -> None:
+        sums["support"][:, r] = self.support.sum(axis=1)
+
+    def outcomes(self, w: object) -> dict[str, NDArray[np.generic]]:
+        out: dict[str, NDArray[np.generic]] = {}
+        for j, sid in enumerate(self.spec.layout.sides):
+            out[f"final_support.{sid}"] = self.support[j]
+        for j, sid in enumerate(self.spec.layout.sides):
+            out[f"stalling.{sid}"] = self.stall_type[j]
+        return out

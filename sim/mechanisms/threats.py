@@ -1,0 +1,194 @@
+"""Mediators' threats: set off by obstruction or a deadline, armed with their credibility, carried out after a delay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.calendar import Item
+from ..engine.layout import Layout
+from ..engine.sampling import Draws, Num, num
+from ..engine.world import WorldBase
+from ..scenario.schema import Scenario
+from .accord import Accord
+from .base import BOOL, INT, RANK_DEADLINE, STR, Mechanism, Spec
+from .effects import Op, Targets, compile_effect
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class ThreatSpec:
+    mediator: str
+    index: int  # position in the mediator's list
+    name: str
+    against: int | None  # side index, or None: whoever obstructs
+    deadline: int | None  # day of a deadline threat (None: set off by obstruction)
+    after: int  # obstruction threats: the target's obstruction that sets it off
+    ops: tuple[Op, ...]
+    credibility: Num
+    delay: Num  # days
+    cost: Num  # utility the target expects to lose
+
+    @property
+    def stream(self) -> str:
+        return f"threat.{self.mediator}.{self.index}"
+
+
+@dataclass(frozen=True)
+class ThreatsSpec(Spec):
+    layout: Layout
+    threats: tuple[ThreatSpec, ...]
+
+    @classmethod
+    def of(cls, s: Scenario, lay: Layout) -> ThreatsSpec:
+        out = []
+        for mid, m in s.mediators().items():
+            for ti, t in enumerate(m.threats):
+                base = f"actors.{mid}.threats.{ti}"
+                out.append(
+                    ThreatSpec(
+                        mediator=mid,
+                        index=ti,
+                        name=t.name,
+                        against=None if t.against == "obstructer" else lay.side(t.against),
+                        deadline=lay.day_of(t.deadline)
+                        if t.trigger == "deadline" and t.deadline is not None
+                        else None,
+                        after=t.after,
+                        ops=compile_effect(dict(t.effect)),
+                        credibility=num(t.credibility, f"{base}.credibility"),
+                        delay=num(t.delay_days, f"{base}.delay_days"),
+                        cost=num(t.cost, f"{base}.cost"),
+                    )
+                )
+        return cls(lay, tuple(out))
+
+    def items(self) -> list[Item[Any]]:
+        return [
+            Item(t.deadline, RANK_DEADLINE, f"deadline: {t.name}", _deadline(j))
+            for j, t in enumerate(self.threats)
+            if t.deadline is not None
+        ]
+
+    def columns(self) -> dict[str, str]:
+        cols = {"obstructed_by": STR, "threats_fired": INT}
+        cols.update({f"fired.{t.name}": BOOL for t in self.threats})
+        return cols
+
+    def build(self, d: Draws, targets: Targets, accord: Accord) -> Threats:
+        return Threats(self, d, targets, accord)
+
+
+def _deadline(j: int) -> Callable[[Any], None]:
+    def run(w: Any) -> None:
+        w.threats.deadline(w, j)
+
+    return run
+
+
+class Threats(Mechanism):
+    key = "threats"
+
+    def __init__(self, spec: ThreatsSpec, d: Draws, targets: Targets, accord: Accord):
+        n = d.n
+        self.spec, self.targets, self.accord = spec, targets, accord
+        self.credibility = [d(t.credibility) for t in spec.threats]
+        self.delay = [d(t.delay) for t in spec.threats]
+        self.cost = [d(t.cost) for t in spec.threats]
+        # state
+        self.pending = [np.full(n, np.inf) for _ in spec.threats]  # day it takes effect (inf: none)
+        self.fired = [np.zeros(n, dtype=bool) for _ in spec.threats]
+        self.target = [np.full(n, -1, dtype=np.int64) for _ in spec.threats]  # side it falls on
+        self.fired_count = np.zeros(n, dtype=np.int64)
+        self.obstructions = np.zeros((2, n), dtype=np.int64)  # how often each side obstructed
+        self.last_obstructer = np.full(n, -1, dtype=np.int64)  # -1 none, 0 A, 1 B
+
+    def obstruction(self, w: WorldBase, rows: IntArray, obstructer: int) -> None:
+        """``obstructer`` (0 or 1) rejected, in ``rows``, a mediator's offer the other side accepted."""
+        if rows.size == 0:
+            return
+        self.obstructions[obstructer, rows] += 1
+        self.last_obstructer[rows] = obstructer
+        who = self.spec.layout.sides[obstructer]
+        w.tracer.log(
+            w.day,
+            "obstruction",
+            w.tracer.mask(w.n, rows),
+            f"{who} obstructed: rejected what the other side accepted",
+        )
+        for j, t in enumerate(self.spec.threats):
+            if t.deadline is not None:
+                continue
+            if t.against is not None and t.against != obstructer:
+                continue
+            due = rows[
+                self.obstructions[obstructer, rows] >= t.after
+            ]  # patience runs out at `after`
+            self._arm(w, j, due, obstructer)
+
+    def deadline(self, w: WorldBase, j: int) -> None:
+        """A deadline threat: where no ceasefire is in force it falls on its target (or the last obstructer)."""
+        t = self.spec.threats[j]
+        hit = ~self.accord.in_force
+        if t.against is None:
+            hit &= self.last_obstructer >= 0
+        rows = np.flatnonzero(hit)
+        who = self.last_obstructer[rows] if t.against is None else np.full(rows.size, t.against)
+        self._arm(w, j, rows, who)
+
+    def _arm(self, w: WorldBase, j: int, rows: IntArray, target: int | IntArray) -> None:
+        t = self.spec.threats[j]
+        u = w.uniforms(t.stream, w.day)[rows]
+        live = ~self.fired[j][rows] & ~np.isfinite(self.pending[j][rows])
+        ok = live & (u < self.credibility[j][rows])
+        go = rows[ok]
+        self.pending[j][go] = w.day + self.delay[j][go]
+        self.target[j][go] = np.broadcast_to(target, rows.shape)[ok]
+
+    def end(self, w: WorldBase) -> None:
+        """Carry out every armed threat whose delay has run out by the end of this round."""
+        end = min(w.day + w.round_days, self.spec.layout.horizon_days)
+        for j, t in enumerate(self.spec.threats):
+            pending = self.pending[j]
+            due = pending < end
+            if not due.any():
+                continue
+            self.targets.apply(t.ops, due, self.target[j])
+            self.fired[j] |= due
+            self.fired_count += due
+            pending[due] = np.inf
+            w.tracer.log(w.day, "threat", due, f"{t.mediator} carries out threat '{t.name}'")
+
+    def expected_cost(self, w: WorldBase) -> FloatArray:
+        """What a forward-looking side expects to lose from threats its rejection would set off (2, n)."""
+        out = np.zeros((2, w.n))
+        for j, t in enumerate(self.spec.threats):
+            if t.deadline is not None and w.day >= t.deadline:
+                continue
+            live = ~self.fired[j] & ~np.isfinite(self.pending[j])
+            exp = self.credibility[j] * self.cost[j] * live
+            for side in (0, 1):
+                if t.against is None or t.against == side:
+                    # an obstruction threat looms once this side's next refusal would set it off
+                    near = self.obstructions[side] + 1 >= t.after if t.deadline is None else True
+                    out[side] += exp * near
+        return out
+
+    def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
+        a, b = self.obstructions
+        code = np.where(a > b, 0, np.where(b > a, 1, self.last_obstructer))
+        code = np.where((a + b) > 0, code, -1)
+        names = np.array(["", *self.spec.layout.sides])
+        out: dict[str, NDArray[np.generic]] = {
+            "obstructed_by": names[code + 1],
+            "threats_fired": self.fired_count,
+        }
+        for j, t in enumerate(self.spec.threats):
+            out[f"fired.{t.name}"] = self.fired[j]
+        return out
