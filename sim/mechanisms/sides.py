@@ -192,7 +192,7 @@ class Sides(Mechanism):
     def _row_getter(self, head: str) -> Callable[[str | None], FloatArray]:
         def get(who: str | None) -> FloatArray:
             arr: FloatArray = getattr(self, head)
-            return arr[self.spec.layout.side(str(who))]
+            return np.asarray(arr[self.spec.layout.side(str(who))])
 
         return get
 
