@@ -8,8 +8,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,30 +94,91 @@ def _month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
     return [d.date() for d in ends if start < d.date() <= horizon]
 
 
-@dataclass(eq=False)
 class Results:
     """What one Monte Carlo run produced.
 
     outcomes: one row per replicate (columns: see docs/model.md, "Outcomes"); days are
               counted from the scenario's start (day 0), NaN when the thing never happened.
+              Given as a DataFrame, a mapping of columns, or the path of a Parquet file that
+              is read lazily (large runs: use :meth:`column` to read one column at a time).
     series:   one row per round (day, date, p_agreed, p_in_force, p_truce, control_*, support_mean.*).
     meta:     JSON-able provenance and scenario facts (name, version, seed, replicates,
               scenario_sha256, start, horizon, issues, actors, wall_seconds, ...).
     traces:   event logs of the first K replicates: [{"replicate": i, "events": [...]}, ...].
     """
 
-    outcomes: pd.DataFrame
-    series: pd.DataFrame
-    meta: dict[str, Any]
-    traces: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        outcomes: pd.DataFrame | Mapping[str, Any] | str | os.PathLike[str],
+        series: pd.DataFrame,
+        meta: dict[str, Any],
+        traces: list[dict[str, Any]] | None = None,
+    ):
+        self._frame: pd.DataFrame | None = None
+        self._path: Path | None = None
+        if isinstance(outcomes, pd.DataFrame):
+            self._frame = outcomes
+        elif isinstance(outcomes, Mapping):
+            cols = dict(outcomes)
+            if "replicate" not in cols:
+                n = len(next(iter(cols.values()))) if cols else 0
+                cols = {"replicate": np.arange(n), **cols}
+            self._frame = pd.DataFrame(cols, copy=False)
+        else:
+            self._path = Path(outcomes)
+        self.series = series
+        self.meta = meta
+        self.traces = list(traces or [])
         # One dtype for calendar dates whatever the engine produced (date objects, ISO
         # strings, datetime64 of any unit), so that save/load round-trips exactly.
         if "date" in self.series and self.series["date"].dtype != "datetime64[ns]":
             self.series = self.series.assign(
                 date=pd.to_datetime(self.series["date"]).astype("datetime64[ns]")
             )
+
+    # -- the outcomes table -------------------------------------------------------------
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """The whole outcomes table (read from disk on first use for a file-backed run)."""
+        if self._frame is None:
+            assert self._path is not None
+            try:
+                self._frame = pd.read_parquet(self._path)
+            except (OSError, ValueError) as e:
+                raise NotAResultsFolder(
+                    f"cannot read results from {str(self._path)!r} ({e})"
+                ) from e
+        return self._frame
+
+    @outcomes.setter
+    def outcomes(self, frame: pd.DataFrame) -> None:
+        self._frame, self._path = frame, None
+
+    def _parquet(self) -> Any:
+        import pyarrow.parquet as pq
+
+        assert self._path is not None
+        try:
+            return pq.ParquetFile(self._path)
+        except (OSError, ValueError) as e:
+            raise NotAResultsFolder(f"cannot read results from {str(self._path)!r} ({e})") from e
+
+    @property
+    def columns(self) -> list[str]:
+        """Names of the outcome columns (without loading the table)."""
+        if self._frame is not None:
+            return [str(c) for c in self._frame.columns]
+        return list(self._parquet().schema_arrow.names)
+
+    def has(self, col: str) -> bool:
+        return col in self.columns
+
+    def column(self, col: str) -> np.ndarray:
+        """One outcome column as a numpy array, read alone from disk for a file-backed run."""
+        if self._frame is not None:
+            return np.asarray(self._frame[col].to_numpy())
+        arr = self._parquet().read(columns=[col]).column(0)
+        return np.asarray(arr.to_numpy(zero_copy_only=False))
 
     # -- equality ---------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -136,7 +196,9 @@ class Results:
     # -- derived facts ----------------------------------------------------------------
     @property
     def n(self) -> int:
-        return len(self.outcomes)
+        if self._frame is not None:
+            return len(self._frame)
+        return int(self._parquet().metadata.num_rows)
 
     @property
     def start(self) -> dt.date:
@@ -155,7 +217,7 @@ class Results:
     def issues(self) -> dict[str, dict[str, Any]]:
         """Issue facts from meta, falling back to the terms.* columns."""
         issues = dict(self.meta.get("issues") or {})
-        for c in self.outcomes.columns:
+        for c in self.columns:
             if c.startswith("terms.") and c[6:] not in issues:
                 issues[c[6:]] = {"description": "", "unit": "", "range": None, "ends": None}
         return issues
@@ -165,9 +227,9 @@ class Results:
         return str(a.get("name") or actor_id)
 
     def _days(self, col: str) -> np.ndarray:
-        if col not in self.outcomes:
+        if not self.has(col):
             return np.full(self.n, np.nan)
-        return np.asarray(self.outcomes[col].to_numpy(dtype=float), dtype=float)
+        return np.asarray(self.column(col), dtype=float)
 
     def ceasefire_km(self) -> KaplanMeier:
         """Time to (first) ceasefire in days from the start, censored at the horizon."""
@@ -185,12 +247,15 @@ class Results:
         return kaplan_meier(np.clip(held, 0, None), broke[agreed])
 
     def _flag(self, col: str) -> np.ndarray:
-        if col not in self.outcomes:
+        if not self.has(col):
             return np.zeros(self.n, dtype=bool)
-        return self.outcomes[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        x = self.column(col)
+        if x.dtype == bool:
+            return x
+        return pd.Series(x).astype("boolean").fillna(False).to_numpy(dtype=bool)
 
     def ceasefire_flags(self) -> np.ndarray:
-        if "ceasefire" in self.outcomes:
+        if self.has("ceasefire"):
             return self._flag("ceasefire")
         return np.asarray(~np.isnan(self._days("ceasefire_day")), dtype=bool)
 
@@ -210,7 +275,7 @@ class Results:
         terms: dict[str, Any] = {}
         for issue in self.issues():
             col = f"terms.{issue}"
-            x = self.outcomes[col].to_numpy(dtype=float)[agreed] if col in self.outcomes else []
+            x = np.asarray(self.column(col), dtype=float)[agreed] if self.has(col) else []
             x = np.asarray(x, dtype=float)
             x = x[~np.isnan(x)]
             if x.size:
@@ -226,14 +291,14 @@ class Results:
                 terms[issue] = {"n": 0, "mean": None, "p10": None, "p50": None, "p90": None}
 
         obstructed: dict[str, float] = {}
-        if "obstructed_by" in self.outcomes and n:
-            who = self.outcomes["obstructed_by"].fillna("").astype(str)
+        if self.has("obstructed_by") and n:
+            who = pd.Series(self.column("obstructed_by")).fillna("").astype(str)
             counts = who[who != ""].value_counts()
             obstructed = {str(k): int(v) / n for k, v in counts.items()}
 
         threats = (
-            float(self.outcomes["threats_fired"].mean())
-            if "threats_fired" in self.outcomes and n
+            float(np.mean(self.column("threats_fired")))
+            if self.has("threats_fired") and n
             else None
         )
         m = self.meta
@@ -324,12 +389,17 @@ class Results:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if self._frame is None:
+            self._path = target / "outcomes.parquet"  # read from the saved copy from now on
         return target
 
     def _write(self, folder: Path) -> None:
         atomic_write_json(folder / "summary.json", self.summary())
         atomic_write_json(folder / "meta.json", self.meta)
-        self.outcomes.to_parquet(folder / "outcomes.parquet", index=False)
+        if self._frame is None and self._path is not None:
+            shutil.copyfile(self._path, folder / "outcomes.parquet")
+        else:
+            self.outcomes.to_parquet(folder / "outcomes.parquet", index=False)
         self.series.to_parquet(folder / "series.parquet", index=False)
         (folder / "scenario.yaml").write_text(
             str(self.meta.get("scenario_yaml") or ""), encoding="utf-8"
@@ -355,7 +425,7 @@ class Results:
             )
         try:
             meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
-            outcomes = pd.read_parquet(p / "outcomes.parquet")
+            outcomes = p / "outcomes.parquet"  # read lazily
             series = pd.read_parquet(p / "series.parquet")
             traces: list[dict[str, Any]] = []
             tp = p / "traces.jsonl"
@@ -366,4 +436,6 @@ class Results:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
         if not isinstance(meta, dict):
             raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is not a JSON object")
-        return cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
+        results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
+        results.columns  # noqa: B018  # the outcomes file must at least be a readable table
+        return results

@@ -2,46 +2,39 @@
 
 Chunk ``i`` always draws from ``SeedSequence(seed, spawn_key=(i, ...))``, so the same
 seed gives the same replicates whatever the number of workers or the executor.
+Finished chunks go to a store: memory for small runs, or a checkpoint folder from which
+the outcomes are streamed to Parquet (resumable, and memory does not grow with the
+replicate count).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
+import shutil
+import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from numpy.typing import NDArray
 
 from .. import __version__
 from ..errors import RunError, UsageError
 from ..mechanisms import Specs, World, compile_scenario
 from ..results import Results, jsonable
 from ..scenario.schema import Scenario
-from .checkpoint import load_chunks, open_checkpoint, save_chunk
+from .store import ChunkOutput, FolderStore, MemoryStore
+from .tables import run_meta, series_table
 from .world import Tracer
 
 CHUNK_SIZE = 4096  # replicates per chunk: memory stays flat whatever the replicate count
+MEMORY_CHUNKS = 64  # without a checkpoint folder, runs of more chunks spill to a temporary one
 
 Progress = bool | Callable[[int, int], None]
-
-
-@dataclass
-class ChunkOutput:
-    """What one chunk returns: per-replicate outcomes, per-round sums, traces."""
-
-    offset: int
-    n: int
-    outcomes: dict[str, NDArray[Any]]
-    sums: dict[str, NDArray[np.float64]]
-    traces: list[list[dict[str, object]]] = field(default_factory=list)
 
 
 def simulate_chunk(
@@ -51,8 +44,9 @@ def simulate_chunk(
     lay = specs.layout
     tracer = Tracer(max(0, min(trace - offset, n)), lay)
     w = World(specs, n, seed, chunk, tracer)
-    rounds = lay.rounds
-    sums = {k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(rounds).items()}
+    sums = {
+        k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(lay.rounds).items()
+    }
 
     def begin(w: World, r: int) -> None:
         for m in w.mechanisms:
@@ -66,7 +60,20 @@ def simulate_chunk(
 
     specs.calendar().run(w, _set_day, begin, end, lambda w: w.war.refresh(w))
     _check_finite(w)
-    return ChunkOutput(offset, n, w.outcomes(specs), sums, tracer.logs)
+    outcomes = w.outcomes(specs)
+    w.release()
+    stories = [
+        {
+            "replicate": offset + i,
+            "events": log,
+            "outcome": jsonable(
+                {"replicate": offset + i}
+                | {k: v[i] for k, v in outcomes.items() if not k.startswith("param.")}
+            ),
+        }
+        for i, log in enumerate(tracer.logs)
+    ]
+    return ChunkOutput(chunk, offset, n, outcomes, sums, stories)
 
 
 def _set_day(w: World, day: int) -> None:
@@ -89,10 +96,7 @@ def _check_finite(w: World) -> None:
             )
 
 
-# ----------------------------------------------------------------------------- run
-
-
-def _chunks(replicates: int, chunk_size: int) -> list[tuple[int, int, int]]:
+def chunks(replicates: int, chunk_size: int) -> list[tuple[int, int, int]]:
     """(chunk index, offset, size) covering the replicates."""
     n_chunks = math.ceil(replicates / chunk_size)
     return [
@@ -119,8 +123,10 @@ def run(
 
     ``workers`` > 1 runs chunks in a local process pool; ``executor`` (any
     concurrent.futures Executor, e.g. a Dask client's) runs them elsewhere. With
-    ``checkpoint`` (a folder), every finished chunk is saved as it completes and
-    chunks already saved there by an interrupted run of the same job are reused.
+    ``checkpoint`` (a folder), every finished chunk is saved as it completes, chunks
+    already saved there by an interrupted run of the same job are reused, and the
+    outcomes are streamed to ``outcomes.parquet`` in that folder (Results reads them
+    lazily). Large runs without a checkpoint spill to a temporary folder the same way.
     """
     n = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
@@ -135,11 +141,13 @@ def run(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
     t0 = time.perf_counter()
-    compiled = compile_scenario(scenario, seed)
-    jobs = {i: (compiled, seed, i, size, off, trace) for i, off, size in _chunks(n, chunk_size)}
-    report = _progress_callback(progress, n)
-    outputs: list[ChunkOutput] = []
+    specs = compile_scenario(scenario, seed)
+    plan = chunks(n, chunk_size)
+    spill: Path | None = None
     folder = Path(checkpoint) if checkpoint is not None else None
+    if folder is None and len(plan) > MEMORY_CHUNKS:
+        folder = spill = Path(tempfile.mkdtemp(prefix="sim-run-"))
+    store: FolderStore | MemoryStore
     if folder is not None:
         from ..scenario.loader import scenario_sha256
 
@@ -151,39 +159,90 @@ def run(
             "chunk_size": chunk_size,
             "trace": trace,
         }
-        open_checkpoint(folder, manifest)
-        for i, fields in load_chunks(folder, list(jobs)).items():
-            outputs.append(ChunkOutput(**fields))
-            del jobs[i]
-        if outputs:
-            report(sum(o.n for o in outputs))
+        store = FolderStore(folder, manifest)
+    else:
+        store = MemoryStore()
+    try:
+        sums, stories = _simulate(specs, seed, plan, trace, store, workers, executor, progress)
+        columns = specs.columns()
+        if isinstance(store, FolderStore):
+            outcomes: Any = store.write_parquet(plan, columns)
+        else:
+            outcomes = store.columns(list(columns))
+        meta = run_meta(scenario, seed, n, time.perf_counter() - t0)
+        results = Results(outcomes, series_table(specs, sums, n), meta, stories)
+    except BaseException:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+        raise
+    if spill is not None:  # the temporary folder lives as long as the Results reading from it
+        weakref.finalize(results, shutil.rmtree, spill, True)
+    return results
 
-    def finished(i: int, out: ChunkOutput) -> None:
-        if folder is not None:
-            save_chunk(folder, i, out)
-        outputs.append(out)
-        report(sum(o.n for o in outputs))
+
+def _simulate(
+    specs: Specs,
+    seed: int,
+    plan: list[tuple[int, int, int]],
+    trace: int,
+    store: FolderStore | MemoryStore,
+    workers: int,
+    executor: Executor | None,
+    progress: Progress,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run the chunks not already in ``store``; return the summed per-round sums and the stories."""
+    total = sum(size for _, _, size in plan)
+    report = _progress_callback(progress, total)
+    sums: dict[str, Any] = {}
+    stories: dict[int, list[dict[str, Any]]] = {}
+    done = 0
+
+    def add(out: ChunkOutput, quiet: bool = False) -> None:
+        nonlocal done
+        for k, v in out.sums.items():
+            sums[k] = v if k not in sums else sums[k] + v
+        stories[out.offset] = out.traces
+        done += out.n
+        if not quiet:
+            report(done)
+
+    jobs = {i: (specs, seed, i, size, off, trace) for i, off, size in plan}
+    if isinstance(store, FolderStore):
+        for c in store.resumed(plan):
+            add(c, quiet=True)
+            del jobs[c.index]
+        if done:
+            report(done)  # chunks finished by an interrupted run count as done at once
+
+    def finished(out: ChunkOutput) -> None:
+        store.put(out)
+        out_sums, out.sums = out.sums, {}
+        add(ChunkOutput(out.index, out.offset, out.n, {}, out_sums, out.traces))
+        if isinstance(store, FolderStore):
+            out.outcomes = {}  # on disk now: do not keep it in memory
 
     own: Executor | None = None
     if executor is None and workers > 1 and len(jobs) > 1:
         import multiprocessing as mp
 
-        own = executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        own = executor = ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")
+        )
     try:
         if executor is None:
-            for i, job in jobs.items():
-                finished(i, _job(job))
+            for job in jobs.values():
+                finished(_job(job))
         else:
-            futures = {executor.submit(_job, job): i for i, job in jobs.items()}
+            futures = [executor.submit(_job, job) for job in jobs.values()]
             for f in as_completed(futures):
-                finished(futures[f], f.result())
+                finished(f.result())
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
         close = getattr(report, "close", None)
         if close is not None:
             close()
-    return assemble(scenario, compiled, outputs, seed, time.perf_counter() - t0)
+    return sums, [s for off in sorted(stories) for s in stories[off]]
 
 
 def _progress_callback(progress: Progress, total: int) -> Callable[[int], None]:
@@ -206,88 +265,3 @@ def _progress_callback(progress: Progress, total: int) -> Callable[[int], None]:
             bar.stop()
 
     return _Report()
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-def assemble(
-    scenario: Scenario, specs: Specs, outputs: list[ChunkOutput], seed: int, wall: float
-) -> Results:
-    """Stack chunk outputs into the outcomes and series tables, with provenance."""
-    s = scenario
-    outputs = sorted(outputs, key=lambda o: o.offset)
-    n = sum(o.n for o in outputs)
-    cols: dict[str, Any] = {"replicate": np.arange(n)}
-    for key in specs.columns():  # the chunks' copies are released column by column
-        cols[key] = np.concatenate([o.outcomes.pop(key) for o in outputs])
-    outcomes = pd.DataFrame(cols, copy=False)  # columns as they are: no second copy
-
-    sums = {k: np.sum([o.sums[k] for o in outputs], axis=0) for k in outputs[0].sums}
-    lay = specs.layout
-    rounds = lay.rounds
-    # Each row holds the state at the end of its round: date it by the round's last day.
-    days = np.minimum((np.arange(rounds) + 1) * lay.round_days, lay.horizon_days) - 1
-    series: dict[str, Any] = {"day": days, "date": [lay.date(int(d)) for d in days]}
-    for m in specs.mechanisms():
-        series.update(m.series(sums, n))
-    order = ["day", "date", "p_agreed", "p_in_force", "p_truce"]
-    series_df = pd.DataFrame({k: series[k] for k in order + [k for k in series if k not in order]})
-    series_df["date"] = pd.to_datetime(series_df["date"])
-
-    traces = []
-    for o in outputs:
-        for i, log in enumerate(o.traces):
-            rep = o.offset + i
-            row = outcomes.iloc[rep]
-            traces.append({"replicate": rep, "events": log, "outcome": _trace_outcome(row)})
-    return Results(
-        outcomes=outcomes, series=series_df, meta=run_meta(s, seed, n, wall), traces=traces
-    )
-
-
-def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
-    """Provenance and scenario facts for a run's meta.json."""
-    from ..scenario.loader import dump_yaml, scenario_sha256
-
-    return {
-        "scenario": s.name,
-        "description": s.description,
-        "sources": list(s.sources),
-        "version": __version__,
-        "seed": seed,
-        "replicates": n,
-        "scenario_sha256": scenario_sha256(s),
-        "start": s.start.isoformat(),
-        "horizon": s.horizon_date.isoformat(),
-        "horizon_days": s.horizon_days,
-        "round_days": s.round_days,
-        "issues": {
-            k: {
-                "description": i.description,
-                "unit": i.unit,
-                "range": list(i.range),
-                "ends": [i.label(0), i.label(1)],
-            }
-            for k, i in s.issues.items()
-        },
-        "front_line_issue": s.front_line_issue(),
-        "actors": {
-            k: {
-                "role": a.role,
-                "name": a.name or k,
-                **({"side": a.side} if a.role == "belligerent" else {}),
-            }
-            for k, a in s.actors.items()
-        },
-        "threats": [t.name for m in s.mediators().values() for t in m.threats],
-        "wall_seconds": round(wall, 3),
-        "scenario_yaml": dump_yaml(s),
-        "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-
-
-def _trace_outcome(row: pd.Series) -> dict[str, Any]:
-    """A traced replicate's outcome row as plain JSON values (sampled parameters left out)."""
-    out: dict[str, Any] = jsonable({k: row[k] for k in row.index if not k.startswith("param.")})
-    return out

@@ -58,6 +58,9 @@ class Targets:
             raise KeyError(f"{head!r} is not a state path (see sim/scenario/statepaths.py)")
         self._get[head] = get
 
+    def clear(self) -> None:
+        self._get.clear()
+
     def apply(
         self, ops: tuple[Op, ...], mask: BoolArray, target: NDArray[np.int64] | None = None
     ) -> None:

@@ -201,6 +201,9 @@ class Sides(Mechanism):
         """Call ``fn(side, rows)`` whenever an election moves a side's ideal point in ``rows``."""
         self._listeners.append(fn)
 
+    def clear_listeners(self) -> None:
+        self._listeners.clear()
+
     def move_ideal(self, side: int, rows: IntArray, shift: FloatArray) -> None:
         """Shift the ideal point of ``side`` in ``rows`` by ``shift`` (K,) scaled units."""
         self.ideal[side, rows] = np.clip(self.ideal[side, rows] + shift, 0.0, 1.0)
