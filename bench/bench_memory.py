@@ -70,7 +70,7 @@ def main() -> None:
                 workers[c] = max(workers.get(c, 0.0), rss_mib(c))
             time.sleep(0.1)
         wall = time.perf_counter() - t0
-        out, err = proc.communicate()
+        _, err = proc.communicate()
         if proc.returncode != 0:
             sys.exit(f"sim run failed ({proc.returncode}): {err.decode()[-2000:]}")
     print(f"sim run baseline -n {a.replicates:,} --workers {a.workers}: {wall:.1f} s wall")
