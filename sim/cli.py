@@ -32,7 +32,7 @@ def _fmt(prog: str) -> argparse.HelpFormatter:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
 
     p = _Parser(
         prog="sim",
@@ -362,7 +362,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             executor = None
             if args.scheduler:  # a large run split by chunk over a Dask cluster
-                from .sweep import dask_client
+                from .execution import dask_client
 
                 executor = stack.enter_context(
                     dask_client(args.scheduler, args.workers)

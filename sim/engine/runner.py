@@ -11,7 +11,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .. import __version__
 from ..bargaining.agents import update_war_values
 from ..bargaining.session import Table
 from ..dynamics import battlefield, domestic, durability, learning, mediation, sanctions, shocks
 from ..errors import RunError, UsageError
 from ..results import Results, jsonable
 from ..scenario.schema import Scenario
+from ..version import __version__
 from .calendar import build_agenda
 from .checkpoint import load_chunks, open_checkpoint, save_chunk
 from .context import Ctx, Tracer
@@ -250,9 +250,9 @@ def run(
 
     own: Executor | None = None
     if executor is None and workers > 1 and len(jobs) > 1:
-        import multiprocessing as mp
+        from ..execution import process_pool
 
-        own = executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        own = executor = process_pool(workers)
     try:
         if executor is None:
             for i, job in jobs.items():

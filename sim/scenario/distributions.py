@@ -306,6 +306,11 @@ DISTRIBUTIONS: dict[str, type[Dist]] = {
 }
 
 
+def is_distribution_tree(v: Any) -> bool:
+    """True for a one-key mapping named after a distribution, as written in a scenario file."""
+    return isinstance(v, dict) and len(v) == 1 and next(iter(v)) in DISTRIBUTIONS
+
+
 def _num_tag(v: Any) -> str | None:
     if isinstance(v, dict) and len(v) == 1:
         key = next(iter(v))
