@@ -19,7 +19,8 @@ from typing import Any
 from .atomic import atomic_write_text
 from .errors import RunError, UsageError
 from .results import Results, default_folder
-from .scenario.loader import dump_yaml, load_scenario
+from .scenario.dump import dump_yaml
+from .scenario.loader import load_scenario
 from .scenario.schema import Scenario
 
 __all__ = ["RunJob", "check_out_folder", "checkpoint_dir", "resume_run", "start_run"]

@@ -42,7 +42,7 @@ def check_numeric_path(tree: dict[str, Any], path: str) -> None:
 
 def apply_values(tree: dict[str, Any], values: dict[str, Any], marks: Any = None) -> dict[str, Any]:
     """A copy of ``tree`` with each path set; correlations of paths made constant are dropped."""
-    from .scenario.loader import set_path
+    from .scenario.overrides import set_path
 
     out = copy.deepcopy(tree)
     for path, value in values.items():
