@@ -57,6 +57,7 @@ __all__ = [
     "Threat",
     "distributions_by_path",
     "iter_numbers",
+    "json_schema",
     "numbers_by_path",
     "parse_effect",
 ]
@@ -170,3 +171,13 @@ def distributions_by_path(s: Scenario) -> dict[str, Dist]:
 
 def numbers_by_path(s: Scenario) -> dict[str, float | Dist]:
     return dict(iter_numbers(s))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file, for editors and linters."""
+    body = Scenario.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "sim scenario",
+        **{k: v for k, v in body.items() if k != "title"},
+    }
