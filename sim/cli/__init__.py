@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from ..errors import SimError
 from . import compare, run, scenario, sweep
-from .options import Parser, Subparsers, formatter, progress_bar, report_error
+from .options import Parser, Subparsers, Version, formatter, progress_bar, report_error
 
 __all__ = ["VERBS", "build_parser", "main"]
 
@@ -36,14 +36,12 @@ _progress_bar = progress_bar  # the name it had when the CLI was one module
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ..version import __version__
-
     p = Parser(
         prog="sim",
         description="Simulate ceasefire negotiations: Monte Carlo over a YAML scenario.",
         formatter_class=formatter,
     )
-    p.add_argument("--version", action="version", version=f"sim {__version__}")
+    p.add_argument("--version", action=Version)
     sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
     sub.required = True
     for add in VERBS:

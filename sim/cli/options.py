@@ -11,6 +11,7 @@ from ..errors import ScenarioError, SimError
 
 __all__ = [
     "Parser",
+    "Version",
     "add_executor_options",
     "add_set_option",
     "add_size_options",
@@ -33,6 +34,16 @@ if TYPE_CHECKING:  # the type of add_subparsers(), which each verb registers its
     Subparsers = argparse._SubParsersAction[Parser]
 else:
     Subparsers = argparse._SubParsersAction
+
+
+class Version(argparse._VersionAction):
+    """``--version``, reading the installed version only when it is asked for."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        from ..version import __version__
+
+        self.version = f"sim {__version__}"
+        super().__call__(*args, **kwargs)
 
 
 def formatter(prog: str) -> argparse.HelpFormatter:

@@ -2,29 +2,32 @@
 
 Every distribution is a frozen pydantic model with one key (its name), e.g.
 ``{normal: [mean, sd]}``. Sampling goes through ``ppf(u)`` on uniforms, so one
-Gaussian copula serves every family (see :func:`sample_correlated`).
+Gaussian copula serves every family (see :func:`sample_correlated`). numpy and
+scipy are imported by the methods that sample: validating a scenario needs neither.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
-from scipy import stats
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    FloatArray = NDArray[np.float64]
 
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-FloatArray = NDArray[np.float64]
 
 
 class Dist(BaseModel):
     """Base of the distribution models: one key, a list of parameters."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     name: ClassVar[str] = ""
 
     def params(self) -> tuple[float, ...]:
@@ -41,10 +44,14 @@ class Dist(BaseModel):
         return self.ppf(rng.random(n))
 
     def mean(self) -> float:
+        import numpy as np
+
         return float(self.ppf(np.linspace(0.0005, 0.9995, 1000)).mean())
 
     def summary(self) -> str:
         """Short human text: ``normal(0.5, 0.1) ~ mean 0.5 [p5 0.34, p95 0.66]``."""
+        import numpy as np
+
         args = ", ".join(_fmt(p) for p in self.params())
         lo, hi = (float(v) for v in self.ppf(np.array([0.05, 0.95])))
         return f"{self.name}({args}) ~ mean {_fmt(self.mean())} [p5 {_fmt(lo)}, p95 {_fmt(hi)}]"
@@ -69,6 +76,9 @@ class Normal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         m, s = self.normal
         return np.asarray(stats.norm.ppf(u, loc=m, scale=s), dtype=float)
 
@@ -98,6 +108,9 @@ class TruncNormal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         m, s, lo, hi = self.truncnormal
         a, b = (lo - m) / s, (hi - m) / s
         return np.asarray(stats.truncnorm.ppf(u, a, b, loc=m, scale=s), dtype=float)
@@ -106,6 +119,8 @@ class TruncNormal(Dist):
         return (self.truncnormal[2], self.truncnormal[3])
 
     def mean(self) -> float:
+        from scipy import stats
+
         m, s, lo, hi = self.truncnormal
         return float(stats.truncnorm.mean((lo - m) / s, (hi - m) / s, loc=m, scale=s))
 
@@ -122,6 +137,8 @@ class Uniform(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+
         lo, hi = self.uniform
         return lo + (hi - lo) * np.asarray(u, dtype=float)
 
@@ -148,6 +165,9 @@ class Triangular(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         lo, mode, hi = self.triangular
         c = (mode - lo) / (hi - lo)
         return np.asarray(stats.triang.ppf(u, c, loc=lo, scale=hi - lo), dtype=float)
@@ -178,6 +198,9 @@ class Beta(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         return np.asarray(stats.beta.ppf(u, *self.beta), dtype=float)
 
     def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
@@ -204,6 +227,9 @@ class LogNormal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         mu, sigma = self.lognormal
         return np.asarray(stats.lognorm.ppf(u, sigma, scale=math.exp(mu)), dtype=float)
 
@@ -236,6 +262,9 @@ class Pert(Dist):
         return 1 + 4 * (mode - lo) / (hi - lo), 1 + 4 * (hi - mode) / (hi - lo)
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+        from scipy import stats
+
         lo, _, hi = self.pert
         a, b = self._ab()
         return np.asarray(lo + (hi - lo) * stats.beta.ppf(u, a, b), dtype=float)
@@ -253,7 +282,7 @@ class Pert(Dist):
 
 
 class ChoiceSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     values: tuple[Finite, ...] = Field(min_length=1, description="the possible values")
     p: tuple[Finite, ...] | None = Field(
         default=None, description="their probabilities (default: equal); each in [0, 1], sum 1"
@@ -280,10 +309,14 @@ class Choice(Dist):
         return self.choice.values
 
     def _p(self) -> NDArray[np.float64]:
+        import numpy as np
+
         n = len(self.choice.values)
         return np.asarray(self.choice.p if self.choice.p is not None else [1 / n] * n)
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        import numpy as np
+
         cum = np.cumsum(self._p())
         cum[-1] = 1.0
         idx = np.searchsorted(cum, np.asarray(u, dtype=float), side="right")
@@ -293,6 +326,8 @@ class Choice(Dist):
         return (min(self.choice.values), max(self.choice.values))
 
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.dot(self._p(), self.choice.values))
 
     def summary(self) -> str:
@@ -392,6 +427,9 @@ def sample_correlated(
     independent. The Cholesky factor mixes the normals, Phi maps them to uniforms
     and each distribution's ppf gives the value: ranks follow the copula.
     """
+    import numpy as np
+    from scipy import stats
+
     if corr is not None:
         z = np.linalg.cholesky(corr) @ z
     u = stats.norm.cdf(z)

@@ -59,7 +59,7 @@ class UnknownKey:
 class Spec(BaseModel):
     """Base of every scenario model: frozen, no unknown keys (with a 'did you mean')."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
