@@ -76,6 +76,14 @@ def number_text(x: float) -> str:
     return f"{x:.4g}"
 
 
+def _scipy_ppf(family: str, u: FloatArray, *args: float, **kwargs: float) -> FloatArray:
+    """``scipy.stats.<family>.ppf(u, ...)`` as a float array (scipy imported on first use)."""
+    import numpy as np
+    from scipy import stats
+
+    return np.asarray(getattr(stats, family).ppf(u, *args, **kwargs), dtype=float)
+
+
 def _bad(rule: str) -> PydanticCustomError:
     return PydanticCustomError("distribution", rule)
 
@@ -91,11 +99,8 @@ class Normal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        import numpy as np
-        from scipy import stats
-
         m, s = self.normal
-        return np.asarray(stats.norm.ppf(u, loc=m, scale=s), dtype=float)
+        return _scipy_ppf("norm", u, loc=m, scale=s)
 
     def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
         return rng.normal(*self.normal, size=n)
@@ -123,12 +128,9 @@ class TruncNormal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        import numpy as np
-        from scipy import stats
-
         m, s, lo, hi = self.truncnormal
         a, b = (lo - m) / s, (hi - m) / s
-        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=m, scale=s), dtype=float)
+        return _scipy_ppf("truncnorm", u, a, b, loc=m, scale=s)
 
     def support(self) -> tuple[float, float]:
         return (self.truncnormal[2], self.truncnormal[3])
@@ -180,12 +182,9 @@ class Triangular(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        import numpy as np
-        from scipy import stats
-
         lo, mode, hi = self.triangular
         c = (mode - lo) / (hi - lo)
-        return np.asarray(stats.triang.ppf(u, c, loc=lo, scale=hi - lo), dtype=float)
+        return _scipy_ppf("triang", u, c, loc=lo, scale=hi - lo)
 
     def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
         return (
@@ -213,10 +212,7 @@ class Beta(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        import numpy as np
-        from scipy import stats
-
-        return np.asarray(stats.beta.ppf(u, *self.beta), dtype=float)
+        return _scipy_ppf("beta", u, *self.beta)
 
     def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
         return rng.beta(*self.beta, size=n)
@@ -242,11 +238,8 @@ class LogNormal(Dist):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        import numpy as np
-        from scipy import stats
-
         mu, sigma = self.lognormal
-        return np.asarray(stats.lognorm.ppf(u, sigma, scale=math.exp(mu)), dtype=float)
+        return _scipy_ppf("lognorm", u, sigma, scale=math.exp(mu))
 
     def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
         return rng.lognormal(*self.lognormal, size=n)
