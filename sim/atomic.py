@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .jsonable import jsonable
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -43,8 +45,6 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int = 2) -> Path:
     """Write ``obj`` as JSON (numpy values, dates and NaN made plain first) atomically."""
-    from .results import jsonable
-
     text = json.dumps(jsonable(obj), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
     return atomic_write_text(path, text)
 

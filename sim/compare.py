@@ -26,8 +26,9 @@ import numpy as np
 from scipy import stats as sps
 
 from .errors import UsageError
-from .results import Results, jsonable
-from .sweep import fast_median
+from .jsonable import jsonable
+from .results import Results
+from .stats import fast_median
 
 __all__ = ["Comparison", "compare"]
 
@@ -206,9 +207,9 @@ def compare(
     Seed and replicates default to those of the first scenario.
     """
     from .engine.runner import run
+    from .points import scenario_at
     from .scenario.loader import load_scenario, load_tree, parse_yaml, validate_loaded
     from .scenario.schema import Scenario
-    from .sweep import scenario_at
 
     items = list(scenarios)
     if not items:

@@ -17,9 +17,17 @@ import pandas as pd
 
 from .atomic import atomic_write_json, temp_dir_beside
 from .errors import SimError
+from .jsonable import jsonable
 from .stats import KaplanMeier, kaplan_meier, wilson
 
-__all__ = ["NotAResultsFolder", "Results", "default_folder", "is_results_folder", "slug"]
+__all__ = [
+    "NotAResultsFolder",
+    "Results",
+    "default_folder",
+    "is_results_folder",
+    "jsonable",
+    "slug",
+]
 
 # Files that make a folder a results folder (written last-to-first would not matter: the
 # folder only appears under its name once everything is in it).
@@ -50,32 +58,6 @@ def default_folder(name: str, root: str | Path = "results", now: dt.datetime | N
     while p.exists():
         p, i = base.with_name(f"{base.name}-{i}"), i + 1
     return p
-
-
-def jsonable(x: Any) -> Any:
-    """Plain JSON types from numpy/pandas/dates; NaN and infinities become None."""
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [jsonable(v) for v in x.tolist()]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        f = float(x)
-        return f if math.isfinite(f) else None
-    if isinstance(x, pd.Timestamp):
-        return x.isoformat()
-    if isinstance(x, (dt.date, dt.datetime)):
-        return x.isoformat()
-    if x is None or isinstance(x, str):
-        return x
-    if x is pd.NaT:
-        return None
-    return str(x)
 
 
 def _round(x: float, digits: int = 6) -> float:

@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
-from .results import jsonable
-from .sweep import _map_unordered, check_numeric_path, run_point, scenario_at
+from .execution import map_unordered
+from .jsonable import jsonable
+from .points import check_numeric_path, run_point, scenario_at
 
 __all__ = ["Input", "SensitivityResults", "sensitivity", "uncertain_inputs"]
 
@@ -234,7 +235,7 @@ def sensitivity(
     values = [{i.path: i.value(float(u)) for i, u in zip(inputs, row, strict=True)} for row in U]
     jobs = {k: (scenario_at(tree, marks, v), replicates, seed) for k, v in enumerate(values)}
     got: dict[int, dict[str, Any]] = {}
-    for k, st in _map_unordered(run_point, jobs, workers, scheduler):
+    for k, st in map_unordered(run_point, jobs, workers, scheduler):
         got[k] = st
         if progress is not None:
             progress(len(got), len(jobs))

@@ -1,7 +1,8 @@
-"""Interval estimates for run outcomes: Wilson proportions and Kaplan–Meier curves (scipy)."""
+"""Interval estimates for run outcomes: Wilson proportions, Kaplan–Meier curves (scipy), medians."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from scipy import stats
 __all__ = [
     "KaplanMeier",
     "cumulative_incidence",
+    "fast_median",
     "kaplan_meier",
     "median_time",
     "wilson",
@@ -130,3 +132,16 @@ def cumulative_incidence(
 def median_time(km: KaplanMeier) -> float | None:
     """Median time to event from a Kaplan–Meier curve; None if S never reaches 0.5."""
     return km.median()
+
+
+def fast_median(days: npt.NDArray[np.float64], horizon: float) -> float | None:
+    """Kaplan–Meier median when every censoring is at the horizon: the ceil(n/2)-th event day.
+
+    ``days`` holds each replicate's event day, NaN where no event happened by ``horizon``.
+    """
+    n = len(days)
+    if n == 0:
+        return None
+    t = np.sort(np.where(np.isnan(days), np.inf, days))
+    k = math.ceil(n / 2) - 1
+    return float(t[k]) if np.isfinite(t[k]) else None

@@ -1,4 +1,4 @@
-"""Small scenarios with closed-form answers (DESIGN.md section 4), built as mappings."""
+"""Small scenarios with closed-form answers (docs/model.md, "Oracles"), built as mappings."""
 
 from __future__ import annotations
 

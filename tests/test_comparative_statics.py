@@ -1,4 +1,4 @@
-"""Directions the model must show (DESIGN.md section 4), with common random numbers and a margin.
+"""Directions the model must show (docs/model.md), with common random numbers and a margin.
 
 Each test runs the toy war and one variant with the same seed (so the two share their
 random streams) and asserts the direction by several standard errors.

@@ -17,7 +17,10 @@ def _sides(n: int, risk: float, rng: np.random.Generator) -> tuple[SideTerms, Si
         weight=rng.dirichlet(np.ones(k), n),
         risk=np.full(n, risk),
         audience=rng.uniform(0.1, 0.4, n),
-        red_lines=[(0, True, 0.3, rng.uniform(0.2, 0.6, n)), (2, False, 0.5, rng.uniform(0.2, 0.6, n))],
+        red_lines=[
+            (0, True, 0.3, rng.uniform(0.2, 0.6, n)),
+            (2, False, 0.5, rng.uniform(0.2, 0.6, n)),
+        ],
         reference={1: 0.6},
         relief_issue=2,
         relief_cost=rng.uniform(0, 0.1, n),
@@ -72,10 +75,14 @@ def test_the_frontier_point_is_at_least_as_good_as_every_grid_point_of_its_regim
         x = fr.terms(piece, t)
         assert np.all((x >= lo - 1e-12) & (x <= hi + 1e-12))
         exact = _score(a.value(x), b.value(x), d, beta)
-        grid = np.array(list(itertools.product(*[np.linspace(lo_, hi_, 21) for lo_, hi_ in regime])))
+        grid = np.array(
+            list(itertools.product(*[np.linspace(lo_, hi_, 21) for lo_, hi_ in regime]))
+        )
         for i in range(n):
             ai, bi = _one(a, i, len(grid)), _one(b, i, len(grid))
-            brute = _score(ai.value(grid), bi.value(grid), d[:, i : i + 1], beta[:, i : i + 1]).max()
+            brute = _score(
+                ai.value(grid), bi.value(grid), d[:, i : i + 1], beta[:, i : i + 1]
+            ).max()
             assert brute <= exact[i] + tolerance
 
 

@@ -1,4 +1,4 @@
-"""The engine against closed forms (DESIGN.md section 4), run through the public API."""
+"""The engine against closed forms (docs/model.md, "Oracles"), run through the public API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wilson intervals and Kaplan–Meier curves against closed-form oracles (DESIGN.md §4)."""
+"""Wilson intervals and Kaplan–Meier curves against closed-form oracles (docs/model.md, "Oracles")."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_without_censoring_km_equals_empirical_cdf():
 
 
 def test_km_band_covers_geometric_truth():
-    # P(event by round n) = 1 - (1 - q)^n, censored at round 20 (DESIGN.md §4 geometric oracle)
+    # P(event by round n) = 1 - (1 - q)^n, censored at round 20 (the geometric oracle of docs/model.md)
     rng = np.random.default_rng(11)
     q, horizon = 0.08, 20
     t = rng.geometric(q, 5000).astype(float)

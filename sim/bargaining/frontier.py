@@ -41,7 +41,9 @@ def intervals(cuts: Sequence[Cut], k: int) -> list[list[tuple[float, float]]]:
     """Per issue, the closed intervals of [0, 1] inside which no red line changes state."""
     out: list[list[tuple[float, float]]] = []
     for i in range(k):
-        bounds: list[tuple[float, float]] = []  # (end of the interval left of the cut, start of the next)
+        bounds: list[
+            tuple[float, float]
+        ] = []  # (end of the interval left of the cut, start of the next)
         for c in cuts:
             if c.issue != i:
                 continue
@@ -73,10 +75,14 @@ class SideTerms:
     weight: FloatArray  # (n, K)
     risk: FloatArray  # (n,)
     audience: FloatArray  # (n,) s = audience cost x support
-    red_lines: Sequence[tuple[int, bool, float, FloatArray]]  # (issue, above, threshold, penalty (n,))
+    red_lines: Sequence[
+        tuple[int, bool, float, FloatArray]
+    ]  # (issue, above, threshold, penalty (n,))
     reference: dict[int, float]  # issue -> scaled reference
     relief_issue: int | None = None
-    relief_cost: FloatArray | None = None  # (n,) lump cost of sanctions kept: paid as (1 - x_relief)
+    relief_cost: FloatArray | None = (
+        None  # (n,) lump cost of sanctions kept: paid as (1 - x_relief)
+    )
 
     def issue_value(self, k: int, x: FloatArray) -> FloatArray:
         """f_k(x) for x (n, P): the issue's part of V without red-line steps."""
@@ -141,7 +147,9 @@ class Frontier:
         for k in range(x.shape[1]):
             mine = taken & (self.issue == k)
             any_k = mine.any(axis=1)
-            last = s - 1 - np.argmax(mine[:, ::-1], axis=1)  # pieces of one issue come in path order
+            last = (
+                s - 1 - np.argmax(mine[:, ::-1], axis=1)
+            )  # pieces of one issue come in path order
             x[any_k, k] = self.x1[rows[any_k], last[any_k]]
         k_now = self.issue[rows, piece]
         on = self.valid[rows, piece]
@@ -170,9 +178,7 @@ def issue_points(
     return np.sort(np.clip(p, lo[:, None], hi[:, None]), axis=1)
 
 
-def frontier(
-    sides: tuple[SideTerms, SideTerms], lo: FloatArray, hi: FloatArray
-) -> Frontier:
+def frontier(sides: tuple[SideTerms, SideTerms], lo: FloatArray, hi: FloatArray) -> Frontier:
     """The frontier of the regime whose issue intervals are [lo, hi] (n, K) per replicate."""
     n, K = lo.shape
     a, b = sides
@@ -276,7 +282,11 @@ def nash_point(
 
 
 def best_offer(
-    fr: Frontier, proposer: int, floor: FloatArray, other: FloatArray, cdf: Callable[[FloatArray], FloatArray]
+    fr: Frontier,
+    proposer: int,
+    floor: FloatArray,
+    other: FloatArray,
+    cdf: Callable[[FloatArray], FloatArray],
 ) -> tuple[IntArray, FloatArray]:
     """A side's take-it-or-leave-it offer: the frontier point maximising q V_j + (1 - q) floor_j.
 

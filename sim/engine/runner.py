@@ -16,17 +16,19 @@ import tempfile
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import __version__
 from ..errors import RunError, UsageError
+from ..execution import process_pool
+from ..jsonable import jsonable
 from ..mechanisms import Specs, World, compile_scenario
-from ..results import Results, jsonable
+from ..results import Results
 from ..scenario.schema import Scenario
+from ..version import __version__
 from .store import ChunkOutput, FolderStore, MemoryStore
 from .tables import run_meta, series_table
 from .world import Tracer
@@ -223,11 +225,7 @@ def _simulate(
 
     own: Executor | None = None
     if executor is None and workers > 1 and len(jobs) > 1:
-        import multiprocessing as mp
-
-        own = executor = ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")
-        )
+        own = executor = process_pool(min(workers, len(jobs)))
     try:
         if executor is None:
             for job in jobs.values():

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..mechanisms import Specs
 from ..scenario.schema import Scenario
+from ..version import __version__
 
 SERIES_FIRST = ["day", "date", "p_agreed", "p_in_force", "p_truce"]
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -18,14 +15,25 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .atomic import atomic_write_bytes
+from .style import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    STYLE,
+    VERMILION,
+    axes_or_new,
+    date_axis,
+    figure_bytes,
+    note,
+    styled,
+)
 
 if TYPE_CHECKING:
-    from .results import Results
+    from ..results import Results
 
 __all__ = [
     "FIGURES",
-    "figure_bytes",
     "make_figures",
     "plot_ceasefire_curve",
     "plot_control_fan",
@@ -35,78 +43,6 @@ __all__ = [
     "plot_terms_grid",
     "save_figures",
 ]
-
-# Colour-blind-safe palette (Okabe & Ito 2008).
-BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
-FIGSIZE = (8.0, 4.5)  # inches; 960 x 540 px at the saved DPI
-DPI = 120
-STYLE: Any = {  # rcParams for every figure here (Any: mypy wants literal rc keys)
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "font.size": 10,
-    "legend.frameon": False,
-    "svg.hashsalt": "sim",  # deterministic SVG ids
-}
-
-
-def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
-    """A pyplot-free Figure with its own Agg canvas (no global figure registry touched)."""
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=figsize, layout="constrained")
-        FigureCanvasAgg(fig)
-        return fig
-
-
-def new_axes(figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    """One Axes on a new pyplot-free Figure."""
-    with matplotlib.rc_context(STYLE):
-        return new_figure(figsize).add_subplot()
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    """The given Axes, or a new one."""
-    return ax if ax is not None else new_axes(figsize)
-
-
-def _styled(fn: Callable[..., Axes]) -> Callable[..., Axes]:
-    def wrapper(*args: Any, **kwargs: Any) -> Axes:
-        with matplotlib.rc_context(STYLE):
-            return fn(*args, **kwargs)
-
-    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
-    return wrapper
-
-
-def _date_axis(ax: Axes) -> None:
-    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
-
-
-def _note(ax: Axes, text: str) -> Axes:
-    ax.text(
-        0.5,
-        0.5,
-        text,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        color=GREY,
-        fontsize=11,
-        wrap=True,
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return ax
 
 
 def _dates(start: dt.date, days: np.ndarray) -> np.ndarray:
@@ -135,10 +71,10 @@ def _wrap(text: str, width: int, lines: int = 2) -> str:
 # ----------------------------------------------------------------------------- plots
 
 
-@_styled
+@styled
 def plot_ceasefire_curve(results: Results, ax: Axes | None = None) -> Axes:
     """Cumulative P(ceasefire agreed) by date with its Kaplan–Meier band, and P(in force)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     h = results.horizon_days
     days = np.arange(0, h + 1)
     km = results.ceasefire_km()
@@ -164,16 +100,16 @@ def plot_ceasefire_curve(results: Results, ax: Axes | None = None) -> Axes:
     ax.set_xlim(x[0], x[-1])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share of replicates")
-    _date_axis(ax)
+    date_axis(ax)
     ax.set_title("Probability of a ceasefire over time")
     ax.legend(loc="upper left", title=f"{results.n:,} replicates", alignment="left")
     return ax
 
 
-@_styled
+@styled
 def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     """Distribution of the agreed terms on one issue (real units, ends labelled)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     facts = results.issues().get(issue)
     if facts is None:
         raise ValueError(f"no issue {issue!r} in these results (have {sorted(results.issues())})")
@@ -188,7 +124,7 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     x = x[~np.isnan(x)]
     _fitted_title(ax, f"Agreed terms: {desc}")
     if x.size == 0:
-        return _note(ax, "no ceasefire was agreed in any replicate")
+        return note(ax, "no ceasefire was agreed in any replicate")
     lo, hi = (float(rng[0]), float(rng[1])) if rng else (float(x.min()), float(x.max()))
     if hi <= lo:
         hi = lo + 1.0
@@ -247,20 +183,20 @@ def plot_terms_grid(results: Results, fig: Figure | None = None) -> Figure:
         for ax in axes[len(issues) :]:
             ax.set_visible(False)
         if not issues:
-            _note(axes[0], "this scenario has no issues")
+            note(axes[0], "this scenario has no issues")
     return fig
 
 
-@_styled
+@styled
 def plot_control_fan(results: Results, ax: Axes | None = None) -> Axes:
     """Front line over time: median (or mean) with the 10–90% band across replicates."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     issue = results.meta.get("front_line_issue")
     s = results.series
     ax.set_title("Front line over time")
     cols = {"control_p10", "control_p90"}
     if not issue or not cols <= set(s.columns) or s["control_p10"].isna().all():
-        return _note(ax, "no front line in this scenario")
+        return note(ax, "no front line in this scenario")
     facts = results.issues().get(issue, {})
     unit = str(facts.get("unit") or "")
     x = pd.to_datetime(s["date"]).to_numpy()
@@ -285,15 +221,15 @@ def plot_control_fan(results: Results, ax: Axes | None = None) -> Axes:
     if ends:
         label += f"\n{ends[0]} ↔ {ends[1]}"
     ax.set_ylabel(label)
-    _date_axis(ax)
+    date_axis(ax)
     ax.legend(loc="upper left")
     return ax
 
 
-@_styled
+@styled
 def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     """Who obstructed (rejected what the other side accepted) and how many threats fired."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     o = results.outcomes
     n = max(results.n, 1)
     labels: list[str] = []
@@ -325,7 +261,7 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
         colors.append(BLUE)
     ax.set_title("Obstruction and threats")
     if not labels:
-        return _note(ax, "no obstruction or threat data in these results")
+        return note(ax, "no obstruction or threat data in these results")
     y = np.arange(len(labels))[::-1]
     ax.barh(y, values, color=colors, height=0.65)
     for yi, v in zip(y, values, strict=True):
@@ -349,14 +285,14 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     return ax
 
 
-@_styled
+@styled
 def plot_durability(results: Results, ax: Axes | None = None) -> Axes:
     """How long ceasefires hold: Kaplan–Meier survival from agreement to breakdown."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.set_title("How long ceasefires hold")
     km = results.durability_km()
     if km.n == 0:
-        return _note(ax, "no ceasefire was agreed in any replicate")
+        return note(ax, "no ceasefire was agreed in any replicate")
     last = float(km.times.max()) if km.times.size else 1.0
     days = np.arange(0, int(np.ceil(last)) + 1)
     s, lo, hi = km.survival_at(days)
@@ -399,20 +335,6 @@ def make_figures(results: Results) -> dict[str, Figure]:
 
 
 FIGURES = ("ceasefire_curve", "terms", "control_fan", "obstruction", "durability")
-
-
-def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure rendered to PNG or SVG bytes (no timestamps, so output is reproducible)."""
-    buf = io.BytesIO()
-    meta = {"Software": None} if fmt == "png" else {"Date": None}
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
-    return buf.getvalue()
-
-
-def save_png(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically."""
-    return atomic_write_bytes(path, figure_bytes(fig, "png"))
 
 
 def save_figures(results: Results, folder: str | Path) -> dict[str, bytes]:

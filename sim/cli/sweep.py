@@ -1,0 +1,134 @@
+"""The sweep verb: a scenario over a grid, LHS or Sobol design, resumable."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import UsageError
+from .options import (
+    Subparsers,
+    add_executor_options,
+    add_set_option,
+    add_size_options,
+    count,
+    formatter,
+    progress_bar,
+)
+
+__all__ = ["add_sweep"]
+
+
+def add_sweep(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run a scenario over a grid, LHS or Sobol design of numeric paths",
+        description="Run a scenario at every point of a design over one or more numeric paths "
+        "(any number or distribution parameter), all on the same seed (common random numbers). "
+        "Each finished point is saved as it completes; --resume DIR runs only the missing ones.",
+        formatter_class=formatter,
+        epilog="Examples:\n"
+        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11\n"
+        "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
+        "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
+        "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
+        "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
+        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
+        "      --scheduler tcp://scheduler-host:8786\n"
+        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n",
+    )
+    p.add_argument(
+        "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (not with --resume)"
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="PATH=LO:HI:STEPS|PATH=v1,v2,...",
+        help="a numeric path and its values (repeatable); LHS/Sobol take PATH=LO:HI",
+    )
+    p.add_argument(
+        "--design",
+        choices=["grid", "lhs", "sobol"],
+        default="grid",
+        help="grid (default: every combination), lhs or sobol (need --samples)",
+    )
+    p.add_argument(
+        "--samples",
+        type=count(1),
+        metavar="K",
+        help="points of an LHS or Sobol design (Sobol: a power of two)",
+    )
+    add_size_options(
+        p,
+        replicates_help="replicates per point (default: the scenario's run.replicates)",
+        seed_help="random seed (default: the scenario's run.seed)",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: results/<scenario>-sweep-<UTC time>/)"
+    )
+    add_executor_options(p)
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted sweep in DIR with its own scenario, seed and design",
+    )
+    p.add_argument(
+        "--independent",
+        action="store_true",
+        help="give each point its own seed instead of common random numbers",
+    )
+    add_set_option(p)
+    p.add_argument("--quiet", action="store_true", help="print only the output folder")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from ..sweep import sweep
+
+    if not args.vary and not args.resume:
+        raise UsageError("sweep needs at least one --vary PATH=LO:HI:STEPS (or --resume DIR)")
+    if args.scenario is None and not args.resume:
+        raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
+    if args.resume and args.out and args.out != args.resume:
+        raise UsageError("--resume writes into its own folder; leave out --out")
+    bar, progress = progress_bar(args.quiet)
+
+    def go(cb: Any) -> Any:
+        return sweep(
+            args.scenario,
+            args.vary,
+            design=args.design,
+            samples=args.samples,
+            replicates=args.replicates,
+            seed=args.seed,
+            out=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            independent=args.independent,
+            overrides=list(args.overrides) if args.scenario is not None else None,
+            progress=cb or None,
+        )
+
+    if bar is not None:
+        with bar:
+            res = go(progress)
+    else:
+        res = go(None)
+    if args.quiet:
+        print(res.folder)
+        return 0
+    cols = [
+        *res.paths,
+        "p_ceasefire",
+        "p_ceasefire_ci_low",
+        "p_ceasefire_ci_high",
+        "median_days_to_ceasefire",
+    ]
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_rows", 40):
+        print(res.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    print(f"wrote {res.folder}/ (manifest.json, points/, sweep.parquet, figures/sweep.png)")
+    return 0

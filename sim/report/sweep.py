@@ -1,0 +1,211 @@
+"""The report of a finished sweep: design, figure, one row per point, provenance, as one HTML file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..atomic import atomic_write_text
+from ..errors import SimError, UsageError
+from ..plots import figure_bytes
+from ..sweep.manifest import MANIFEST, is_sweep_folder
+from ..sweep.table import load_sweep
+from .page import esc, figure, lede, page, pct, provenance
+
+__all__ = ["render_sweep_report", "write_sweep_report"]
+
+MAX_LISTED_VALUES = 12  # a varied path's grid values listed in full up to this many
+
+
+def _sweep_description(manifest: Mapping[str, Any]) -> str | None:
+    """The scenario's description, read back from the sweep's scenario file when that file
+    (with the sweep's overrides) still resolves to the scenario the sweep ran; else None."""
+    from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
+
+    file = manifest.get("scenario_file")
+    if not file or not Path(str(file)).is_file():
+        return None
+    try:
+        tree, marks = load_tree(str(file), list(manifest.get("overrides") or []))
+        s = validate_loaded(tree, marks)
+    except (SimError, OSError, ValueError):
+        return None
+    if scenario_sha256(s) != manifest.get("scenario_sha256"):
+        return None
+    return str(s.description or "")
+
+
+def _sweep_png(res: Any, folder: Path) -> bytes:
+    """figures/sweep.png of the folder, or the same figure drawn again from sweep.parquet."""
+    png = folder / "figures" / "sweep.png"
+    if png.is_file():
+        return png.read_bytes()
+    return figure_bytes(res.plot().figure, "png")
+
+
+def _val(x: Any) -> str:
+    """A varied value, short but exact enough to tell grid points apart."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return esc(x)
+    return "—" if not np.isfinite(f) else f"{f:.4g}"
+
+
+def _interval(row: Mapping[str, Any], key: str) -> str:
+    def get(k: str) -> float | None:
+        v = row.get(k)
+        return None if v is None or not np.isfinite(float(v)) else float(v)
+
+    return (
+        f"<td>{pct(get(key))}</td>"
+        f"<td>{pct(get(f'{key}_ci_low'))} – {pct(get(f'{key}_ci_high'))}</td>"
+    )
+
+
+def render_sweep_report(res: Any, png: bytes, description: str | None = None) -> str:
+    """The report of a finished sweep (``sim.sweep.SweepResults``) as one HTML string."""
+    m = res.manifest
+    name = m.get("scenario") or "scenario"
+    paths = res.paths
+    n_points = len(res.table)
+    reps = m.get("replicates")
+    out: list[str] = [f"<h1>{esc(name)}</h1>"]
+    if description is None:
+        out.append(
+            '<p class="absent">The scenario description is not shown: the scenario file '
+            "the sweep ran is missing or has changed since.</p>"
+        )
+    else:
+        out += lede(description)
+    seeds = (
+        "each point on its own seed"
+        if m.get("independent")
+        else "every point on the same seed (common random numbers)"
+    )
+    out.append(
+        f"<p>A parameter sweep: {n_points:,} points, {esc(reps)} simulated futures at each, "
+        f"{seeds}.</p>"
+    )
+
+    # Design.
+    design = str(m.get("design") or "grid")
+    what = {
+        "grid": "full grid (every combination of the values below)",
+        "lhs": f"Latin hypercube of {esc(m.get('samples'))} samples",
+        "sobol": f"scrambled Sobol sequence of {esc(m.get('samples'))} samples",
+    }.get(design, esc(design))
+    out += [
+        "<h2>Design</h2>",
+        f"<p>Design: {what}.</p>",
+        "<table><tr><th>Varied path</th><th>From</th><th>To</th><th>Values</th></tr>",
+    ]
+    for v in m.get("vary") or []:
+        if v.get("values") is not None:
+            grid = [float(x) for x in v["values"]]
+        elif v.get("steps") is not None and design == "grid":
+            grid = [float(x) for x in np.linspace(v["lo"], v["hi"], int(v["steps"]))]
+        else:
+            grid = []
+        shown = [_val(x) for x in grid]
+        if len(shown) > MAX_LISTED_VALUES:
+            shown = [*shown[:3], "…", shown[-1]]
+        values = ", ".join(shown) if grid else "sampled in this range"
+        if design != "grid" and grid:
+            values = f"sampled from {values}"
+        out.append(
+            f"<tr><td><code>{esc(v.get('path'))}</code></td><td>{_val(v.get('lo'))}</td>"
+            f"<td>{_val(v.get('hi'))}</td><td>{values}</td></tr>"
+        )
+    out.append("</table>")
+
+    # Figure.
+    if len(paths) == 1:
+        cap = f"P(ceasefire by the horizon) against {paths[0]}, with its 95% interval."
+    elif len(paths) == 2:
+        cap = f"P(ceasefire by the horizon) over {paths[0]} and {paths[1]}."
+    else:
+        cap = "P(ceasefire by the horizon) against each varied path, averaged over the others."
+    out += ["<h2>Figure</h2>", figure(png, cap)]
+
+    # Points.
+    out += [
+        "<h2>Points</h2>",
+        "<table><tr><th>Point</th>",
+        *[f"<th><code>{esc(p)}</code></th>" for p in paths],
+        "<th>P(ceasefire)</th><th>95% CI</th><th>Median days</th>"
+        "<th>P(in force at horizon)</th><th>95% CI</th></tr>",
+    ]
+    for row in res.table.to_dict("records"):
+        med = row.get("median_days_to_ceasefire")
+        med_s = "not reached" if med is None or not np.isfinite(med) else f"{med:.0f}"
+        out.append(
+            f"<tr><td>{esc(int(row['point']) if 'point' in row else '')}</td>"
+            + "".join(f"<td>{_val(row.get(p))}</td>" for p in paths)
+            + _interval(row, "p_ceasefire")
+            + f"<td>{esc(med_s)}</td>"
+            + _interval(row, "p_in_force_at_horizon")
+            + "</tr>"
+        )
+    out.append("</table>")
+
+    # Provenance.
+    versions = sorted({str(s.get("version")) for s in res.points if s.get("version")})
+    overrides = list(m.get("overrides") or [])
+    out += [
+        "<h2>Provenance</h2>",
+        provenance(
+            [
+                ("sim version", esc(", ".join(versions) or "not recorded")),
+                ("seed", esc(m.get("seed"))),
+                ("replicates per point", esc(reps)),
+                ("independent seeds", "yes" if m.get("independent") else "no"),
+                ("scenario SHA-256", f"<code>{esc(m.get('scenario_sha256'))}</code>"),
+                ("scenario file", f"<code>{esc(m.get('scenario_file'))}</code>"),
+                ("overrides", " ".join(f"<code>{esc(o)}</code>" for o in overrides) or "none"),
+            ]
+        ),
+    ]
+    cmd = [f"sim sweep {m.get('scenario_file') or 'scenario.yaml'}"]
+    for v in m.get("vary") or []:
+        if v.get("values") is not None:
+            cmd.append(f"--vary {v['path']}={','.join(f'{x:g}' for x in v['values'])}")
+        elif v.get("steps") is not None and design == "grid":
+            cmd.append(f"--vary {v['path']}={v['lo']:g}:{v['hi']:g}:{v['steps']}")
+        else:
+            cmd.append(f"--vary {v['path']}={v['lo']:g}:{v['hi']:g}")
+    if design != "grid":
+        cmd.append(f"--design {design} --samples {m.get('samples')}")
+    cmd += [f"--set '{o}'" for o in overrides]
+    cmd.append(f"-n {reps} --seed {m.get('seed')}")
+    if m.get("independent"):
+        cmd.append("--independent")
+    out.append(
+        f"<footer>Reproduce with <code>{esc(' '.join(cmd))}</code> and sim "
+        f"{esc(', '.join(versions) or '(version not recorded)')}.</footer>"
+    )
+    return page(f"{name} — ceasefire simulation sweep report", out)
+
+
+def write_sweep_report(folder: str | Path) -> Path:
+    """(Re)write ``folder/report.html`` from the finished sweep in ``folder``, atomically."""
+
+    folder = Path(folder)
+    if not is_sweep_folder(folder):
+        raise UsageError(
+            f"{str(folder)!r} is not a sweep folder (no sweep {MANIFEST}); "
+            "make one with 'sim sweep'"
+        )
+    if not (folder / "sweep.parquet").is_file():
+        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        raise UsageError(
+            f"{str(folder)!r} is an unfinished sweep (no sweep.parquet); finish it with "
+            f"'sim sweep {m.get('scenario_file')} --resume {folder} --seed {m.get('seed')}'"
+        )
+    res = load_sweep(folder)
+    text = render_sweep_report(res, _sweep_png(res, folder), _sweep_description(res.manifest))
+    return atomic_write_text(folder / "report.html", text)

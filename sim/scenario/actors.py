@@ -1,0 +1,120 @@
+"""The actors: belligerents (utilities, red lines, stalling), mediators and their threats, patrons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .distributions import Finite
+from .spec import Effect, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec
+
+__all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
+
+
+class RedLine(Spec):
+    issue: Id
+    above: Finite | None = Field(default=None, description="violated if the terms exceed this")
+    below: Finite | None = Field(default=None, description="violated if the terms fall below this")
+    penalty: NonNeg = Field(
+        default=1.0, description="utility lost when violated (times audience cost and support)"
+    )
+
+    @model_validator(mode="after")
+    def _one_side(self) -> RedLine:
+        if (self.above is None) == (self.below is None):
+            raise PydanticCustomError(
+                "red_line", "a red line needs exactly one of 'above' or 'below'"
+            )
+        return self
+
+
+class Stalling(Spec):
+    prior: Prob = Field(description="probability that this side is a stalling type")
+    weeks: NonNeg = Field(description="length of the regroup window from the start, in weeks")
+    premium: NonNeg = Field(description="utility a staller adds to its war value while regrouping")
+
+
+class Belligerent(Spec):
+    role: Literal["belligerent"]
+    name: str | None = Field(default=None, description="display name (default: the id)")
+    side: Literal["A", "B"]
+    ideal: dict[Id, Num] = Field(description="ideal point per issue, real units")
+    salience: dict[Id, NonNeg] = Field(description="weight per issue; normalised to sum 1")
+    capability: Pos = Field(default=1.0, description="military capability, arbitrary units")
+    economy: Pos = Field(default=1.0, description="economic index, 1 = pre-war level")
+    support: Prob = Field(default=0.5, description="domestic support for the war effort, 0..1")
+    patience: Patience = Field(
+        default=0.98, description="discount factor per round, 0 <= delta < 1"
+    )
+    risk: Pos = Field(default=1.0, description="utility curvature r: U = 1 - |x - y|^r")
+    optimism: Signed1 = Field(default=0.0, description="bias of its belief that it prevails")
+    audience_cost: NonNeg = Field(
+        default=0.0, description="weight of red lines and public reference"
+    )
+    cost: NonNeg = Field(
+        default=0.002, description="utility lost per round of fighting at intensity 1"
+    )
+    reference: dict[Id, Finite] = Field(
+        default_factory=dict,
+        description="terms the public expects (real units); shortfall is penalised",
+    )
+    red_lines: list[RedLine] = Field(default_factory=list)
+    stalling: Stalling | None = None
+
+
+class Threat(Spec):
+    name: str
+    against: Id = Field(
+        description="an actor id, or 'obstructer': whoever rejects what the other accepted"
+    )
+    trigger: Literal["obstruction", "deadline"] = "obstruction"
+    deadline: dt.date | None = Field(default=None, description="date for trigger: deadline")
+    effect: dict[str, Effect] = Field(description="state changes when carried out")
+    credibility: Prob = Field(
+        default=1.0, description="probability it is carried out when triggered"
+    )
+    delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
+    cost: NonNeg = Field(
+        default=0.0, description="utility the target expects to lose if it is carried out"
+    )
+    after: int = Field(
+        default=1,
+        ge=1,
+        description="trigger: obstruction only: the target's obstruction that sets it off (1 = the first)",
+    )
+
+    @model_validator(mode="after")
+    def _deadline(self) -> Threat:
+        if self.trigger == "deadline" and self.deadline is None:
+            raise PydanticCustomError("threat", "trigger: deadline needs a 'deadline' date")
+        if self.trigger == "obstruction" and self.deadline is not None:
+            raise PydanticCustomError("threat", "'deadline' is only for trigger: deadline")
+        return self
+
+
+class Mediator(Spec):
+    role: Literal["mediator"]
+    name: str | None = None
+    proposes: Literal["nash", "split", "none"] = "nash"
+    weights: dict[Id, Pos] = Field(
+        default_factory=dict, description="bargaining weight per belligerent (default 1)"
+    )
+    noise: NonNeg = Field(
+        default=0.0, description="sd of its error on each side's war value, utility"
+    )
+    engaged: bool = True
+    threats: list[Threat] = Field(default_factory=list)
+
+
+class Patron(Spec):
+    role: Literal["patron"]
+    name: str | None = None
+    supports: Id
+    aid: NonNeg = Field(default=0.0, description="capability added per round")
+    reliability: Prob = Field(default=1.0, description="probability the aid arrives in a round")
+
+
+Actor = Annotated[Union[Belligerent, Mediator, Patron], Field(discriminator="role")]  # noqa: UP007

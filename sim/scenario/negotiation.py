@@ -1,0 +1,91 @@
+"""How talks run (sessions, candidates, collapse), scheduled proposals, and how long a ceasefire holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .distributions import Finite
+from .spec import Id, NonNeg, Pos, Prob, Spec
+
+__all__ = ["Durability", "Negotiation", "Proposal"]
+
+
+class Negotiation(Spec):
+    talks_open: bool | dt.date = Field(
+        default=True, description="true (from the start), false, or the date talks open"
+    )
+    every_days: int = Field(default=7, gt=0, description="days between negotiation sessions")
+    rationality: Pos = Field(
+        default=50.0, description="lambda of the quantal response (large = rational)"
+    )
+    candidates: int = Field(
+        default=128, ge=2, le=65536, description="quasi-random candidate agreements (power of two)"
+    )
+    collapse: Prob = Field(default=0.0, description="probability per session that talks collapse")
+    direct: Prob = Field(
+        default=0.0,
+        description="probability that the belligerents bargain directly in a session no mediator "
+        "leads: one side, drawn at random, makes a take-it-or-leave-it offer",
+    )
+    reopen: Prob = Field(
+        default=0.0, description="probability per round that collapsed talks reopen"
+    )
+
+    @model_validator(mode="after")
+    def _pow2(self) -> Negotiation:
+        c = self.candidates
+        if c & (c - 1):
+            lo = 1 << (c.bit_length() - 1)
+            raise PydanticCustomError(
+                "candidates",
+                "candidates must be a power of two (got {c}; nearest {lo} or {hi})",
+                {"c": c, "lo": lo, "hi": lo * 2},
+            )
+        return self
+
+
+class Proposal(Spec):
+    name: str
+    by: Id
+    on: dt.date | None = None
+    every_days: int | None = Field(default=None, gt=0)
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+    terms: dict[Id, Finite | Literal["status_quo"]] | None = None
+    truce_days: int | None = Field(default=None, gt=0)
+    reward: dict[Id, NonNeg] = Field(
+        default_factory=dict, description="utility a side gains by accepting (truces)"
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> Proposal:
+        if (self.on is None) == (self.every_days is None):
+            raise PydanticCustomError(
+                "proposal", "a proposal needs exactly one of 'on' or 'every_days'"
+            )
+        if (self.terms is None) == (self.truce_days is None):
+            raise PydanticCustomError(
+                "proposal", "a proposal needs exactly one of 'terms' or 'truce_days'"
+            )
+        if self.on is not None and (self.from_ is not None or self.until is not None):
+            raise PydanticCustomError(
+                "proposal", "'from' and 'until' go with 'every_days', not 'on'"
+            )
+        return self
+
+
+class Durability(Spec):
+    base_hazard_per_year: NonNeg = Field(
+        default=0.3, description="h0: breakdowns per year of a ceasefire nobody resents"
+    )
+    dissatisfaction: NonNeg = Field(
+        default=5.0, description="gamma1: log-hazard per unit of max(W - V)"
+    )
+    guarantees: dict[Id, NonNeg] = Field(
+        default_factory=dict,
+        description="log-hazard reduction per unit of the issue (scaled 0..1) in the agreed terms",
+    )

@@ -1,0 +1,117 @@
+"""Pressures on the belligerents (battlefield, sanctions, domestic politics, learning) and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .distributions import Finite
+from .spec import Effect, Id, NonNeg, Num, Pos, Prob, Spec
+
+__all__ = [
+    "Battlefield",
+    "Domestic",
+    "Election",
+    "Event",
+    "Learning",
+    "Pressures",
+    "SanctionStep",
+    "Sanctions",
+]
+
+
+class Battlefield(Spec):
+    control: Num | None = Field(
+        default=None, description="front line at the start, real units of the front_line issue"
+    )
+    decisiveness: Pos = Field(default=1.0, description="m in p = K_B^m / (K_A^m + K_B^m)")
+    drift: NonNeg = Field(
+        default=0.01,
+        description="alpha: share of the issue range moved per round per unit of (p - balance)",
+    )
+    balance: Prob = Field(default=0.5, description="p-bar: p at which the front does not move")
+    volatility: NonNeg = Field(
+        default=0.005, description="s: scale of the per-round front-line noise, share of range"
+    )
+    tail: Pos = Field(default=4.0, description="nu: Student-t degrees of freedom of the noise")
+    intensity: NonNeg = Field(default=1.0, description="I: intensity of fighting, 1 = current")
+    attrition: dict[Id, Prob] = Field(
+        default_factory=dict, description="share of capability lost per round at intensity 1"
+    )
+    regeneration: dict[Id, NonNeg] = Field(
+        default_factory=dict, description="capability rebuilt per round per unit of economy"
+    )
+
+
+class SanctionStep(Spec):
+    on: dt.date
+    level: Prob
+
+
+class Sanctions(Spec):
+    target: Id
+    level: Prob = Field(default=0.0, description="sigma at the start, 0..1")
+    bite: NonNeg = Field(
+        default=0.0, description="share of the target's economy lost per round at sigma = 1"
+    )
+    cost: NonNeg = Field(default=0.0, description="utility per round the target loses at sigma = 1")
+    schedule: list[SanctionStep] = Field(default_factory=list)
+    relief_issue: Id | None = Field(
+        default=None, description="issue whose agreed value lifts sanctions"
+    )
+
+
+class Election(Spec):
+    on: dt.date
+    base: Num = Field(default=-2.0, description="theta0: log-odds of replacement at support 0")
+    slope: NonNeg = Field(default=4.0, description="theta1: fall in log-odds per unit of support")
+    shift: dict[Id, Finite] = Field(
+        default_factory=dict, description="move of the ideal point if replaced, real units"
+    )
+
+
+class Domestic(Spec):
+    reversion: Prob = Field(
+        default=0.05, description="share of the gap to the starting support closed per round"
+    )
+    casualty_sensitivity: NonNeg = Field(
+        default=0.0, description="support lost per round at intensity 1"
+    )
+    cost_sensitivity: NonNeg = Field(
+        default=0.0,
+        description="support lost per unit of the per-round war cost C_i (economy, sanctions)",
+    )
+    elections: list[Election] = Field(default_factory=list)
+
+
+class Learning(Spec):
+    rate: Prob = Field(
+        default=0.05, description="kappa: share of optimism lost per round of fighting"
+    )
+    noise: NonNeg = Field(default=0.0, description="sd of the per-round change in optimism")
+
+
+class Pressures(Spec):
+    battlefield: Battlefield | None = None
+    sanctions: Sanctions | None = None
+    domestic: dict[Id, Domestic] = Field(default_factory=dict)
+    learning: Learning = Field(default_factory=Learning)
+
+
+class Event(Spec):
+    name: str
+    on: dt.date | None = None
+    rate_per_year: NonNeg | None = None
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+    effect: dict[str, Effect]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Event:
+        if (self.on is None) == (self.rate_per_year is None):
+            raise PydanticCustomError(
+                "event", "an event needs exactly one of 'on' or 'rate_per_year'"
+            )
+        return self

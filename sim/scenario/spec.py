@@ -1,0 +1,152 @@
+"""Building blocks of the scenario models: the frozen Spec base, identifiers, ranged numbers, effects.
+
+Every scenario model derives from :class:`Spec`; a number field is a value or a
+distribution whose range rule (``Prob``, ``NonNeg``, ...) travels with its type.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .distributions import Dist, Finite, num_union, support_of
+
+__all__ = [
+    "ID_PATTERN",
+    "Effect",
+    "Id",
+    "NonNeg",
+    "Num",
+    "Patience",
+    "Pos",
+    "Prob",
+    "Signed1",
+    "Spec",
+    "Text",
+    "UnknownKey",
+    "parse_effect",
+]
+
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]  # YAML block scalars end in "\n"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+_NUM = num_union()
+
+
+class UnknownKey:
+    """Stands in for the value of an unknown key so the error can carry a suggestion."""
+
+    def __init__(self, key: str, value: Any, suggestion: str | None):
+        self.key, self.value, self.suggestion = key, value, suggestion
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class Spec(BaseModel):
+    """Base of every scenario model: frozen, no unknown keys (with a 'did you mean')."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_unknown(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known: set[str] = set()
+        for name, f in cls.model_fields.items():
+            known.add(name)
+            if f.alias:
+                known.add(f.alias)
+        out = {}
+        for k, v in data.items():
+            if isinstance(k, str) and k not in known:
+                close = difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.6)
+                out[k] = UnknownKey(k, v, close[0] if close else None)
+            else:
+                out[k] = v
+        return out
+
+
+def _bounds(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> Any:
+    def rule() -> str:
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        a = "-inf" if lo is None else f"{lo:g}"
+        b = "inf" if hi is None else f"{hi:g}"
+        if hi is None:
+            return f"must be {'>' if lo_open else '>='} {a}"
+        if lo is None:
+            return f"must be {'<' if hi_open else '<='} {b}"
+        return f"must be in {left}{a}, {b}{right}"
+
+    def check(v: float | Dist) -> float | Dist:
+        s_lo, s_hi = support_of(v)
+        if isinstance(v, Dist):
+            # A distribution's support must lie inside the closed range of the field.
+            if (lo is not None and s_lo < lo) or (hi is not None and s_hi > hi):
+                raise PydanticCustomError(
+                    "out_of_range",
+                    "{rule}, but {dist} can fall outside (support [{slo}, {shi}]); "
+                    "use a bounded one such as truncnormal, beta, uniform or pert",
+                    {"rule": rule(), "dist": v.name, "slo": f"{s_lo:g}", "shi": f"{s_hi:g}"},
+                )
+            return v
+        x = float(v)
+        bad = (lo is not None and (x < lo or (lo_open and x == lo))) or (
+            hi is not None and (x > hi or (hi_open and x == hi))
+        )
+        if bad:
+            raise PydanticCustomError("out_of_range", "{rule}", {"rule": rule()})
+        return v
+
+    return AfterValidator(check)
+
+
+# Typed number aliases: value or distribution, with the range rule attached.
+if TYPE_CHECKING:  # what the fields hold, for the type checker
+    Num = float | Dist
+    Prob = Num
+    NonNeg = Num
+    Pos = Num
+    Patience = Num
+    Signed1 = Num
+else:
+    Num = _NUM
+    Prob = Annotated[_NUM, _bounds(0, 1, False, False)]
+    NonNeg = Annotated[_NUM, _bounds(0, None, False, False)]
+    Pos = Annotated[_NUM, _bounds(0, None, True, False)]
+    Patience = Annotated[_NUM, _bounds(0, 1, False, True)]
+    Signed1 = Annotated[_NUM, _bounds(-1, 1, False, False)]
+
+
+# ----------------------------------------------------------------------------- effects
+
+Effect = Annotated[
+    Union[Finite, Annotated[str, Field(pattern=r"^[+\-*]\s*[0-9.eE+\-]+$")]],  # noqa: UP007
+    Field(description='new value, or a change: "+x", "-x" or "*x"'),
+]
+
+
+def parse_effect(v: float | str) -> tuple[str, float]:
+    """An effect value as (op, x): op is '=', '+', '-' or '*'."""
+    if isinstance(v, (int, float)):
+        return "=", float(v)
+    m = re.match(r"^([+\-*])\s*(.+)$", v.strip())
+    assert m is not None  # the schema pattern guarantees the shape
+    x = float(m.group(2))
+    if not math.isfinite(x):
+        raise ValueError(f"non-finite effect {v!r}")
+    return m.group(1), x

@@ -1,0 +1,234 @@
+"""Parameter sweeps: run a scenario at every point of a design, saving each point as it finishes.
+
+A sweep varies numeric scenario paths over a design (``design``), runs every point with the
+same seed (common random numbers, unless ``independent``) and commits each finished point
+to ``points/<i>.json`` as it completes; ``manifest.json`` (written once, first) fixes
+the scenario hash, seed, replicates and the points, so ``resume`` runs only the
+missing points and rebuilds the same ``sweep.parquet`` (``manifest``, ``table``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..atomic import atomic_write_json, atomic_write_parquet
+from ..errors import RunError, ScenarioError, SimError, UsageError
+from ..execution import SchedulerUnreachable as SchedulerUnreachable
+from ..execution import dask_client as dask_client
+from ..execution import map_unordered
+from ..jsonable import jsonable
+from ..outputs import check_out_folder
+from ..points import check_numeric_path, run_point, scenario_at
+from ..points import point_stats as point_stats
+from ..stats import fast_median as fast_median
+from ..version import __version__
+from .design import DESIGNS, Vary, design_points, parse_vary
+from .manifest import MANIFEST as MANIFEST
+from .manifest import ResumeMismatch as ResumeMismatch
+from .manifest import (
+    check_resume,
+    check_same_sweep,
+    finished_points,
+    prior_manifest,
+    read_json,
+    save_point,
+)
+from .table import SweepResults, build_table, save_sweep_figure
+from .table import load_sweep as load_sweep
+from .table import plot_sweep as plot_sweep
+
+__all__ = [
+    "DESIGNS",
+    "SweepResults",
+    "Vary",
+    "design_points",
+    "parse_vary",
+    "scenario_at",
+    "sweep",
+]
+
+
+def point_seed(seed: int, i: int, independent: bool) -> int:
+    """The seed of point ``i``: the sweep's seed (common random numbers) or a distinct one."""
+    if not independent:
+        return seed
+    return int(np.random.SeedSequence(seed, spawn_key=(0x1D, i)).generate_state(1, np.uint32)[0])
+
+
+def sweep(
+    scenario_path: str | os.PathLike[str] | None,
+    vary: Sequence[str | Vary] = (),
+    design: str = "grid",
+    samples: int | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    independent: bool = False,
+    overrides: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    figures: bool = True,
+) -> SweepResults:
+    """Run ``scenario_path`` at every point of a design over ``vary``; see the module docstring.
+
+    With ``resume`` (a folder of an earlier sweep) the varied paths, design and
+    replicates default to the manifest's, and only the points without a
+    ``points/<i>.json`` are run. ``out`` defaults to results/<scenario>-sweep-<time>/.
+    """
+    from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
+
+    if scenario_path is None:  # resume from the manifest alone
+        if resume is None:
+            raise UsageError("sweep needs a scenario file (or --resume DIR)")
+        prior = read_json(Path(resume) / MANIFEST) if (Path(resume) / MANIFEST).is_file() else {}
+        if "scenario_file" not in prior:
+            raise UsageError(f"--resume {str(resume)!r}: not a sweep folder (no {MANIFEST})")
+        scenario_path = prior["scenario_file"]
+        overrides = prior.get("overrides") if overrides is None else overrides
+        seed = prior.get("seed") if seed is None else seed
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise UsageError(f"workers must be an integer >= 1 (got {workers!r})")
+    tree, marks = load_tree(scenario_path, list(overrides or []))
+    base = validate_loaded(copy.deepcopy(tree), copy.deepcopy(marks))
+    sha = scenario_sha256(base)
+    seed = base.run.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
+
+    old: dict[str, Any] | None = None
+    if resume is not None:
+        folder = Path(resume)
+        old = prior_manifest(folder)
+        check_resume(old, folder, sha, seed)
+        if not vary:
+            vary = [Vary.from_json(v) for v in old["vary"]]
+            design, samples = old["design"], old.get("samples")
+            independent = bool(old["independent"])
+            replicates = old["replicates"] if replicates is None else replicates
+    specs = [parse_vary(v) for v in vary]
+    n = base.run.replicates if replicates is None else replicates
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"replicates must be an integer >= 1 (got {n!r})")
+    for v in specs:
+        check_numeric_path(tree, v.path)
+    points = design_points(specs, design, samples, seed)
+
+    # Validate every point before running anything: a bad path or value fails fast.
+    scenarios = []
+    for p in points:
+        try:
+            scenarios.append(scenario_at(tree, marks, p))
+        except ScenarioError as e:
+            first = e.problems[0]
+            vals = ", ".join(f"{k}={v:g}" for k, v in p.items())
+            raise ScenarioError(
+                [
+                    type(first)(
+                        f"{first.message} (at sweep point {vals})",
+                        first.file,
+                        first.line,
+                        first.column,
+                        first.path,
+                    )
+                ]
+            ) from None
+    manifest = {
+        "kind": "sim-sweep",
+        "scenario": base.name,
+        "scenario_file": os.path.abspath(scenario_path),
+        "description": base.description,
+        "version": __version__,
+        "overrides": list(overrides or []),
+        "scenario_sha256": sha,
+        "seed": seed,
+        "replicates": n,
+        "independent": bool(independent),
+        "design": design,
+        "samples": samples,
+        "vary": [v.to_json() for v in specs],
+        "points": points,
+    }
+    manifest = jsonable(manifest)
+    stack = contextlib.ExitStack()
+    client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
+    with stack:
+        return _sweep_run(
+            manifest,
+            old,
+            resume,
+            out,
+            base.name,
+            scenarios,
+            seed,
+            n,
+            independent,
+            workers,
+            client,
+            progress,
+            figures,
+        )
+
+
+def _sweep_run(
+    manifest: dict[str, Any],
+    old: dict[str, Any] | None,
+    resume: Any,
+    out: Any,
+    name: str,
+    scenarios: list[Any],
+    seed: int,
+    n: int,
+    independent: bool,
+    workers: int,
+    client: Any,
+    progress: Callable[[int, int], None] | None,
+    figures: bool,
+) -> SweepResults:
+    from ..results import default_folder
+
+    points = manifest["points"]
+    if old is not None:
+        check_same_sweep(old, manifest, resume)
+        folder = Path(str(resume))
+    else:
+        folder = Path(out) if out is not None else default_folder(f"{name} sweep")
+        hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
+        check_out_folder(folder, hint=hint)
+        atomic_write_json(folder / MANIFEST, manifest)
+    done = finished_points(folder, points)
+    jobs = {
+        i: (scenarios[i], n, point_seed(seed, i, independent))
+        for i in range(len(points))
+        if i not in done
+    }
+    total = len(points)
+    try:
+        for i, st in map_unordered(run_point, jobs, workers, client):
+            save_point(folder, i, manifest["points"][i], st)
+            done[i] = st
+            if progress is not None:
+                progress(len(done), total)
+    except SimError:
+        raise
+    except (OSError, TimeoutError) as e:
+        raise RunError(
+            f"sweep interrupted ({type(e).__name__}: {e}); "
+            f"finished points are kept, continue with --resume {folder}"
+        ) from None
+
+    stats = [done[i] for i in range(total)]
+    table = build_table(manifest["points"], stats)
+    atomic_write_parquet(folder / "sweep.parquet", table)
+    res = SweepResults(table=table, manifest=manifest, points=stats, folder=folder)
+    if figures:
+        save_sweep_figure(res, folder / "figures")
+    return res
