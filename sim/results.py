@@ -301,6 +301,7 @@ class Results:
             "terms": terms,
             "obstructed_by": obstructed,
             "threats_fired": threats,
+            "diagnostics": m.get("diagnostics") or {},
             "wall_seconds": m.get("wall_seconds"),
         }
         return jsonable(out)  # type: ignore[no-any-return]

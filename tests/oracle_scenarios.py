@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
+
+# Fearon's limit of the war value, W = E[U] - C/h, needs patience -> 1: take 1 - 1e-9, and a
+# decisive hazard per year that gives h = 0.5 per weekly round, so cost = c h per round makes
+# the expected cost of fighting on C/h = c (to within 1e-8).
+PATIENT = 1.0 - 1e-9
+DECISIVE_PER_YEAR = math.log(2.0) * 365.0 / 7.0
+H = 0.5
 
 
 def fearon(
@@ -16,7 +24,8 @@ def fearon(
 ) -> dict[str, Any]:
     """One issue x in [0, 1] (share to B), y_A = 0, y_B = 1, linear utilities, frozen front.
 
-    Capabilities give p = K_B / (K_A + K_B); patience 0 makes C_i * H_i = cost_i.
+    Capabilities give p = K_B / (K_A + K_B); patience near 1 and cost c h make W_A = 1 - p - c_A
+    and W_B = p - c_B (Fearon 1995).
     """
     return {
         "name": "fearon oracle",
@@ -31,8 +40,8 @@ def fearon(
                 "ideal": {"x": 0},
                 "salience": {"x": 1},
                 "capability": 1 - p,
-                "patience": 0.0,
-                "cost": c_a,
+                "patience": PATIENT,
+                "cost": c_a * H,
             },
             "b": {
                 "role": "belligerent",
@@ -40,12 +49,15 @@ def fearon(
                 "ideal": {"x": 1},
                 "salience": {"x": 1},
                 "capability": p,
-                "patience": 0.0,
-                "cost": c_b,
+                "patience": PATIENT,
+                "cost": c_b * H,
             },
             "m": {"role": "mediator", "proposes": "none"},
         },
-        "pressures": {"learning": {"rate": 0, "noise": 0}},
+        "pressures": {
+            "battlefield": {"decisive_per_year": DECISIVE_PER_YEAR, "drift": 0, "volatility": 0},
+            "learning": {"rate": 0, "noise": 0},
+        },
         "negotiation": {"rationality": rationality},
         "durability": {"base_hazard_per_year": 0},
     }
@@ -71,12 +83,17 @@ def nash(beta_a: float, beta_b: float, **kw: Any) -> dict[str, Any]:
         "proposes": "nash",
         "weights": {"a": beta_a, "b": beta_b},
     }
-    s["negotiation"]["candidates"] = 4096
     return s
 
 
 def toy() -> dict[str, Any]:
-    """A small two-issue war with every pressure, for comparative statics (not an oracle)."""
+    """A small two-issue war with every pressure, for comparative statics (not an oracle).
+
+    Weekly rounds; the war is decided with a hazard of 0.5 a year, so each side weighs its
+    weekly cost of 0.0008 over some 95 weeks (~0.08 utility) and discounts the prize by ~0.8;
+    mutual optimism of 0.35 leaves no zone of agreement at the start, learning opens one
+    within the year.
+    """
     return {
         "name": "toy war",
         "start": "2025-01-01",
@@ -92,9 +109,9 @@ def toy() -> dict[str, Any]:
                 "ideal": {"land": 0, "guarantees": 1},
                 "salience": {"land": 0.6, "guarantees": 0.4},
                 "capability": 1.0,
-                "patience": 0.95,
-                "cost": 0.003,
-                "optimism": 0.2,
+                "patience": 0.999,
+                "cost": 0.0008,
+                "optimism": 0.35,
                 "support": 0.6,
                 "audience_cost": 0.5,
                 "red_lines": [{"issue": "land", "above": 30, "penalty": 0.2}],
@@ -105,9 +122,9 @@ def toy() -> dict[str, Any]:
                 "ideal": {"land": 100, "guarantees": 0},
                 "salience": {"land": 0.7, "guarantees": 0.3},
                 "capability": 1.0,
-                "patience": 0.95,
-                "cost": 0.003,
-                "optimism": 0.2,
+                "patience": 0.999,
+                "cost": 0.0008,
+                "optimism": 0.35,
                 "support": 0.6,
             },
             "m": {"role": "mediator", "proposes": "nash", "noise": 0.05},
@@ -117,11 +134,12 @@ def toy() -> dict[str, Any]:
                 "control": 20,
                 "drift": 0.01,
                 "volatility": 0.005,
+                "decisive_per_year": 0.5,
                 "attrition": {"a": 0.01, "b": 0.01},
                 "regeneration": {"a": 0.01, "b": 0.01},
             },
             "learning": {"rate": 0.02, "noise": 0.0},
         },
-        "negotiation": {"rationality": 30, "candidates": 128, "every_days": 14},
+        "negotiation": {"misperception": {"sd": 0.02, "persistence": 0.9}, "every_days": 14},
         "durability": {"base_hazard_per_year": 0.5, "dissatisfaction": 3},
     }

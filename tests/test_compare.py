@@ -21,11 +21,11 @@ def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
 
 
-def test_us_walking_away_lowers_p_ceasefire_with_a_negative_interval() -> None:
-    c = compare([BASE, "scenarios/us_walks_away.yaml"], replicates=800, seed=3)
+def test_russia_playing_for_time_lowers_p_ceasefire_with_a_negative_interval() -> None:
+    c = compare([BASE, "scenarios/russian_stalling.yaml"], replicates=800, seed=3)
     (d,) = c.differences()
     p = d["p_ceasefire"]
-    assert d["label"] == "us_walks_away" and d["vs"] == "baseline"
+    assert d["label"] == "russian_stalling" and d["vs"] == "baseline"
     assert p["ci_low"] < p["diff"] < p["ci_high"] < 0
     assert set(d["terms_mean"]) == {"territory", "nato", "security_guarantees", "sanctions_relief"}
 
@@ -75,7 +75,7 @@ def test_cli_compare_writes_json_and_figure(
         [
             "compare",
             BASE,
-            "scenarios/us_walks_away.yaml",
+            "scenarios/russian_stalling.yaml",
             "-n",
             "300",
             "--seed",

@@ -127,7 +127,9 @@ def test_the_30_day_truce_is_accepted_by_the_side_losing_ground_and_refused_by_t
     s["actors"]["m"]["proposes"] = "none"
     s["proposals"] = [{"name": "truce", "by": "m", "on": "2025-01-01", "truce_days": 30}]
     s["pressures"]["battlefield"]["drift"] = 0.05
-    s["negotiation"]["rationality"] = 300  # near-rational: the sign of the truce value decides
+    s["negotiation"]["misperception"] = {
+        "sd": 1e-6
+    }  # near-rational: the sign of the truce value decides
     r = sim.run(sim.load_scenario(s), replicates=400, seed=2, trace=400)
     first = [next(e for e in t["events"] if e["kind"] == "truce") for t in r.traces]
     accept_a = np.mean(["a accepts" in e["text"] for e in first])

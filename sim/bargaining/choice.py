@@ -16,12 +16,12 @@ def nash_objective(s_a: FloatArray, s_b: FloatArray, beta: FloatArray) -> FloatA
     """One score per candidate whose argmax is the mediator's pick.
 
     Where both surpluses are positive the score is the generalized Nash product
-    (its log when the weights differ); elsewhere it is min(s_a, s_b) - INFEASIBLE,
-    below every feasible score, so with no zone of agreement the pick maximises
-    the smaller surplus.
+    (its log when the weights differ); elsewhere it is min(beta_A s_a, beta_B s_b) -
+    INFEASIBLE, below every feasible score, so with no zone of agreement the pick
+    maximises the weighted smaller surplus (as the frontier's max-min point does).
     """
     feasible = (s_a > 0) & (s_b > 0)
-    worst = np.minimum(s_a, s_b) - INFEASIBLE
+    worst = np.minimum(beta[0][:, None] * s_a, beta[1][:, None] * s_b) - INFEASIBLE
     if np.all(beta[0] == beta[1]):
         score = s_a * s_b  # the product itself: same argmax as prod^beta, no logs needed
     else:

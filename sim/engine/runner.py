@@ -67,7 +67,7 @@ def simulate_chunk(
     stories = [
         {
             "replicate": offset + i,
-            "events": log,
+            "events": sorted(log, key=lambda e: int(str(e["day"]))),
             "outcome": jsonable(
                 {"replicate": offset + i}
                 | {k: v[i] for k, v in outcomes.items() if not k.startswith("param.")}
@@ -172,6 +172,9 @@ def run(
         else:
             outcomes = store.columns(list(columns))
         meta = run_meta(scenario, seed, n, time.perf_counter() - t0)
+        meta["diagnostics"] = {
+            k: v for m in specs.mechanisms() for k, v in m.diagnostics(sums, n).items()
+        }
         results = Results(outcomes, series_table(specs, sums, n), meta, stories)
     except BaseException:
         if spill is not None:

@@ -108,6 +108,11 @@ class Draws:
             return self.values[x.path].copy()
         return np.full(self.n, x)
 
+    def normals(self, name: str, k: int) -> FloatArray:
+        """Standard normals (k, n) from the parameter stream ``name``, drawn replicate-major."""
+        g = stream(self.seed, self.chunk, PARAM_STREAM, name)
+        return np.ascontiguousarray(g.standard_normal((self.n, k)).T)
+
     def uniforms(self, name: str) -> FloatArray:
         """U(0, 1) per replicate from the parameter stream ``name`` (latent types and the like)."""
         return stream(self.seed, self.chunk, PARAM_STREAM, name).random(self.n)

@@ -9,9 +9,9 @@ values); then every mechanism's ``end`` step in the same order:
     events       random events (begin); dated events (items)
     battle       front line, attrition, rebuilding and aid (begin)
     sanctions    erosion of the target's economy (begin); schedule steps (items)
+    threats      deadlines (items); threats carried out when their delay ends (end)
     domestic     support (begin); elections (items)
     learning     optimism shrinks with fighting (begin)
-    threats      deadlines (items); threats carried out when their delay ends (end)
     war          what fighting on and rejecting are worth (begin, and after every item)
     negotiation  talks opening, sessions, scheduled proposals (items); talks reopening (end)
     durability   ceasefires breaking down (end)
@@ -59,9 +59,9 @@ class Specs:
     events: EventsSpec
     battle: BattlefieldSpec
     sanctions: SanctionsSpec
+    threats: ThreatsSpec
     domestic: DomesticSpec
     learning: LearningSpec
-    threats: ThreatsSpec
     war: WarValueSpec
     negotiation: NegotiationSpec
     durability: DurabilitySpec
@@ -94,11 +94,11 @@ def compile_scenario(s: Scenario, seed: int) -> Specs:
         events=EventsSpec.of(s, lay),
         battle=BattlefieldSpec.of(s, lay),
         sanctions=SanctionsSpec.of(s, lay),
+        threats=ThreatsSpec.of(s, lay),
         domestic=DomesticSpec.of(s, lay),
         learning=LearningSpec.of(s),
-        threats=ThreatsSpec.of(s, lay),
         war=WarValueSpec(),
-        negotiation=NegotiationSpec.of(s, lay, seed),
+        negotiation=NegotiationSpec.of(s, lay),
         durability=DurabilitySpec.of(s, lay),
     )
 
@@ -116,11 +116,11 @@ class World(WorldBase):
         self.events: Events = specs.events.build(d, t)
         self.battle: Battlefield = specs.battle.build(d, t, self.sides, self.accord)
         self.sanctions: Sanctions = specs.sanctions.build(d, t, self.sides)
+        self.threats: Threats = specs.threats.build(d, t, self.accord, self.sides, self.battle)
         self.domestic: Domestic = specs.domestic.build(
-            d, self.sides, self.accord, self.battle, self.sanctions
+            d, self.sides, self.accord, self.battle, self.sanctions, self.threats
         )
         self.learning: Learning = specs.learning.build(d, self.sides, self.accord, self.battle)
-        self.threats: Threats = specs.threats.build(d, t, self.accord)
         self.war: WarValue = specs.war.build(
             n, self.sides, self.learning, self.battle, self.sanctions, self.threats
         )
@@ -134,9 +134,9 @@ class World(WorldBase):
             self.events,
             self.battle,
             self.sanctions,
+            self.threats,
             self.domestic,
             self.learning,
-            self.threats,
             self.war,
             self.negotiation,
             self.durability,

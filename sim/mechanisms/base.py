@@ -78,6 +78,10 @@ class Spec:
         """Per-round series columns from the summed accumulators of ``n`` replicates."""
         return {}
 
+    def diagnostics(self, sums: dict[str, FloatArray], n: int) -> dict[str, Any]:
+        """Figures about the run's own workings (summary.json's ``diagnostics``)."""
+        return {}
+
 
 def check_outcomes(
     name: str, declared: dict[str, str], got: dict[str, NDArray[Any]], n: int

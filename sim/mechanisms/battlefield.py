@@ -24,6 +24,9 @@ from .sides import Sides
 
 FloatArray = NDArray[np.float64]
 
+# Without a battlefield the war is still decided some day: a hazard of 0.25 a year (an expected
+# four years to a decisive end), near the long tail of interstate wars' durations.
+DECISIVE_PER_YEAR = 0.25
 CONTROL_BINS = 2000  # histogram bins for front-line percentiles (resolution 0.05% of the range)
 
 
@@ -44,6 +47,7 @@ class BattlefieldSpec(Spec):
     volatility: Num
     tail: Num
     intensity: Num
+    decisive: Num  # expected decisive ends of the war per year at intensity 1
     attrition: tuple[Num, Num]
     regeneration: tuple[Num, Num]
     control: Num | None  # start of the front line, real units
@@ -85,6 +89,7 @@ class BattlefieldSpec(Spec):
             volatility=get("volatility", 0.0),
             tail=get("tail", 4.0),
             intensity=get("intensity", 1.0),
+            decisive=get("decisive_per_year", DECISIVE_PER_YEAR),
             attrition=per_side("attrition"),
             regeneration=per_side("regeneration"),
             control=control,
@@ -123,6 +128,7 @@ class Battlefield(Mechanism):
         self.balance = d(spec.balance)
         self.volatility = d(spec.volatility)
         self.tail = d(spec.tail)
+        self.decisive = d(spec.decisive)
         self.attrition = np.stack([d(x) for x in spec.attrition])
         self.regeneration = np.stack([d(x) for x in spec.regeneration])
         self.reliability = {p.id: d(p.reliability) for p in spec.patrons}
@@ -162,6 +168,14 @@ class Battlefield(Mechanism):
             sd.capability[p.side] += self.aid[p.id] * arrived[p.id]
         np.maximum(sd.capability, CAPABILITY_FLOOR, out=sd.capability)
         self.win_probability()
+
+    def decisive_hazard(self, round_days: int) -> FloatArray:
+        """h: probability per round that the war ends decisively (hazard scaled by intensity) (n,)."""
+        return np.asarray(-np.expm1(-self.decisive * self.intensity * round_days / 365.0))
+
+    def drift_seen(self, mu: FloatArray) -> FloatArray:
+        """Expected move of the front per round for a side that believes B prevails with mu."""
+        return np.asarray(self.drift * self.intensity * (mu - self.balance))
 
     def fighting_cost(self) -> FloatArray:
         """Utility per round that fighting costs each side (2, n): cost_i I / E_i."""

@@ -20,6 +20,7 @@ from .base import RANK_ELECTION, Mechanism, Spec
 from .battlefield import Battlefield
 from .sanctions import Sanctions
 from .sides import Sides
+from .threats import Threats
 
 FloatArray = NDArray[np.float64]
 
@@ -82,9 +83,15 @@ class DomesticSpec(Spec):
         ]
 
     def build(
-        self, d: Draws, sides: Sides, accord: Accord, battle: Battlefield, sanctions: Sanctions
+        self,
+        d: Draws,
+        sides: Sides,
+        accord: Accord,
+        battle: Battlefield,
+        sanctions: Sanctions,
+        threats: Threats,
     ) -> Domestic:
-        return Domestic(self, d, sides, accord, battle, sanctions)
+        return Domestic(self, d, sides, accord, battle, sanctions, threats)
 
 
 def _election(n: int) -> Callable[[Any], None]:
@@ -105,9 +112,10 @@ class Domestic(Mechanism):
         accord: Accord,
         battle: Battlefield,
         sanctions: Sanctions,
+        threats: Threats,
     ):
         self.spec, self.sides, self.accord = spec, sides, accord
-        self.battle, self.sanctions = battle, sanctions
+        self.battle, self.sanctions, self.threats = battle, sanctions, threats
         self.reversion = np.stack([d(x) for x in spec.reversion])
         self.casualty = np.stack([d(x) for x in spec.casualty])
         self.cost_sensitivity = np.stack([d(x) for x in spec.cost_sensitivity])
@@ -123,7 +131,9 @@ class Domestic(Mechanism):
         fight = self.accord.fight_share(w.day, w.round_days)
         loss = fight * self.casualty * self.battle.intensity
         if self.cost_sensitivity.any():
-            felt = fight * self.battle.fighting_cost() + self.sanctions.cost()
+            felt = (
+                fight * (self.battle.fighting_cost() + self.threats.burden) + self.sanctions.cost()
+            )
             loss = loss + self.cost_sensitivity * felt
         sd.support = sd.support + self.reversion * (sd.support0 - sd.support) - loss
         np.clip(sd.support, 0.0, 1.0, out=sd.support)

@@ -43,6 +43,7 @@ def compile_effect(effect: Mapping[str, float | str]) -> tuple[Op, ...]:
 
 
 Getter = Callable[[str | None], NDArray[np.float64] | BoolArray]
+Putter = Callable[[str | None, NDArray[np.float64], BoolArray], None]
 
 
 class Targets:
@@ -51,15 +52,20 @@ class Targets:
     def __init__(self, sides: tuple[str, str]):
         self.sides = sides
         self._get: dict[str, Getter] = {}
+        self._put: dict[str, Putter] = {}
 
-    def add(self, head: str, get: Getter) -> None:
-        """``get(who)`` returns the array (a view over replicates) that ``head.who`` names."""
+    def add(self, head: str, get: Getter, put: Putter | None = None) -> None:
+        """``get(who)`` returns the array (a view over replicates) that ``head.who`` names;
+        ``put(who, new, mask)``, if given, stores a new value where a derived quantity changed."""
         if head not in STATE_PATHS:
             raise KeyError(f"{head!r} is not a state path (see sim/scenario/statepaths.py)")
         self._get[head] = get
+        if put is not None:
+            self._put[head] = put
 
     def clear(self) -> None:
         self._get.clear()
+        self._put.clear()
 
     def apply(
         self, ops: tuple[Op, ...], mask: BoolArray, target: NDArray[np.int64] | None = None
@@ -79,7 +85,12 @@ class Targets:
             on = _combine(o, arr.astype(float)) > 0.5
             arr[mask] = on[mask]
         else:
-            arr[mask] = np.clip(_combine(o, arr.astype(float)), rule.lo, rule.hi)[mask]
+            new = np.clip(_combine(o, arr.astype(float)), rule.lo, rule.hi)
+            put = self._put.get(o.head)
+            if put is not None:
+                put(o.who, new, mask)
+            else:
+                arr[mask] = new[mask]
 
 
 def _combine(o: Op, old: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -13,22 +13,23 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
-from scipy.stats import qmc
+from scipy.special import expit, ndtr
 
+from ..bargaining.frontier import INFEASIBLE, Cut, IssueTables, SideTerms, intervals
 from ..bargaining.offers import Offer, Package
-from ..bargaining.utility import penalty_candidates, penalty_rows, utility_candidates, utility_rows
+from ..bargaining.utility import penalty_rows, utility_rows
 from ..engine.calendar import Item
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
+from ..scenario.negotiation import DEFAULT_SD
 from ..scenario.schema import Mediator, Proposal, Scenario
 from .accord import Accord
 from .base import BOOL, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
 from .battlefield import Battlefield
 from .effects import Targets
 from .negotiation_trace import trace_offer
-from .proposers import DirectOffer, NashMediator, SplitMediator, Table
+from .proposers import DirectOffer, NashMediator, SplitMediator, Table, solve_nash
 from .sanctions import Sanctions
 from .sides import Sides
 from .threats import Threats
@@ -38,8 +39,9 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
-# Sobol candidates are drawn from their own stream so they are the same in every chunk.
-CANDIDATE_STREAM_KEY = 2**32 - 1
+GAP_SAMPLE = 32  # replicates of the first chunk whose mediator proposals are checked against the global optimum
+GAP_EVERY = 4  # ... at every 4th session
+GAP_REGIMES = 64  # ... when the scenario has at most this many red-line regimes
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class MediatorSpec:
     weights: tuple[Num, Num]
     noise: Num
     engaged: bool
+    reengage: Num  # re-engagements per year while not engaged
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,19 @@ class NegotiationSpec(Spec):
     layout: Layout
     open_day: int  # talks open (horizon: never)
     every_days: int
-    rationality: Num
+    errors: str  # "normal" or "logistic": the family of each side's misjudgement of its war value
+    error_scale: Num  # sd (normal) or lambda (logistic: scale 1 / lambda)
+    persistence: Num  # AR(1) coefficient of the misjudgement from one decision day to the next
     collapse: Num
     direct: Num
     reopen: Num
     mediators: tuple[MediatorSpec, ...]
     proposals: tuple[ProposalSpec, ...]
     packages: dict[str, Package]
-    candidates: FloatArray  # (M, K) scaled
+    cuts: tuple[Cut, ...]  # every red-line threshold: they cut the issues into regime intervals
 
     @classmethod
-    def of(cls, s: Scenario, lay: Layout, seed: int) -> NegotiationSpec:
+    def of(cls, s: Scenario, lay: Layout) -> NegotiationSpec:
         ng = s.negotiation
         h = lay.horizon_days
         if ng.talks_open is True:
@@ -95,7 +100,12 @@ class NegotiationSpec(Spec):
             )
             meds.append(
                 MediatorSpec(
-                    mid, m.proposes, (w[0], w[1]), num(m.noise, f"actors.{mid}.noise"), m.engaged
+                    mid,
+                    m.proposes,
+                    (w[0], w[1]),
+                    num(m.noise, f"actors.{mid}.noise"),
+                    m.engaged,
+                    num(m.reengage_per_year, f"actors.{mid}.reengage_per_year"),
                 )
             )
         props, packages = [], {}
@@ -117,20 +127,38 @@ class NegotiationSpec(Spec):
             )
             if p.terms is not None:
                 packages[p.name] = _package(lay, p)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(CANDIDATE_STREAM_KEY,)))
-        cands = qmc.Sobol(d=lay.k, scramble=True, rng=rng).random(ng.candidates)
+        cuts = [
+            Cut(
+                lay.issue(rl.issue),
+                float(lay.scale(lay.issue(rl.issue), thr)),
+                rl.above is not None,
+            )
+            for b in s.belligerents().values()
+            for rl in b.red_lines
+            for thr in [rl.above if rl.above is not None else rl.below]
+            if thr is not None
+        ]
+        mp = ng.misperception
+        rho = num(mp.persistence, "negotiation.misperception.persistence")
+        if mp.rationality is not None:  # logistic errors of scale 1 / rationality
+            errors, scale = "logistic", num(mp.rationality, "negotiation.misperception.rationality")
+        else:
+            sd = mp.sd if mp.sd is not None else DEFAULT_SD
+            errors, scale = "normal", num(sd, "negotiation.misperception.sd")
         return cls(
             layout=lay,
             open_day=open_day,
             every_days=ng.every_days,
-            rationality=num(ng.rationality, "negotiation.rationality"),
+            errors=errors,
+            error_scale=scale,
+            persistence=rho,
             collapse=num(ng.collapse, "negotiation.collapse"),
             direct=num(ng.direct, "negotiation.direct"),
             reopen=num(ng.reopen, "negotiation.reopen"),
             mediators=tuple(meds),
             proposals=tuple(props),
             packages=packages,
-            candidates=cands,
+            cuts=tuple(cuts),
         )
 
     def items(self) -> list[Item[Any]]:
@@ -148,7 +176,20 @@ class NegotiationSpec(Spec):
         return out
 
     def columns(self) -> dict[str, str]:
-        return {"mediator_engaged": BOOL}
+        return {"mediator_engaged": BOOL, "below_reservation": BOOL}
+
+    def sums(self, rounds: int) -> dict[str, tuple[int, ...]]:
+        return {"diagnostics": (4,)}
+
+    def diagnostics(self, sums: dict[str, FloatArray], n: int) -> dict[str, float | None]:
+        first, below, gap, checked = (float(x) for x in sums["diagnostics"])
+        agreed = sums["agreed"][-1] if "agreed" in sums else 0.0
+        return {
+            "first_session_agreement": first / n,
+            "below_reservation": below / agreed if agreed else None,
+            "mediator_gap": gap / checked if checked else None,
+            "mediator_gap_checked": int(checked),
+        }
 
     def build(
         self,
@@ -231,18 +272,24 @@ class Negotiation(Mechanism):
             for p in spec.proposals
             if p.reward != (0.0, 0.0)
         }
-        cands = spec.candidates
-        prefs = (sides.prefs(0), sides.prefs(1))
+        # Misjudgement of the war value: a latent AR(1) normal z per side, mapped to the errors'
+        # family (normal with sd sigma, or logistic with scale 1 / lambda).
+        self.error_scale = d(spec.error_scale)
+        self.persistence = d(spec.persistence)
+        self.z = d.normals("perception", 2)
+        self.judged_day = -1
+        self.error = self._error()
+        self.reengage = {m.id: d(m.reengage) for m in spec.mediators}
+        ivs = intervals(spec.cuts, spec.layout.k)
         self.table = Table(
             layout=spec.layout,
             sides=sides,
             war=war,
-            battle=battle,
-            candidates=cands,
-            u_cand=np.stack([utility_candidates(p.ideal, p.weight, p.risk, cands) for p in prefs]),
-            pen_cand=np.stack([penalty_candidates(p, cands) for p in prefs]),
-            packages=spec.packages,
-            rationality=d(spec.rationality),
+            sanctions=sanctions,
+            intervals=ivs,
+            tables=IssueTables.of(
+                _preferences(sides, np.arange(n), sanctions.spec.relief_issue), ivs
+            ),
         )
         self.engaged = {m.id: np.full(n, m.engaged) for m in spec.mediators}  # state
         self.mediators: list[NashMediator] = []
@@ -252,7 +299,17 @@ class Negotiation(Mechanism):
                 self.mediators.append(NashMediator(m.id, self.table, wts, noise))
             elif m.proposes == "split":
                 self.mediators.append(SplitMediator(m.id, self.table, wts, noise))
-        self.direct_offers = (DirectOffer(0, self.table), DirectOffer(1, self.table))
+        logistic = spec.errors == "logistic"
+        self.direct_offers = (
+            DirectOffer(0, self.table, self.error_scale, logistic),
+            DirectOffer(1, self.table, self.error_scale, logistic),
+        )
+        self.below = np.zeros(n, dtype=bool)  # the first agreement was below a side's reservation
+        self.diag = np.zeros(
+            4
+        )  # first-session agreements, below reservation, gap sum, gaps checked
+        self.check_gap = d.chunk == 0
+        self.sessions = 0
         targets.add("engaged", lambda who: self.engaged[str(who)])
         sides.on_new_ideal(self._new_ideal)
 
@@ -260,10 +317,9 @@ class Negotiation(Mechanism):
         """An election moved ``side``'s ideal point in ``rows``: refresh what depends on it."""
         t, sd, ac = self.table, self.sides, self.accord
         pr = sd.prefs(side)
-        t.u_cand[side, rows] = utility_candidates(
-            pr.ideal[rows], pr.weight[rows], pr.risk[rows], t.candidates
+        t.tables.refresh(
+            _preferences(sd, rows, self.sanctions.spec.relief_issue), t.intervals, rows
         )
-        t.pen_cand[side, rows] = penalty_candidates(pr, t.candidates, rows)
         held = rows[ac.in_force[rows]]
         if held.size:
             x = ac.current[held]
@@ -271,6 +327,31 @@ class Negotiation(Mechanism):
                 pr.ideal[held], pr.weight[held], pr.risk[held], x
             )
             ac.pen_current[side, held] = penalty_rows(pr, x, held)
+
+    # -- misjudgement ------------------------------------------------------------------
+    def _error(self) -> FloatArray:
+        if self.spec.errors == "normal":
+            return np.asarray(self.error_scale * self.z)
+        p = ndtr(self.z)
+        return np.asarray(np.log(p / (1.0 - p)) / self.error_scale)
+
+    def error_cdf(self, side: int, rows: IntArray, margin: FloatArray) -> FloatArray:
+        """P(side's misjudgement < margin): the chance it accepts terms worth ``margin`` more
+        than rejecting, as someone who does not know its current error sees it (margin (r, ...))."""
+        scale = self.error_scale[rows].reshape((-1,) + (1,) * (margin.ndim - 1))
+        if self.spec.errors == "normal":
+            return np.asarray(ndtr(margin / scale))
+        return np.asarray(expit(scale * margin))
+
+    def judge(self, w: WorldBase) -> None:
+        """On each day with offers, each side's misjudgement moves on one AR(1) step."""
+        if w.day == self.judged_day:
+            return
+        if self.judged_day >= 0:
+            rho = self.persistence
+            self.z = rho * self.z + np.sqrt(1.0 - rho**2) * w.normals("perception", w.day, 2)
+            self.error = self._error()
+        self.judged_day = w.day
 
     # -- calendar items ----------------------------------------------------------------
     def open_talks(self, w: WorldBase) -> None:
@@ -287,10 +368,12 @@ class Negotiation(Mechanism):
             extra = calm if extra is None else extra & calm
         rows = self.accord.open_rows(extra)
         if rows.size:
+            self.judge(w)
             self.resolve(w, self._scheduled_offer(p, rows))
 
     def _scheduled_offer(self, p: ProposalSpec, rows: IntArray) -> Offer:
         key = f"proposal.{p.index}"
+        mediator = p.by in self.engaged
         if p.truce_days is not None:
             empty = np.zeros((2, len(rows)))
             return Offer(
@@ -303,35 +386,64 @@ class Negotiation(Mechanism):
                 truce_days=p.truce_days,
                 key=key,
                 index=p.index,
+                mediator=mediator,
             )
         terms = self.spec.packages[p.name].terms(self.battle.control, rows)
-        return self.table.offer(p.name, rows, terms, by=p.by_side, index=p.index, key=key)
+        return self.table.offer(
+            p.name, rows, terms, by=p.by_side, index=p.index, key=key, mediator=mediator
+        )
 
     def session(self, w: WorldBase) -> None:
-        """A negotiation day: each engaged mediator proposes; then talks may collapse."""
+        """A negotiation day: each engaged mediator proposes; without one the sides may talk
+        directly; then talks may collapse."""
         ac = self.accord
+        self.judge(w)
         before = ac.talks & ~ac.in_force
         led = np.zeros(w.n, dtype=bool)
         for med in self.mediators:
             led |= self.engaged[med.id]
             rows = ac.open_rows(self.engaged[med.id])
             if rows.size:
+                if self.check_gap and type(med) is NashMediator and self.sessions % GAP_EVERY == 0:
+                    self._check_gap(w, med, rows[rows < GAP_SAMPLE])
                 self.resolve(w, med.propose(w, rows))
-        # Without a mediator leading, the sides may talk directly: one of them offers.
         u_talk, u_who = w.uniforms("direct", w.day, 2)
         direct = ~led & (u_talk < self.direct)
         for side, proposer in enumerate(self.direct_offers):
             rows = ac.open_rows(direct & ((u_who < 0.5) == (side == 0)))
             if rows.size:
-                self.resolve(w, proposer.propose(w, rows))
+                floor = self.war.reject[side, rows] + self.error[side, rows]
+                self.resolve(w, proposer.propose(w, rows, floor))
+        self.sessions += 1
         u = w.uniforms("collapse", w.day)
         failed = before & ~ac.in_force & (u < self.collapse)
         if failed.any():
             ac.talks[failed] = False
             w.tracer.log(w.day, "collapse", failed, "talks collapse")
+        if w.day == self.spec.open_day:
+            self.diag[0] += (ac.in_force & (ac.ceasefire_day == w.day)).sum()
+
+    def _check_gap(self, w: WorldBase, med: NashMediator, rows: IntArray) -> None:
+        """Diagnostic: how far the mediator's proposal falls short of the best point over every
+        regime (the continuous optimum), in utility, for a sample of replicates."""
+        if rows.size == 0:
+            return
+        t = self.table
+        regimes = t.regimes()
+        if len(regimes) > GAP_REGIMES:
+            return
+        _, est, score = med.solve(w, rows)
+        beta = med.weights[:, rows]
+        best = score.copy()
+        for regime in regimes:
+            fixed = np.tile(np.asarray(regime, dtype=np.int64), (len(rows), 1))
+            best = np.maximum(best, solve_nash(t, rows, est, beta, fixed)[1])
+        self.diag[2] += float(np.sum(_utility_gap(best, beta) - _utility_gap(score, beta)))
+        self.diag[3] += len(rows)
 
     def end(self, w: WorldBase) -> None:
-        """Collapsed talks reopen with probability ``reopen`` per round (once they ever opened)."""
+        """Collapsed talks reopen with probability ``reopen`` per round (once they ever opened);
+        a mediator that is not engaged comes back with its re-engagement hazard."""
         ac = self.accord
         u = w.uniforms("reopen", w.day)
         if ac.talks_started:
@@ -339,14 +451,23 @@ class Negotiation(Mechanism):
             if back.any():
                 ac.talks[back] = True
                 w.tracer.log(w.day, "reopen", back, "talks reopen")
+        for mid, rate in self.reengage.items():
+            if not rate.any():
+                continue
+            u = w.uniforms(f"reengage.{mid}", w.day)
+            back = ~self.engaged[mid] & (u < -np.expm1(-rate * w.round_days / 365.0))
+            if back.any():
+                self.engaged[mid][back] = True
+                w.tracer.log(w.day, "mediator", back, f"{mid} takes up its mediating role again")
 
     # -- deciding ----------------------------------------------------------------------
     def value(self, side: int, offer: Offer) -> FloatArray:
-        """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)."""
+        """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)
+        - the lasting cost of the sanctions the terms leave in place (for the target)."""
         sd, r = self.sides, offer.rows
-        return np.asarray(
-            offer.u[side] - sd.audience[side, r] * sd.support[side, r] * offer.pen[side]
-        )
+        v = offer.u[side] - sd.audience[side, r] * sd.support[side, r] * offer.pen[side]
+        lump = self.sanctions.lasting(side, sd.patience[side])[r]
+        return np.asarray(v - lump * self.table.relief_kept(offer.terms))
 
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
         """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
@@ -354,7 +475,7 @@ class Negotiation(Mechanism):
         r = offer.rows
         assert offer.truce_days is not None
         rounds = offer.truce_days / lay.round_days
-        saved = bf.fighting_cost()[side, r]
+        saved = self.war.fight_cost()[side, r]
         momentum = np.zeros(len(r))
         if lay.front is not None:
             f = lay.front
@@ -366,31 +487,32 @@ class Negotiation(Mechanism):
         reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
         return np.asarray(rounds * (saved - momentum) + reward)
 
-    def accept_probability(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
-        lam = self.table.rationality[offer.rows]
+    def margin(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
+        """How much better than rejecting ``side`` truly finds the offer (before misjudgement)."""
         if offer.truce_days is not None:
-            return np.asarray(expit(lam * self.truce_value(w, side, offer)))
-        return np.asarray(
-            expit(lam * (self.value(side, offer) - self.war.reject[side, offer.rows]))
-        )
+            return self.truce_value(w, side, offer)
+        return np.asarray(self.value(side, offer) - self.war.reject[side, offer.rows])
 
     def resolve(self, w: WorldBase, offer: Offer) -> None:
+        """Each side accepts iff the offer beats rejecting as it judges it: margin > its error."""
         rows = offer.rows
         acc = np.empty((2, len(rows)), dtype=bool)
-        u = w.uniforms(f"accept.{offer.key}", w.day, 2)[:, rows]
+        margins = np.stack([self.margin(w, i, offer) for i in (0, 1)])
         for side in (0, 1):
             if offer.by == side:
                 acc[side] = True
             else:
-                acc[side] = u[side] < self.accept_probability(w, side, offer)
+                acc[side] = margins[side] > self.error[side, rows]
         both = acc[0] & acc[1]
         if w.tracer.k:
             trace_offer(w, self, offer, acc)
         if offer.truce_days is not None:
             self.accord.start_truce(rows[both], w.day, offer.truce_days)
         else:
+            first = both & ~self.accord.agreed[rows]
+            self.below[rows[first]] = np.any(margins[:, first] < 0.0, axis=0)
             self._agree(w, offer, both)
-        if offer.by is None:  # obstruction is turning down a mediator's offer the other accepted
+        if offer.mediator:  # obstruction: turning down a mediator's offer the other side accepted
             self.threats.obstruction(w, rows[acc[0] & ~acc[1]], 1)
             self.threats.obstruction(w, rows[acc[1] & ~acc[0]], 0)
 
@@ -406,7 +528,48 @@ class Negotiation(Mechanism):
             w.day, "ceasefire", w.tracer.mask(w.n, r), f"ceasefire agreed on '{offer.name}'"
         )
 
+    def accumulate(self, w: WorldBase, r: int, sums: dict[str, FloatArray]) -> None:
+        if r == 0:
+            sums["diagnostics"][:] = 0.0
+        sums["diagnostics"][:2] = (self.diag[0], (self.below & self.accord.agreed).sum())
+        sums["diagnostics"][2:] = self.diag[2:]
+
     def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
-        if not self.engaged:
-            return {"mediator_engaged": np.zeros(w.n, dtype=bool)}
-        return {"mediator_engaged": np.any(np.stack(list(self.engaged.values())), axis=0)}
+        engaged = (
+            np.any(np.stack(list(self.engaged.values())), axis=0)
+            if self.engaged
+            else np.zeros(w.n, dtype=bool)
+        )
+        return {"mediator_engaged": engaged, "below_reservation": self.below & self.accord.agreed}
+
+
+def _utility_gap(score: FloatArray, beta: FloatArray) -> FloatArray:
+    """A proposer's score in utility: the weighted geometric mean of the surpluses inside the zone,
+    the weighted smaller surplus (per unit weight) outside it."""
+    tot = beta[0] + beta[1]
+    inside = score > INFEASIBLE / 2
+    gap = np.where(inside, np.exp(np.minimum(score, 50.0) / tot), (score - INFEASIBLE) / (tot / 2))
+    return np.asarray(gap, dtype=float)
+
+
+def _preferences(sd: Sides, rows: IntArray, relief: int | None) -> tuple[SideTerms, SideTerms]:
+    """Both sides' preferences in ``rows`` for the issue tables (support and sanctions apart:
+    the tables keep those parts separate and each session scales them)."""
+    out = []
+    for i in (0, 1):
+        pr = sd.prefs(i)
+        out.append(
+            SideTerms(
+                ideal=pr.ideal[rows],
+                weight=pr.weight[rows],
+                risk=pr.risk[rows],
+                audience=np.ones(len(rows)),
+                red_lines=[
+                    (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
+                    for r in sd.red_lines[i]
+                ],
+                reference=pr.reference,
+                relief_issue=relief,
+            )
+        )
+    return out[0], out[1]

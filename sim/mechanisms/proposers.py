@@ -1,23 +1,27 @@
 """Who puts terms on the table: a Nash mediator, a split-the-difference mediator, a side in direct talks.
 
-A proposer's ``propose(w, rows)`` returns an Offer for those replicates. A new strategy is
-a new class with that method.
+A proposer's ``propose(w, rows)`` returns an Offer for those replicates. The Nash mediator
+and a side in direct talks pick a red-line regime (which red lines the terms keep) the way
+a Lagrangian would, then find the exact best point of that regime on the frontier
+(``sim.bargaining.frontier``): the terms are not a grid point. A new strategy is a new class
+with that method.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
-from ..bargaining.choice import nash_objective
-from ..bargaining.offers import Offer, Package, offer_for_terms
+from ..bargaining import kernel
+from ..bargaining.frontier import OFFER_STEPS, IssueTables, SideTerms, refine_nash
+from ..bargaining.offers import Offer, offer_for_terms
 from ..bargaining.utility import Prefs
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
-from .battlefield import Battlefield
+from .sanctions import Sanctions
 from .sides import Sides
 from .warvalue import WarValue
 
@@ -27,17 +31,15 @@ IntArray = NDArray[np.intp]
 
 @dataclass
 class Table:
-    """What proposers read: the sides, the war values, the front line, the candidate agreements."""
+    """What proposers read: the sides, the war values, sanctions, and the issue tables."""
 
     layout: Layout
     sides: Sides
     war: WarValue
-    battle: Battlefield
-    candidates: FloatArray  # (M, K) scaled
-    u_cand: FloatArray  # (2, n, M) utility of each candidate
-    pen_cand: FloatArray  # (2, n, M) audience penalty of each candidate
-    packages: dict[str, Package]
-    rationality: FloatArray  # (n,)
+    sanctions: Sanctions
+    intervals: list[list[tuple[float, float]]]  # per issue, the red-line regime intervals
+    tables: IssueTables
+    _regimes: NDArray[np.int64] | None = None
 
     def prefs(self) -> tuple[Prefs, Prefs]:
         return self.sides.prefs(0), self.sides.prefs(1)
@@ -45,62 +47,103 @@ class Table:
     def offer(self, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
         return offer_for_terms(self.prefs(), name, rows, terms, **kw)
 
-    def package_offers(self, rows: IntArray) -> list[Offer]:
-        """Every named package, plus the status quo when every issue has one."""
-        lay = self.layout
-        control = self.battle.control
-        out = [
-            self.offer(name, rows, pkg.terms(control, rows)) for name, pkg in self.packages.items()
-        ]
-        sq_known = ~np.isnan(lay.sq_fixed)
-        if lay.front is not None:
-            sq_known[lay.front] = True
-        if sq_known.all():
-            terms = np.broadcast_to(np.nan_to_num(lay.sq_fixed), (len(rows), lay.k)).copy()
-            if lay.front is not None:
-                terms[:, lay.front] = control[rows]
-            out.append(self.offer("status quo", rows, terms))
-        return out
+    def lasting(self, rows: IntArray) -> FloatArray:
+        """Lump cost of the sanctions in force if none were lifted, per side (2, r)."""
+        sd, sc = self.sides, self.sanctions
+        return np.stack([sc.lasting(i, sd.patience[i])[rows] for i in (0, 1)])
 
-    def values(self, rows: IntArray) -> tuple[list[FloatArray], list[Offer]]:
-        """V_i of every candidate for these rows (Sobol points, then packages and status quo)."""
+    def relief_kept(self, x: FloatArray) -> FloatArray:
+        """1 - the share of sanctions lifted by terms x (..., K): what a deal leaves in place."""
+        k = self.sanctions.spec.relief_issue
+        if k is None:
+            return np.ones(x.shape[:-1])
+        return np.asarray(1.0 - np.clip(x[..., k], 0.0, 1.0))
+
+    def audience(self, rows: IntArray) -> FloatArray:
+        """s_i = a_i S_i per side (2, r): the weight of the public's penalties."""
         sd = self.sides
-        a_s = sd.audience[:, rows] * sd.support[:, rows]
-        v = [self.u_cand[i][rows] - a_s[i][:, None] * self.pen_cand[i][rows] for i in (0, 1)]
-        extras = self.package_offers(rows)
-        if extras:
-            v = [
-                np.concatenate(
-                    [v[i]] + [(o.u[i] - a_s[i] * o.pen[i])[:, None] for o in extras], axis=1
-                )
-                for i in (0, 1)
-            ]
-        return v, extras
+        return np.asarray(sd.audience[:, rows] * sd.support[:, rows])
 
-    def picked(
-        self, rows: IntArray, best: NDArray[np.intp], extras: list[Offer], name: str
-    ) -> Offer:
-        """The offer of candidate ``best[r]`` (a Sobol point, or else one of ``extras``) per row."""
-        m = self.candidates.shape[0]
-        terms = np.empty((len(rows), self.layout.k))
-        u = np.empty((2, len(rows)))
-        pen = np.empty((2, len(rows)))
-        sr = np.flatnonzero(best < m)
-        terms[sr] = self.candidates[best[sr]]
-        u[:, sr] = self.u_cand[:, rows[sr], best[sr]]
-        pen[:, sr] = self.pen_cand[:, rows[sr], best[sr]]
-        for e, o in enumerate(extras):
-            er = np.flatnonzero(best == m + e)
-            terms[er], u[:, er], pen[:, er] = o.terms[er], o.u[:, er], o.pen[:, er]
-        return Offer(name, rows, terms, u, pen)
+    def terms_model(self, rows: IntArray) -> tuple[SideTerms, SideTerms]:
+        """Both sides' value of terms in these rows (at today's support and sanctions)."""
+        sd = self.sides
+        k = self.sanctions.spec.relief_issue
+        lump = self.lasting(rows)
+        s = self.audience(rows)
+        out = []
+        for i in (0, 1):
+            pr = sd.prefs(i)
+            out.append(
+                SideTerms(
+                    ideal=pr.ideal[rows],
+                    weight=pr.weight[rows],
+                    risk=pr.risk[rows],
+                    audience=s[i],
+                    red_lines=[
+                        (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
+                        for r in sd.red_lines[i]
+                    ],
+                    reference=pr.reference,
+                    relief_issue=k,
+                    relief_cost=lump[i],
+                )
+            )
+        return out[0], out[1]
+
+    def box(self, regime: NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
+        """The [lo, hi] box (r, K) of each row's regime (r, K)."""
+        ends = [np.asarray(self.intervals[k]) for k in range(regime.shape[1])]
+        lo = np.stack([ends[k][regime[:, k], 0] for k in range(len(ends))], axis=1)
+        hi = np.stack([ends[k][regime[:, k], 1] for k in range(len(ends))], axis=1)
+        return lo, hi
 
     def rejection(self, side: int, rows: IntArray, day: int) -> FloatArray:
         """What rejecting is worth to ``side`` as others see it: without a stalling premium."""
         return np.asarray(self.war.reject[side, rows] - self.sides.stall(side, day)[rows])
 
+    def regimes(self) -> list[tuple[int, ...]]:
+        """Every regime: one interval index per issue."""
+        return list(itertools.product(*[range(len(iv)) for iv in self.intervals]))
+
+    @property
+    def regime_table(self) -> NDArray[np.int64]:
+        """Every regime as an array (R, K) of interval indices."""
+        if self._regimes is None:
+            self._regimes = np.array(self.regimes(), dtype=np.int64).reshape(-1, self.layout.k)
+        return self._regimes
+
+
+def solve_nash(
+    t: Table,
+    rows: IntArray,
+    est: FloatArray,
+    beta: FloatArray,
+    regime: NDArray[np.int64] | None = None,
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    """The exact Nash (or weighted max-min) point of each row's regime: (terms, score, regime).
+
+    Every red-line regime is considered, by branch and bound on an upper bound of each
+    regime's score (``sim.bargaining.kernel.nash_rows``), so the point is the best over all
+    regimes. ``regime`` (r, K) fixes the regimes instead.
+    """
+    r, K = len(rows), t.layout.k
+    tb = t.tables
+    x = np.empty((r, K))
+    score = np.empty(r)
+    chosen = np.empty((r, K), dtype=np.int64)
+    fixed = regime if regime is not None else np.full((r, K), -1, dtype=np.int64)
+    kernel.nash_rows(
+        rows, tb.points, tb.interval, tb.comp,
+        t.audience(rows), t.lasting(rows), est, beta, t.regime_table, fixed, x, score, chosen,
+    )  # fmt: skip
+    if any(np.any(t.sides.risk[i, rows] != 1.0) for i in (0, 1)):
+        lo, hi = t.box(chosen)
+        x = refine_nash(t.terms_model(rows), x, lo, hi, est, beta)
+    return x, score, chosen
+
 
 class NashMediator:
-    """Proposes the generalized Nash point over the candidate agreements, from noisy estimates of W."""
+    """Proposes the generalized Nash point of the sides' values, from noisy estimates of W."""
 
     def __init__(self, mid: str, table: Table, weights: FloatArray, noise: FloatArray):
         self.id = mid
@@ -114,17 +157,17 @@ class NashMediator:
         est = np.stack([self.table.rejection(i, rows, w.day) for i in (0, 1)])
         return np.asarray(est + self.noise[rows] * z)
 
-    def propose(self, w: WorldBase, rows: IntArray) -> Offer:
+    def solve(self, w: WorldBase, rows: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(terms, estimates, score) of the mediator's proposal in these rows."""
         est = self.estimates(w, rows)
-        v, extras = self.table.values(rows)
-        s_a = v[0]
-        s_a -= est[0][:, None]
-        s_b = v[1]
-        s_b -= est[1][:, None]
-        best = np.argmax(nash_objective(s_a, s_b, self.weights[:, rows]), axis=1)
-        offer = self.table.picked(rows, best, extras, f"{self.id} proposal")
-        offer.key = f"mediator.{self.id}"
-        return offer
+        x, score, _ = solve_nash(self.table, rows, est, self.weights[:, rows])
+        return x, est, score
+
+    def propose(self, w: WorldBase, rows: IntArray) -> Offer:
+        terms, _, _ = self.solve(w, rows)
+        return self.table.offer(
+            f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}", mediator=True
+        )
 
 
 class SplitMediator(NashMediator):
@@ -133,25 +176,34 @@ class SplitMediator(NashMediator):
     def propose(self, w: WorldBase, rows: IntArray) -> Offer:
         ideal = self.table.sides.ideal
         terms = 0.5 * (ideal[0, rows] + ideal[1, rows])
-        return self.table.offer(f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}")
+        return self.table.offer(
+            f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}", mediator=True
+        )
 
 
 class DirectOffer:
-    """Direct talks: side ``proposer`` offers the candidate that maximises its expected value,
-    q_k(x) V_j(x) + (1 - q_k(x)) reject_j, where q_k is the other side's quantal acceptance
-    as the proposer estimates it (it cannot see a stalling premium)."""
+    """Direct talks: side j offers the terms that maximise q_k(x) V_j(x) + (1 - q_k(x)) R_j, where
+    q_k is the chance the other side accepts as j sees it (it cannot see a stalling premium or
+    the other's current misjudgement, only how large such errors run) and R_j what j itself
+    believes rejecting is worth. The frontier is searched in the Lagrangian's regime for equal
+    weights, at OFFER_STEPS points per piece."""
 
-    def __init__(self, proposer: int, table: Table):
+    def __init__(self, proposer: int, table: Table, scale: FloatArray, logistic: bool):
         self.proposer = proposer
         self.table = table
+        self.scale = scale  # (n,) the errors' sd (normal) or rationality (logistic)
+        self.logistic = logistic
 
-    def propose(self, w: WorldBase, rows: IntArray) -> Offer:
+    def propose(self, w: WorldBase, rows: IntArray, floor: FloatArray) -> Offer:
         t = self.table
         j, k = self.proposer, 1 - self.proposer
-        v, extras = t.values(rows)
-        q = expit(t.rationality[rows, None] * (v[k] - t.rejection(k, rows, w.day)[:, None]))
-        own = t.war.reject[j, rows][:, None]
-        best = np.argmax(q * v[j] + (1.0 - q) * own, axis=1)
-        offer = t.picked(rows, best, extras, f"{t.layout.sides[j]} offer")
-        offer.by, offer.direct, offer.key = j, True, f"direct.{j}"
+        other = t.rejection(k, rows, w.day)
+        tb = t.tables
+        x = np.empty((len(rows), t.layout.k))
+        kernel.offer_rows(
+            rows, tb.points, tb.interval, tb.comp, t.audience(rows), t.lasting(rows),
+            j, floor, other, self.scale[rows], self.logistic, OFFER_STEPS, x,
+        )  # fmt: skip
+        offer = t.offer(f"{t.layout.sides[j]} offer", rows, x, by=j, key=f"direct.{j}")
+        offer.direct = True
         return offer

@@ -1,4 +1,11 @@
-"""Sanctions: the level follows its schedule, threats and events; it erodes the target's economy and costs it utility."""
+"""Sanctions: a scheduled base level plus what threats and events add, scaled by agreed relief.
+
+sigma = clip(base + extra, 0, 1) * relief. Schedule steps set the base; effects on
+``sanctions`` (threats, events) change the total by moving ``extra``, which later steps
+keep; an agreement multiplies ``relief`` by (1 - its value on the relief issue), which
+scales the total from then on (also after a breakdown). Sigma erodes the target's economy
+and costs it utility each round, at war or not.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from .sides import Sides
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -78,13 +86,23 @@ class Sanctions(Mechanism):
         self.unit_cost = d(spec.cost)  # utility per round at sigma = 1
         self.step_level = [d(level) for _, level in spec.schedule]
         # state
-        self.level = d(spec.level)  # sigma, 0..1
-        self.relief = np.ones(d.n)  # share of scheduled sanctions still applied after agreed relief
-        targets.add("sanctions", lambda who: self.level)
+        self.base = d(spec.level)  # level set by the schedule
+        self.extra = np.zeros(d.n)  # what threats and events added on top
+        self.relief = np.ones(d.n)  # share kept after the relief of agreements
+        targets.add("sanctions", lambda who: self.base + self.extra, self._set_total)
+
+    def _set_total(self, who: str | None, total: FloatArray, mask: BoolArray) -> None:
+        """An effect moved the pre-relief total: the change is kept in ``extra``."""
+        self.extra[mask] = (total - self.base)[mask]
+
+    @property
+    def level(self) -> FloatArray:
+        """sigma: the sanctions in force, 0..1."""
+        return np.asarray(np.clip(self.base + self.extra, 0.0, 1.0) * self.relief)
 
     def scheduled(self, w: WorldBase, index: int) -> None:
-        """A schedule step sets the level; relief already agreed stands."""
-        self.level = np.clip(self.step_level[index], 0.0, 1.0) * self.relief
+        """A schedule step sets the base level; increments and agreed relief stand."""
+        self.base = self.step_level[index].copy()
         w.tracer.log(w.day, "sanctions", None, "sanctions set by schedule", level=self.level)
 
     def begin(self, w: WorldBase) -> None:
@@ -100,9 +118,24 @@ class Sanctions(Mechanism):
         k = self.spec.relief_issue
         if self.spec.target is None or k is None:
             return
-        kept = 1.0 - np.clip(terms[:, k], 0.0, 1.0)
-        self.level[rows] *= kept
-        self.relief[rows] *= kept
+        self.relief[rows] *= 1.0 - np.clip(terms[:, k], 0.0, 1.0)
+
+    def lasting(self, side: int, patience: FloatArray) -> FloatArray:
+        """What the sanctions in force would cost ``side`` if they stayed for good (lump, n,):
+        sigma x cost per round / (1 - delta); zero for the side that is not the target."""
+        if side != self.spec.target:
+            return np.zeros(len(self.base))
+        return np.asarray(self.level * self.unit_cost / (1.0 - patience))
+
+    def kept_cost(self, side: int, mu: FloatArray, sides: Sides) -> FloatArray:
+        """The lasting cost of the sanctions a decisive end of the war would leave on ``side``:
+        the relief issue goes to B's ideal with probability mu, to A's otherwise."""
+        lump = self.lasting(side, sides.patience[side])
+        k = self.spec.relief_issue
+        if k is None or not lump.any():
+            return lump
+        relief = mu * sides.ideal[1, :, k] + (1.0 - mu) * sides.ideal[0, :, k]
+        return np.asarray(lump * (1.0 - np.clip(relief, 0.0, 1.0)))
 
     def cost(self) -> FloatArray:
         """Utility per round that sanctions cost each side (2, n): only the target pays."""

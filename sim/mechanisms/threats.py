@@ -1,4 +1,11 @@
-"""Mediators' threats: set off by obstruction or a deadline, armed with their credibility, carried out after a delay."""
+"""Mediators' threats: set off by obstruction or a deadline, armed with their credibility, carried out after a delay.
+
+A threat's ``cost`` is what its target loses when it is carried out: its value of fighting on
+falls by exactly that much, realised as a lasting addition to its per-round cost of war
+(``burden``), b = cost (1 - delta (1 - h)), whose discounted sum over the war still to come is
+the cost. What a side expects from rejecting (credibility x cost of the threats a refusal would
+set off) is therefore what would really happen to it.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,9 @@ from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import BOOL, INT, RANK_DEADLINE, STR, Mechanism, Spec
+from .battlefield import Battlefield
 from .effects import Op, Targets, compile_effect
+from .sides import Sides
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -81,8 +90,10 @@ class ThreatsSpec(Spec):
         cols.update({f"fired.{t.name}": BOOL for t in self.threats})
         return cols
 
-    def build(self, d: Draws, targets: Targets, accord: Accord) -> Threats:
-        return Threats(self, d, targets, accord)
+    def build(
+        self, d: Draws, targets: Targets, accord: Accord, sides: Sides, battle: Battlefield
+    ) -> Threats:
+        return Threats(self, d, targets, accord, sides, battle)
 
 
 def _deadline(j: int) -> Callable[[Any], None]:
@@ -95,9 +106,18 @@ def _deadline(j: int) -> Callable[[Any], None]:
 class Threats(Mechanism):
     key = "threats"
 
-    def __init__(self, spec: ThreatsSpec, d: Draws, targets: Targets, accord: Accord):
+    def __init__(
+        self,
+        spec: ThreatsSpec,
+        d: Draws,
+        targets: Targets,
+        accord: Accord,
+        sides: Sides,
+        battle: Battlefield,
+    ):
         n = d.n
         self.spec, self.targets, self.accord = spec, targets, accord
+        self.sides, self.battle = sides, battle
         self.credibility = [d(t.credibility) for t in spec.threats]
         self.delay = [d(t.delay) for t in spec.threats]
         self.cost = [d(t.cost) for t in spec.threats]
@@ -108,6 +128,7 @@ class Threats(Mechanism):
         self.fired_count = np.zeros(n, dtype=np.int64)
         self.obstructions = np.zeros((2, n), dtype=np.int64)  # how often each side obstructed
         self.last_obstructer = np.full(n, -1, dtype=np.int64)  # -1 none, 0 A, 1 B
+        self.burden = np.zeros((2, n))  # per-round cost of war added by threats carried out
 
     def obstruction(self, w: WorldBase, rows: IntArray, obstructer: int) -> None:
         """``obstructer`` (0 or 1) rejected, in ``rows``, a mediator's offer the other side accepted."""
@@ -150,20 +171,49 @@ class Threats(Mechanism):
         go = rows[ok]
         self.pending[j][go] = w.day + self.delay[j][go]
         self.target[j][go] = np.broadcast_to(target, rows.shape)[ok]
+        if w.tracer.k:
+            sides = self.spec.layout.sides
+            whom = np.broadcast_to(target, rows.shape)
+            for i in np.flatnonzero(live & (rows < w.tracer.k)):
+                r = int(rows[i])
+                when = (
+                    f"to be carried out on {self.spec.layout.date(self.pending[j][r]).isoformat()}"
+                    if ok[i]
+                    else "not carried out this time"
+                )
+                w.tracer.log(
+                    w.day,
+                    "threat_triggered",
+                    w.tracer.mask(w.n, np.array([r])),
+                    f"{t.mediator}'s threat '{t.name}' against {sides[int(whom[i])]} is triggered: {when}",
+                )
 
     def end(self, w: WorldBase) -> None:
         """Carry out every armed threat whose delay has run out by the end of this round."""
-        end = min(w.day + w.round_days, self.spec.layout.horizon_days)
+        lay = self.spec.layout
+        end = min(w.day + w.round_days, lay.horizon_days)
+        h = self.battle.decisive_hazard(w.round_days)
         for j, t in enumerate(self.spec.threats):
             pending = self.pending[j]
             due = pending < end
             if not due.any():
                 continue
             self.targets.apply(t.ops, due, self.target[j])
+            for side in (0, 1):
+                hit = due & (self.target[j] == side)
+                keep = 1.0 - self.sides.patience[side] * (1.0 - h)
+                self.burden[side] += np.where(hit, self.cost[j] * keep, 0.0)
             self.fired[j] |= due
             self.fired_count += due
+            for r in np.flatnonzero(due[: w.tracer.k]):  # dated on the day it is carried out
+                w.tracer.log(
+                    int(pending[r]),
+                    "threat",
+                    w.tracer.mask(w.n, np.array([r])),
+                    f"{t.mediator} carries out its threat '{t.name}' against "
+                    f"{lay.sides[int(self.target[j][r])]}",
+                )
             pending[due] = np.inf
-            w.tracer.log(w.day, "threat", due, f"{t.mediator} carries out threat '{t.name}'")
 
     def expected_cost(self, w: WorldBase) -> FloatArray:
         """What a forward-looking side expects to lose from threats its rejection would set off (2, n)."""

@@ -1,8 +1,19 @@
-"""What fighting on is worth to each side (Fearon 1995), and what rejecting a deal is worth.
+"""What fighting on is worth to each side, and what rejecting a deal is worth.
 
-W_i = mu_i U_i(y_B) + (1 - mu_i) U_i(y_A) - C_i / (1 - delta_i), with C_i the per-round cost
-of fighting and sanctions; rejecting is worth W_i minus the threats a refusal would set off,
-plus a stalling type's regroup premium.
+The war ends decisively with hazard h per round (from the battlefield); until then each
+side pays its per-round cost C_i (fighting, sanctions, threats carried out), and at the end
+it receives the value of the outcome, so with discount factor delta_i
+
+    W_i = (h delta_i E_i[G_i(x_war)] - C_i) / (1 - delta_i (1 - h)),
+
+which tends to Fearon's E[U] - C/h as delta -> 1 (derivation in docs/model.md). The outcome
+x_war is a lottery on the political issues (B's ideal with the side's belief mu_i that B
+prevails, A's otherwise) and, on the front-line issue, the front where the side expects it
+when the war ends: c + m_i T_i, with m_i the drift it expects per round and
+T_i = 1 / (1 - delta_i (1 - h)) the discount-weighted rounds still to fight. G_i is the
+utility of terms less, for the sanctions target, the sanctions they leave in place.
+Rejecting a deal is worth W_i minus the threats a refusal would set off, plus a stalling
+type's regroup premium.
 """
 
 from __future__ import annotations
@@ -12,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..bargaining.utility import utility_rows
 from ..engine.world import WorldBase
 from ..errors import RunError
 from .base import Mechanism, Spec
@@ -54,44 +64,63 @@ class WarValue(Mechanism):
     ):
         self.sides, self.learning, self.battle = sides, learning, battle
         self.sanctions, self.threats = sanctions, threats
+        self.front = battle.spec.layout.front
         self.war = np.zeros((2, n))  # W_i: value of fighting on
         self.reject = np.zeros(
             (2, n)
         )  # what rejecting a deal is worth (W plus threats and stalling)
-        self.u_war = np.zeros((2, 2, n))  # u_war[i, j] = U_i(y_j), the outcome if j prevails
+        self.horizon = np.ones((2, n))  # T_i: discount-weighted rounds of war still to come
+        self.u_war = np.zeros((2, 2, n))  # U_i(y_j) over the issues other than the front line
         self._outcomes(None)
         sides.on_new_ideal(lambda side, rows: self._outcomes(rows))
 
     def _outcomes(self, rows: IntArray | None) -> None:
-        """U_i(y_j) for both sides (at the start, or when an election moves ideal points)."""
+        """U_i(y_j) without the front-line issue (at the start, or when an election moves ideals)."""
         sd = self.sides
         sel = slice(None) if rows is None else rows
         for i in (0, 1):
+            w = sd.weight[i][sel].copy()
+            if self.front is not None:
+                w[:, self.front] = 0.0
             for j in (0, 1):
-                self.u_war[i, j][sel] = utility_rows(
-                    sd.ideal[i][sel], sd.weight[i][sel], sd.risk[i][sel], sd.ideal[j][sel]
-                )
+                d = np.abs(sd.ideal[j][sel] - sd.ideal[i][sel]) ** sd.risk[i][sel][:, None]
+                self.u_war[i, j][sel] = np.sum(w * (1.0 - d), axis=1)
+
+    def cost(self) -> FloatArray:
+        """C_i: utility per round that fighting on costs each side (2, n)."""
+        return np.asarray(self.fight_cost() + self.sanctions.cost())
+
+    def fight_cost(self) -> FloatArray:
+        """The part of C_i a pause saves: fighting, and the burden of threats carried out (2, n)."""
+        return np.asarray(self.battle.fighting_cost() + self.threats.burden)
 
     def begin(self, w: WorldBase) -> None:
         self.refresh(w)
 
     def refresh(self, w: WorldBase) -> None:
         """Recompute W and the value of rejecting a deal for both sides."""
+        sd, bf = self.sides, self.battle
         mu = self.learning.beliefs()
-        cost = self.battle.fighting_cost() + self.sanctions.cost()
+        h = bf.decisive_hazard(w.round_days)
+        cost = self.cost()
         threat = self.threats.expected_cost(w)
-        sd = self.sides
         for i in (0, 1):
-            horizon = 1.0 / (1.0 - sd.patience[i])
-            self.war[i] = (
-                mu[i] * self.u_war[i, 1] + (1.0 - mu[i]) * self.u_war[i, 0] - cost[i] * horizon
-            )
+            delta = sd.patience[i]
+            t = 1.0 / (1.0 - delta * (1.0 - h))
+            prize = mu[i] * self.u_war[i, 1] + (1.0 - mu[i]) * self.u_war[i, 0]
+            if self.front is not None:
+                f = self.front
+                c_war = np.clip(bf.control + bf.drift_seen(mu[i]) * t, 0.0, 1.0)
+                dist = np.abs(c_war - sd.ideal[i, :, f]) ** sd.risk[i]
+                prize = prize + sd.weight[i, :, f] * (1.0 - dist)
+            prize = prize - self.sanctions.kept_cost(i, mu[i], sd)
+            self.horizon[i] = t
+            self.war[i] = (h * delta * prize - cost[i]) * t
             self.reject[i] = self.war[i] - threat[i] + sd.stall(i, w.day)
 
     def check_finite(self) -> None:
         for name, arr in (("war value", self.war), ("value of rejecting", self.reject)):
             if not np.all(np.isfinite(arr)):
                 raise RunError(
-                    f"the simulation produced a non-finite {name}; check the scenario's magnitudes "
-                    "(e.g. a patience of 1 makes the war value infinite)"
+                    f"the simulation produced a non-finite {name}; check the scenario's magnitudes"
                 )

@@ -47,7 +47,8 @@ class Belligerent(Spec):
     economy: Pos = Field(default=1.0, description="economic index, 1 = pre-war level")
     support: Prob = Field(default=0.5, description="domestic support for the war effort, 0..1")
     patience: Patience = Field(
-        default=0.98, description="discount factor per round, 0 <= delta < 1"
+        default=0.998,
+        description="discount factor per round, 0 <= delta < 1 (0.998 a week is about 0.9 a year)",
     )
     risk: Pos = Field(default=1.0, description="utility curvature r: U = 1 - |x - y|^r")
     optimism: Signed1 = Field(default=0.0, description="bias of its belief that it prevails")
@@ -55,7 +56,8 @@ class Belligerent(Spec):
         default=0.0, description="weight of red lines and public reference"
     )
     cost: NonNeg = Field(
-        default=0.002, description="utility lost per round of fighting at intensity 1"
+        default=0.0005,
+        description="utility lost per round of fighting at intensity 1 (divided by the economy)",
     )
     reference: dict[Id, Finite] = Field(
         default_factory=dict,
@@ -72,13 +74,18 @@ class Threat(Spec):
     )
     trigger: Literal["obstruction", "deadline"] = "obstruction"
     deadline: dt.date | None = Field(default=None, description="date for trigger: deadline")
-    effect: dict[str, Effect] = Field(description="state changes when carried out")
+    effect: dict[str, Effect] = Field(
+        default_factory=dict,
+        description="state changes when carried out (a threat may have only a cost)",
+    )
     credibility: Prob = Field(
         default=1.0, description="probability it is carried out when triggered"
     )
     delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
     cost: NonNeg = Field(
-        default=0.0, description="utility the target expects to lose if it is carried out"
+        default=0.0,
+        description="utility the target loses when it is carried out: its value of fighting on "
+        "falls by this much (a lasting addition to its per-round cost of war)",
     )
     after: int = Field(
         default=1,
@@ -106,6 +113,10 @@ class Mediator(Spec):
         default=0.0, description="sd of its error on each side's war value, utility"
     )
     engaged: bool = True
+    reengage_per_year: NonNeg = Field(
+        default=0.0,
+        description="hazard per year that the mediator takes up its role again while it is not engaged",
+    )
     threats: list[Threat] = Field(default_factory=list)
 
 

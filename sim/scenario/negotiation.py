@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -11,7 +11,39 @@ from pydantic_core import PydanticCustomError
 from .distributions import Finite
 from .spec import Id, NonNeg, Pos, Prob, Spec
 
-__all__ = ["Durability", "Negotiation", "Proposal"]
+__all__ = ["Durability", "Misperception", "Negotiation", "Proposal"]
+
+
+DEFAULT_SD = 0.03  # utility: a side's typical misjudgement of what fighting on is worth
+
+
+class Misperception(Spec):
+    """Each side misjudges what fighting on is worth by an error that persists across decisions."""
+
+    sd: NonNeg | None = Field(
+        default=None,
+        description=f"sd of the error, utility (normal errors; {DEFAULT_SD} when neither sd nor "
+        "rationality is given)",
+    )
+    rationality: Pos | None = Field(
+        default=None,
+        description="instead of sd: logistic errors of scale 1/rationality "
+        "(with persistence 0, the quantal response of McKelvey and Palfrey)",
+    )
+    persistence: Prob = Field(
+        default=0.8,
+        description="AR(1) coefficient of the error from one decision day to the next "
+        "(0: a fresh error each time; 1: the same error throughout)",
+    )
+
+    @model_validator(mode="after")
+    def _one_scale(self) -> Misperception:
+        if self.rationality is not None and self.sd is not None:
+            raise PydanticCustomError(
+                "misperception",
+                "give either 'sd' (normal errors) or 'rationality' (logistic), not both",
+            )
+        return self
 
 
 class Negotiation(Spec):
@@ -19,11 +51,19 @@ class Negotiation(Spec):
         default=True, description="true (from the start), false, or the date talks open"
     )
     every_days: int = Field(default=7, gt=0, description="days between negotiation sessions")
-    rationality: Pos = Field(
-        default=50.0, description="lambda of the quantal response (large = rational)"
+    misperception: Misperception = Field(default_factory=Misperception)
+    rationality: Pos | None = Field(
+        default=None,
+        description="the quantal response of earlier versions: logistic errors of scale "
+        "1/rationality drawn afresh at each decision (same as misperception: {rationality: L, "
+        "persistence: 0}); not together with misperception",
     )
     candidates: int = Field(
-        default=128, ge=2, le=65536, description="quasi-random candidate agreements (power of two)"
+        default=64,
+        ge=2,
+        le=65536,
+        description="candidate agreements the mediator scores before it finds the exact best point "
+        "of the best one's red-line regime (power of two; at least one per regime)",
     )
     collapse: Prob = Field(default=0.0, description="probability per session that talks collapse")
     direct: Prob = Field(
@@ -34,6 +74,20 @@ class Negotiation(Spec):
     reopen: Prob = Field(
         default=0.0, description="probability per round that collapsed talks reopen"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _quantal(cls, data: Any) -> Any:
+        """``rationality: L`` is kept as ``misperception: {rationality: L, persistence: 0}``."""
+        if isinstance(data, dict) and data.get("rationality") is not None:
+            if "misperception" in data:
+                raise PydanticCustomError(
+                    "negotiation",
+                    "give either 'rationality' (fresh logistic errors) or 'misperception', not both",
+                )
+            data = dict(data)
+            data["misperception"] = {"rationality": data.pop("rationality"), "persistence": 0.0}
+        return data
 
     @model_validator(mode="after")
     def _pow2(self) -> Negotiation:

@@ -37,6 +37,11 @@ class Battlefield(Spec):
     )
     tail: Pos = Field(default=4.0, description="nu: Student-t degrees of freedom of the noise")
     intensity: NonNeg = Field(default=1.0, description="I: intensity of fighting, 1 = current")
+    decisive_per_year: NonNeg = Field(
+        default=0.25,
+        description="expected decisive ends of the war per year at intensity 1: the hazard that "
+        "the war is decided by force (it sets when each side expects the prize of fighting on)",
+    )
     attrition: dict[Id, Prob] = Field(
         default_factory=dict, description="share of capability lost per round at intensity 1"
     )
