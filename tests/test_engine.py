@@ -252,7 +252,6 @@ def test_a_checkpoint_from_another_run_is_refused(tmp_path, toy_scenario):
 def test_in_direct_talks_each_proposer_offers_the_other_side_its_reservation_value():
     s = fearon(0.4, 0.1, 0.15, horizon=7, rationality=2000)  # p - c_B = 0.25, p + c_A = 0.5
     s["negotiation"]["direct"] = 1.0
-    s["negotiation"]["candidates"] = 1024
     s["actors"]["m"]["threats"] = [
         {"name": "walk away", "against": "obstructer", "effect": {"engaged.m": 0}}
     ]

@@ -1,4 +1,4 @@
-"""How talks run (sessions, candidates, collapse), scheduled proposals, and how long a ceasefire holds."""
+"""How talks run (sessions, misjudgement, collapse), scheduled proposals, and how long a ceasefire holds."""
 
 from __future__ import annotations
 
@@ -58,13 +58,6 @@ class Negotiation(Spec):
         "1/rationality drawn afresh at each decision (same as misperception: {rationality: L, "
         "persistence: 0}); not together with misperception",
     )
-    candidates: int = Field(
-        default=64,
-        ge=2,
-        le=65536,
-        description="candidate agreements the mediator scores before it finds the exact best point "
-        "of the best one's red-line regime (power of two; at least one per regime)",
-    )
     collapse: Prob = Field(default=0.0, description="probability per session that talks collapse")
     direct: Prob = Field(
         default=0.0,
@@ -79,6 +72,12 @@ class Negotiation(Spec):
     @classmethod
     def _quantal(cls, data: Any) -> Any:
         """``rationality: L`` is kept as ``misperception: {rationality: L, persistence: 0}``."""
+        if isinstance(data, dict) and "candidates" in data:
+            raise PydanticCustomError(
+                "negotiation",
+                "'candidates' is no longer used: the mediator finds the exact best point, with no "
+                "grid of candidates; remove the key",
+            )
         if isinstance(data, dict) and data.get("rationality") is not None:
             if "misperception" in data:
                 raise PydanticCustomError(
@@ -88,18 +87,6 @@ class Negotiation(Spec):
             data = dict(data)
             data["misperception"] = {"rationality": data.pop("rationality"), "persistence": 0.0}
         return data
-
-    @model_validator(mode="after")
-    def _pow2(self) -> Negotiation:
-        c = self.candidates
-        if c & (c - 1):
-            lo = 1 << (c.bit_length() - 1)
-            raise PydanticCustomError(
-                "candidates",
-                "candidates must be a power of two (got {c}; nearest {lo} or {hi})",
-                {"c": c, "lo": lo, "hi": lo * 2},
-            )
-        return self
 
 
 class Proposal(Spec):
