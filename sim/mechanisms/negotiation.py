@@ -122,7 +122,7 @@ class NegotiationSpec(Spec):
                     lay.side(p.by) if p.by in lay.sides else None,
                     p.truce_days,
                     (r[0], r[1]),
-                    _days(lay, p),
+                    p.days(lay.start, lay.horizon_days),
                 )
             )
             if p.terms is not None:
@@ -203,16 +203,6 @@ class NegotiationSpec(Spec):
         war: WarValue,
     ) -> Negotiation:
         return Negotiation(self, d, targets, sides, accord, battle, sanctions, threats, war)
-
-
-def _days(lay: Layout, p: Proposal) -> tuple[int, ...]:
-    h = lay.horizon_days
-    if p.on is not None:
-        return (lay.day_of(p.on),)
-    assert p.every_days is not None
-    start = max(lay.day_of(p.from_) if p.from_ is not None else 0, 0)
-    stop = min(lay.day_of(p.until) + 1 if p.until is not None else h, h)
-    return tuple(range(start, stop, p.every_days))
 
 
 def _package(lay: Layout, p: Proposal) -> Package:

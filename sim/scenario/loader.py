@@ -70,9 +70,16 @@ def _load(
 def load_scenario(
     path_or_mapping: str | os.PathLike[str] | Mapping[str, Any],
     overrides: Sequence[str] | Mapping[str, Any] | None = None,
+    observed: str | os.PathLike[str] | None = None,
 ) -> Scenario:
-    """Load, merge, override and validate a scenario; ScenarioError lists every problem."""
+    """Load, merge, override and validate a scenario; ScenarioError lists every problem.
+
+    ``observed``: a file holding only ``observations:``, appended to the scenario's own (so a
+    shared scenario can be conditioned on the record without editing it).
+    """
     tree, marks, problems = _load(path_or_mapping, overrides)
+    if observed is not None:
+        problems += _add_observations(tree, marks, observed)
     try:
         s = validate_loaded(tree, marks)
     except ScenarioError as e:
@@ -85,6 +92,55 @@ def load_scenario(
     if problems:
         raise ScenarioError(problems)
     return s
+
+
+def _add_observations(
+    tree: dict[Any, Any], marks: MarkIndex, path: str | os.PathLike[str]
+) -> list[Problem]:
+    """Append the observations of an ``--observed`` file to ``tree``, with their marks."""
+    display = os.fspath(path)
+    extra, extra_marks, problems = load_file(Path(display), display, [])
+    if problems:
+        return problems
+    if not isinstance(extra, dict) or set(extra) - {"observations"}:
+        where = extra_marks.locate(())
+        keys = (
+            ", ".join(sorted(map(str, set(extra) - {"observations"})))
+            if isinstance(extra, dict)
+            else ""
+        )
+        return [
+            Problem(
+                f"an --observed file holds only 'observations:' (found {keys or 'no mapping'})",
+                display,
+                where.line if where else None,
+                where.column if where else None,
+            )
+        ]
+    items = extra.get("observations") or []
+    if not isinstance(items, list):
+        m = extra_marks.locate(("observations",))
+        return [
+            Problem(
+                "'observations' must be a list",
+                display,
+                m.line if m else None,
+                m.column if m else None,
+                "observations",
+            )
+        ]
+    own = tree.setdefault("observations", [])
+    if not isinstance(own, list):
+        return []  # the schema reports the scenario's own malformed list
+    offset = len(own)
+    for loc, mark in list(extra_marks.values.items()):
+        if len(loc) >= 2 and loc[0] == "observations" and isinstance(loc[1], int):
+            marks.values[("observations", loc[1] + offset, *loc[2:])] = mark
+    for loc, mark in list(extra_marks.keys.items()):
+        if len(loc) >= 2 and loc[0] == "observations" and isinstance(loc[1], int):
+            marks.keys[("observations", loc[1] + offset, *loc[2:])] = mark
+    own.extend(items)
+    return []
 
 
 def validate_loaded(tree: Any, marks: MarkIndex | None = None) -> Scenario:

@@ -102,6 +102,16 @@ class Proposal(Spec):
         default_factory=dict, description="utility a side gains by accepting (truces)"
     )
 
+    def days(self, start: dt.date, horizon_days: int) -> tuple[int, ...]:
+        """The days (from start, before the horizon) it is put."""
+        if self.on is not None:
+            day = (self.on - start).days
+            return (day,) if 0 <= day < horizon_days else ()
+        assert self.every_days is not None
+        first = max((self.from_ - start).days if self.from_ is not None else 0, 0)
+        stop = (self.until - start).days + 1 if self.until is not None else horizon_days
+        return tuple(range(first, min(stop, horizon_days), self.every_days))
+
     @model_validator(mode="after")
     def _shape(self) -> Proposal:
         if (self.on is None) == (self.every_days is None):

@@ -20,6 +20,7 @@ from .actors import Actor, Belligerent, Mediator, Patron, RedLine, Stalling, Thr
 from .distributions import Dist, Finite
 from .issues import Issue
 from .negotiation import Durability, Negotiation, Proposal
+from .observations import Observation
 from .pressures import (
     Battlefield,
     Domestic,
@@ -45,6 +46,7 @@ __all__ = [
     "Learning",
     "Mediator",
     "Negotiation",
+    "Observation",
     "Patron",
     "Pressures",
     "Proposal",
@@ -99,6 +101,9 @@ class Scenario(Spec):
     events: list[Event] = Field(default_factory=list)
     durability: Durability = Field(default_factory=Durability)
     correlations: list[Correlation] = Field(default_factory=list)
+    observations: list[Observation] = Field(
+        default_factory=list, description="what happened: dated evidence with sources (history)"
+    )
     run: RunSettings = Field(default_factory=RunSettings)
 
     # -- derived views (no state; cheap) --------------------------------------------
