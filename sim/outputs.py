@@ -65,6 +65,7 @@ class RunJob:
     trace: int
     out: Path
     checkpoint: Path
+    as_of: str | None = None  # condition on the observations dated up to this day
 
     def finished_chunks(self) -> int:
         """Chunks already saved in the checkpoint folder."""
@@ -92,11 +93,14 @@ def start_run(
     trace: int = 0,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    observed: str | os.PathLike[str] | None = None,
+    as_of: str | None = None,
 ) -> RunJob:
-    """A new run: check ``out`` before anything is written, load the scenario, record the
-    job in its checkpoint folder (``force`` drops the chunks of an earlier run there)."""
+    """A new run: check ``out`` before anything is written, load the scenario (with the
+    observations of ``observed``), record the job in its checkpoint folder (``force`` drops
+    the chunks of an earlier run there)."""
     out_arg = check_out_folder(Path(out), force, hint=FORCE_HINT) if out else None
-    scenario = load_scenario(scenario_file, list(overrides))
+    scenario = load_scenario(scenario_file, list(overrides), observed=observed)
     replicates = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
     folder = out_arg if out_arg is not None else default_folder(scenario.name)
@@ -105,9 +109,9 @@ def start_run(
         shutil.rmtree(ck, ignore_errors=True)
     ck.mkdir(parents=True, exist_ok=True)
     atomic_write_text(ck / SCENARIO, dump_yaml(scenario))
-    options = {"replicates": replicates, "seed": seed, "trace": trace}
+    options = {"replicates": replicates, "seed": seed, "trace": trace, "as_of": as_of}
     atomic_write_text(ck / OPTIONS, json.dumps(options))
-    return RunJob(scenario, replicates, seed, trace, folder, ck)
+    return RunJob(scenario, replicates, seed, trace, folder, ck, as_of)
 
 
 def resume_run(out: str | os.PathLike[str]) -> RunJob:
@@ -122,4 +126,12 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
         raise UsageError(f"{str(folder)!r} already holds finished results")
     options: dict[str, Any] = json.loads((ck / OPTIONS).read_text(encoding="utf-8"))
     scenario = load_scenario(ck / SCENARIO)
-    return RunJob(scenario, options["replicates"], options["seed"], options["trace"], folder, ck)
+    return RunJob(
+        scenario,
+        options["replicates"],
+        options["seed"],
+        options["trace"],
+        folder,
+        ck,
+        options.get("as_of"),
+    )

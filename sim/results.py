@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ import pandas as pd
 from .atomic import atomic_write_json, temp_dir_beside
 from .errors import SimError
 from .jsonable import jsonable
-from .stats import KaplanMeier, kaplan_meier, wilson
+from .stats import KaplanMeier, kaplan_meier, weighted_kaplan_meier
 
 __all__ = [
     "NotAResultsFolder",
@@ -32,7 +31,6 @@ __all__ = [
 # Files that make a folder a results folder (written last-to-first would not matter: the
 # folder only appears under its name once everything is in it).
 REQUIRED_FILES = ("summary.json", "meta.json", "outcomes.parquet", "series.parquet")
-TERMS_QUANTILES = (0.10, 0.50, 0.90)
 
 
 class NotAResultsFolder(SimError):
@@ -58,22 +56,6 @@ def default_folder(name: str, root: str | Path = "results", now: dt.datetime | N
     while p.exists():
         p, i = base.with_name(f"{base.name}-{i}"), i + 1
     return p
-
-
-def _round(x: float, digits: int = 6) -> float:
-    """Probabilities in summary.json to 6 decimals: enough for any replicate count we run."""
-    return round(float(x), digits) if math.isfinite(x) else float("nan")
-
-
-def _estimate(k: int, n: int) -> dict[str, float | None]:
-    est, lo, hi = wilson(k, n)
-    out = {"estimate": _round(est), "ci_low": _round(lo), "ci_high": _round(hi)}
-    return jsonable(out)  # type: ignore[no-any-return]
-
-
-def _month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
-    ends = pd.date_range(start, horizon, freq="ME")
-    return [d.date() for d in ends if start < d.date() <= horizon]
 
 
 class Results:
@@ -111,6 +93,7 @@ class Results:
         self.series = series
         self.meta = meta
         self.traces = list(traces or [])
+        self.weights: np.ndarray | None = None  # per replicate, when conditioned on evidence
         # One dtype for calendar dates whatever the engine produced (date objects, ISO
         # strings, datetime64 of any unit), so that save/load round-trips exactly.
         if "date" in self.series and self.series["date"].dtype != "datetime64[ns]":
@@ -217,7 +200,10 @@ class Results:
         """Time to (first) ceasefire in days from the start, censored at the horizon."""
         d = self._days("ceasefire_day")
         observed = ~np.isnan(d)
-        return kaplan_meier(np.where(observed, d, self.horizon_days), observed)
+        times = np.where(observed, d, self.horizon_days)
+        if self.weights is not None:
+            return weighted_kaplan_meier(times, observed, self.weights)
+        return kaplan_meier(times, observed)
 
     def durability_km(self) -> KaplanMeier:
         """Days a ceasefire held, from agreement to breakdown, censored at the horizon."""
@@ -225,8 +211,10 @@ class Results:
         b = self._days("breakdown_day")
         agreed = ~np.isnan(c)
         broke = agreed & ~np.isnan(b)
-        held = np.where(broke, b - c, self.horizon_days - c)[agreed]
-        return kaplan_meier(np.clip(held, 0, None), broke[agreed])
+        held = np.clip(np.where(broke, b - c, self.horizon_days - c)[agreed], 0, None)
+        if self.weights is not None:
+            return weighted_kaplan_meier(held, broke[agreed], self.weights[agreed])
+        return kaplan_meier(held, broke[agreed])
 
     def _flag(self, col: str) -> np.ndarray:
         if not self.has(col):
@@ -243,68 +231,25 @@ class Results:
 
     # -- summary ----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        """The content of summary.json: headline shares with Wilson intervals, KM dates, terms."""
-        n = self.n
-        agreed = self.ceasefire_flags()
-        km = self.ceasefire_km()
-        by_date = []
-        for d in _month_ends(self.start, self.horizon):
-            p, lo, hi = (float(v) for v in km.incidence_at((d - self.start).days))
-            by_date.append(
-                {"date": d.isoformat(), "p": _round(p), "ci_low": _round(lo), "ci_high": _round(hi)}
-            )
+        """The content of summary.json: headline shares with intervals, dates, terms, ...
+        (weighted by the evidence when the run is conditioned: see ``condition``)."""
+        from .summarize import summarize
 
-        terms: dict[str, Any] = {}
-        for issue in self.issues():
-            col = f"terms.{issue}"
-            x = np.asarray(self.column(col), dtype=float)[agreed] if self.has(col) else []
-            x = np.asarray(x, dtype=float)
-            x = x[~np.isnan(x)]
-            if x.size:
-                q = np.quantile(x, TERMS_QUANTILES)
-                terms[issue] = {
-                    "n": int(x.size),
-                    "mean": float(x.mean()),
-                    "p10": q[0],
-                    "p50": q[1],
-                    "p90": q[2],
-                }
-            else:
-                terms[issue] = {"n": 0, "mean": None, "p10": None, "p50": None, "p90": None}
+        return summarize(self)
 
-        obstructed: dict[str, float] = {}
-        if self.has("obstructed_by") and n:
-            who = pd.Series(self.column("obstructed_by")).fillna("").astype(str)
-            counts = who[who != ""].value_counts()
-            obstructed = {str(k): int(v) / n for k, v in counts.items()}
+    def reweighted(self, weights: np.ndarray, meta: dict[str, Any]) -> Results:
+        """The same outcomes (shared, not copied) with replicate weights and a new meta."""
+        source: Any = self._frame if self._frame is not None else self._path
+        out = Results(source, self.series, meta, self.traces)
+        out.weights = weights
+        return out
 
-        threats = (
-            float(np.mean(self.column("threats_fired")))
-            if self.has("threats_fired") and n
-            else None
-        )
-        m = self.meta
-        out = {
-            "scenario": m.get("scenario"),
-            "version": m.get("version"),
-            "seed": m.get("seed"),
-            "replicates": n,
-            "scenario_sha256": m.get("scenario_sha256"),
-            "start": self.start.isoformat(),
-            "horizon": self.horizon.isoformat(),
-            "horizon_days": self.horizon_days,
-            "p_ceasefire": _estimate(int(agreed.sum()), n),
-            "p_truce": _estimate(int((~np.isnan(self._days("truce_day"))).sum()), n),
-            "p_in_force_at_horizon": _estimate(int(self._flag("in_force_at_horizon").sum()), n),
-            "median_days_to_ceasefire": km.median(),
-            "by_date": by_date,
-            "terms": terms,
-            "obstructed_by": obstructed,
-            "threats_fired": threats,
-            "diagnostics": m.get("diagnostics") or {},
-            "wall_seconds": m.get("wall_seconds"),
-        }
-        return jsonable(out)  # type: ignore[no-any-return]
+    def condition(self, as_of: dt.date | str) -> Results:
+        """These results weighted by the likelihood of the observations dated on or before
+        ``as_of`` (importance sampling from this run; sim/history.py)."""
+        from .summarize import conditioned
+
+        return conditioned(self, as_of)
 
     def headline(self) -> str:
         """A few lines for the terminal: P(ceasefire), median days, P(in force)."""
@@ -325,15 +270,28 @@ class Results:
             med_date = self.start + dt.timedelta(days=int(med))
             med_txt = f"{med:.0f} days (around {med_date.isoformat()})"
         name = s["scenario"] or "scenario"
-        return "\n".join(
-            [
-                f"{name}: {s['replicates']:,} replicates, seed {s['seed']}, "
-                f"{s['start']} to {s['horizon']}",
-                f"  P(ceasefire by {s['horizon']}):  {pct(s['p_ceasefire'])}",
-                f"  median days to ceasefire:       {med_txt}",
-                f"  P(ceasefire in force at horizon): {pct(s['p_in_force_at_horizon'])}",
-            ]
-        )
+        lines = [
+            f"{name}: {s['replicates']:,} replicates, seed {s['seed']}, "
+            f"{s['start']} to {s['horizon']}",
+        ]
+        cond = s.get("conditioning")
+        if cond:
+            lines.append(
+                f"  as of {cond['as_of']}, given {len(cond['observations'])} observation(s): "
+                f"effective sample size {cond['ess']:,.0f} of {cond['replicates']:,} "
+                f"({cond['consistent']:,} replicates consistent with the record)"
+            )
+            if cond["low_ess"]:
+                lines.append(
+                    "  warning: an effective sample size under 1,000 makes these figures noisy; "
+                    "run more replicates (-n)"
+                )
+        lines += [
+            f"  P(ceasefire by {s['horizon']}):  {pct(s['p_ceasefire'])}",
+            f"  median days to ceasefire:       {med_txt}",
+            f"  P(ceasefire in force at horizon): {pct(s['p_in_force_at_horizon'])}",
+        ]
+        return "\n".join(lines)
 
     # -- files ------------------------------------------------------------------------
     def save(
@@ -421,4 +379,11 @@ class Results:
             raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is not a JSON object")
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
         results.columns  # noqa: B018  # the outcomes file must at least be a readable table
+        cond = meta.get("conditioning")
+        if cond:  # the weights are not stored: the evidence and the outcomes give them again
+            base = dict(meta)
+            base.pop("conditioning")
+            return cls(outcomes=outcomes, series=series, meta=base, traces=traces).condition(
+                str(cond["as_of"])
+            )
         return results

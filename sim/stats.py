@@ -13,9 +13,12 @@ from scipy import stats
 __all__ = [
     "KaplanMeier",
     "cumulative_incidence",
+    "effective_n",
     "fast_median",
     "kaplan_meier",
     "median_time",
+    "weighted_kaplan_meier",
+    "weighted_share",
     "wilson",
 ]
 
@@ -145,3 +148,65 @@ def fast_median(days: npt.NDArray[np.float64], horizon: float) -> float | None:
     t = np.sort(np.where(np.isnan(days), np.inf, days))
     k = math.ceil(n / 2) - 1
     return float(t[k]) if np.isfinite(t[k]) else None
+
+
+def effective_n(w: FloatArray) -> float:
+    """Kish's effective sample size of weights w: (sum w)^2 / sum w^2."""
+    w = np.asarray(w, dtype=float)
+    s2 = float(np.sum(w * w))
+    return float(np.sum(w)) ** 2 / s2 if s2 > 0 else 0.0
+
+
+def _wilson_p(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval for a share p of an effective sample n (need not be whole)."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def weighted_share(
+    flag: npt.ArrayLike, w: npt.ArrayLike, level: float = 0.95
+) -> tuple[float, float, float]:
+    """A weighted share with its interval: Wilson's interval at the weights' effective size
+    (for weights of 0 and 1 this is Wilson's interval of the replicates kept)."""
+    x = np.asarray(flag, dtype=float)
+    ww = np.asarray(w, dtype=float)
+    tot = float(ww.sum())
+    if tot <= 0:
+        return float("nan"), float("nan"), float("nan")
+    p = float(np.sum(ww * x) / tot)
+    lo, hi = _wilson_p(p, effective_n(ww), level)
+    return p, lo, hi
+
+
+def weighted_kaplan_meier(
+    times: npt.ArrayLike, observed: npt.ArrayLike, w: npt.ArrayLike, level: float = 0.95
+) -> KaplanMeier:
+    """The product-limit estimate with case weights (scipy has none): at each distinct time,
+    S *= 1 - (weight of events) / (weight at risk); pointwise Wilson bands at the effective
+    number at risk."""
+    t = np.asarray(times, dtype=float)
+    obs = np.asarray(observed, dtype=bool)
+    ww = np.asarray(w, dtype=float)
+    keep = ww > 0
+    t, obs, ww = t[keep], obs[keep], ww[keep]
+    n, events = int(t.size), int(obs.sum())
+    if n == 0:
+        empty = np.array([], dtype=float)
+        return KaplanMeier(empty, empty, empty, empty, 0, 0, level)
+    order = np.argsort(t, kind="stable")
+    t, obs, ww = t[order], obs[order], ww[order]
+    times, first = np.unique(t, return_index=True)
+    at_risk_w = np.cumsum(ww[::-1])[::-1][first]
+    at_risk_w2 = np.cumsum((ww * ww)[::-1])[::-1][first]
+    ev = np.add.reduceat(np.where(obs, ww, 0.0), first)
+    surv = np.cumprod(1.0 - ev / at_risk_w)
+    lo = np.empty_like(surv)
+    hi = np.empty_like(surv)
+    for j, (s_, nw, nw2) in enumerate(zip(surv, at_risk_w, at_risk_w2, strict=True)):
+        n_eff = nw * nw / nw2 if nw2 > 0 else 0.0
+        lo[j], hi[j] = _wilson_p(float(s_), n_eff, level)
+    return KaplanMeier(times, surv, np.minimum(lo, surv), np.maximum(hi, surv), n, events, level)

@@ -32,6 +32,8 @@ def add_run(sub: Subparsers) -> None:
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
             "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
             "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
+            "  sim run scenarios/history/russia_ukraine_2025.yaml --as-of 2025-09-01\n"
+            "  sim run scenarios/baseline.yaml --observed my_record.yaml --as-of 2025-11-01\n"
         ),
         formatter_class=formatter,
     )
@@ -59,6 +61,18 @@ def add_run(sub: Subparsers) -> None:
         metavar="DIR",
         help="finish an interrupted run whose output folder was DIR (its finished chunks are kept)",
     )
+    p.add_argument(
+        "--observed",
+        metavar="FILE",
+        help="a file holding only 'observations:' (what happened), added to the scenario's",
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=iso_date,
+        help="condition on the observations dated on or before DATE (YYYY-MM-DD): every "
+        "figure becomes the weighted version; the effective sample size is printed",
+    )
     p.add_argument("--no-report", action="store_true", help="skip figures and report.html")
     p.add_argument(
         "--quiet",
@@ -66,6 +80,16 @@ def add_run(sub: Subparsers) -> None:
         help="no progress bar or headline; print only the output folder",
     )
     p.set_defaults(func=cmd_run)
+
+
+def iso_date(text: str) -> str:
+    """argparse type: a date as YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (got {text!r}); use YYYY-MM-DD") from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -80,6 +104,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ("--seed", args.seed),
                 ("--set", args.overrides),
                 ("--out", args.out),
+                ("--observed", args.observed),
+                ("--as-of", args.as_of),
             )
             if v
         ]
@@ -99,6 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             trace=args.trace,
             out=args.out,
             force=args.force,
+            observed=args.observed,
+            as_of=args.as_of,
         )
 
     from ..engine.runner import run
@@ -125,6 +153,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 executor=executor,
                 checkpoint=job.checkpoint,
             )
+        if job.as_of is not None:
+            results = results.condition(job.as_of)
     except KeyboardInterrupt:
         sys.stderr.write(
             f"interrupted: {job.finished_chunks()} finished chunk(s) kept in {job.checkpoint}; "

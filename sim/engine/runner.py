@@ -9,6 +9,7 @@ replicate count).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
@@ -120,6 +121,7 @@ def run(
     executor: Executor | None = None,
     chunk_size: int = CHUNK_SIZE,
     checkpoint: str | os.PathLike[str] | None = None,
+    as_of: str | dt.date | None = None,
 ) -> Results:
     """Run the Monte Carlo simulation of ``scenario`` and return its Results.
 
@@ -129,6 +131,8 @@ def run(
     already saved there by an interrupted run of the same job are reused, and the
     outcomes are streamed to ``outcomes.parquet`` in that folder (Results reads them
     lazily). Large runs without a checkpoint spill to a temporary folder the same way.
+    With ``as_of`` (a date), the results are conditioned on the scenario's observations
+    dated on or before it (``Results.condition``).
     """
     n = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
@@ -182,6 +186,11 @@ def run(
         raise
     if spill is not None:  # the temporary folder lives as long as the Results reading from it
         weakref.finalize(results, shutil.rmtree, spill, True)
+    if as_of is not None:
+        conditioned = results.condition(as_of)
+        if spill is not None:
+            weakref.finalize(conditioned, shutil.rmtree, spill, True)
+        return conditioned
     return results
 
 

@@ -63,6 +63,9 @@ def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
             for k, a in s.actors.items()
         },
         "threats": [t.name for m in s.mediators().values() for t in m.threats],
+        "observations": [
+            o.model_dump(mode="json", by_alias=True, exclude_none=True) for o in s.observations
+        ],
         "wall_seconds": round(wall, 3),
         "scenario_yaml": dump_yaml(s),
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

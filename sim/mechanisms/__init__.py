@@ -15,6 +15,7 @@ values); then every mechanism's ``end`` step in the same order:
     war          what fighting on and rejecting are worth (begin, and after every item)
     negotiation  talks opening, sessions, scheduled proposals (items); talks reopening (end)
     durability   ceasefires breaking down (end)
+    observations what each observation looks at, recorded on its date (items)
 
 Adding a mechanism: write its module (a Spec and a Mechanism, see base.py), add it to
 ``Specs`` and ``World`` below in its place in this order, add its keys to the schema and
@@ -40,6 +41,7 @@ from .effects import Targets
 from .events import Events, EventsSpec
 from .learning import Learning, LearningSpec
 from .negotiation import Negotiation, NegotiationSpec
+from .observations import Observations, ObservationsSpec
 from .sanctions import Sanctions, SanctionsSpec
 from .sides import Sides, SidesSpec
 from .threats import Threats, ThreatsSpec
@@ -65,6 +67,7 @@ class Specs:
     war: WarValueSpec
     negotiation: NegotiationSpec
     durability: DurabilitySpec
+    observations: ObservationsSpec
 
     def mechanisms(self) -> list[Spec]:
         """The mechanisms' specs in the order their steps run."""
@@ -77,7 +80,14 @@ class Specs:
     def columns(self) -> dict[str, str]:
         """Every outcome column in table order: per mechanism as declared, then sampled inputs."""
         cols: dict[str, str] = {}
-        for m in (self.accord, self.threats, self.negotiation, self.battle, self.sides):
+        for m in (
+            self.accord,
+            self.threats,
+            self.negotiation,
+            self.battle,
+            self.sides,
+            self.observations,
+        ):
             cols.update(m.columns())
         cols.update({f"param.{p}": FLOAT for p in self.plan.dists})
         return cols
@@ -100,6 +110,7 @@ def compile_scenario(s: Scenario, seed: int) -> Specs:
         war=WarValueSpec(),
         negotiation=NegotiationSpec.of(s, lay),
         durability=DurabilitySpec.of(s, lay),
+        observations=ObservationsSpec.of(s, lay),
     )
 
 
@@ -128,6 +139,9 @@ class World(WorldBase):
             d, t, self.sides, self.accord, self.battle, self.sanctions, self.threats, self.war
         )
         self.durability: Durability = specs.durability.build(d, self.sides, self.accord, self.war)
+        self.observations: Observations = specs.observations.build(
+            n, self.sides, self.accord, self.battle, self.sanctions, self.threats, self.negotiation
+        )
         self.mechanisms: list[Mechanism] = [
             self.sides,
             self.accord,
@@ -140,6 +154,7 @@ class World(WorldBase):
             self.war,
             self.negotiation,
             self.durability,
+            self.observations,
         ]
 
     def release(self) -> None:

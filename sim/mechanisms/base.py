@@ -34,6 +34,7 @@ RANK_ELECTION = 3
 RANK_DEADLINE = 4
 RANK_PROPOSAL = 5
 RANK_SESSION = 6
+RANK_OBSERVE = 7  # observations see the state at the end of their day
 
 # Kinds of outcome columns, as written to the outcomes table.
 FLOAT, BOOL, INT, STR = "float", "bool", "int", "str"

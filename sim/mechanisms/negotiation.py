@@ -299,6 +299,7 @@ class Negotiation(Mechanism):
             4
         )  # first-session agreements, below reservation, gap sum, gaps checked
         self.check_gap = d.chunk == 0
+        self.watched: dict[tuple[int, int], FloatArray] = {}  # (proposal, day) -> verdicts (2, n)
         self.sessions = 0
         targets.add("engaged", lambda who: self.engaged[str(who)])
         sides.on_new_ideal(self._new_ideal)
@@ -317,6 +318,11 @@ class Negotiation(Mechanism):
                 pr.ideal[held], pr.weight[held], pr.risk[held], x
             )
             ac.pen_current[side, held] = penalty_rows(pr, x, held)
+
+    def watch(self, proposal: int, day: int) -> FloatArray:
+        """Record each side's verdict (1 accepted, 0 rejected, NaN not put) on scheduled proposal
+        ``proposal`` put on ``day``: what an observation of that proposal compares with."""
+        return self.watched.setdefault((proposal, day), np.full((2, len(self.collapse)), np.nan))
 
     # -- misjudgement ------------------------------------------------------------------
     def _error(self) -> FloatArray:
@@ -494,6 +500,9 @@ class Negotiation(Mechanism):
             else:
                 acc[side] = margins[side] > self.error[side, rows]
         both = acc[0] & acc[1]
+        seen = self.watched.get((offer.index, w.day))
+        if seen is not None:
+            seen[:, rows] = acc
         if w.tracer.k:
             trace_offer(w, self, offer, acc)
         if offer.truce_days is not None:

@@ -1,0 +1,153 @@
+"""The summary of a run (summary.json, for a ``sim.results.Results`` passed in): headline shares with intervals, dates, terms, obstruction,
+threats, diagnostics — weighted by the evidence when the run is conditioned as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .history import ESS_WARNING, condition, posterior_table, weighted_quantiles
+from .jsonable import jsonable
+from .scenario.observations import Observation
+from .stats import effective_n, weighted_share, wilson
+
+TERMS_QUANTILES = (0.10, 0.50, 0.90)
+
+
+def _round(x: float, digits: int = 6) -> float:
+    """Probabilities in summary.json to 6 decimals: enough for any replicate count we run."""
+    return round(float(x), digits) if math.isfinite(x) else float("nan")
+
+
+def _share(flag: np.ndarray, w: np.ndarray | None) -> dict[str, float | None]:
+    if w is None:
+        est, lo, hi = wilson(int(flag.sum()), len(flag))
+    else:
+        est, lo, hi = weighted_share(flag, w)
+    return jsonable({"estimate": _round(est), "ci_low": _round(lo), "ci_high": _round(hi)})  # type: ignore[no-any-return]
+
+
+def month_ends(start: dt.date, horizon: dt.date) -> list[dt.date]:
+    ends = pd.date_range(start, horizon, freq="ME")
+    return [d.date() for d in ends if start < d.date() <= horizon]
+
+
+def summarize(r: Any) -> dict[str, Any]:
+    """The content of summary.json."""
+    n = r.n
+    w = r.weights
+    ones = np.ones(n) if w is None else w
+    agreed = r.ceasefire_flags()
+    km = r.ceasefire_km()
+    cond = r.meta.get("conditioning")
+    after = dt.date.fromisoformat(cond["as_of"]) if cond else r.start
+    by_date = []
+    for d in month_ends(r.start, r.horizon):
+        if d <= after and cond:
+            continue  # conditioned: the curve from the as-of date on
+        p, lo, hi = (float(v) for v in km.incidence_at((d - r.start).days))
+        by_date.append(
+            {"date": d.isoformat(), "p": _round(p), "ci_low": _round(lo), "ci_high": _round(hi)}
+        )
+
+    terms: dict[str, Any] = {}
+    for issue in r.issues():
+        col = f"terms.{issue}"
+        x = np.asarray(r.column(col), dtype=float) if r.has(col) else np.full(n, np.nan)
+        keep = agreed & ~np.isnan(x) & (ones > 0)
+        if keep.any():
+            q = weighted_quantiles(x[keep], ones[keep], TERMS_QUANTILES)
+            terms[issue] = {
+                "n": int(keep.sum()),
+                "mean": float(np.sum(x[keep] * ones[keep]) / np.sum(ones[keep])),
+                "p10": q[0],
+                "p50": q[1],
+                "p90": q[2],
+            }
+        else:
+            terms[issue] = {"n": 0, "mean": None, "p10": None, "p50": None, "p90": None}
+
+    obstructed: dict[str, float] = {}
+    if r.has("obstructed_by") and n:
+        who = pd.Series(r.column("obstructed_by")).fillna("").astype(str).to_numpy()
+        for k in sorted(set(who) - {""}):
+            obstructed[str(k)] = float(np.sum(ones[who == k]) / np.sum(ones))
+
+    threats = (
+        float(np.sum(ones * r.column("threats_fired")) / np.sum(ones))
+        if r.has("threats_fired") and n
+        else None
+    )
+    m = r.meta
+    out: dict[str, Any] = {
+        "scenario": m.get("scenario"),
+        "version": m.get("version"),
+        "seed": m.get("seed"),
+        "replicates": n,
+        "scenario_sha256": m.get("scenario_sha256"),
+        "start": r.start.isoformat(),
+        "horizon": r.horizon.isoformat(),
+        "horizon_days": r.horizon_days,
+        "p_ceasefire": _share(agreed, w),
+        "p_truce": _share(~np.isnan(r._days("truce_day")), w),
+        "p_in_force_at_horizon": _share(r._flag("in_force_at_horizon"), w),
+        "median_days_to_ceasefire": km.median(),
+        "by_date": by_date,
+        "terms": terms,
+        "obstructed_by": obstructed,
+        "threats_fired": threats,
+        "diagnostics": m.get("diagnostics") or {},
+        "wall_seconds": m.get("wall_seconds"),
+    }
+    if cond:
+        out["conditioning"] = cond
+        out["posterior"] = cond.get("posterior", [])
+    return jsonable(out)  # type: ignore[no-any-return]
+
+
+def observations_of(r: Any) -> list[Observation]:
+    """The scenario's observations, as recorded in meta.json at run time."""
+    return [Observation.model_validate(o) for o in r.meta.get("observations") or []]
+
+
+def conditioned(r: Any, as_of: dt.date | str) -> Any:
+    """``r`` weighted by the observations dated on or before ``as_of`` (a new Results; the
+    outcomes are shared, not copied)."""
+    obs = observations_of(r)
+    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    cols = {
+        i: np.asarray(r.column(f"obs.{i}"), dtype=float)
+        for i, ob in enumerate(obs)
+        if ob.date <= as_of
+    }
+    c = condition(obs, cols, r.start, as_of)
+    inputs = {
+        name: np.asarray(r.column(name), dtype=float)
+        for name in r.columns
+        if name.startswith("param.") or name.startswith("stalling.")
+    }
+    meta = dict(r.meta)
+    meta["conditioning"] = {
+        "as_of": c.as_of.isoformat(),
+        "observations": [
+            {
+                "index": i,
+                "date": obs[i].date.isoformat(),
+                "kind": obs[i].kind,
+                "source": obs[i].source,
+                "rules_out": c.removed.get(i, 0),
+            }
+            for i in c.used
+        ],
+        "ess": c.ess,
+        "consistent": c.consistent,
+        "replicates": r.n,
+        "low_ess": c.ess < ESS_WARNING,
+        "ess_check": effective_n(c.weights),
+        "posterior": posterior_table(inputs, c.weights),
+    }
+    return r.reweighted(c.weights, meta)
