@@ -249,7 +249,8 @@ class Results:
         ``as_of`` (importance sampling from this run; sim/history.py)."""
         from .summarize import conditioned
 
-        return conditioned(self, as_of)
+        out: Results = conditioned(self, as_of)
+        return out
 
     def headline(self) -> str:
         """A few lines for the terminal: P(ceasefire), median days, P(in force)."""
