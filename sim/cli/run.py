@@ -203,6 +203,7 @@ def add_report(sub: Subparsers) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import is_sweep_folder, write_report, write_sweep_report
+    from ..report.hindcast import is_hindcast_folder, write_hindcast_report
     from ..results import NotAResultsFolder, is_results_folder
 
     folder = Path(args.folder)
@@ -210,6 +211,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = write_report(folder)
     elif is_sweep_folder(folder):
         path = write_sweep_report(folder)
+    elif is_hindcast_folder(folder):
+        path = write_hindcast_report(folder)
     elif not folder.exists():
         raise NotAResultsFolder(
             f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "

@@ -1,0 +1,93 @@
+"""``sim hindcast``: run historical cases from their snapshots and score them against the record."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .options import Subparsers, add_size_options, count, formatter, progress_bar
+
+__all__ = ["add_hindcast"]
+
+
+def add_hindcast(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "hindcast",
+        help="score forecasts of historical cases against what happened",
+        description="Run each case (a scenario written as of a snapshot, whose observations "
+        "include what happened after it) from its snapshot without the future, and score the "
+        "forecast against the record: Brier and log score of P(ceasefire by the horizon), CRPS "
+        "of the ceasefire day, and the realised day in the 50/80/95% intervals, next to a "
+        "base-rate forecast. Writes a folder with hindcast.json, hindcast.csv, each case's run, "
+        "figures and report.html.",
+        formatter_class=formatter,
+        epilog="Examples:\n"
+        "  sim hindcast scenarios/history/*.yaml\n"
+        "  sim hindcast scenarios/history/korea_1951.yaml -n 10000 --seed 3 --out results/korea\n",
+    )
+    p.add_argument("cases", nargs="+", metavar="CASE", help="case scenario files")
+    add_size_options(
+        p,
+        replicates_help="replicates per case (default 4000)",
+        seed_help="seed (default 1)",
+        default=4000,
+    )
+    p.add_argument(
+        "--workers", type=count(1), default=1, metavar="W", help="worker processes per case"
+    )
+    p.add_argument(
+        "--base-median-days",
+        type=float,
+        default=None,
+        metavar="D",
+        help="median war duration of the base-rate forecast, days (default 139, Correlates of War)",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: results/hindcast-<UTC time>/)"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only the output folder")
+    p.set_defaults(func=cmd_hindcast)
+
+
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..hindcast import BASE_MEDIAN_DAYS, hindcast
+    from ..outputs import check_out_folder
+    from ..results import default_folder
+
+    median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
+    if not median > 0:
+        raise UsageError(f"--base-median-days must be > 0 (got {args.base_median_days})")
+    out = check_out_folder(Path(args.out), False) if args.out else default_folder("hindcast")
+    bar, progress = progress_bar(args.quiet)
+    seed = 1 if args.seed is None else args.seed
+    if bar is not None and callable(progress):
+        with bar:
+            res = hindcast(args.cases, args.replicates, seed, args.workers, median, progress)
+    else:
+        res = hindcast(args.cases, args.replicates, seed, args.workers, median)
+    folder = res.save(out)
+    if args.quiet:
+        print(folder)
+        return 0
+    t = res.table()
+    cols = [
+        "case",
+        "outcome",
+        "p_model",
+        "p_base",
+        "brier_model",
+        "brier_base",
+        "crps_model",
+        "crps_base",
+    ]
+    with __import__("pandas").option_context("display.width", 180, "display.max_colwidth", 40):
+        print(t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    tot = res.totals()
+    print(
+        f"mean Brier: sim {tot['brier_model']:.3f}, base rate {tot['brier_base']:.3f}; "
+        f"mean CRPS: sim {tot['crps_model']:.1f} days, base rate {tot['crps_base']:.1f} days; "
+        f"realised day in the 50/80/95% intervals: {tot['in_50']:.0%} / {tot['in_80']:.0%} / {tot['in_95']:.0%}"
+    )
+    print(f"wrote {folder}/ (hindcast.json, hindcast.csv, runs/, figures/, report.html)")
+    return 0
