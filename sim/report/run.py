@@ -175,6 +175,10 @@ def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> 
             )
         out.append("</table>")
 
+    from .history import history_section
+
+    out += history_section(results)
+
     # Figures.
     captions = {
         "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force.",

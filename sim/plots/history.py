@@ -1,0 +1,98 @@
+"""The figure of what history taught: prior against posterior for the inputs the record moved most."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .style import BLUE, ORANGE, new_figure
+
+__all__ = ["input_label", "plot_posterior"]
+
+MOVERS = 6  # inputs shown
+
+
+def input_label(path: str, meta: dict[str, Any]) -> str:
+    """A human name for an input column: 'param.actors.russia.optimism' -> 'Russia: optimism'."""
+    actors = meta.get("actors") or {}
+    if path.startswith("stalling."):
+        who = path.split(".", 1)[1]
+        return f"{(actors.get(who) or {}).get('name', who)}: stalling type"
+    parts = path.removeprefix("param.").split(".")
+    if parts[0] == "actors" and len(parts) > 2:
+        who = (actors.get(parts[1]) or {}).get("name", parts[1])
+        return f"{who}: " + " ".join(p.replace("_", " ") for p in parts[2:])
+    return " ".join(p.replace("_", " ") for p in parts)
+
+
+def plot_posterior(
+    columns: dict[str, np.ndarray],
+    weights: np.ndarray,
+    table: list[dict[str, Any]],
+    meta: dict[str, Any],
+) -> Figure:
+    """Prior (the run's draws) and posterior (weighted by the record) of the top movers."""
+    rows = table[:MOVERS]
+    k = max(len(rows), 1)
+    cols = min(3, k)
+    nrows = math.ceil(k / cols)
+    fig = new_figure((3.3 * cols, 2.5 * nrows + 0.6))
+    axes = fig.subplots(nrows, cols, squeeze=False)
+    for i, row in enumerate(rows):
+        ax = axes[i // cols][i % cols]
+        x = np.asarray(columns[row["input"]], dtype=float)
+        ok = ~np.isnan(x)
+        if set(np.unique(x[ok])) <= {0.0, 1.0}:  # a latent type: two bars
+            ax.bar(
+                [0, 1],
+                [1 - row["prior"]["mean"], row["prior"]["mean"]],
+                width=0.35,
+                color=BLUE,
+                alpha=0.5,
+                label="before",
+            )
+            ax.bar(
+                [0.35, 1.35],
+                [1 - row["posterior"]["mean"], row["posterior"]["mean"]],
+                width=0.35,
+                color=ORANGE,
+                label="given the record",
+            )
+            ax.set_xticks([0.17, 1.17], ["no", "yes"])
+            ax.set_ylabel("share", fontsize=8)
+        else:
+            bins = np.histogram_bin_edges(x[ok], bins=30)
+            ax.hist(x[ok], bins=bins, density=True, color=BLUE, alpha=0.45, label="before")
+            ax.hist(
+                x[ok],
+                bins=bins,
+                weights=weights[ok],
+                density=True,
+                histtype="step",
+                color=ORANGE,
+                lw=1.6,
+                label="given the record",
+            )
+            ax.set_ylabel("density", fontsize=8)
+        ax.set_title(input_label(row["input"], meta)[:44], fontsize=9)
+        ax.set_xlabel(
+            "stalling type?"
+            if set(np.unique(x[ok])) <= {0.0, 1.0}
+            else "value (the scenario's units)",
+            fontsize=8,
+        )
+        ax.tick_params(labelsize=7)
+        if i == 0:
+            ax.legend(fontsize=7)
+    for j in range(len(rows), nrows * cols):
+        axes[j // cols][j % cols].set_visible(False)
+    fig.suptitle(
+        "What the record taught: inputs before and after the evidence",
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    return fig

@@ -1,0 +1,91 @@
+"""The report section of a run conditioned on the record: the evidence used, and what history taught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..plots import figure_bytes
+from ..plots.history import input_label, plot_posterior
+from .page import esc, figure, num, pct
+
+__all__ = ["history_section"]
+
+SENTENCES = 5  # inputs named in sentences
+
+
+def _sentence(row: dict[str, Any], meta: dict[str, Any]) -> str:
+    label = input_label(row["input"], meta)
+    before, after = row["prior"]["mean"], row["posterior"]["mean"]
+    if row["input"].startswith("stalling."):
+        who = label.split(":")[0]
+        way = "more" if after > before else "less"
+        return f"The record so far makes a stalling {who} {way} likely: {pct(before, 0)} → {pct(after, 0)}."
+    way = "raises" if after > before else "lowers"
+    return (
+        f"The record {way} {label}: mean {num(before)} → {num(after)} "
+        f"({row['shift_in_prior_sd']:+.2f} prior standard deviations)."
+    )
+
+
+def history_section(results: Any) -> list[str]:
+    """HTML parts for a conditioned run (empty for an unconditioned one)."""
+    s = results.summary()
+    cond = s.get("conditioning")
+    if not cond or results.weights is None:
+        return []
+    out = [
+        "<h2>What the record says</h2>",
+        f"<p>Conditioned on {len(cond['observations'])} observation(s) dated on or before "
+        f"{esc(cond['as_of'])}: {cond['consistent']:,} of {cond['replicates']:,} simulated futures "
+        f"are consistent with them; the effective sample size is {cond['ess']:,.0f}. Every figure "
+        "above is weighted by the evidence, except the front-line and support series, which show "
+        "the unconditioned run.</p>",
+    ]
+    if cond.get("low_ess"):
+        out.append(
+            '<p class="absent">An effective sample size under 1,000 makes these figures noisy: run '
+            "more replicates.</p>"
+        )
+    out.append(
+        "<table><tr><th>date</th><th>evidence</th><th>source</th><th>futures it rules out</th></tr>"
+    )
+    for o in cond["observations"]:
+        out.append(
+            f"<tr><td>{esc(o['date'])}</td><td>{esc(o['kind'])}</td><td>{esc(o['source'])}</td>"
+            f"<td>{o['rules_out']:,}</td></tr>"
+        )
+    out.append("</table>")
+    table = cond.get("posterior") or []
+    if table:
+        out.append("<h2>What history taught</h2><ul>")
+        latent = [
+            r
+            for r in table
+            if r["input"].startswith("stalling.")
+            and np.isfinite(r["prior"]["mean"])
+            and r["prior"]["sd"] > 0
+        ]
+        others = [r for r in table if r not in latent][: max(SENTENCES - len(latent), 0)]
+        out += [f"<li>{esc(_sentence(r, results.meta))}</li>" for r in [*latent, *others]]
+        out.append("</ul>")
+        cols = {r["input"]: np.asarray(results.column(r["input"]), dtype=float) for r in table[:6]}
+        fig = plot_posterior(cols, results.weights, table, results.meta)
+        out.append(
+            figure(
+                figure_bytes(fig, "png"),
+                "Before and after the evidence, for the inputs it moved most.",
+            )
+        )
+        out.append(
+            "<table><tr><th>input</th><th>before (mean)</th><th>given the record</th><th>shift (prior sd)</th></tr>"
+        )
+        for r in table[:20]:
+            out.append(
+                f"<tr><td>{esc(input_label(r['input'], results.meta))}<br><small><code>{esc(r['input'])}</code></small></td>"
+                f"<td>{num(r['prior']['mean'])}</td><td>{num(r['posterior']['mean'])}</td>"
+                f"<td>{r['shift_in_prior_sd']:+.2f}</td></tr>"
+            )
+        out.append("</table>")
+    return out
