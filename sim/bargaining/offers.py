@@ -7,8 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .utility import Prefs, penalty_rows, utility_rows
-
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
@@ -28,14 +26,6 @@ class Offer:
     direct: bool = False  # a belligerent's own offer in direct talks
     mediator: bool = False  # a mediator's offer: turning it down can be obstruction
     key: str = ""  # names the offer's source for its acceptance draws (common random numbers)
-
-
-def offer_for_terms(
-    prefs: tuple[Prefs, Prefs], name: str, rows: IntArray, terms: FloatArray, **kw: object
-) -> Offer:
-    u = np.stack([utility_rows(p.ideal[rows], p.weight[rows], p.risk[rows], terms) for p in prefs])
-    pen = np.stack([penalty_rows(p, terms, rows) for p in prefs])
-    return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit, ndtr
 
-from ..bargaining.frontier import INFEASIBLE, Cut, IssueTables, SideTerms, intervals
+from ..bargaining.frontier import INFEASIBLE, Cut, IssueTables, intervals
 from ..bargaining.offers import Offer, Package
-from ..bargaining.utility import penalty_rows, utility_rows
 from ..engine.calendar import Item
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
@@ -277,9 +276,7 @@ class Negotiation(Mechanism):
             war=war,
             sanctions=sanctions,
             intervals=ivs,
-            tables=IssueTables.of(
-                _preferences(sides, np.arange(n), sanctions.spec.relief_issue), ivs
-            ),
+            tables=IssueTables.of(sides.terms(np.arange(n), sanctions.spec.relief_issue), ivs),
         )
         self.engaged = {m.id: np.full(n, m.engaged) for m in spec.mediators}  # state
         self.mediators: list[NashMediator] = []
@@ -307,17 +304,12 @@ class Negotiation(Mechanism):
     def _new_ideal(self, side: int, rows: IntArray) -> None:
         """An election moved ``side``'s ideal point in ``rows``: refresh what depends on it."""
         t, sd, ac = self.table, self.sides, self.accord
-        pr = sd.prefs(side)
-        t.tables.refresh(
-            _preferences(sd, rows, self.sanctions.spec.relief_issue), t.intervals, rows
-        )
+        t.tables.refresh(sd.terms(rows, self.sanctions.spec.relief_issue), t.intervals, rows)
         held = rows[ac.in_force[rows]]
         if held.size:
-            x = ac.current[held]
-            ac.u_current[side, held] = utility_rows(
-                pr.ideal[held], pr.weight[held], pr.risk[held], x
-            )
-            ac.pen_current[side, held] = penalty_rows(pr, x, held)
+            u, pen = sd.evaluate(held, ac.current[held])
+            ac.u_current[side, held] = u[side]
+            ac.pen_current[side, held] = pen[side]
 
     def watch(self, proposal: int, day: int) -> FloatArray:
         """Record each side's verdict (1 accepted, 0 rejected, NaN not put) on scheduled proposal
@@ -549,26 +541,3 @@ def _utility_gap(score: FloatArray, beta: FloatArray) -> FloatArray:
     inside = score > INFEASIBLE / 2
     gap = np.where(inside, np.exp(np.minimum(score, 50.0) / tot), (score - INFEASIBLE) / (tot / 2))
     return np.asarray(gap, dtype=float)
-
-
-def _preferences(sd: Sides, rows: IntArray, relief: int | None) -> tuple[SideTerms, SideTerms]:
-    """Both sides' preferences in ``rows`` for the issue tables (support and sanctions apart:
-    the tables keep those parts separate and each session scales them)."""
-    out = []
-    for i in (0, 1):
-        pr = sd.prefs(i)
-        out.append(
-            SideTerms(
-                ideal=pr.ideal[rows],
-                weight=pr.weight[rows],
-                risk=pr.risk[rows],
-                audience=np.ones(len(rows)),
-                red_lines=[
-                    (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
-                    for r in sd.red_lines[i]
-                ],
-                reference=pr.reference,
-                relief_issue=relief,
-            )
-        )
-    return out[0], out[1]

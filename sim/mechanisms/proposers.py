@@ -17,8 +17,7 @@ from numpy.typing import NDArray
 
 from ..bargaining import kernel
 from ..bargaining.frontier import OFFER_STEPS, IssueTables, SideTerms, refine_nash
-from ..bargaining.offers import Offer, offer_for_terms
-from ..bargaining.utility import Prefs
+from ..bargaining.offers import Offer
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
 from .sanctions import Sanctions
@@ -41,11 +40,9 @@ class Table:
     tables: IssueTables
     _regimes: NDArray[np.int64] | None = None
 
-    def prefs(self) -> tuple[Prefs, Prefs]:
-        return self.sides.prefs(0), self.sides.prefs(1)
-
     def offer(self, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
-        return offer_for_terms(self.prefs(), name, rows, terms, **kw)
+        u, pen = self.sides.evaluate(rows, terms)
+        return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
 
     def lasting(self, rows: IntArray) -> FloatArray:
         """Lump cost of the sanctions in force if none were lifted, per side (2, r)."""
@@ -66,29 +63,8 @@ class Table:
 
     def terms_model(self, rows: IntArray) -> tuple[SideTerms, SideTerms]:
         """Both sides' value of terms in these rows (at today's support and sanctions)."""
-        sd = self.sides
         k = self.sanctions.spec.relief_issue
-        lump = self.lasting(rows)
-        s = self.audience(rows)
-        out = []
-        for i in (0, 1):
-            pr = sd.prefs(i)
-            out.append(
-                SideTerms(
-                    ideal=pr.ideal[rows],
-                    weight=pr.weight[rows],
-                    risk=pr.risk[rows],
-                    audience=s[i],
-                    red_lines=[
-                        (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
-                        for r in sd.red_lines[i]
-                    ],
-                    reference=pr.reference,
-                    relief_issue=k,
-                    relief_cost=lump[i],
-                )
-            )
-        return out[0], out[1]
+        return self.sides.terms(rows, k, self.audience(rows), self.lasting(rows))
 
     def box(self, regime: NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
         """The [lo, hi] box (r, K) of each row's regime (r, K)."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..bargaining.utility import Prefs
+from ..bargaining.evaluate import Lines, evaluate
+from ..bargaining.frontier import SideTerms
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
 from ..scenario.schema import Belligerent, Scenario
@@ -185,6 +186,7 @@ class Sides(Mechanism):
         self.support = self.support0.copy()
         self.optimism = both("optimism")
         self.cost = both("cost")  # utility per round of fighting at intensity 1
+        self.lines = self._lines(n)
         self._listeners: list[Callable[[int, IntArray], None]] = []
         for head in ("capability", "economy", "support", "optimism", "cost"):
             targets.add(head, self._row_getter(head))
@@ -210,15 +212,52 @@ class Sides(Mechanism):
         for fn in self._listeners:
             fn(side, rows)
 
-    def prefs(self, side: int) -> Prefs:
-        """Side ``side``'s preferences (views over this chunk's arrays) for the bargaining arithmetic."""
-        return Prefs(
-            self.ideal[side],
-            self.weight[side],
-            self.risk[side],
-            [(r.issue, r.above, r.threshold, r.penalty) for r in self.red_lines[side]],
-            self.reference[side],
+    def _lines(self, n: int) -> Lines:
+        """Both sides' red lines and references flattened for the compiled evaluation."""
+        reds = [(j, r) for j in (0, 1) for r in self.red_lines[j]]
+        refs = [(j, k, v) for j in (0, 1) for k, v in self.reference[j].items()]
+        return Lines(
+            side=np.array([j for j, _ in reds], dtype=np.int64),
+            issue=np.array([r.issue for _, r in reds], dtype=np.int64),
+            above=np.array([r.above for _, r in reds], dtype=np.bool_),
+            threshold=np.array([float(r.threshold[0]) for _, r in reds]),
+            penalty=np.stack([r.penalty for _, r in reds]) if reds else np.zeros((0, n)),
+            ref_side=np.array([j for j, _, _ in refs], dtype=np.int64),
+            ref_issue=np.array([k for _, k, _ in refs], dtype=np.int64),
+            ref_value=np.array([v for _, _, v in refs], dtype=np.float64),
         )
+
+    def evaluate(self, rows: IntArray, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Both sides' utility and audience penalty (before a S) of terms x (r, K): (2, r) each."""
+        return evaluate(rows, x, self.ideal, self.weight, self.risk, self.lines)
+
+    def terms(
+        self,
+        rows: IntArray,
+        relief: int | None,
+        audience: FloatArray | None = None,
+        relief_cost: FloatArray | None = None,
+    ) -> tuple[SideTerms, SideTerms]:
+        """Both sides' value of terms in ``rows`` for the frontier arithmetic: ``audience`` (2, r)
+        scales the penalties (1 if not given), ``relief_cost`` (2, r) the sanctions a deal keeps."""
+        out = []
+        for i in (0, 1):
+            out.append(
+                SideTerms(
+                    ideal=self.ideal[i, rows],
+                    weight=self.weight[i, rows],
+                    risk=self.risk[i, rows],
+                    audience=np.ones(len(rows)) if audience is None else audience[i],
+                    red_lines=[
+                        (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
+                        for r in self.red_lines[i]
+                    ],
+                    reference=self.reference[i],
+                    relief_issue=relief,
+                    relief_cost=None if relief_cost is None else relief_cost[i],
+                )
+            )
+        return out[0], out[1]
 
     # -- stalling --------------------------------------------------------------------------
     def stall(self, side: int, day: int) -> FloatArray:
