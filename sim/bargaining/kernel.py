@@ -23,9 +23,8 @@ def _values(comp, s0, s1, l0, l1, i, fa, fb):
     K, P = fa.shape
     for k in range(K):
         for j in range(P):
-            c = comp[i, k, j]
-            fa[k, j] = c[0] - s0 * c[1] - l0 * c[2]
-            fb[k, j] = c[3] - s1 * c[4] - l1 * c[5]
+            fa[k, j] = comp[i, k, j, 0] - s0 * comp[i, k, j, 1] - l0 * comp[i, k, j, 2]
+            fb[k, j] = comp[i, k, j, 3] - s1 * comp[i, k, j, 4] - l1 * comp[i, k, j, 5]
 
 
 @njit(cache=True, nogil=True)
@@ -235,7 +234,6 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
     best_a = np.empty((K, J))
     best_b = np.empty((K, J))
     bound = np.empty(R)
-    order = np.empty(R, dtype=np.int64)
     regime = np.empty(K, dtype=np.int64)
     start = np.empty(K)
     S = K * P
@@ -265,20 +263,17 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
             out_score[q] = score
             continue
         _bounds(fa, fb, itv[i], regimes, d0, d1, ba, bb, best_a, best_b, bound)
-        for r in range(R):  # regimes by bound, best first (insertion sort: few regimes)
-            order[r] = r
-        for m in range(1, R):
-            cur = order[m]
-            p_ = m - 1
-            while p_ >= 0 and bound[order[p_]] < bound[cur]:
-                order[p_ + 1] = order[p_]
-                p_ -= 1
-            order[p_ + 1] = cur
         best = -math.inf
-        for m in range(R):
-            r = order[m]
-            if bound[r] <= best:
+        for _m in range(R):  # regimes by bound, best first (ties in table order), lazily
+            r = -1
+            top = -math.inf
+            for c in range(R):
+                if bound[c] > top:
+                    top = bound[c]
+                    r = c
+            if r < 0 or top <= best:
                 break
+            bound[r] = -math.inf  # taken
             for k in range(K):
                 regime[k] = regimes[r, k]
             count, va0, vb0 = _frontier(

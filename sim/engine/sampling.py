@@ -45,11 +45,9 @@ def path_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def stream(
-    seed: int, chunk: int, slot: int, name: str, day: int | None = None
-) -> np.random.Generator:
-    """The generator for one named stream of one chunk (and one day, for per-round chance)."""
-    key = (chunk, slot, path_key(name)) if day is None else (chunk, slot, path_key(name), day)
+def stream(seed: int, chunk: int, slot: int, name: str) -> np.random.Generator:
+    """The generator for one named stream of one chunk (per-round chance jumps ahead in it)."""
+    key = (chunk, slot, path_key(name))
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 

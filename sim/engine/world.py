@@ -7,7 +7,9 @@ mechanism needs besides its own data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,20 +67,33 @@ class WorldBase:
         self.chunk = chunk
         self.tracer = tracer
         self.day = 0
+        self._streams: dict[str, tuple[np.random.Generator, Mapping[str, Any]]] = {}
 
     @property
     def round_days(self) -> int:
         return self.layout.round_days
 
     def rng(self, name: str, day: int) -> np.random.Generator:
-        """A fresh generator for mechanism ``name`` on ``day`` of this chunk.
+        """The generator for mechanism ``name`` on ``day`` of this chunk.
 
         Keying chance by (name, day) rather than by how often a stream was used keeps
         common random numbers exact: another offer, event or mediator elsewhere in the
-        scenario never shifts these draws. Draws are sized n (one per replicate, in
-        replicate order), so a shorter last chunk sees a prefix of the same numbers.
+        scenario never shifts these draws. Each name has one PCG64 stream per chunk; day d
+        starts d * 2**64 draws into it (a jump, not a new seed: creating a generator costs
+        several times more than the draws of a round). The generator is reset on every call,
+        so use it before asking for the same name again. Draws are sized n (one per
+        replicate, in replicate order), so a shorter last chunk sees a prefix of the same
+        numbers.
         """
-        return stream(self.seed, self.chunk, DYNAMICS_STREAM, name, day)
+        got = self._streams.get(name)
+        if got is None:
+            g = stream(self.seed, self.chunk, DYNAMICS_STREAM, name)
+            got = self._streams[name] = (g, g.bit_generator.state)
+        g, start = got
+        bg = g.bit_generator
+        bg.state = start
+        bg.advance(day << 64)  # type: ignore[attr-defined]
+        return g
 
     def uniforms(self, name: str, day: int, k: int | None = None) -> FloatArray:
         """U(0, 1) per replicate (n,), or (k, n) drawn replicate-major (a prefix-stable layout)."""
