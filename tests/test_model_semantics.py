@@ -228,3 +228,28 @@ def test_only_a_mediators_offer_can_be_obstructed():
         out = sim.run(sim.load_scenario(s), replicates=20, seed=1)
         assert bool((out.column("obstructed_by") == "b").all()) is obstructs
         assert bool((out.column("threats_fired") == 1).all()) is obstructs
+
+
+# ----------------------------------------------------------------------------- direct talks
+
+
+def test_a_side_in_direct_talks_never_offers_terms_it_would_itself_refuse():
+    # Mutual optimism leaves no zone of agreement and misjudgement is large: the best terms a
+    # side can put are often worse to it than fighting on. Then it makes no offer; every offer
+    # it does make beats fighting on as it judges it (value - war value > its misjudgement).
+    s = fearon(0.5, 0.02, 0.02, horizon=182)
+    for side in ("a", "b"):
+        s["actors"][side]["optimism"] = 0.3
+    s["negotiation"] = {"direct": 1.0, "misperception": {"sd": 0.15, "persistence": 0.9}}
+    res = sim.run(sim.load_scenario(s), replicates=200, seed=3, trace=200)
+    sides = {"a": 0, "b": 1}
+    made = 0
+    for story in res.traces:
+        for e in story["events"]:
+            if e["kind"] != "proposal" or " offer:" not in e["text"]:
+                continue
+            j = sides[e["text"].split(" offer:")[0]]
+            made += 1
+            judged = e["value"][j] - e["war_value"][j] - e["misjudgement"][j]
+            assert judged > -5e-4, e  # values are traced to 4 decimals
+    assert made > 50  # the check above is not vacuous

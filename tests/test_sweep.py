@@ -125,7 +125,11 @@ def test_common_random_numbers_make_equal_points_equal_unless_independent(tmp_pa
         independent=True,
         figures=False,
     )
-    assert ind.table["p_ceasefire"].nunique() == 2
+    # independent points draw different numbers: their statistics differ (any one of them, such
+    # as P(ceasefire) over 200 replicates, can coincide by chance, all of them together cannot)
+    stats = ["p_ceasefire", "p_in_force_at_horizon", "p_truce", "median_days_to_ceasefire"]
+    assert (ind.table[stats].nunique() == 2).any()
+    assert crn.table[stats].nunique().max() == 1
 
 
 def test_bad_paths_fail_before_anything_is_written(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +26,16 @@ class Offer:
     direct: bool = False  # a belligerent's own offer in direct talks
     mediator: bool = False  # a mediator's offer: turning it down can be obstruction
     key: str = ""  # names the offer's source for its acceptance draws (common random numbers)
+
+    def only(self, keep: NDArray[np.bool_]) -> Offer:
+        """The same offer in the rows where ``keep`` (len(rows),) holds."""
+        return replace(
+            self,
+            rows=self.rows[keep],
+            terms=self.terms[keep],
+            u=self.u[:, keep],
+            pen=self.pen[:, keep],
+        )
 
 
 @dataclass(frozen=True)

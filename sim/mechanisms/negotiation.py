@@ -401,7 +401,10 @@ class Negotiation(Mechanism):
             rows = ac.open_rows(direct & ((u_who < 0.5) == (side == 0)))
             if rows.size:
                 floor = self.war.reject[side, rows] + self.error[side, rows]
-                self.resolve(w, proposer.propose(w, rows, floor))
+                offer = proposer.propose(w, rows, floor)
+                # a side puts terms only if it believes they beat fighting on: where even its
+                # best terms do not, it makes no offer (rather than one it would itself refuse)
+                self.resolve(w, offer.only(self.value(side, offer) > floor))
         self.sessions += 1
         u = w.uniforms("collapse", w.day)
         failed = before & ~ac.in_force & (u < self.collapse)
@@ -484,6 +487,8 @@ class Negotiation(Mechanism):
     def resolve(self, w: WorldBase, offer: Offer) -> None:
         """Each side accepts iff the offer beats rejecting as it judges it: margin > its error."""
         rows = offer.rows
+        if rows.size == 0:
+            return
         acc = np.empty((2, len(rows)), dtype=bool)
         margins = np.stack([self.margin(w, i, offer) for i in (0, 1)])
         for side in (0, 1):

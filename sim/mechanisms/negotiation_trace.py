@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,7 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
     for j in np.flatnonzero(offer.rows < tr.k):
         r = int(offer.rows[j])
         who = [f"{lay.sides[s]} {verdict[bool(acc[s, j])]}" for s in (0, 1)]
-        one = _one(offer, int(j))
+        one = offer.only(np.arange(len(offer.rows)) == j)
         if offer.truce_days is not None:
             kind, what = "truce", f"{offer.name} ({offer.truce_days}-day truce)"
             vals: dict[str, object] = {
@@ -37,17 +36,11 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
             vals = {
                 "value": [round(float(neg.value(s, one)[0]), 4) for s in (0, 1)],
                 "war_value": [round(float(neg.war.reject[s, r]), 4) for s in (0, 1)],
+                # each side accepts iff value - war_value > its misjudgement
+                "misjudgement": [round(float(neg.error[s, r]), 4) for s in (0, 1)],
             }
         text = f"{what}; {'; '.join(who)}"
         if acc[0, j] and acc[1, j]:
             text += " -> " + ("truce" if offer.truce_days is not None else "ceasefire agreed")
         tr.log(w.day, kind, tr.mask(w.n, np.array([r])), text)
         tr.logs[r][-1].update(vals)
-
-
-def _one(offer: Offer, j: int) -> Offer:
-    """The offer as made to its j-th row only."""
-    sl = slice(j, j + 1)
-    return dataclasses.replace(
-        offer, rows=offer.rows[sl], terms=offer.terms[sl], u=offer.u[:, sl], pen=offer.pen[:, sl]
-    )
