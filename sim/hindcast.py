@@ -1,8 +1,10 @@
 """Hindcasts: run historical cases from their snapshot, without the future, and score them against the record.
 
 A case is a scenario written as of a snapshot date whose ``observations`` include what
-happened after it. The forecast is the unconditioned run; the record gives the day the
-first ceasefire was in force (or that none came by the horizon). Scores, each next to a
+happened after it. The forecast is the run conditioned on what was already on the record on
+the snapshot day (observations dated on or before it, such as verdicts given that day) and on
+nothing later; the record gives the day the first ceasefire was in force (or that none came
+by the horizon). Scores, each next to a
 base-rate forecast so that they mean something:
 
 * Brier score and log score of P(ceasefire by the horizon);
@@ -65,11 +67,15 @@ def crps_days(cdf: np.ndarray, realised: int | None) -> float:
     return float(np.sum((cdf - outcome) ** 2))
 
 
-def forecast_cdf(first_days: np.ndarray, horizon_days: int) -> np.ndarray:
-    """F(d) = share of replicates whose first ceasefire came by day d, d = 0..H-1."""
+def forecast_cdf(
+    first_days: np.ndarray, horizon_days: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """F(d) = (weighted) share of replicates whose first ceasefire came by day d, d = 0..H-1."""
+    w = np.ones(len(first_days)) if weights is None else np.asarray(weights, dtype=float)
     d = np.where(np.isnan(first_days), np.inf, first_days)
-    counts = np.bincount(d[np.isfinite(d)].astype(np.int64), minlength=horizon_days)[:horizon_days]
-    return np.cumsum(counts) / len(first_days)
+    fin = np.isfinite(d)
+    counts = np.bincount(d[fin].astype(np.int64), weights=w[fin], minlength=horizon_days)
+    return np.asarray(np.cumsum(counts[:horizon_days]) / np.sum(w))
 
 
 def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> np.ndarray:
@@ -78,11 +84,19 @@ def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> n
     return np.asarray(1.0 - np.power(2.0, -(d + 1) / median_days))
 
 
-def covered(first_days: np.ndarray, realised: int | None, level: float) -> bool:
+def covered(
+    first_days: np.ndarray, realised: int | None, level: float, weights: np.ndarray | None = None
+) -> bool:
     """Is the realised day inside the forecast's central ``level`` interval? (no ceasefire by
-    the horizon is +inf: the distribution's upper end)."""
+    the horizon is +inf: the distribution's upper end; quantiles by the inverted weighted CDF)."""
     d = np.where(np.isnan(first_days), np.inf, first_days)
-    lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    w = np.ones(len(d)) if weights is None else np.asarray(weights, dtype=float)
+    order = np.argsort(d, kind="stable")
+    cum = np.cumsum(w[order]) / np.sum(w)
+    lo, hi = (
+        d[order][min(int(np.searchsorted(cum, q - 1e-12)), len(d) - 1)]
+        for q in ((1 - level) / 2, (1 + level) / 2)
+    )
     r = math.inf if realised is None else realised
     return bool(lo <= r <= hi)
 
@@ -129,6 +143,8 @@ class HindcastResults:
                     "crps_model": c["model"]["crps_days"],
                     "crps_base": c["base"]["crps_days"],
                     **{f"in_{int(100 * lv)}": c["covered"][str(lv)] for lv in LEVELS},
+                    "known_at_snapshot": c["known_at_snapshot"]["observations"],
+                    "ess": c["known_at_snapshot"]["ess"],
                 }
             )
         return pd.DataFrame(rows)
@@ -200,7 +216,9 @@ def score_case(
     h = scenario.horizon_days
     real = realised_day(scenario)
     first = np.asarray(results.column("ceasefire_day"), dtype=float)
-    model = scores(forecast_cdf(first, h), real)
+    w = results.weights
+    cdf = forecast_cdf(first, h, w)
+    model = scores(cdf, real)
     base = scores(base_rate_cdf(h, median_days), real)
     outcome = (
         "no ceasefire by the horizon"
@@ -218,10 +236,28 @@ def score_case(
         "model": model,
         "base": base,
         "covered": {
-            str(lv): covered(first, real if real is None or real < h else None, lv) for lv in LEVELS
+            str(lv): covered(first, real if real is None or real < h else None, lv, w)
+            for lv in LEVELS
         },
-        "cdf": forecast_cdf(first, h).round(5).tolist(),
+        "cdf": cdf.round(5).tolist(),
+        "known_at_snapshot": _snapshot_note(results),
     }
+
+
+def _snapshot_note(results: Any) -> dict[str, Any]:
+    """What the forecast was conditioned on: the observations on the record at the snapshot."""
+    cond = results.meta.get("conditioning")
+    if not cond:
+        return {"observations": 0, "ess": None}
+    return {"observations": len(cond["observations"]), "ess": cond["ess"]}
+
+
+def at_snapshot(s: Scenario, results: Any) -> Any:
+    """``results`` conditioned on the observations dated on or before the snapshot (as a
+    forecaster on that day knew them); unchanged when there are none."""
+    if not any(o.date <= s.start for o in s.observations):
+        return results
+    return results.condition(s.start)
 
 
 def hindcast(
@@ -232,7 +268,8 @@ def hindcast(
     median_days: float = BASE_MEDIAN_DAYS,
     progress: Callable[[int, int], None] | None = None,
 ) -> HindcastResults:
-    """Run every case from its snapshot (no conditioning on the future) and score it."""
+    """Run every case from its snapshot, conditioned on what was on the record that day (and
+    nothing later), and score it."""
     from .engine.runner import run
     from .scenario.loader import load_scenario
     from .version import __version__
@@ -244,7 +281,7 @@ def hindcast(
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
     for i, (path, s) in enumerate(zip(cases, scenarios, strict=True)):
-        r = run(s, replicates=replicates, seed=seed, workers=workers, trace=5)
+        r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
         row = score_case(s, r, median_days)
         row["file"] = os.fspath(path)
         out.append(row)

@@ -15,6 +15,7 @@ from oracle_scenarios import toy
 import sim
 from sim.cli import main
 from sim.hindcast import base_rate_cdf, covered, crps_days, forecast_cdf, realised_day, scores
+from sim.hindcast import hindcast as sim_hindcast
 
 
 def test_scores_of_a_known_forecast_match_the_hand_calculation():
@@ -114,3 +115,30 @@ def test_a_case_without_a_readable_record_is_refused_before_running(tmp_path: Pa
     assert main(["hindcast", str(f), "-n", "50", "--out", str(tmp_path / "o")]) == 2
     assert "does not say" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
+    # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
+    # the replicates where A turned it down, and nothing later in the record weighs in
+    s = toy()
+    s["name"] = "known verdict"
+    s["proposals"] = [
+        {"name": "plan", "by": "m", "on": "2025-01-01", "terms": {"land": 5, "guarantees": 0.5}}
+    ]
+    s["observations"] = [
+        {"on": "2025-01-01", "source": "r", "proposal": {"name": "plan", "rejected_by": "a"}},
+        {"by": "2025-12-30", "source": "r", "ceasefire": False},
+    ]
+    f = tmp_path / "case.yaml"
+    f.write_text(yaml.safe_dump(s, sort_keys=False))
+    hc = sim_hindcast([str(f)], replicates=800, seed=4)
+    case = hc.cases[0]
+    run = sim.run(sim.load_scenario(f), replicates=800, seed=4)
+    rejected = np.asarray(run.column("obs.0")) == 0.0
+    assert 0 < rejected.sum() < 800  # the verdict tells the replicates apart
+    first = np.asarray(run.column("ceasefire_day"), dtype=float)
+    known = ~np.isnan(first[rejected]) & (first[rejected] < s["horizon"])
+    assert case["model"]["p"] == pytest.approx(known.mean())
+    assert case["model"]["p"] != pytest.approx(float((~np.isnan(first)).mean()))
+    assert case["known_at_snapshot"]["observations"] == 1
+    assert case["known_at_snapshot"]["ess"] == pytest.approx(rejected.sum(), rel=1e-9)

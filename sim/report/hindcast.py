@@ -23,32 +23,39 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
     cases, totals, meta = data["cases"], data["totals"], data["meta"]
     body = [
         "<h1>Hindcast: forecasts scored against the record</h1>",
-        '<p class="lede">Each case is run from its snapshot without knowing what came after; '
-        "its forecast is scored against what happened, next to a base-rate forecast (a constant "
+        '<p class="lede">Each case is run from its snapshot without knowing what came after '
+        "(conditioned only on what was on the record that day); its forecast is scored against what happened, next to a base-rate forecast (a constant "
         f"hazard with a median of {num(meta['base_rate']['median_days'])} days). Lower Brier, "
         "log and CRPS scores are better.</p>",
         "<h2>Scores</h2>",
         "<table><tr><th>case</th><th>snapshot</th><th>horizon</th><th>what happened</th>"
         "<th>P sim</th><th>P base</th><th>Brier sim</th><th>Brier base</th><th>log sim</th>"
         "<th>log base</th><th>CRPS sim (days)</th><th>CRPS base (days)</th>"
-        "<th>in 50 / 80 / 95%</th></tr>",
+        "<th>in 50 / 80 / 95%</th><th>known at the snapshot</th></tr>",
     ]
     for c in cases:
         cov = " / ".join("yes" if c["covered"][k] else "no" for k in ("0.5", "0.8", "0.95"))
+        known = c.get("known_at_snapshot") or {"observations": 0, "ess": None}
+        known_txt = (
+            "nothing"
+            if not known["observations"]
+            else f"{known['observations']} observations (effective sample {num(known['ess'])})"
+        )
         body.append(
             f"<tr><td>{esc(c['name'])}</td><td>{esc(c['snapshot'])}</td><td>{esc(c['horizon'])}</td>"
             f"<td>{esc(c['outcome'])}</td><td>{pct(c['model']['p'])}</td><td>{pct(c['base']['p'])}</td>"
             f"<td>{num(c['model']['brier'])}</td><td>{num(c['base']['brier'])}</td>"
             f"<td>{num(c['model']['log'])}</td><td>{num(c['base']['log'])}</td>"
             f"<td>{num(c['model']['crps_days'])}</td><td>{num(c['base']['crps_days'])}</td>"
-            f"<td>{esc(cov)}</td></tr>"
+            f"<td>{esc(cov)}</td><td>{esc(known_txt)}</td></tr>"
         )
     body.append(
         f"<tr><th>mean</th><th></th><th></th><th></th><th></th><th></th>"
         f"<th>{num(totals['brier_model'])}</th><th>{num(totals['brier_base'])}</th>"
         f"<th>{num(totals['log_model'])}</th><th>{num(totals['log_base'])}</th>"
         f"<th>{num(totals['crps_model'])}</th><th>{num(totals['crps_base'])}</th>"
-        f"<th>{pct(totals['in_50'], 0)} / {pct(totals['in_80'], 0)} / {pct(totals['in_95'], 0)}</th></tr></table>"
+        f"<th>{pct(totals['in_50'], 0)} / {pct(totals['in_80'], 0)} / {pct(totals['in_95'], 0)}</th>"
+        "<th></th></tr></table>"
     )
     if "calibration" in pngs:
         body.append(
