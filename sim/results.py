@@ -252,6 +252,14 @@ class Results:
         out: Results = conditioned(self, as_of)
         return out
 
+    def forecast_path(self, dates: list[dt.date] | None = None) -> list[dict[str, Any]]:
+        """P(ceasefire by the horizon) conditioned on the record as of each date (by default the
+        start and each observation date): how the forecast moved as the evidence came in."""
+        from .summarize import forecast_path
+
+        out: list[dict[str, Any]] = forecast_path(self, dates)
+        return out
+
     def headline(self) -> str:
         """A few lines for the terminal: P(ceasefire), median days, P(in force)."""
         s = self.summary()

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import RunError
 from .history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from .jsonable import jsonable
 from .scenario.observations import Observation
@@ -151,3 +152,33 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
         "posterior": posterior_table(inputs, c.weights),
     }
     return r.reweighted(c.weights, meta)
+
+
+def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, Any]]:
+    """P(ceasefire by the horizon) as the record comes in: for each as-of date (by default the
+    start and every observation date up to the run's own as-of date, or the horizon), the
+    forecast conditioned on the observations up to it, with its 95% interval and effective
+    sample size (``consistent`` False where no simulated future fits the record)."""
+    obs = observations_of(r)
+    cond = r.meta.get("conditioning")
+    last = dt.date.fromisoformat(cond["as_of"]) if cond else r.horizon
+    if dates is None:
+        dates = sorted({r.start, *(o.date for o in obs if o.date <= last)})
+    agreed = r.ceasefire_flags()
+    cols = {i: np.asarray(r.column(f"obs.{i}"), dtype=float) for i in range(len(obs))}
+    out = []
+    for d in dates:
+        row: dict[str, Any] = {"as_of": d.isoformat(), "observations": 0}
+        used = {i: c for i, c in cols.items() if obs[i].date <= d}
+        if not used:
+            row.update(_share(agreed, None), ess=float(r.n), consistent=True)
+        else:
+            try:
+                c = condition(obs, used, r.start, d)
+            except RunError:
+                row.update(estimate=None, ci_low=None, ci_high=None, ess=0.0, consistent=False)
+            else:
+                row.update(_share(agreed, c.weights), ess=c.ess, consistent=True)
+            row["observations"] = len(used)
+        out.append(row)
+    return jsonable(out)  # type: ignore[no-any-return]

@@ -205,3 +205,26 @@ def test_an_observed_file_adds_its_observations_with_their_own_lines(tmp_path: P
     with pytest.raises(sim.ScenarioError) as e:
         sim.load_scenario(base, observed=f)
     assert e.value.problems[0].file == str(f) and e.value.problems[0].line == 4
+
+
+def test_the_forecast_path_is_the_run_conditioned_as_of_each_observation_date():
+    s = _with(
+        [
+            {"by": "2025-08-29", "source": "r", "ceasefire": False},
+            {"by": "2025-10-01", "source": "r", "ceasefire": False},
+        ]
+    )
+    r = sim.run(s, replicates=N, seed=5)
+    path = r.forecast_path()
+    assert [p["as_of"] for p in path] == ["2025-01-01", "2025-08-29", "2025-10-01"]
+    assert [p["observations"] for p in path] == [0, 1, 2]
+    assert path[0]["estimate"] == pytest.approx(r.summary()["p_ceasefire"]["estimate"])
+    for p in path[1:]:
+        c = r.condition(p["as_of"]).summary()
+        assert p["estimate"] == pytest.approx(c["p_ceasefire"]["estimate"])
+        assert p["ess"] == pytest.approx(c["conditioning"]["ess"])
+    # no ceasefire by a later date leaves fewer futures, each less likely to end in one
+    assert path[0]["ess"] > path[1]["ess"] > path[2]["ess"]
+    assert path[0]["estimate"] > path[1]["estimate"] > path[2]["estimate"]
+    # a conditioned run's path stops at its own as-of date
+    assert [p["as_of"] for p in r.condition("2025-08-29").forecast_path()][-1] == "2025-08-29"

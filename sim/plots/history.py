@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import BLUE, ORANGE, new_figure
+from .style import BLUE, GREY, ORANGE, axes_or_new, date_axis, new_figure, styled
 
-__all__ = ["input_label", "plot_posterior"]
+__all__ = ["input_label", "plot_forecast_path", "plot_posterior"]
 
 MOVERS = 6  # inputs shown
 
@@ -96,3 +99,45 @@ def plot_posterior(
         ha="left",
     )
     return fig
+
+
+@styled
+def plot_forecast_path(
+    path: list[dict[str, Any]], horizon: dt.date, ax: Axes | None = None
+) -> Axes:
+    """P(ceasefire by the horizon) conditioned on the record as of each date, with its 95%
+    interval; the effective sample size is written at each point."""
+    ax = axes_or_new(ax)
+    ok = [p for p in path if p["consistent"] and p["estimate"] is not None]
+    ok = ok + ok[-1:]  # the last forecast holds to the horizon
+    days = [p["as_of"] for p in ok[:-1]] + [horizon.isoformat()]
+    x = np.array(days, dtype="datetime64[D]")
+    est = np.array([100 * p["estimate"] for p in ok])
+    lo = np.array([100 * p["ci_low"] for p in ok])
+    hi = np.array([100 * p["ci_high"] for p in ok])
+    ax.fill_between(x, lo, hi, step="post", color=BLUE, alpha=0.2, label="95% interval")
+    ax.step(x, est, where="post", color=BLUE, lw=2, label="forecast given the record")
+    last = None
+    for d, e, p in zip(x[:-1], est[:-1], ok[:-1], strict=True):
+        if last is not None and (d - last).astype(int) < 10:
+            continue  # labels of dates close together would overlap
+        last = d
+        ax.annotate(
+            f"{p['ess']:,.0f}", (d, e), textcoords="offset points", xytext=(2, 5), fontsize=7,
+            color=GREY,
+        )  # fmt: skip
+    for p in path:
+        if not p["consistent"]:
+            ax.axvline(
+                float(mdates.date2num(dt.date.fromisoformat(p["as_of"]))),  # type: ignore[no-untyped-call]
+                color=ORANGE,
+                ls=":",
+                lw=1,
+            )
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("as of (date of the latest evidence used)")
+    ax.set_ylabel(f"P(ceasefire by {horizon.isoformat()}) (%)")
+    ax.set_title("The forecast as the record comes in (numbers: effective sample size)", loc="left")
+    date_axis(ax)
+    ax.legend(loc="best", fontsize=8)
+    return ax

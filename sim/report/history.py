@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..plots import figure_bytes
-from ..plots.history import input_label, plot_posterior
+from ..plots.history import input_label, plot_forecast_path, plot_posterior
 from .page import esc, figure, num, pct
 
 __all__ = ["history_section"]
@@ -57,6 +58,16 @@ def history_section(results: Any) -> list[str]:
             f"<td>{o['rules_out']:,}</td></tr>"
         )
     out.append("</table>")
+    path_fig = plot_forecast_path(results.forecast_path(), results.horizon).get_figure()
+    assert isinstance(path_fig, Figure)
+    out.append(
+        figure(
+            figure_bytes(path_fig, "png"),
+            "P(ceasefire by the horizon) given the evidence up to each date: the run reweighted "
+            "by the observations dated on or before it (the first point is the forecast without "
+            "any). A dotted line marks a date where no simulated future fits the record.",
+        )
+    )
     table = cond.get("posterior") or []
     if table:
         out.append("<h2>What history taught</h2><ul>")
