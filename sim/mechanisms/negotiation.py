@@ -15,20 +15,20 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit, ndtr
 
-from ..bargaining.frontier import INFEASIBLE, Cut, IssueTables, intervals
+from ..bargaining.frontier import Cut, IssueTables, intervals
 from ..bargaining.offers import Offer, Package
 from ..engine.calendar import Item
 from ..engine.layout import Layout
-from ..engine.sampling import Draws, Num, num
+from ..engine.sampling import Draws, Num
 from ..engine.world import WorldBase
-from ..scenario.negotiation import DEFAULT_SD
-from ..scenario.schema import Mediator, Proposal, Scenario
+from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import BOOL, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
 from .battlefield import Battlefield
 from .effects import Targets
+from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
-from .proposers import DirectOffer, NashMediator, SplitMediator, Table, solve_nash
+from .proposers import DirectOffer, NashMediator, SplitMediator, Table, mediator_gap
 from .sanctions import Sanctions
 from .sides import Sides
 from .threats import Threats
@@ -40,28 +40,6 @@ IntArray = NDArray[np.intp]
 
 GAP_SAMPLE = 32  # replicates of the first chunk whose mediator proposals are checked against the global optimum
 GAP_EVERY = 4  # ... at every 4th session
-GAP_REGIMES = 64  # ... when the scenario has at most this many red-line regimes
-
-
-@dataclass(frozen=True)
-class MediatorSpec:
-    id: str
-    proposes: str  # nash, split or none
-    weights: tuple[Num, Num]
-    noise: Num
-    engaged: bool
-    reengage: Num  # re-engagements per year while not engaged
-
-
-@dataclass(frozen=True)
-class ProposalSpec:
-    index: int
-    name: str
-    by: str
-    by_side: int | None  # a belligerent's own proposal (it accepts it)
-    truce_days: int | None
-    reward: tuple[Num, Num]
-    days: tuple[int, ...]  # when it is put
 
 
 @dataclass(frozen=True)
@@ -82,83 +60,7 @@ class NegotiationSpec(Spec):
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> NegotiationSpec:
-        ng = s.negotiation
-        h = lay.horizon_days
-        if ng.talks_open is True:
-            open_day = 0
-        elif ng.talks_open is False:
-            open_day = h
-        else:
-            open_day = lay.day_of(ng.talks_open)
-        meds = []
-        for mid, m in s.mediators().items():
-            assert isinstance(m, Mediator)
-            w = tuple(
-                num(m.weights[sid], f"actors.{mid}.weights.{sid}") if sid in m.weights else 1.0
-                for sid in lay.sides
-            )
-            meds.append(
-                MediatorSpec(
-                    mid,
-                    m.proposes,
-                    (w[0], w[1]),
-                    num(m.noise, f"actors.{mid}.noise"),
-                    m.engaged,
-                    num(m.reengage_per_year, f"actors.{mid}.reengage_per_year"),
-                )
-            )
-        props, packages = [], {}
-        for i, p in enumerate(s.proposals):
-            r = tuple(
-                num(p.reward[sid], f"proposals.{i}.reward.{sid}") if sid in p.reward else 0.0
-                for sid in lay.sides
-            )
-            props.append(
-                ProposalSpec(
-                    i,
-                    p.name,
-                    p.by,
-                    lay.side(p.by) if p.by in lay.sides else None,
-                    p.truce_days,
-                    (r[0], r[1]),
-                    p.days(lay.start, lay.horizon_days),
-                )
-            )
-            if p.terms is not None:
-                packages[p.name] = _package(lay, p)
-        cuts = [
-            Cut(
-                lay.issue(rl.issue),
-                float(lay.scale(lay.issue(rl.issue), thr)),
-                rl.above is not None,
-            )
-            for b in s.belligerents().values()
-            for rl in b.red_lines
-            for thr in [rl.above if rl.above is not None else rl.below]
-            if thr is not None
-        ]
-        mp = ng.misperception
-        rho = num(mp.persistence, "negotiation.misperception.persistence")
-        if mp.rationality is not None:  # logistic errors of scale 1 / rationality
-            errors, scale = "logistic", num(mp.rationality, "negotiation.misperception.rationality")
-        else:
-            sd = mp.sd if mp.sd is not None else DEFAULT_SD
-            errors, scale = "normal", num(sd, "negotiation.misperception.sd")
-        return cls(
-            layout=lay,
-            open_day=open_day,
-            every_days=ng.every_days,
-            errors=errors,
-            error_scale=scale,
-            persistence=rho,
-            collapse=num(ng.collapse, "negotiation.collapse"),
-            direct=num(ng.direct, "negotiation.direct"),
-            reopen=num(ng.reopen, "negotiation.reopen"),
-            mediators=tuple(meds),
-            proposals=tuple(props),
-            packages=packages,
-            cuts=tuple(cuts),
-        )
+        return cls(layout=lay, **compile_negotiation(s, lay))
 
     def items(self) -> list[Item[Any]]:
         h = self.layout.horizon_days
@@ -202,22 +104,6 @@ class NegotiationSpec(Spec):
         war: WarValue,
     ) -> Negotiation:
         return Negotiation(self, d, targets, sides, accord, battle, sanctions, threats, war)
-
-
-def _package(lay: Layout, p: Proposal) -> Package:
-    assert p.terms is not None
-    fixed = lay.sq_fixed.copy()
-    live = np.zeros(lay.k, dtype=bool)
-    if lay.front is not None:
-        live[lay.front] = True
-    for k, v in p.terms.items():
-        i = lay.issue(k)
-        if v == "status_quo":
-            continue  # fixed status quo already there, or live front line
-        fixed[i] = (float(v) - lay.lo[i]) / lay.span[i]
-        live[i] = False
-    fixed[live] = np.nan
-    return Package(p.name, fixed, live)
 
 
 def _open(w: Any) -> None:
@@ -393,7 +279,9 @@ class Negotiation(Mechanism):
             rows = ac.open_rows(self.engaged[med.id])
             if rows.size:
                 if self.check_gap and type(med) is NashMediator and self.sessions % GAP_EVERY == 0:
-                    self._check_gap(w, med, rows[rows < GAP_SAMPLE])
+                    gap, checked = mediator_gap(w, med, rows[rows < GAP_SAMPLE])
+                    self.diag[2] += gap
+                    self.diag[3] += checked
                 self.resolve(w, med.propose(w, rows))
         u_talk, u_who = w.uniforms("direct", w.day, 2)
         direct = ~led & (u_talk < self.direct)
@@ -413,24 +301,6 @@ class Negotiation(Mechanism):
             w.tracer.log(w.day, "collapse", failed, "talks collapse")
         if w.day == self.spec.open_day:
             self.diag[0] += (ac.in_force & (ac.ceasefire_day == w.day)).sum()
-
-    def _check_gap(self, w: WorldBase, med: NashMediator, rows: IntArray) -> None:
-        """Diagnostic: how far the mediator's proposal falls short of the best point over every
-        regime (the continuous optimum), in utility, for a sample of replicates."""
-        if rows.size == 0:
-            return
-        t = self.table
-        regimes = t.regimes()
-        if len(regimes) > GAP_REGIMES:
-            return
-        _, est, score = med.solve(w, rows)
-        beta = med.weights[:, rows]
-        best = score.copy()
-        for regime in regimes:
-            fixed = np.tile(np.asarray(regime, dtype=np.int64), (len(rows), 1))
-            best = np.maximum(best, solve_nash(t, rows, est, beta, fixed)[1])
-        self.diag[2] += float(np.sum(_utility_gap(best, beta) - _utility_gap(score, beta)))
-        self.diag[3] += len(rows)
 
     def end(self, w: WorldBase) -> None:
         """Collapsed talks reopen with probability ``reopen`` per round (once they ever opened);
@@ -537,12 +407,3 @@ class Negotiation(Mechanism):
             else np.zeros(w.n, dtype=bool)
         )
         return {"mediator_engaged": engaged, "below_reservation": self.below & self.accord.agreed}
-
-
-def _utility_gap(score: FloatArray, beta: FloatArray) -> FloatArray:
-    """A proposer's score in utility: the weighted geometric mean of the surpluses inside the zone,
-    the weighted smaller surplus (per unit weight) outside it."""
-    tot = beta[0] + beta[1]
-    inside = score > INFEASIBLE / 2
-    gap = np.where(inside, np.exp(np.minimum(score, 50.0) / tot), (score - INFEASIBLE) / (tot / 2))
-    return np.asarray(gap, dtype=float)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining import kernel
-from ..bargaining.frontier import OFFER_STEPS, IssueTables, SideTerms, refine_nash
+from ..bargaining.frontier import INFEASIBLE, OFFER_STEPS, IssueTables, SideTerms, refine_nash
 from ..bargaining.offers import Offer
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
@@ -116,6 +116,35 @@ def solve_nash(
         lo, hi = t.box(chosen)
         x = refine_nash(t.terms_model(rows), x, lo, hi, est, beta)
     return x, score, chosen
+
+
+GAP_REGIMES = 64  # the gap diagnostic runs when the scenario has at most this many red-line regimes
+
+
+def mediator_gap(w: WorldBase, med: NashMediator, rows: IntArray) -> tuple[float, int]:
+    """Diagnostic: how far the mediator's proposals in ``rows`` fall short of the best point over
+    every regime solved one by one (the continuous optimum), summed in utility; and how many
+    rows were checked (0 when the scenario has too many regimes to check)."""
+    t = med.table
+    regimes = t.regimes()
+    if rows.size == 0 or len(regimes) > GAP_REGIMES:
+        return 0.0, 0
+    _, est, score = med.solve(w, rows)
+    beta = med.weights[:, rows]
+    best = score.copy()
+    for regime in regimes:
+        fixed = np.tile(np.asarray(regime, dtype=np.int64), (len(rows), 1))
+        best = np.maximum(best, solve_nash(t, rows, est, beta, fixed)[1])
+    return float(np.sum(_utility(best, beta) - _utility(score, beta))), len(rows)
+
+
+def _utility(score: FloatArray, beta: FloatArray) -> FloatArray:
+    """A proposer's score in utility: the weighted geometric mean of the surpluses inside the zone,
+    the weighted smaller surplus (per unit weight) outside it."""
+    tot = beta[0] + beta[1]
+    inside = score > INFEASIBLE / 2
+    gap = np.where(inside, np.exp(np.minimum(score, 50.0) / tot), (score - INFEASIBLE) / (tot / 2))
+    return np.asarray(gap, dtype=float)
 
 
 class NashMediator:
