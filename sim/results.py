@@ -145,6 +145,16 @@ class Results:
         arr = self._parquet().read(columns=[col]).column(0)
         return np.asarray(arr.to_numpy(zero_copy_only=False))
 
+    def codes(self, col: str) -> tuple[np.ndarray, list[str]]:
+        """A text column as integer codes (n,) into its distinct labels (-1 where empty), without
+        a Python string per replicate."""
+        if self._frame is not None:
+            codes, labels = pd.factorize(self._frame[col], use_na_sentinel=True)
+            return np.asarray(codes), [str(x) for x in labels]
+        arr = self._parquet().read(columns=[col]).column(0).combine_chunks().dictionary_encode()
+        idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return np.asarray(idx, dtype=np.int64), [str(x) for x in arr.dictionary.to_pylist()]
+
     # -- equality ---------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Results):

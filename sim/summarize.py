@@ -74,9 +74,10 @@ def summarize(r: Any) -> dict[str, Any]:
 
     obstructed: dict[str, float] = {}
     if r.has("obstructed_by") and n:
-        who = pd.Series(r.column("obstructed_by")).fillna("").astype(str).to_numpy()
-        for k in sorted(set(who) - {""}):
-            obstructed[str(k)] = float(np.sum(ones[who == k]) / np.sum(ones))
+        codes, labels = r.codes("obstructed_by")
+        mass = np.bincount(codes[codes >= 0], weights=ones[codes >= 0], minlength=len(labels))
+        for k in sorted(set(labels) - {""}):
+            obstructed[k] = float(mass[labels.index(k)] / np.sum(ones))
 
     threats = (
         float(np.sum(ones * r.column("threats_fired")) / np.sum(ones))
