@@ -18,6 +18,7 @@ from .errors import RunError, ScenarioError, SimError, UsageError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .compare import compare
+    from .discover import discover
     from .engine.runner import run
     from .results import Results
     from .scenario.loader import load_scenario
@@ -35,6 +36,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "compare",
+    "discover",
     "load_scenario",
     "run",
     "sensitivity",
@@ -47,6 +49,7 @@ _LAZY = {
     "Scenario": ".scenario.schema",
     "__version__": ".version",
     "compare": ".compare",
+    "discover": ".discover",
     "load_scenario": ".scenario.loader",
     "run": ".engine.runner",
     "sensitivity": ".sensitivity",
@@ -68,7 +71,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``sim.sweep``, ``sim.compare`` and ``sim.sensitivity`` stay the functions.
+    """``sim.sweep``, ``sim.compare``, ``sim.sensitivity`` and ``sim.discover`` stay the functions.
 
     Importing a submodule sets the package attribute of the same name to the module;
     the functions of those names would then be hidden once their module was imported.

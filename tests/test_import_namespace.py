@@ -14,6 +14,7 @@ def test_public_namespace_is_pinned():
             "UsageError",
             "__version__",
             "compare",
+            "discover",
             "load_scenario",
             "run",
             "sensitivity",

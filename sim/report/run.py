@@ -13,8 +13,10 @@ import numpy as np
 from scipy import stats
 
 from ..atomic import atomic_write_text
+from ..discover import Discovery, load_discoveries
 from ..plots import FIGURES, figure_bytes, make_figures
 from ..results import Results
+from .discover import discovery_section
 from .page import card, esc, figure, lede, num, page, pct, provenance
 
 __all__ = ["assumptions", "pick_stories", "render_report", "write_report"]
@@ -132,10 +134,15 @@ def _sources(sources: list[Any]) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> str:
+def render_report(
+    results: Results,
+    pngs: Mapping[str, bytes] | None = None,
+    discoveries: list[Discovery] | None = None,
+) -> str:
     """The report as one HTML string (figures as base64 PNG; all scenario text escaped).
 
     ``pngs`` maps figure names to PNG bytes already rendered; missing ones are drawn.
+    ``discoveries`` (from ``sim discover``) add the section "What must be true".
     """
     m = results.meta
     s = results.summary()
@@ -215,6 +222,8 @@ def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> 
             f"<p>Threats carried out per replicate, on average: {s['threats_fired']:.2f}.</p>"
         )
 
+    out += discovery_section(list(discoveries or []))
+
     # Stories.
     st = pick_stories(results)
     out += [
@@ -278,5 +287,5 @@ def write_report(
     folder = Path(folder)
     if results is None:
         results = Results.load(folder)
-    text = render_report(results, pngs)
+    text = render_report(results, pngs, load_discoveries(folder))
     return atomic_write_text(folder / "report.html", text)
