@@ -278,6 +278,11 @@ def _prim(x: pd.DataFrame, y: np.ndarray, min_mass: float) -> Any:
         return p.find_box()
 
 
+def _by_significance(r: Restriction) -> float:
+    q = r.qp()
+    return 1.0 if q is None else q
+
+
 def _best(trajectory: pd.DataFrame, base: float) -> int:
     score = trajectory["coverage"] * (trajectory["density"] - base) / (1.0 - base)
     return int(np.argmax(score.to_numpy()))
@@ -372,7 +377,7 @@ def discover(
                 stability=counts[d] / resamples if resamples else None,
             )
         )
-    rows.sort(key=lambda rr: rr.qp() if rr.qp() is not None else 1.0)
+    rows.sort(key=_by_significance)
     return Discovery(
         outcome=outcome,
         wording=wording,

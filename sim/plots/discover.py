@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -11,14 +11,12 @@ from matplotlib.ticker import PercentFormatter
 
 from .style import BLUE, GREY, VERMILION, axes_or_new, note, styled
 
-if TYPE_CHECKING:
-    from ..discover import Discovery
-
+# ``d`` below is a sim.discover.Discovery (not imported: that module imports this one).
 __all__ = ["plot_box", "plot_tradeoff"]
 
 
 @styled
-def plot_tradeoff(d: Discovery, ax: Axes | None = None) -> Axes:
+def plot_tradeoff(d: Any, ax: Axes | None = None) -> Axes:
     """Coverage against density along PRIM's peeling trajectory; the chosen box marked."""
     ax = axes_or_new(ax, (7.0, 4.5))
     t = d.trajectory
@@ -48,7 +46,7 @@ def plot_tradeoff(d: Discovery, ax: Axes | None = None) -> Axes:
 
 
 @styled
-def plot_box(d: Discovery, ax: Axes | None = None) -> Axes:
+def plot_box(d: Any, ax: Axes | None = None) -> Axes:
     """Each restricted input: its sampled range (grey) and the box's limits (coloured), in real units."""
     k = len(d.restrictions)
     ax = axes_or_new(ax, (8.0, 1.2 + 0.55 * max(k, 1)))
