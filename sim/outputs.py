@@ -65,6 +65,8 @@ class RunJob:
     trace: int
     out: Path
     checkpoint: Path
+    precision: float | None = None  # -n auto: grow until this half-width ...
+    max_replicates: int = 1_000_000  # ... or this many replicates
 
     def finished_chunks(self) -> int:
         """Chunks already saved in the checkpoint folder."""
@@ -92,6 +94,8 @@ def start_run(
     trace: int = 0,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    precision: float | None = None,
+    max_replicates: int = 1_000_000,
 ) -> RunJob:
     """A new run: check ``out`` before anything is written, load the scenario, record the
     job in its checkpoint folder (``force`` drops the chunks of an earlier run there)."""
@@ -105,9 +109,15 @@ def start_run(
         shutil.rmtree(ck, ignore_errors=True)
     ck.mkdir(parents=True, exist_ok=True)
     atomic_write_text(ck / SCENARIO, dump_yaml(scenario))
-    options = {"replicates": replicates, "seed": seed, "trace": trace}
+    options = {
+        "replicates": replicates,
+        "seed": seed,
+        "trace": trace,
+        "precision": precision,
+        "max_replicates": max_replicates,
+    }
     atomic_write_text(ck / OPTIONS, json.dumps(options))
-    return RunJob(scenario, replicates, seed, trace, folder, ck)
+    return RunJob(scenario, replicates, seed, trace, folder, ck, precision, max_replicates)
 
 
 def resume_run(out: str | os.PathLike[str]) -> RunJob:
@@ -122,4 +132,13 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
         raise UsageError(f"{str(folder)!r} already holds finished results")
     options: dict[str, Any] = json.loads((ck / OPTIONS).read_text(encoding="utf-8"))
     scenario = load_scenario(ck / SCENARIO)
-    return RunJob(scenario, options["replicates"], options["seed"], options["trace"], folder, ck)
+    return RunJob(
+        scenario,
+        options["replicates"],
+        options["seed"],
+        options["trace"],
+        folder,
+        ck,
+        options.get("precision"),
+        int(options.get("max_replicates") or 1_000_000),
+    )

@@ -15,6 +15,7 @@ __all__ = [
     "add_executor_options",
     "add_set_option",
     "add_size_options",
+    "auto_size",
     "count",
     "formatter",
     "progress_bar",
@@ -94,17 +95,73 @@ def add_size_options(
     seed_help: str,
     minimum: int = 1,
     default: int | None = None,
+    auto: str | None = None,
 ) -> None:
-    """-n/--replicates and --seed, shared by every verb that simulates."""
+    """-n/--replicates and --seed, shared by every verb that simulates; with ``auto`` (what
+    the precision is of), also ``-n auto``, --precision and --max-replicates."""
+    whole = count(minimum)
+
+    def replicates(text: str) -> int | str:
+        return "auto" if auto and text == "auto" else whole(text)
+
     p.add_argument(
         "-n",
         "--replicates",
-        type=count(minimum),
+        type=replicates,
         default=default,
-        metavar="N",
-        help=replicates_help,
+        metavar="N" if not auto else "N|auto",
+        help=replicates_help
+        + (f"; 'auto' adds chunks until --precision is met on {auto}" if auto else ""),
     )
     p.add_argument("--seed", type=count(0), metavar="S", help=seed_help)
+    if auto:
+        p.add_argument(
+            "--precision",
+            type=half_width,
+            default=None,
+            metavar="H",
+            help="with -n auto: the largest 95%% half-width allowed (default 0.005, i.e. ±0.5 pts)",
+        )
+        p.add_argument(
+            "--max-replicates",
+            type=count(minimum),
+            default=None,
+            metavar="N",
+            help="with -n auto: stop here even if the precision is not met (default 1,000,000)",
+        )
+
+
+DEFAULT_PRECISION = 0.005
+
+
+def half_width(text: str) -> float:
+    """argparse type: a precision strictly between 0 and 0.5."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+    if not 0 < v < 0.5:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 0.5 (got {text})")
+    return v
+
+
+def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:
+    """(replicates, precision, cap) from -n/--precision/--max-replicates; UsageError when
+    --precision or --max-replicates come without -n auto."""
+    from ..engine.runner import MAX_AUTO_REPLICATES
+    from ..errors import UsageError
+
+    if args.replicates == "auto":
+        cap = args.max_replicates or MAX_AUTO_REPLICATES
+        return None, args.precision or DEFAULT_PRECISION, cap
+    given = [
+        o
+        for o, v in (("--precision", args.precision), ("--max-replicates", args.max_replicates))
+        if v
+    ]
+    if given:
+        raise UsageError(f"{' and '.join(given)} need -n auto")
+    return args.replicates, None, MAX_AUTO_REPLICATES
 
 
 def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> None:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from .options import (
@@ -13,12 +14,24 @@ from .options import (
     add_executor_options,
     add_set_option,
     add_size_options,
+    auto_size,
     count,
     formatter,
     progress_bar,
 )
 
-__all__ = ["add_report", "add_run"]
+__all__ = ["add_report", "add_run", "precision_note"]
+
+
+def precision_note(results: Any, precision: float, cap: int) -> str:
+    """One line on what -n auto reached: replicates run and the half-width of P."""
+    e = results.summary()["p_ceasefire"]
+    h = (e["ci_high"] - e["ci_low"]) / 2
+    met = "met" if h <= precision + 1e-12 else f"NOT met: stopped at the cap of {cap:,}"
+    return (
+        f"  -n auto: {results.n:,} replicates for ±{100 * h:.2f} pts on P(ceasefire) "
+        f"(target ±{100 * precision:.2f}, {met})"
+    )
 
 
 def add_run(sub: Subparsers) -> None:
@@ -29,6 +42,7 @@ def add_run(sub: Subparsers) -> None:
         epilog=(
             "Examples:\n"
             "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
+            "  sim run scenarios/baseline.yaml -n auto --precision 0.005   # ±0.5 pts on P\n"
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
             "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
             "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
@@ -40,6 +54,7 @@ def add_run(sub: Subparsers) -> None:
         p,
         replicates_help="replicates (default: the scenario's run.replicates)",
         seed_help="random seed (default: the scenario's run.seed)",
+        auto="P(ceasefire by the horizon)",
     )
     add_set_option(p)
     p.add_argument(
@@ -80,6 +95,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ("--seed", args.seed),
                 ("--set", args.overrides),
                 ("--out", args.out),
+                ("--precision", args.precision),
+                ("--max-replicates", args.max_replicates),
             )
             if v
         ]
@@ -91,10 +108,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
+        replicates, precision, cap = auto_size(args)
         job = start_run(
             args.scenario,
             args.overrides,
-            replicates=args.replicates,
+            replicates=replicates,
+            precision=precision,
+            max_replicates=cap,
             seed=args.seed,
             trace=args.trace,
             out=args.out,
@@ -124,6 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 trace=job.trace,
                 executor=executor,
                 checkpoint=job.checkpoint,
+                precision=job.precision,
+                max_replicates=job.max_replicates,
             )
     except KeyboardInterrupt:
         sys.stderr.write(
@@ -145,6 +167,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     print(results.headline())
+    if job.precision is not None:
+        print(precision_note(results, job.precision, job.max_replicates))
     what = "summary.json, outcomes.parquet, series.parquet"
     if not args.no_report:
         what += ", figures/, report.html"
