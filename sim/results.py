@@ -44,16 +44,27 @@ def is_results_folder(folder: str | Path) -> bool:
     return p.is_dir() and all((p / f).is_file() for f in REQUIRED_FILES)
 
 
-def slug(name: str) -> str:
-    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-'."""
+def slug(name: str, limit: int = 60) -> str:
+    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-',
+    at most ``limit`` characters, cut between words (a single longer word is cut)."""
     out = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return out[:60].rstrip("-") or "scenario"
+    if len(out) > limit:
+        cut = out[: limit + 1]
+        out = cut[: cut.rfind("-")] if "-" in cut else out[:limit]
+    return out.rstrip("-") or "scenario"
 
 
-def default_folder(name: str, root: str | Path = "results", now: dt.datetime | None = None) -> Path:
-    """results/<scenario slug>-<UTC timestamp>/, with a -2, -3... suffix if that exists."""
+def default_folder(
+    name: str,
+    root: str | Path = "results",
+    now: dt.datetime | None = None,
+    kind: str | None = None,
+) -> Path:
+    """results/<scenario slug>[-<kind>]-<UTC timestamp>/, with a -2, -3... suffix if that
+    exists; ``kind`` (sweep, compare, sensitivity) is never cut."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    base = Path(root) / f"{slug(name)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    stem = slug(name) + (f"-{kind}" if kind else "")
+    base = Path(root) / f"{stem}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     p, i = base, 2
     while p.exists():
         p, i = base.with_name(f"{base.name}-{i}"), i + 1

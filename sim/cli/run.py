@@ -179,9 +179,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_report(sub: Subparsers) -> None:
     p = sub.add_parser(
         "report",
-        help="regenerate report.html of a results or sweep folder",
+        help="regenerate report.html of a run, sweep, compare or sensitivity folder",
         description="Regenerate the self-contained HTML report of a results folder "
-        "(written by 'sim run') or of a finished sweep folder (written by 'sim sweep').",
+        "(written by 'sim run', with any 'sim discover' boxes), a finished sweep folder "
+        "('sim sweep'), a compare folder ('sim compare') or a sensitivity folder "
+        "('sim sensitivity').",
         epilog="Examples:\n  sim report results/baseline-20250101T120000Z --open\n"
         "  sim report results/baseline-sweep-20250101T120000Z\n",
         formatter_class=formatter,
@@ -189,21 +191,30 @@ def add_report(sub: Subparsers) -> None:
     p.add_argument(
         "folder",
         metavar="RESULTS_DIR",
-        help="a folder written by 'sim run' or by 'sim sweep'",
+        help="a folder written by 'sim run', 'sim sweep', 'sim compare' or 'sim sensitivity'",
     )
     p.add_argument("--open", action="store_true", help="open the report in a web browser")
     p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..compare import is_compare_folder
     from ..report import is_sweep_folder, write_report, write_sweep_report
+    from ..report.compare import write_compare_report
     from ..results import NotAResultsFolder, is_results_folder
+    from ..sensitivity import is_sensitivity_folder
 
     folder = Path(args.folder)
     if is_results_folder(folder):
         path = write_report(folder)
     elif is_sweep_folder(folder):
         path = write_sweep_report(folder)
+    elif is_compare_folder(folder):
+        path = write_compare_report(folder)
+    elif is_sensitivity_folder(folder):
+        from ..report.sensitivity import write_sensitivity_report
+
+        path = write_sensitivity_report(folder)
     elif not folder.exists():
         raise NotAResultsFolder(
             f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "
@@ -212,8 +223,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         raise NotAResultsFolder(
             f"{str(folder)!r} is not a results folder (written by 'sim run': summary.json, "
-            "meta.json, outcomes.parquet, series.parquet) nor a sweep folder (written by "
-            "'sim sweep': manifest.json)"
+            "meta.json, outcomes.parquet, series.parquet), a sweep folder ('sim sweep': "
+            "manifest.json), a compare folder ('sim compare': compare.json) nor a "
+            "sensitivity folder ('sim sensitivity': sensitivity.json)"
         )
     print(f"wrote {path}")
     if args.open:

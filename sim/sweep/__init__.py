@@ -200,7 +200,7 @@ def _sweep_run(
         check_same_sweep(old, manifest, resume)
         folder = Path(str(resume))
     else:
-        folder = Path(out) if out is not None else default_folder(f"{name} sweep")
+        folder = Path(out) if out is not None else default_folder(name, kind="sweep")
         hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
         check_out_folder(folder, hint=hint)
         atomic_write_json(folder / MANIFEST, manifest)
