@@ -62,3 +62,28 @@ def test_precision_options_need_n_auto(argv, message, tmp_path, capsys):
     )
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_auto_sweep_grows_each_point_to_the_precision(tmp_path, capsys):
+    from sim.cli.sweep import sweep_table_text
+    from sim.sweep import sweep
+
+    base = str(ROOT / "scenarios" / "baseline.yaml")
+    res = sweep(
+        base,
+        ["pressures.sanctions.level=0,1"],
+        seed=4,
+        out=tmp_path / "s",
+        precision=0.02,
+        figures=False,
+    )
+    for row, st in zip(res.table.to_dict("records"), res.points, strict=True):
+        e = st["p_ceasefire"]
+        assert (e["ci_high"] - e["ci_low"]) / 2 <= 0.02
+        assert row["replicates"] == st["replicates"] and st["replicates"] % 4096 == 0
+    assert res.manifest["replicates"] == "auto" and res.manifest["precision"] == 0.02
+    assert "replicates" in sweep_table_text(res).splitlines()[0]
+    # The point is the fixed-size run of its final size.
+    s = sim.load_scenario(base, ["pressures.sanctions.level=1"])
+    fixed = sim.run(s, replicates=int(res.points[1]["replicates"]), seed=4).summary()
+    assert fixed["p_ceasefire"] == res.points[1]["p_ceasefire"]
