@@ -20,6 +20,15 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .compare import compare
     from .discover import discover
     from .engine.runner import run
+    from .plots import (
+        figure_bytes,
+        plot_ceasefire_curve,
+        plot_control_fan,
+        plot_durability,
+        plot_obstruction,
+        plot_terms,
+        plot_terms_grid,
+    )
     from .results import Results
     from .scenario.loader import load_scenario
     from .scenario.schema import Scenario
@@ -37,7 +46,14 @@ __all__ = [
     "__version__",
     "compare",
     "discover",
+    "figure_bytes",
     "load_scenario",
+    "plot_ceasefire_curve",
+    "plot_control_fan",
+    "plot_durability",
+    "plot_obstruction",
+    "plot_terms",
+    "plot_terms_grid",
     "run",
     "sensitivity",
     "sweep",
@@ -50,6 +66,13 @@ _LAZY = {
     "__version__": ".version",
     "compare": ".compare",
     "discover": ".discover",
+    "figure_bytes": ".plots",
+    "plot_ceasefire_curve": ".plots",
+    "plot_control_fan": ".plots",
+    "plot_durability": ".plots",
+    "plot_obstruction": ".plots",
+    "plot_terms": ".plots",
+    "plot_terms_grid": ".plots",
     "load_scenario": ".scenario.loader",
     "run": ".engine.runner",
     "sensitivity": ".sensitivity",

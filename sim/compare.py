@@ -22,7 +22,7 @@ from .jsonable import jsonable
 from .paired import BOOTSTRAP, LEVEL, paired_differences
 from .results import Results
 
-__all__ = ["COMPARE_FILE", "Comparison", "compare", "is_compare_folder", "load_comparison"]
+__all__ = ["COMPARE_FILE", "Comparison", "compare", "is_compare_folder"]
 
 COMPARE_FILE = "compare.json"
 
@@ -134,14 +134,6 @@ def is_compare_folder(folder: str | os.PathLike[str]) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and "differences" in data and "scenarios" in data
-
-
-def load_comparison(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """The content of a compare folder's compare.json."""
-    import json
-
-    data: dict[str, Any] = json.loads((Path(folder) / COMPARE_FILE).read_text(encoding="utf-8"))
-    return data
 
 
 def compare(
@@ -289,29 +281,19 @@ class _Combined:
     def __init__(self, progress: bool | Callable[[int, int], None], runs: int):
         self.done = [0] * runs
         self.total = [0] * runs
-        self.bar: Any = None
-        self.fn: Callable[[int, int], None] | None = None
-        if callable(progress):
-            self.fn = progress
-        elif progress:
-            from rich.progress import Progress as Bar
+        from .progress import reporter
 
-            self.bar = Bar(transient=True)
-            task = self.bar.add_task("simulating", total=None)
-            self.bar.start()
-            self.fn = lambda d, t: self.bar.update(task, completed=d, total=t)
+        self.fn = reporter(progress)
 
     def part(self, i: int) -> Callable[[int, int], None]:
         def report(done: int, total: int) -> None:
             self.done[i], self.total[i] = done, max(total, done)
-            if self.fn is not None:
-                self.fn(sum(self.done), sum(self.total))
+            self.fn(sum(self.done), sum(self.total))
 
         return report
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.fn.close()
 
 
 def default_compare_folder(name: str) -> Path:

@@ -7,7 +7,7 @@ input space so that the share of replicates with the outcome inside it (density)
 then pastes back what it can; each step trades coverage (the share of all such replicates
 that fall in the box) for density. The implementation is ema_workbench's
 ``analysis.prim.Prim`` (peeling, pasting, quasi-p-values), the maintained reference
-implementation of scenario discovery (see docs/model.md, "Scenario discovery").
+implementation of scenario discovery (see docs/analysis.md, "Scenario discovery").
 
 The box reported is the one on the peeling trajectory that maximises coverage times the
 normalised lift, coverage · (density − base rate) / (1 − base rate): the start box (all

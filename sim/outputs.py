@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,12 +72,10 @@ class RunJob:
         """Chunks already saved in the checkpoint folder."""
         return len(list(self.checkpoint.glob("chunk-*.npz")))
 
-    def save(
-        self, results: Results, overwrite: bool, extras: Callable[[Path], None] | None
-    ) -> Path:
+    def save(self, results: Results, overwrite: bool, report: bool = True) -> Path:
         """Write the results folder, then drop the chunks (the results are complete)."""
         try:
-            results.save(self.out, overwrite=overwrite, extras=extras)
+            results.save(self.out, overwrite=overwrite, report=report)
         except OSError as e:
             raise RunError(
                 f"cannot write results to {str(self.out)!r}: {e.strerror or e}"

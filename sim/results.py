@@ -353,14 +353,23 @@ class Results:
         *,
         overwrite: bool = False,
         extras: Callable[[Path], None] | None = None,
+        report: bool = False,
     ) -> Path:
         """Write the results folder atomically and return its path.
 
-        Everything (and whatever ``extras(tmp)`` adds, e.g. figures and the report) is
-        written into a temporary folder beside the target, which is renamed into place
-        last: a run killed half-way leaves no folder that looks complete. An existing
-        empty folder is replaced; a non-empty one only with ``overwrite``.
+        With ``report`` the figures (``figures/``) and ``report.html`` are written too, as
+        ``sim run`` does. Everything (and whatever ``extras(tmp)`` adds) is written into a
+        temporary folder beside the target, which is renamed into place last: a run killed
+        half-way leaves no folder that looks complete. An existing empty folder is
+        replaced; a non-empty one only with ``overwrite``.
         """
+        if report:
+            # The report is drawn from Results, so this module cannot import it: it is
+            # looked up when asked for (as sim/__init__ resolves its public names).
+            import importlib
+
+            writer = importlib.import_module("sim.report.run").with_figures_and_report
+            extras = writer(self, extras)
         target = Path(folder)
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")

@@ -154,15 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 130
 
-    def figures_and_report(tmp: Path) -> None:
-        from ..plots import save_figures
-        from ..report import write_report
-
-        write_report(tmp, results, save_figures(results, tmp))
-
-    folder = job.save(
-        results, overwrite=args.force, extras=None if args.no_report else figures_and_report
-    )
+    folder = job.save(results, overwrite=args.force, report=not args.no_report)
     if args.quiet:
         print(folder)
         return 0

@@ -334,22 +334,8 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
 
 
 def _progress_callback(progress: Progress, total: int) -> Callable[[int, int], None]:
-    """(done, total) -> None: the caller's callback, nothing, or a rich bar (terminal or notebook)."""
-    if callable(progress):
-        return progress
-    if not progress:
-        return lambda done, total: None
-    from rich.progress import Progress as Bar
+    """(done, total) -> None with close(): the caller's callback, nothing, or a bar (a rich
+    bar in a terminal, an HTML bar in a notebook)."""
+    from ..progress import reporter
 
-    bar = Bar(transient=True)
-    task = bar.add_task("simulating", total=total or None)
-    bar.start()
-
-    class _Report:
-        def __call__(self, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        def close(self) -> None:
-            bar.stop()
-
-    return _Report()
+    return reporter(progress)

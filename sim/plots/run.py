@@ -22,6 +22,7 @@ from .style import (
     ORANGE,
     STYLE,
     VERMILION,
+    SimFigure,
     axes_or_new,
     date_axis,
     figure_bytes,
@@ -171,7 +172,7 @@ def plot_terms_grid(results: Results, fig: Figure | None = None) -> Figure:
     nrows = max(1, -(-len(issues) // ncols))
     with matplotlib.rc_context(STYLE):
         if fig is None:
-            fig = Figure(figsize=(5.0 * ncols, 3.6 * nrows), layout="constrained")
+            fig = SimFigure(figsize=(5.0 * ncols, 3.6 * nrows), layout="constrained")
             FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, issue in zip(axes, issues, strict=False):

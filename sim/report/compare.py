@@ -149,12 +149,13 @@ def render_compare_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
 
 def write_compare_report(folder: str | os.PathLike[str]) -> Path:
     """(Re)write ``folder``/report.html from compare.json and the figures (redrawn if missing)."""
-    from ..compare import load_comparison
+    import json
+
     from ..plots import figure_bytes
     from ..plots.compare import plot_differences
 
     f = Path(folder)
-    data = load_comparison(f)
+    data = json.loads((f / "compare.json").read_text(encoding="utf-8"))
     pngs = {}
     for name in ("compare", "compare_curves"):
         p = f / "figures" / f"{name}.png"

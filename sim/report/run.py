@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +310,19 @@ def write_report(
         results = Results.load(folder)
     text = render_report(results, pngs, load_discoveries(folder))
     return atomic_write_text(folder / "report.html", text)
+
+
+def with_figures_and_report(
+    results: Results, extras: Callable[[Path], None] | None = None
+) -> Callable[[Path], None]:
+    """What ``Results.save(report=True)`` adds to the folder: figures/, report.html, then
+    ``extras``."""
+
+    def write(folder: Path) -> None:
+        from ..plots import save_figures
+
+        write_report(folder, results, save_figures(results, folder))
+        if extras is not None:
+            extras(folder)
+
+    return write
