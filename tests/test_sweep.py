@@ -301,7 +301,9 @@ def test_notebook_02_runs_and_shows_four_figures() -> None:
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 4
+    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 6
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "What must be true for a ceasefire" in text
 
 
 def _sweep_cmd(out: Path, replicates: int) -> list[str]:
