@@ -83,23 +83,10 @@ class Vocabulary:
 
     @classmethod
     def from_scenario(cls, s: Any) -> Vocabulary:
-        """From a validated Scenario."""
-        actors = {k: str(a.name or k) for k, a in s.actors.items()}
-        issues = {
-            k: {
-                "description": i.description,
-                "unit": i.unit,
-                "range": list(i.range),
-                "ends": [i.label(0), i.label(1)],
-            }
-            for k, i in s.issues.items()
-        }
-        threats = {
-            k: [t.name for t in getattr(a, "threats", None) or []]
-            for k, a in s.actors.items()
-            if getattr(a, "threats", None)
-        }
-        return cls(actors, issues, threats, s.front_line_issue())
+        """From a validated Scenario (through the facts a run would record in meta.json)."""
+        from .engine.tables import run_meta
+
+        return cls.from_meta(run_meta(s, 0, 0, 0.0))
 
     # -- one path -----------------------------------------------------------------------
     def label(self, path: str) -> str:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Reporter", "in_notebook", "reporter"]
+__all__ = ["Reporter", "in_notebook", "reporter", "rich_bar"]
 
 UPDATE_EVERY_S = 0.2  # the notebook bar is redrawn at most this often
 
@@ -75,19 +75,24 @@ class _Notebook(Reporter):
         self.handle.update(self.html(f"<span>{self.label}: done in {spent:.1f} s</span>"))
 
 
+def rich_bar() -> Any:
+    """A rich Progress on stderr: label, bar, done/total, time remaining; gone when stopped."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
 class _Terminal(Reporter):
     def __init__(self, label: str):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
+        self.bar = rich_bar()
         self.task = self.bar.add_task(label, total=None)
         self.bar.start()
 

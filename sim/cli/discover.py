@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .options import Subparsers, count, formatter
+from .options import Subparsers, between, count, formatter
 
 __all__ = ["add_discover"]
-
-
-def _mass(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 1 (got {text})")
-    return v
 
 
 def add_discover(sub: Subparsers) -> None:
@@ -44,7 +34,7 @@ def add_discover(sub: Subparsers) -> None:
     )
     p.add_argument(
         "--min-mass",
-        type=_mass,
+        type=between(0, 1),
         default=0.05,
         metavar="M",
         help="smallest share of the replicates a box may hold (default 0.05)",

@@ -16,6 +16,7 @@ __all__ = [
     "add_set_option",
     "add_size_options",
     "auto_size",
+    "between",
     "count",
     "formatter",
     "progress_bar",
@@ -134,15 +135,24 @@ def add_size_options(
 DEFAULT_PRECISION = 0.005
 
 
-def half_width(text: str) -> float:
-    """argparse type: a precision strictly between 0 and 0.5."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
-    if not 0 < v < 0.5:
-        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 0.5 (got {text})")
-    return v
+def between(lo: float, hi: float) -> Callable[[str], float]:
+    """argparse type: a number strictly between ``lo`` and ``hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+        if not lo < v < hi:
+            raise argparse.ArgumentTypeError(
+                f"must lie strictly between {lo:g} and {hi:g} (got {text})"
+            )
+        return v
+
+    return parse
+
+
+half_width = between(0, 0.5)  # a precision: the largest 95% half-width of a share
 
 
 def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:
@@ -186,17 +196,9 @@ def progress_bar(quiet: bool) -> tuple[Any, Callable[[int, int], None] | bool]:
     quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, False
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from ..progress import rich_bar
 
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bar = rich_bar()
     task = bar.add_task("replicates", total=None)
 
     def update(done: int, total: int) -> None:
