@@ -201,3 +201,13 @@ def test_folder_names_are_cut_between_words_and_keep_their_kind(tmp_path):
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     f = default_folder("x" * 70 + " sweep test", tmp_path, when, kind="sweep")
     assert f.name == "x" * 60 + "-sweep-20260102T030405Z"
+
+
+def test_save_with_report_writes_figures_and_the_report_like_sim_run(synthetic_results, tmp_path):
+    out = synthetic_results.save(tmp_path / "run", report=True)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    figures = {p.name for p in (out / "figures").iterdir()}
+    assert {"ceasefire_curve.png", "terms.png", "durability.svg"} <= figures
+    assert html.count("<img") == 5
+    plain = synthetic_results.save(tmp_path / "plain")
+    assert not (plain / "report.html").exists() and not (plain / "figures").exists()
