@@ -161,7 +161,7 @@ class SensitivityResults:
             if len(wide):
                 share = self.variance.get(o, {}).get("chance_share")
                 chance = (
-                    "" if share is None else f" Chance makes up {100 * share:.0f}% of the spread."
+                    "" if share is None else f" Chance makes up {100 * share:.1f}% of the spread."
                 )
                 out.append(
                     f"{o}: {len(wide)} of {len(t)} inputs have a 95% interval wider than the "

@@ -144,7 +144,10 @@ def test_cli_sensitivity_prints_its_plan_and_saves_under_results_by_default(
     argv = ["sensitivity", base, "--method", "morris", "--samples", "2", "--params", PRIOR]
     assert main([*argv, "-n", "60"]) == 0
     captured = capsys.readouterr()
-    assert "plan: morris over 1 inputs: 4 points x 60 replicates = 240 replicates" in captured.err
+    assert (
+        "plan: morris over 1 inputs: 4 points x 60 replicates = 240 replicates; about"
+        in captured.err
+    )
     (folder,) = (tmp_path / "results").iterdir()
     assert folder.name.startswith(
         "russia-ukraine-ceasefire-talks-late-april-2025-baseline-sensitivity-"

@@ -169,12 +169,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     def plan(points: int, inputs: int) -> None:
         if args.quiet:
             return
-        rate = _replicates_per_second(args.scenario, args.overrides)
-        secs = points * args.replicates / (rate * args.workers)
+        per_point = _seconds_per_point(args.scenario, args.overrides, args.replicates)
+        secs = points * per_point / args.workers
         sys.stderr.write(
             f"plan: {args.method} over {inputs} inputs: {points:,} points x {args.replicates:,} "
             f"replicates = {points * args.replicates:,} replicates; about {_duration(secs)} "
-            f"on {args.workers} worker(s) at ~{rate:,.0f} replicates/s\n"
+            f"on {args.workers} worker(s) ({per_point:.2f} s a point)\n"
         )
         if bar is not None:
             bar.start()
@@ -220,18 +220,19 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _replicates_per_second(scenario: str, overrides: list[str]) -> float:
-    """Throughput of this scenario on this machine, from a short pilot run."""
+def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> float:
+    """What one point costs on this machine: a pilot point of the scenario, timed after a
+    warm-up (so compilation is not counted)."""
     import time
 
     from ..engine.runner import run
     from ..scenario.loader import load_scenario
 
     s = load_scenario(scenario, list(overrides))
-    run(s, replicates=64, seed=0)  # compile and warm up
+    run(s, replicates=64, seed=0)
     t0 = time.perf_counter()
-    run(s, replicates=512, seed=0)
-    return 512 / max(time.perf_counter() - t0, 1e-6)
+    run(s, replicates=replicates, seed=0)
+    return time.perf_counter() - t0
 
 
 def _duration(seconds: float) -> str:
