@@ -304,9 +304,9 @@ def discover(
 ) -> Discovery:
     """PRIM over the sampled inputs of a run (a Results or its folder) for ``outcome``.
 
-    Runs of more than ``max_rows`` replicates are subsampled (seeded); a run with a
-    ``weight`` column (an as-of, conditioned run) is resampled in proportion to the weights
-    first, so the box describes the weighted ensemble.
+    Runs of more than ``max_rows`` replicates are subsampled (seeded); a weighted run (one
+    conditioned on evidence, with ``weights``, or with a ``weight`` column) is resampled in
+    proportion to its weights first, so the box describes the weighted ensemble.
     """
     r = results if isinstance(results, Results) else Results.load(Path(results))
     if not 0 < min_mass < 1:
@@ -321,9 +321,12 @@ def discover(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xD15C,)))
     n = len(y_all)
     notes: list[str] = []
-    weighted = r.has("weight")
-    if weighted:
-        w = np.asarray(r.column("weight"), dtype=float)
+    w = getattr(r, "weights", None)  # a run conditioned on evidence (Results.condition)
+    if w is None and r.has("weight"):
+        w = r.column("weight")
+    weighted = w is not None
+    if w is not None:
+        w = np.asarray(w, dtype=float)
         idx = rng.choice(n, size=min(n, max_rows), replace=True, p=w / w.sum())
         notes.append("weighted run: replicates resampled in proportion to their weights")
     elif n > max_rows:

@@ -17,7 +17,7 @@ from sim.results import Results
 BOX = {"a": (0.3, 0.7), "b": (0.0, 0.5)}  # true inside: mass 0.4 x 0.5 = 0.2
 
 
-def _planted(n: int = 5000, seed: int = 1, weight: bool = False) -> Results:
+def _planted(n: int = 5000, seed: int = 1, weight: str | None = None) -> Results:
     """Five uniform inputs; the outcome is a ceasefire exactly inside BOX."""
     rng = np.random.default_rng(seed)
     x = {k: rng.uniform(size=n) for k in "abcde"}
@@ -27,14 +27,17 @@ def _planted(n: int = 5000, seed: int = 1, weight: bool = False) -> Results:
     cols = {f"param.pressures.{k}": v for k, v in x.items()}
     cols["ceasefire"] = inside
     cols["ceasefire_day"] = np.where(inside, 10.0, np.nan)
-    if weight:
+    if weight == "column":
         cols["weight"] = np.ones(n)
     meta = {"seed": 3, "start": "2030-01-01", "horizon": "2030-12-31", "horizon_days": 364}
-    return Results(pd.DataFrame(cols), pd.DataFrame(), meta)
+    r = Results(pd.DataFrame(cols), pd.DataFrame(), meta)
+    if weight == "attribute":  # how a run conditioned on evidence carries its weights
+        r.weights = np.ones(n)  # type: ignore[attr-defined]
+    return r
 
 
-@pytest.mark.parametrize("weight", [False, True])
-def test_prim_finds_the_planted_box(weight: bool) -> None:
+@pytest.mark.parametrize("weight", [None, "column", "attribute"])
+def test_prim_finds_the_planted_box(weight: str | None) -> None:
     d = discover(_planted(weight=weight))
     c = d.chosen
     assert c["coverage"] > 0.9 and c["density"] > 0.9
@@ -46,7 +49,20 @@ def test_prim_finds_the_planted_box(weight: bool) -> None:
     assert lim["pressures.b"].lo is None  # the lower side of b is the sampled minimum
     assert lim["pressures.b"].hi == pytest.approx(0.5, abs=0.03)
     assert all(r.qp() is not None and r.qp() < 1e-6 for r in d.restrictions)
-    assert d.weighted is weight
+    assert d.weighted is (weight is not None)
+
+
+def test_a_weighted_run_is_resampled_by_its_weights() -> None:
+    # Weight only the replicates with a < 0.5: the weighted ensemble holds no a above 0.5,
+    # so PRIM sees a only up to 0.5 and needs no upper limit on it any more.
+    r = _planted()
+    a = r.column("param.pressures.a")
+    r.weights = np.where(a < 0.5, 1.0, 1e-9)  # type: ignore[attr-defined]
+    d = discover(r)
+    lim = {x.path: x for x in d.restrictions}
+    assert lim["pressures.a"].sampled_hi < 0.5 and lim["pressures.a"].hi is None
+    assert lim["pressures.a"].lo == pytest.approx(0.3, abs=0.03)
+    assert d.chosen["coverage"] > 0.9 and d.chosen["density"] > 0.9
 
 
 def test_noise_inputs_are_not_kept_when_resampled() -> None:
