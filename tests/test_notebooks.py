@@ -25,6 +25,8 @@ def test_notebook_runs_and_shows_headline_and_figures(name):
     assert "us_walks_away vs baseline" in text and "ΔP(ceasefire)" in text  # the comparison
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 7  # curve, terms, fan, obstruction, durability, 2 x comparison
+    bars = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "replicates: done in" in bars  # progress=True drew an HTML bar in the notebook
     saved = "".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "report.html" in saved and "figures" in saved
 
