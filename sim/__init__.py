@@ -18,7 +18,17 @@ from .errors import RunError, ScenarioError, SimError, UsageError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .compare import compare
+    from .discover import discover
     from .engine.runner import run
+    from .plots import (
+        figure_bytes,
+        plot_ceasefire_curve,
+        plot_control_fan,
+        plot_durability,
+        plot_obstruction,
+        plot_terms,
+        plot_terms_grid,
+    )
     from .results import Results
     from .scenario.loader import load_scenario
     from .scenario.schema import Scenario
@@ -35,7 +45,15 @@ __all__ = [
     "UsageError",
     "__version__",
     "compare",
+    "discover",
+    "figure_bytes",
     "load_scenario",
+    "plot_ceasefire_curve",
+    "plot_control_fan",
+    "plot_durability",
+    "plot_obstruction",
+    "plot_terms",
+    "plot_terms_grid",
     "run",
     "sensitivity",
     "sweep",
@@ -47,6 +65,14 @@ _LAZY = {
     "Scenario": ".scenario.schema",
     "__version__": ".version",
     "compare": ".compare",
+    "discover": ".discover",
+    "figure_bytes": ".plots",
+    "plot_ceasefire_curve": ".plots",
+    "plot_control_fan": ".plots",
+    "plot_durability": ".plots",
+    "plot_obstruction": ".plots",
+    "plot_terms": ".plots",
+    "plot_terms_grid": ".plots",
     "load_scenario": ".scenario.loader",
     "run": ".engine.runner",
     "sensitivity": ".sensitivity",
@@ -68,7 +94,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``sim.sweep``, ``sim.compare`` and ``sim.sensitivity`` stay the functions.
+    """``sim.sweep``, ``sim.compare``, ``sim.sensitivity`` and ``sim.discover`` stay the functions.
 
     Importing a submodule sets the package attribute of the same name to the module;
     the functions of those names would then be hidden once their module was imported.

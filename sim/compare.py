@@ -1,39 +1,30 @@
 """Paired comparisons of scenarios on common random numbers: differences with paired intervals.
 
-Every scenario runs with the same seed, so replicate i of A and of B share their
-random streams (scenario paths and mechanisms each draw from their own stream).
-Differences are taken replicate by replicate:
-
-- P(ceasefire), P(in force at horizon): mean of the paired difference of the
-  0/1 indicators, normal-approximation interval (mean ± z·sd/√n).
-- mean terms per issue: paired difference over the replicates where both
-  scenarios reached a ceasefire, normal-approximation interval.
-- median days to ceasefire: percentile bootstrap of the paired replicates
-  (resampled jointly), ``BOOTSTRAP`` resamples from a Generator seeded by the seed.
+Every scenario runs with the same seed, so replicate i of A and of B share their random
+streams (scenario paths and mechanisms each draw from their own stream); the differences
+are taken replicate by replicate (``sim.paired``). A scenario given twice (the same
+resolved scenario) is compared once, with a note. With ``precision`` (``-n auto``) the
+runs grow in step until the intervals on each P(ceasefire) and on each paired ΔP are
+narrow enough.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy import stats as sps
-
 from .errors import UsageError
 from .jsonable import jsonable
+from .paired import BOOTSTRAP, LEVEL, paired_differences
 from .results import Results
-from .stats import fast_median
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["COMPARE_FILE", "Comparison", "compare", "is_compare_folder"]
 
-BOOTSTRAP = 1000  # resamples for the median-time interval
-LEVEL = 0.95
+COMPARE_FILE = "compare.json"
 
 
 @dataclass
@@ -44,6 +35,9 @@ class Comparison:
     results: list[Results]
     seed: int
     replicates: int
+    notes: list[str] = field(default_factory=list)
+    precision: float | None = None
+    folder: Path | None = None
 
     def differences(self) -> list[dict[str, Any]]:
         base = self.results[0]
@@ -53,142 +47,93 @@ class Comparison:
         ]
 
     def to_dict(self) -> dict[str, Any]:
+        scenarios = []
+        for lab, r in zip(self.labels, self.results, strict=True):
+            s = r.summary()
+            scenarios.append(
+                {
+                    "label": lab,
+                    "scenario": r.meta.get("scenario"),
+                    "scenario_sha256": r.meta.get("scenario_sha256"),
+                    "scenario_yaml": r.meta.get("scenario_yaml"),
+                    "version": r.meta.get("version"),
+                    "p_ceasefire": s["p_ceasefire"],
+                    "p_in_force_at_horizon": s["p_in_force_at_horizon"],
+                    "median_days_to_ceasefire": s["median_days_to_ceasefire"],
+                    "terms_median": {k: t["p50"] for k, t in s["terms"].items()},
+                }
+            )
+        first = self.results[0]
         out: dict[str, Any] = jsonable(
             {
+                "kind": "sim-compare",
                 "seed": self.seed,
                 "replicates": self.replicates,
+                "precision": self.precision,
                 "level": LEVEL,
+                "start": first.start.isoformat(),
+                "horizon": first.horizon.isoformat(),
+                "issues": first.issues(),
+                "actors": first.meta.get("actors") or {},
                 "method": {
                     "probabilities": "paired difference of per-replicate indicators, normal approximation",
-                    "terms": "paired difference over replicates where both agreed, normal approximation",
+                    "terms": "over replicates where both agreed: mean paired difference (normal "
+                    "interval) and median paired difference (order-statistic interval)",
                     "median_days": f"paired percentile bootstrap, {BOOTSTRAP} resamples",
                 },
-                "scenarios": [
-                    {
-                        "label": lab,
-                        "scenario": r.meta.get("scenario"),
-                        "scenario_sha256": r.meta.get("scenario_sha256"),
-                        "p_ceasefire": r.summary()["p_ceasefire"],
-                        "p_in_force_at_horizon": r.summary()["p_in_force_at_horizon"],
-                        "median_days_to_ceasefire": r.summary()["median_days_to_ceasefire"],
-                    }
-                    for lab, r in zip(self.labels, self.results, strict=True)
-                ],
+                "notes": self.notes,
+                "scenarios": scenarios,
                 "differences": self.differences(),
             }
         )
         return out
 
     def text(self) -> str:
-        """A few lines for the terminal."""
-        d = self.to_dict()
-        lines = [
-            f"{len(self.labels)} scenarios, {self.replicates:,} replicates each, seed {self.seed} "
-            "(common random numbers)"
-        ]
-        for s in d["scenarios"]:
-            p = s["p_ceasefire"]
-            med = s["median_days_to_ceasefire"]
-            lines.append(
-                f"  {s['label']}: P(ceasefire) {100 * p['estimate']:.1f}%, median days "
-                f"{'not reached' if med is None else f'{med:.0f}'}"
-            )
-        for x in d["differences"]:
-            p = x["p_ceasefire"]
-            lines.append(
-                f"  {x['label']} - {x['vs']}: ΔP(ceasefire) {100 * p['diff']:+.1f} pts "
-                f"(95% CI {100 * p['ci_low']:+.1f} to {100 * p['ci_high']:+.1f})"
-            )
-            m = x["median_days"]
-            if m["diff"] is not None:
-                lo = "n/a" if m["ci_low"] is None else f"{m['ci_low']:+.0f}"
-                hi = "n/a" if m["ci_high"] is None else f"{m['ci_high']:+.0f}"
-                lines.append(f"      Δmedian days {m['diff']:+.0f} (95% CI {lo} to {hi})")
-        return "\n".join(lines)
+        """What the terminal shows: each scenario's levels and paired differences."""
+        from .report.compare import compare_text
+
+        return compare_text(self.to_dict())
 
     def plot(self, ax: Any = None) -> Any:
-        """Cumulative P(ceasefire by day) of every scenario, overlaid, with bands."""
-        from .plots import new_axes
+        """The paired differences from the first scenario, with their 95% intervals."""
+        from .plots.compare import plot_differences
 
-        if ax is None:
-            ax = new_axes((7, 4.5))
-        for lab, r in zip(self.labels, self.results, strict=True):
-            days = np.arange(0, r.horizon_days + 1)
-            p, lo, hi = r.ceasefire_km().incidence_at(days)
-            (line,) = ax.step(days, p, where="post", label=lab)
-            ax.fill_between(days, lo, hi, step="post", alpha=0.15, color=line.get_color())
-        ax.set_xlabel("days from start")
-        ax.set_ylabel("P(ceasefire by day)")
-        ax.set_ylim(0, 1)
-        ax.legend(loc="upper left", fontsize=8)
-        return ax
+        return plot_differences(self.to_dict(), ax)
 
-    def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write compare.json and figures/compare.png into ``folder``."""
+    def plot_curves(self, ax: Any = None) -> Any:
+        """Cumulative P(ceasefire by date) of every scenario, overlaid, with bands."""
+        from .plots.compare import plot_curves
 
+        return plot_curves(self.labels, self.results, ax)
+
+    def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
+        """Write compare.json, figures/compare.png (differences), figures/compare_curves.png
+        and report.html into ``folder``."""
         from .atomic import atomic_write_json
         from .plots import save_png
 
         out = Path(folder)
-        atomic_write_json(out / "compare.json", self.to_dict())
+        data = self.to_dict()
+        atomic_write_json(out / COMPARE_FILE, data)
         save_png(self.plot().figure, out / "figures" / "compare.png")
+        save_png(self.plot_curves().figure, out / "figures" / "compare_curves.png")
+        if report:
+            from .report.compare import write_compare_report
+
+            write_compare_report(out)
+        self.folder = out
         return out
 
 
-def _normal_diff(d: np.ndarray) -> dict[str, float | None]:
-    n = len(d)
-    if n == 0:
-        return {"diff": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(d.mean())
-    if n < 2:
-        return {"diff": mean, "ci_low": None, "ci_high": None, "n": n}
-    z = float(sps.norm.ppf(0.5 + LEVEL / 2))
-    se = float(d.std(ddof=1)) / math.sqrt(n)
-    return {"diff": mean, "ci_low": mean - z * se, "ci_high": mean + z * se, "n": n}
+def is_compare_folder(folder: str | os.PathLike[str]) -> bool:
+    import json
 
-
-def paired_differences(a: Results, b: Results, seed: int = 0) -> dict[str, Any]:
-    """Differences b − a replicate by replicate (both runs must share seed and replicates)."""
-    if a.n != b.n:
-        raise UsageError(f"paired comparison needs equal replicate counts (got {a.n} and {b.n})")
-    out: dict[str, Any] = {}
-    for key, fa, fb in (
-        ("p_ceasefire", a.ceasefire_flags(), b.ceasefire_flags()),
-        ("p_in_force_at_horizon", a._flag("in_force_at_horizon"), b._flag("in_force_at_horizon")),
-    ):
-        out[key] = _normal_diff(fb.astype(float) - fa.astype(float))
-    both = a.ceasefire_flags() & b.ceasefire_flags()
-    terms = {}
-    for issue in a.issues():
-        col = f"terms.{issue}"
-        if col in a.outcomes and col in b.outcomes:
-            d = (b.outcomes[col].to_numpy(float) - a.outcomes[col].to_numpy(float))[both]
-            terms[issue] = _normal_diff(d[~np.isnan(d)])
-    out["terms_mean"] = terms
-    out["median_days"] = _median_diff(a, b, seed)
-    return out
-
-
-def _median_diff(a: Results, b: Results, seed: int) -> dict[str, float | None]:
-    da = a.outcomes["ceasefire_day"].to_numpy(float)
-    db = b.outcomes["ceasefire_day"].to_numpy(float)
-    ma, mb = fast_median(da, a.horizon_days), fast_median(db, b.horizon_days)
-    diff = None if ma is None or mb is None else mb - ma
-    if diff is None:
-        return {"diff": None, "ci_low": None, "ci_high": None, "n": len(da)}
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xB007,)))
-    n = len(da)
-    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
-    ta = np.sort(np.where(np.isnan(da), np.inf, da)[idx], axis=1)
-    tb = np.sort(np.where(np.isnan(db), np.inf, db)[idx], axis=1)
-    k = math.ceil(n / 2) - 1
-    with np.errstate(invalid="ignore"):
-        boot = tb[:, k] - ta[:, k]  # inf − inf → nan: median not reached in both resamples
-    ok = np.isfinite(boot)
-    if ok.mean() < 0.975:  # too many resamples without a median: no interval
-        return {"diff": diff, "ci_low": None, "ci_high": None, "n": n}
-    lo, hi = np.quantile(boot[ok], [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2])
-    return {"diff": diff, "ci_low": float(lo), "ci_high": float(hi), "n": n}
+    p = Path(folder) / COMPARE_FILE
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "differences" in data and "scenarios" in data
 
 
 def compare(
@@ -199,16 +144,28 @@ def compare(
     workers: int = 1,
     overrides: Sequence[str] | None = None,
     variants: Sequence[str] | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+    precision: float | None = None,
+    max_replicates: int | None = None,
 ) -> Comparison:
     """Run scenarios (paths, mappings or Scenario objects) on common random numbers.
 
     With one scenario and ``variants`` (each a space-separated list of PATH=VALUE),
     the baseline is the scenario itself and each variant applies its values on top.
-    Seed and replicates default to those of the first scenario.
+    Seed and replicates default to those of the first scenario. A scenario that resolves
+    to one already listed is skipped with a note. ``progress``: True for a bar, or a
+    callback (done, total) over all runs. ``precision``: grow the runs until each 95%
+    half-width on P(ceasefire) and on each paired ΔP is at most this (``-n auto``).
     """
-    from .engine.runner import run
+    from .engine.runner import CHUNK_SIZE, MAX_AUTO_REPLICATES, Simulation
     from .points import scenario_at
-    from .scenario.loader import load_scenario, load_tree, parse_yaml, validate_loaded
+    from .scenario.loader import (
+        load_scenario,
+        load_tree,
+        parse_yaml,
+        scenario_sha256,
+        validate_loaded,
+    )
     from .scenario.schema import Scenario
 
     items = list(scenarios)
@@ -257,7 +214,89 @@ def compare(
         if len(labels) != len(loaded):
             raise UsageError(f"{len(labels)} labels for {len(loaded)} scenarios")
         names = list(labels)
+    notes: list[str] = []
+    seen: dict[str, str] = {}
+    keep = []
+    for name, sc in zip(names, loaded, strict=True):
+        sha = scenario_sha256(sc)
+        if sha in seen:
+            notes.append(f"{name} is the same scenario as {seen[sha]}: compared once")
+        else:
+            seen[sha] = name
+            keep.append((name, sc))
+    if len(keep) < 2:
+        raise UsageError(
+            "compare needs two different scenarios: " + "; ".join(notes)
+            if notes
+            else "compare needs two or more scenarios"
+        )
+    names, loaded = [k[0] for k in keep], [k[1] for k in keep]
     n = loaded[0].run.replicates if replicates is None else replicates
     s = loaded[0].run.seed if seed is None else seed
-    results = [run(sc, replicates=n, seed=s, workers=workers) for sc in loaded]
-    return Comparison(labels=names, results=results, seed=s, replicates=n)
+    bar = _Combined(progress, len(loaded))
+    sims = [
+        Simulation(
+            sc,
+            s,
+            workers,
+            bar.part(i),
+            0,
+            None,
+            CHUNK_SIZE,
+            None,
+            replicates=n,
+            precision=precision,
+            max_replicates=max_replicates or MAX_AUTO_REPLICATES,
+        )
+        for i, sc in enumerate(loaded)
+    ]
+    try:
+        if precision is None:
+            for sim in sims:
+                sim.grow(sim.limit)
+        else:
+            from .precision import grow_until_precise
+
+            grow_until_precise(sims, precision)
+        results = [sim.results() for sim in sims]
+    except BaseException:
+        for sim in sims:
+            sim.close(failed=True)
+        raise
+    finally:
+        bar.close()
+    return Comparison(
+        labels=names,
+        results=results,
+        seed=s,
+        replicates=results[0].n,
+        notes=notes,
+        precision=precision,
+    )
+
+
+class _Combined:
+    """One progress report over several runs: each run's (done, total) summed."""
+
+    def __init__(self, progress: bool | Callable[[int, int], None], runs: int):
+        self.done = [0] * runs
+        self.total = [0] * runs
+        from .progress import reporter
+
+        self.fn = reporter(progress)
+
+    def part(self, i: int) -> Callable[[int, int], None]:
+        def report(done: int, total: int) -> None:
+            self.done[i], self.total[i] = done, max(total, done)
+            self.fn(sum(self.done), sum(self.total))
+
+        return report
+
+    def close(self) -> None:
+        self.fn.close()
+
+
+def default_compare_folder(name: str) -> Path:
+    from .results import default_folder
+
+    return default_folder(name, kind="compare")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,18 +65,18 @@ class RunJob:
     trace: int
     out: Path
     checkpoint: Path
+    precision: float | None = None  # -n auto: grow until this half-width ...
+    max_replicates: int = 1_000_000  # ... or this many replicates
     as_of: str | None = None  # condition on the observations dated up to this day
 
     def finished_chunks(self) -> int:
         """Chunks already saved in the checkpoint folder."""
         return len(list(self.checkpoint.glob("chunk-*.npz")))
 
-    def save(
-        self, results: Results, overwrite: bool, extras: Callable[[Path], None] | None
-    ) -> Path:
+    def save(self, results: Results, overwrite: bool, report: bool = True) -> Path:
         """Write the results folder, then drop the chunks (the results are complete)."""
         try:
-            results.save(self.out, overwrite=overwrite, extras=extras)
+            results.save(self.out, overwrite=overwrite, report=report)
         except OSError as e:
             raise RunError(
                 f"cannot write results to {str(self.out)!r}: {e.strerror or e}"
@@ -93,6 +93,8 @@ def start_run(
     trace: int = 0,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    precision: float | None = None,
+    max_replicates: int = 1_000_000,
     observed: str | os.PathLike[str] | None = None,
     as_of: str | None = None,
 ) -> RunJob:
@@ -109,9 +111,16 @@ def start_run(
         shutil.rmtree(ck, ignore_errors=True)
     ck.mkdir(parents=True, exist_ok=True)
     atomic_write_text(ck / SCENARIO, dump_yaml(scenario))
-    options = {"replicates": replicates, "seed": seed, "trace": trace, "as_of": as_of}
+    options = {
+        "replicates": replicates,
+        "seed": seed,
+        "trace": trace,
+        "precision": precision,
+        "max_replicates": max_replicates,
+        "as_of": as_of,
+    }
     atomic_write_text(ck / OPTIONS, json.dumps(options))
-    return RunJob(scenario, replicates, seed, trace, folder, ck, as_of)
+    return RunJob(scenario, replicates, seed, trace, folder, ck, precision, max_replicates, as_of)
 
 
 def resume_run(out: str | os.PathLike[str]) -> RunJob:
@@ -133,5 +142,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
         options["trace"],
         folder,
         ck,
+        options.get("precision"),
+        int(options.get("max_replicates") or 1_000_000),
         options.get("as_of"),
     )

@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+import numpy as np
+
 from .errors import UsageError
 from .jsonable import jsonable
 from .scenario.distributions import is_distribution_tree
@@ -70,16 +72,21 @@ def point_stats(results: Any) -> dict[str, Any]:
     s = dict(results.summary())
     s.pop("wall_seconds", None)
     # Split-half estimate of run-to-run chance in the median (sensitivity analysis uses it).
-    days = results.outcomes["ceasefire_day"].to_numpy(dtype=float)
+    days = np.asarray(results.column("ceasefire_day"), dtype=float)
     h = results.horizon_days
     halves = [fast_median(days[: len(days) // 2], h), fast_median(days[len(days) // 2 :], h)]
     s["median_split_halves"] = halves
     return jsonable(s)  # type: ignore[no-any-return]
 
 
-def run_point(job: tuple[Any, int, int]) -> dict[str, Any]:
-    """Run one point (scenario, replicates, seed) in this process; return its statistics."""
-    from .engine.runner import run
+def run_point(job: tuple[Any, ...]) -> dict[str, Any]:
+    """Run one point (scenario, replicates, seed[, precision, max_replicates]) in this
+    process; return its statistics. With a precision the point grows to it (``-n auto``)."""
+    from .engine.runner import MAX_AUTO_REPLICATES, run
 
-    scenario, replicates, seed = job
+    scenario, replicates, seed = job[:3]
+    precision = job[3] if len(job) > 3 else None
+    if precision is not None:
+        cap = job[4] or MAX_AUTO_REPLICATES
+        return point_stats(run(scenario, seed=seed, precision=precision, max_replicates=cap))
     return point_stats(run(scenario, replicates=replicates, seed=seed, workers=1))

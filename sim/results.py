@@ -42,16 +42,27 @@ def is_results_folder(folder: str | Path) -> bool:
     return p.is_dir() and all((p / f).is_file() for f in REQUIRED_FILES)
 
 
-def slug(name: str) -> str:
-    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-'."""
+def slug(name: str, limit: int = 60) -> str:
+    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-',
+    at most ``limit`` characters, cut between words (a single longer word is cut)."""
     out = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return out[:60].rstrip("-") or "scenario"
+    if len(out) > limit:
+        cut = out[: limit + 1]
+        out = cut[: cut.rfind("-")] if "-" in cut else out[:limit]
+    return out.rstrip("-") or "scenario"
 
 
-def default_folder(name: str, root: str | Path = "results", now: dt.datetime | None = None) -> Path:
-    """results/<scenario slug>-<UTC timestamp>/, with a -2, -3... suffix if that exists."""
+def default_folder(
+    name: str,
+    root: str | Path = "results",
+    now: dt.datetime | None = None,
+    kind: str | None = None,
+) -> Path:
+    """results/<scenario slug>[-<kind>]-<UTC timestamp>/, with a -2, -3... suffix if that
+    exists; ``kind`` (sweep, compare, sensitivity) is never cut."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    base = Path(root) / f"{slug(name)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    stem = slug(name) + (f"-{kind}" if kind else "")
+    base = Path(root) / f"{stem}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     p, i = base, 2
     while p.exists():
         p, i = base.with_name(f"{base.name}-{i}"), i + 1
@@ -319,14 +330,23 @@ class Results:
         *,
         overwrite: bool = False,
         extras: Callable[[Path], None] | None = None,
+        report: bool = False,
     ) -> Path:
         """Write the results folder atomically and return its path.
 
-        Everything (and whatever ``extras(tmp)`` adds, e.g. figures and the report) is
-        written into a temporary folder beside the target, which is renamed into place
-        last: a run killed half-way leaves no folder that looks complete. An existing
-        empty folder is replaced; a non-empty one only with ``overwrite``.
+        With ``report`` the figures (``figures/``) and ``report.html`` are written too, as
+        ``sim run`` does. Everything (and whatever ``extras(tmp)`` adds) is written into a
+        temporary folder beside the target, which is renamed into place last: a run killed
+        half-way leaves no folder that looks complete. An existing empty folder is
+        replaced; a non-empty one only with ``overwrite``.
         """
+        if report:
+            # The report is drawn from Results, so this module cannot import it: it is
+            # looked up when asked for (as sim/__init__ resolves its public names).
+            import importlib
+
+            writer = importlib.import_module("sim.report.run").with_figures_and_report
+            extras = writer(self, extras)
         target = Path(folder)
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")

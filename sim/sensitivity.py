@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,14 @@ from .execution import map_unordered
 from .jsonable import jsonable
 from .points import check_numeric_path, run_point, scenario_at
 
-__all__ = ["Input", "SensitivityResults", "sensitivity", "uncertain_inputs"]
+__all__ = [
+    "Input",
+    "SensitivityResults",
+    "is_sensitivity_folder",
+    "plan_points",
+    "sensitivity",
+    "uncertain_inputs",
+]
 
 METHODS = ("sobol", "morris")
 Q_LO, Q_HI = 0.01, 0.99  # a distribution is explored between these quantiles
@@ -105,9 +113,14 @@ def _dist_input(path: str, d: Any) -> Input:
     return Input(path, lo, hi, d)
 
 
+SENSITIVITY_FILE = "sensitivity.json"
+TOP = 15  # inputs shown in the terminal and the figures (all are in the files)
+
+
 @dataclass
 class SensitivityResults:
-    """Indices per output (``indices``: one row per input and output) and the chance variance."""
+    """Indices per output (``indices``: one row per input and output, largest total effect
+    first within each output) and the chance variance."""
 
     method: str
     inputs: list[Input]
@@ -116,20 +129,63 @@ class SensitivityResults:
     points: pd.DataFrame
     replicates: int
     seed: int
+    scenario: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    samples: int | None = None
+    wall_seconds: float | None = None
+    folder: Path | None = None
+
+    @property
+    def key(self) -> str:
+        """The column that ranks inputs: total effect (Sobol ST) or Morris μ*."""
+        return "ST" if self.method == "sobol" else "mu_star"
 
     def to_df(self) -> pd.DataFrame:
         return self.indices
 
+    def top(self, output: str = "p_ceasefire", k: int = TOP) -> pd.DataFrame:
+        """The ``k`` inputs with the largest total effect on ``output``, with their labels."""
+        t = self.indices[self.indices["output"] == output].head(k).copy()
+        t.insert(1, "input", [self.labels.get(p, p) for p in t["param"]])
+        return t
+
+    def warnings(self) -> list[str]:
+        """Plain-language warnings: indices whose intervals are wider than the index."""
+        out = []
+        conf = f"{self.key}_conf"
+        for o in self.indices["output"].unique():
+            t = self.indices[self.indices["output"] == o]
+            wide = t[t[conf] > t[self.key].abs()]
+            if self.method == "sobol":
+                wide = t[(t["S1_conf"] > t["S1"].abs()) | (t[conf] > t[self.key].abs())]
+            if len(wide):
+                share = self.variance.get(o, {}).get("chance_share")
+                chance = (
+                    "" if share is None else f" Chance makes up {100 * share:.1f}% of the spread."
+                )
+                out.append(
+                    f"{o}: {len(wide)} of {len(t)} inputs have a 95% interval wider than the "
+                    f"index itself, so their effect cannot be told from zero.{chance} Raise "
+                    "--samples (more points narrow the intervals) and -n (less chance noise "
+                    "per point), or study fewer inputs with --params."
+                )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = jsonable(
             {
+                "kind": "sim-sensitivity",
+                "scenario": self.scenario,
                 "method": self.method,
+                "samples": self.samples,
                 "replicates_per_point": self.replicates,
                 "seed": self.seed,
                 "points": len(self.points),
+                "wall_seconds": self.wall_seconds,
                 "inputs": [
                     {
                         "path": i.path,
+                        "label": self.labels.get(i.path, i.path),
                         "lo": i.lo,
                         "hi": i.hi,
                         "distribution": i.dist.summary() if i.dist is not None else None,
@@ -137,47 +193,51 @@ class SensitivityResults:
                     for i in self.inputs
                 ],
                 "variance": self.variance,
+                "warnings": self.warnings(),
                 "indices": self.indices.to_dict(orient="records"),
             }
         )
         return out
 
-    def plot(self, output: str = "p_ceasefire", ax: Any = None) -> Any:
-        """Horizontal bars, largest on top: total and first-order (Sobol) or μ* (Morris)."""
-        from .plots import new_axes
+    def plot(self, output: str = "p_ceasefire", ax: Any = None, top: int = TOP) -> Any:
+        """Horizontal bars of the ``top`` inputs, largest on top: total and first-order
+        (Sobol) or μ* (Morris), with 95% intervals."""
+        from .plots.sensitivity import plot_indices
 
-        t = self.indices[self.indices["output"] == output].copy()
-        key = "ST" if self.method == "sobol" else "mu_star"
-        t = t.sort_values(key, ascending=True)
-        if ax is None:
-            ax = new_axes((7, 0.35 * len(t) + 1.5))
-        y = np.arange(len(t))
-        if self.method == "sobol":
-            ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], label="total (ST)")
-            ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], label="first order (S1)")
-            ax.set_xlabel(f"Sobol index of {output}")
-        else:
-            ax.barh(y, t["mu_star"], xerr=t["mu_star_conf"], label="μ*")
-            ax.set_xlabel(f"Morris μ* of {output}")
-        ax.set_yticks(y, t["param"], fontsize=8)
-        share = self.variance.get(output, {}).get("chance_share")
-        if share is not None:
-            ax.set_title(f"chance share of the variance: {100 * share:.1f}%", fontsize=9)
-        ax.legend(loc="lower right", fontsize=8)
-        return ax
+        return plot_indices(self, output, ax, top)
 
-    def save(self, folder: str | os.PathLike[str]) -> None:
-        from pathlib import Path
-
+    def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
+        """Write sensitivity.json, indices.csv, points.parquet, figures and report.html."""
         from .atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
         from .plots import save_png
 
         out = Path(folder)
-        atomic_write_json(out / "sensitivity.json", self.to_dict())
+        atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
         atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
         atomic_write_parquet(out / "points.parquet", self.points)
         for o in self.indices["output"].unique():
             save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
+        if report:
+            from .report.sensitivity import write_sensitivity_report
+
+            write_sensitivity_report(out)
+        self.folder = out
+        return out
+
+
+def is_sensitivity_folder(folder: str | os.PathLike[str]) -> bool:
+    import json
+
+    try:
+        data = json.loads((Path(folder) / SENSITIVITY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "indices" in data and "method" in data
+
+
+def plan_points(method: str, samples: int, inputs: int) -> int:
+    """Points a study runs: Sobol N·(D + 2), Morris N·(D + 1)."""
+    return samples * (inputs + (2 if method == "sobol" else 1))
 
 
 def sensitivity(
@@ -191,12 +251,18 @@ def sensitivity(
     scheduler: str | None = None,
     overrides: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    plan: Callable[[int, int], None] | None = None,
 ) -> SensitivityResults:
     """Sobol (first-order and total) or Morris indices of P(ceasefire) and median days.
 
     ``samples`` is SALib's N: Sobol runs N·(D + 2) points (N a power of two), Morris
     N·(D + 1); each point runs ``replicates`` replicates with the inputs fixed.
+    ``plan(points, inputs)`` is called once the design is known, before anything runs;
+    ``progress(done, total)`` after each point.
     """
+    import time
+
+    t0 = time.perf_counter()
     from SALib.analyze import morris as morris_a
     from SALib.analyze import sobol as sobol_a
     from SALib.sample import morris as morris_s
@@ -233,6 +299,8 @@ def sensitivity(
     else:
         U = morris_s.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
     values = [{i.path: i.value(float(u)) for i, u in zip(inputs, row, strict=True)} for row in U]
+    if plan is not None:
+        plan(len(values), len(inputs))
     jobs = {k: (scenario_at(tree, marks, v), replicates, seed) for k, v in enumerate(values)}
     got: dict[int, dict[str, Any]] = {}
     for k, st in map_unordered(run_point, jobs, workers, scheduler):
@@ -281,7 +349,30 @@ def sensitivity(
     pts = pd.DataFrame(values)
     pts["p_ceasefire"] = P
     pts["median_days"] = med
-    return SensitivityResults(method, inputs, pd.DataFrame(rows), variance, pts, replicates, seed)
+    from .labels import Vocabulary
+
+    vocab = Vocabulary.from_scenario(base)
+    key = "ST" if method == "sobol" else "mu_star"
+    table = pd.DataFrame(rows)
+    table = (  # outputs in their order, largest total effect first within each
+        table.assign(_o=table["output"].map({o: i for i, o in enumerate(outputs)}))
+        .sort_values(["_o", key], ascending=[True, False], na_position="last", kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+    return SensitivityResults(
+        method,
+        inputs,
+        table,
+        variance,
+        pts,
+        replicates,
+        seed,
+        scenario=base.name,
+        labels={i.path: vocab.axis_label(i.path) for i in inputs},
+        samples=samples,
+        wall_seconds=round(time.perf_counter() - t0, 3),
+    )
 
 
 def _censor(x: float | None, horizon: float) -> float:

@@ -30,10 +30,33 @@ def test_russia_playing_for_time_lowers_p_ceasefire_with_a_negative_interval() -
     assert set(d["terms_mean"]) == {"territory", "nato", "security_guarantees", "sanctions_relief"}
 
 
-def test_a_scenario_compared_with_itself_differs_by_exactly_zero() -> None:
-    c = compare([BASE, BASE], replicates=300, seed=1)
-    (d,) = c.differences()
+def test_a_run_paired_with_itself_differs_by_exactly_zero() -> None:
+    import sim
+    from sim.paired import paired_differences
+
+    r = sim.run(sim.load_scenario(BASE), replicates=300, seed=1)
+    d = paired_differences(r, r)
     assert d["p_ceasefire"] == {"diff": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n": 300}
+    assert all(m["diff"] in (0.0, None) for m in d["terms_median"].values())
+
+
+def test_a_scenario_given_twice_is_compared_once_with_a_note() -> None:
+    with pytest.raises(UsageError, match="two different scenarios"):
+        compare([BASE, BASE], replicates=100, seed=1)
+    c = compare([BASE, "scenarios/russian_stalling.yaml", BASE], replicates=100, seed=1)
+    assert c.labels == ["baseline", "russian_stalling"]
+    assert c.notes == ["baseline is the same scenario as baseline: compared once"]
+
+
+def test_compare_to_precision_meets_it_on_p_and_on_the_paired_difference() -> None:
+    from sim.precision import half_width, paired_half_width
+
+    c = compare([BASE, "scenarios/us_walks_away.yaml"], seed=3, precision=0.02)
+    a, b = (r.ceasefire_flags() for r in c.results)
+    assert c.results[0].n == c.results[1].n == c.replicates
+    assert max(half_width(a), half_width(b), paired_half_width(a, b)) <= 0.02
+    text = c.text()
+    assert "-n auto" in text and "median territory" in text
 
 
 def test_paired_interval_is_narrower_than_the_unpaired_one() -> None:
@@ -88,4 +111,12 @@ def test_cli_compare_writes_json_and_figure(
     data = json.loads((out / "compare.json").read_text())
     assert data["differences"][0]["p_ceasefire"]["diff"] < 0
     assert (out / "figures" / "compare.png").is_file()
-    assert "ΔP(ceasefire)" in capsys.readouterr().out
+    assert (out / "figures" / "compare_curves.png").is_file()
+    text = capsys.readouterr().out
+    assert "ΔP(ceasefire)" in text and "P(in force at horizon)" in text
+    assert "median days to ceasefire" in text and "median territory" in text
+    html = (out / "report.html").read_text()
+    assert "Paired difference" in html and html.count("<img") == 2
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").is_file()

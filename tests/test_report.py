@@ -17,7 +17,13 @@ from oracle_scenarios import toy
 
 from sim.cli import main
 from sim.errors import SimError
-from sim.report import assumptions, pick_stories, write_report, write_sweep_report
+from sim.report import (
+    assumptions,
+    pick_stories,
+    render_report,
+    write_report,
+    write_sweep_report,
+)
 from sim.sweep import sweep
 
 XSS = "<script>alert(1)</script>"
@@ -203,7 +209,7 @@ def test_sim_report_on_an_unfinished_sweep_or_other_folder_is_one_line_exit_2(
     assert main(["report", str(empty)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "is not a results folder" in err and "nor a sweep folder" in err
+    assert "is not a results folder" in err and "a sweep folder" in err
     assert list(empty.iterdir()) == []
 
 
@@ -212,5 +218,40 @@ def test_a_run_checkpoint_manifest_is_not_taken_for_a_sweep(tmp_path, capsys):
     ck.mkdir()
     (ck / "manifest.json").write_text('{"seed": 1, "replicates": 10}')
     assert main(["report", str(ck)]) == 2
-    assert "nor a sweep folder" in capsys.readouterr().err
+    assert "a sweep folder" in capsys.readouterr().err
     assert not (ck / "report.html").exists()
+
+
+def test_story_lists_events_by_date_with_trigger_and_execution_apart(synthetic_results):
+    from sim.report.stories import timeline
+
+    trace = {
+        "replicate": 7,
+        "events": [
+            {"day": 30, "kind": "threat", "text": "m carries out its threat 'x' against b"},
+            {"day": 0, "kind": "threat_triggered", "text": "m's threat 'x' is triggered"},
+            {
+                "day": 14,
+                "kind": "proposal",
+                "text": "deal: territory 19, nato 0; a accepts; b rejects",
+            },
+        ],
+    }
+    html = timeline(synthetic_results, trace, "none")
+    first, second, third = (
+        html.index(k) for k in ("threat triggered", "proposal<", "threat carried out")
+    )
+    assert first < second < third  # date order, trigger and execution on their own lines
+    assert html.count('<li><span class="date">') == 3
+    facts = synthetic_results.issues()["territory"]
+    assert html_mod.escape(f"19 {facts['unit']}") in html  # the term with its unit ...
+    assert html_mod.escape(str(facts["ends"][0])) in html  # ... and what its scale's ends mean
+
+
+def test_assumptions_and_diagnostics_read_for_people(synthetic_results):
+    rows = assumptions(synthetic_results)
+    assert all(r["label"] and r["label"] != r["path"] for r in rows)
+    synthetic_results.meta["diagnostics"] = {"first_session_agreement": 0.25, "mediator_gap": 0.0}
+    html = render_report(synthetic_results)
+    assert "Model diagnostics" in html and "25.0%" in html and "first_session_agreement" in html
+    assert f"<small><code>{rows[0]['path']}</code></small>" in html

@@ -187,3 +187,27 @@ def test_durability_is_censored_at_the_horizon(synthetic_results):
     assert km.n == int(o["ceasefire"].sum())
     assert km.events == int(o["breakdown_day"].notna().sum())
     assert km.times.max() <= synthetic_results.horizon_days
+
+
+def test_folder_names_are_cut_between_words_and_keep_their_kind(tmp_path):
+    import datetime as dt
+
+    from sim.results import default_folder, slug
+
+    name = "Russia–Ukraine ceasefire talks, late April 2025 (baseline)"
+    assert slug(name) == "russia-ukraine-ceasefire-talks-late-april-2025-baseline"
+    long = "word " * 20
+    assert slug(long, 22) == "word-word-word-word"  # not "word-word-word-word-wo"
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    f = default_folder("x" * 70 + " sweep test", tmp_path, when, kind="sweep")
+    assert f.name == "x" * 60 + "-sweep-20260102T030405Z"
+
+
+def test_save_with_report_writes_figures_and_the_report_like_sim_run(synthetic_results, tmp_path):
+    out = synthetic_results.save(tmp_path / "run", report=True)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    figures = {p.name for p in (out / "figures").iterdir()}
+    assert {"ceasefire_curve.png", "terms.png", "durability.svg"} <= figures
+    assert html.count("<img") == 5
+    plain = synthetic_results.save(tmp_path / "plain")
+    assert not (plain / "report.html").exists() and not (plain / "figures").exists()

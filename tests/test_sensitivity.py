@@ -53,6 +53,40 @@ def test_morris_ranks_the_stalling_prior_above_a_dead_input() -> None:
     )
     p = r.indices[r.indices["output"] == "p_ceasefire"].set_index("param")
     assert p.loc[PRIOR, "mu_star"] > p.loc["durability.dissatisfaction", "mu_star"]
+    # Sorted by μ* within each output, labelled for people, the top K kept.
+    for o in ("p_ceasefire", "median_days"):
+        mu = r.indices[r.indices["output"] == o]["mu_star"].to_numpy()
+        assert (np.diff(mu) <= 0).all()
+    top = r.top("p_ceasefire", 1)
+    assert list(top["param"]) == [PRIOR] and top["input"].iloc[0].startswith("Russia: stalling")
+
+
+def test_a_warning_when_intervals_are_wider_than_the_indices() -> None:
+    import pandas as pd
+
+    r = sensitivity(BASE, method="morris", samples=2, params=[PRIOR, LEVEL], replicates=50, seed=1)
+    r.indices = pd.DataFrame(
+        [
+            {
+                "output": "p_ceasefire",
+                "param": PRIOR,
+                "mu_star": 0.2,
+                "mu_star_conf": 0.05,
+                "sigma": 0,
+            },
+            {
+                "output": "p_ceasefire",
+                "param": LEVEL,
+                "mu_star": 0.01,
+                "mu_star_conf": 0.03,
+                "sigma": 0,
+            },
+        ]
+    )
+    (w,) = r.warnings()
+    assert w.startswith("p_ceasefire: 1 of 2 inputs") and "--samples" in w
+    r.indices.loc[1, "mu_star_conf"] = 0.005
+    assert r.warnings() == []
 
 
 def test_default_inputs_are_the_scenarios_distributions_between_percentiles() -> None:
@@ -95,4 +129,27 @@ def test_cli_sensitivity_writes_indices_and_figure(
     assert rc == 0
     assert (out / "sensitivity.json").is_file() and (out / "indices.csv").is_file()
     assert (out / "figures" / "sensitivity_p_ceasefire.png").is_file()
-    assert "chance" in capsys.readouterr().out
+    assert (out / "report.html").is_file()
+    captured = capsys.readouterr()
+    assert "chance" in captured.out
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
+
+
+def test_cli_sensitivity_prints_its_plan_and_saves_under_results_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = str(Path(BASE).resolve())
+    monkeypatch.chdir(tmp_path)
+    argv = ["sensitivity", base, "--method", "morris", "--samples", "2", "--params", PRIOR]
+    assert main([*argv, "-n", "60"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "plan: morris over 1 inputs: 4 points x 60 replicates = 240 replicates; about"
+        in captured.err
+    )
+    (folder,) = (tmp_path / "results").iterdir()
+    assert folder.name.startswith(
+        "russia-ukraine-ceasefire-talks-late-april-2025-baseline-sensitivity-"
+    )
+    assert (folder / "sensitivity.json").is_file()

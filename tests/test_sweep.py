@@ -305,7 +305,9 @@ def test_notebook_02_runs_and_shows_four_figures() -> None:
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 4
+    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 6
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "What must be true for a ceasefire" in text
 
 
 def _sweep_cmd(out: Path, replicates: int) -> list[str]:
@@ -389,3 +391,23 @@ def test_a_killed_sweep_process_resumes_to_the_uninterrupted_table(tmp_path: Pat
         for n in before
     }
     assert after == before
+
+
+def test_sweep_table_says_not_reached_instead_of_nan(tmp_path: Path) -> None:
+    from sim.cli.sweep import sweep_table_text
+    from sim.sweep import SweepResults
+
+    table = pd.DataFrame(
+        {
+            "point": [0, 1],
+            PRIOR: [0.0, 1.0],
+            "p_ceasefire": [0.6, 0.3],
+            "p_ceasefire_ci_low": [0.55, 0.25],
+            "p_ceasefire_ci_high": [0.65, 0.35],
+            "median_days_to_ceasefire": [120.0, float("nan")],
+        }
+    )
+    text = sweep_table_text(SweepResults(table, {"vary": [{"path": PRIOR}]}))
+    assert "nan" not in text.lower()
+    assert text.splitlines()[2].rstrip().endswith("not reached")
+    assert "60.0%" in text and "55.0–65.0%" in text

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..errors import SimError
-from . import compare, history, run, scenario, sweep
+from . import compare, discover, history, run, scenario, sweep
 from .options import Parser, Subparsers, Version, formatter, progress_bar, report_error
 
 __all__ = ["VERBS", "build_parser", "main"]
@@ -30,6 +30,7 @@ VERBS: tuple[Callable[[Subparsers], None], ...] = (
     sweep.add_sweep,
     compare.add_compare,
     compare.add_sensitivity,
+    discover.add_discover,
     history.add_hindcast,
 )
 

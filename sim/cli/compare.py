@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from .options import (
     Subparsers,
     add_executor_options,
     add_set_option,
     add_size_options,
+    auto_size,
     count,
     formatter,
+    progress_bar,
 )
 
 __all__ = ["add_compare", "add_sensitivity"]
@@ -20,13 +23,17 @@ def add_compare(sub: Subparsers) -> None:
     p = sub.add_parser(
         "compare",
         help="compare scenarios on common random numbers, with paired intervals",
-        description="Run scenarios on the same seed and report each one's difference from the "
-        "first in P(ceasefire), P(in force at horizon), median days and mean terms, with paired "
-        "95% intervals (normal approximation for shares and terms, bootstrap for the median).",
+        description="Run scenarios on the same seed and report, for each, P(ceasefire), P(in "
+        "force at horizon), median days and median terms, with its paired difference from the "
+        "first and a 95% interval (normal approximation for shares, order statistics for terms, "
+        "bootstrap for median days). A scenario given twice is compared once. Writes a folder "
+        "(compare.json, figures, report.html) under results/ unless --out says where.",
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml\n"
-        "  sim compare scenarios/baseline.yaml scenarios/*.yaml -n 5000 --out results/cmp\n"
+        "  sim compare scenarios/baseline.yaml scenarios/russian_stalling.yaml \\\n"
+        "      scenarios/war_weariness.yaml -n 5000 --out results/cmp\n"
+        "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml -n auto --precision 0.01\n"
         "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.level=0.9' \\\n"
         "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n",
     )
@@ -48,32 +55,49 @@ def add_compare(sub: Subparsers) -> None:
         minimum=2,
         replicates_help="replicates per scenario (default: the first scenario's run.replicates)",
         seed_help="common seed (default: the first scenario's)",
+        auto="each P(ceasefire) and each paired ΔP",
     )
     p.add_argument(
         "--workers", type=count(1), default=1, metavar="W", help="worker processes per run"
     )
-    p.add_argument("--out", metavar="DIR", help="write compare.json and figures/compare.png here")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder (default: results/<first scenario>-compare-<UTC time>/)",
+    )
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--quiet", action="store_true", help="no progress bar; print only the folder")
     add_set_option(p)
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..compare import compare
+    from ..compare import compare, default_compare_folder
     from ..outputs import check_out_folder
 
     out = None if args.out is None else check_out_folder(args.out, holds="compare.json")
-    c = compare(
-        args.scenarios,
-        replicates=args.replicates,
-        seed=args.seed,
-        workers=args.workers,
-        overrides=list(args.overrides),
-        variants=args.variant or None,
-    )
+    replicates, precision, cap = auto_size(args)
+    bar, progress = progress_bar(args.quiet)
+    with bar if bar is not None else contextlib.nullcontext():
+        c = compare(
+            args.scenarios,
+            replicates=replicates,
+            seed=args.seed,
+            workers=args.workers,
+            overrides=list(args.overrides),
+            variants=args.variant or None,
+            progress=progress,
+            precision=precision,
+            max_replicates=cap,
+        )
+    folder = out if out is not None else default_compare_folder(c.results[0].meta["scenario"])
+    c.save(folder, report=not args.no_report)
+    if args.quiet:
+        print(folder)
+        return 0
     print(c.text())
-    if out is not None:
-        c.save(out)
-        print(f"wrote {out}/ (compare.json, figures/compare.png)")
+    what = "compare.json, figures/" + ("" if args.no_report else ", report.html")
+    print(f"wrote {folder}/ ({what})")
     return 0
 
 
@@ -88,6 +112,7 @@ def add_sensitivity(sub: Subparsers) -> None:
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim sensitivity scenarios/baseline.yaml --method morris --samples 10 -n 500\n"
+        "  sim sensitivity scenarios/baseline.yaml --method sobol --top 10 --out results/sens\n"
         "  sim sensitivity scenarios/baseline.yaml --samples 64 -n 1000 --workers 4 \\\n"
         "      --params actors.russia.stalling.prior,pressures.sanctions.level=0.3:0.9\n",
     )
@@ -113,40 +138,106 @@ def add_sensitivity(sub: Subparsers) -> None:
         seed_help="random seed (default: the scenario's)",
     )
     p.add_argument(
-        "--out", metavar="DIR", help="write sensitivity.json, indices.csv and figures here"
+        "--out",
+        metavar="DIR",
+        help="output folder (default: results/<scenario>-sensitivity-<UTC time>/)",
     )
+    p.add_argument(
+        "--top",
+        type=count(1),
+        default=15,
+        metavar="K",
+        help="inputs shown in the terminal and the figures (default 15; all are in the files)",
+    )
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--quiet", action="store_true", help="no plan or progress bar")
     add_executor_options(p)
     add_set_option(p)
     p.set_defaults(func=cmd_sensitivity)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    import sys
+
     from ..outputs import check_out_folder
     from ..sensitivity import sensitivity
 
     out = None if args.out is None else check_out_folder(args.out, holds="sensitivity.json")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
-    r = sensitivity(
-        args.scenario,
-        method=args.method,
-        samples=args.samples,
-        params=params,
-        replicates=args.replicates,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        overrides=list(args.overrides),
-    )
+    bar, progress = progress_bar(args.quiet)
+
+    def plan(points: int, inputs: int) -> None:
+        if args.quiet:
+            return
+        per_point = _seconds_per_point(args.scenario, args.overrides, args.replicates)
+        secs = points * per_point / args.workers
+        sys.stderr.write(
+            f"plan: {args.method} over {inputs} inputs: {points:,} points x {args.replicates:,} "
+            f"replicates = {points * args.replicates:,} replicates; about {_duration(secs)} "
+            f"on {args.workers} worker(s) ({per_point:.2f} s a point)\n"
+        )
+        if bar is not None:
+            bar.start()
+
+    try:
+        r = sensitivity(
+            args.scenario,
+            method=args.method,
+            samples=args.samples,
+            params=params,
+            replicates=args.replicates,
+            seed=args.seed,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            overrides=list(args.overrides),
+            progress=progress if callable(progress) else None,
+            plan=plan,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    from ..results import default_folder
+
+    folder = out if out is not None else default_folder(r.scenario, kind="sensitivity")
+    r.save(folder, report=not args.no_report)
     import pandas as pd
 
-    with pd.option_context("display.width", 160, "display.max_rows", 200):
-        print(r.indices.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    for name, v in r.variance.items():
+    for o in r.variance:
+        t = r.top(o, args.top).drop(columns=["output", "param"])
+        n_all = int((r.indices["output"] == o).sum())
+        print(f"{o}: top {len(t)} of {n_all} inputs by {'total effect' if r.key == 'ST' else 'μ*'}")
+        with pd.option_context("display.width", 160, "display.max_colwidth", 60):
+            print(t.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        v = r.variance[o]
         print(
-            f"{name}: variance across points {v['total']:.4g}, of which chance "
-            f"{v['chance']:.4g} ({100 * v['chance_share']:.1f}%)"
+            f"  variance across points {v['total']:.4g}, of which chance {v['chance']:.4g} "
+            f"({100 * v['chance_share']:.1f}%)"
         )
-    if out is not None:
-        r.save(out)
-        print(f"wrote {out}/ (sensitivity.json, indices.csv, points.parquet, figures/)")
+    for w in r.warnings():
+        print(f"warning: {w}")
+    what = "sensitivity.json, indices.csv, points.parquet, figures/"
+    print(f"wrote {folder}/ ({what}{'' if args.no_report else ', report.html'})")
     return 0
+
+
+def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> float:
+    """What one point costs on this machine: a pilot point of the scenario, timed after a
+    warm-up (so compilation is not counted)."""
+    import time
+
+    from ..engine.runner import run
+    from ..scenario.loader import load_scenario
+
+    s = load_scenario(scenario, list(overrides))
+    run(s, replicates=64, seed=0)
+    t0 = time.perf_counter()
+    run(s, replicates=replicates, seed=0)
+    return time.perf_counter() - t0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

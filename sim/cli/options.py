@@ -15,6 +15,8 @@ __all__ = [
     "add_executor_options",
     "add_set_option",
     "add_size_options",
+    "auto_size",
+    "between",
     "count",
     "formatter",
     "progress_bar",
@@ -94,17 +96,82 @@ def add_size_options(
     seed_help: str,
     minimum: int = 1,
     default: int | None = None,
+    auto: str | None = None,
 ) -> None:
-    """-n/--replicates and --seed, shared by every verb that simulates."""
+    """-n/--replicates and --seed, shared by every verb that simulates; with ``auto`` (what
+    the precision is of), also ``-n auto``, --precision and --max-replicates."""
+    whole = count(minimum)
+
+    def replicates(text: str) -> int | str:
+        return "auto" if auto and text == "auto" else whole(text)
+
     p.add_argument(
         "-n",
         "--replicates",
-        type=count(minimum),
+        type=replicates,
         default=default,
-        metavar="N",
-        help=replicates_help,
+        metavar="N" if not auto else "N|auto",
+        help=replicates_help
+        + (f"; 'auto' adds chunks until --precision is met on {auto}" if auto else ""),
     )
     p.add_argument("--seed", type=count(0), metavar="S", help=seed_help)
+    if auto:
+        p.add_argument(
+            "--precision",
+            type=half_width,
+            default=None,
+            metavar="H",
+            help="with -n auto: the largest 95%% half-width allowed (default 0.005, i.e. ±0.5 pts)",
+        )
+        p.add_argument(
+            "--max-replicates",
+            type=count(minimum),
+            default=None,
+            metavar="N",
+            help="with -n auto: stop here even if the precision is not met (default 1,000,000)",
+        )
+
+
+DEFAULT_PRECISION = 0.005
+
+
+def between(lo: float, hi: float) -> Callable[[str], float]:
+    """argparse type: a number strictly between ``lo`` and ``hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+        if not lo < v < hi:
+            raise argparse.ArgumentTypeError(
+                f"must lie strictly between {lo:g} and {hi:g} (got {text})"
+            )
+        return v
+
+    return parse
+
+
+half_width = between(0, 0.5)  # a precision: the largest 95% half-width of a share
+
+
+def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:
+    """(replicates, precision, cap) from -n/--precision/--max-replicates; UsageError when
+    --precision or --max-replicates come without -n auto."""
+    from ..engine.runner import MAX_AUTO_REPLICATES
+    from ..errors import UsageError
+
+    if args.replicates == "auto":
+        cap = args.max_replicates or MAX_AUTO_REPLICATES
+        return None, args.precision or DEFAULT_PRECISION, cap
+    given = [
+        o
+        for o, v in (("--precision", args.precision), ("--max-replicates", args.max_replicates))
+        if v
+    ]
+    if given:
+        raise UsageError(f"{' and '.join(given)} need -n auto")
+    return args.replicates, None, MAX_AUTO_REPLICATES
 
 
 def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> None:
@@ -129,17 +196,9 @@ def progress_bar(quiet: bool) -> tuple[Any, Callable[[int, int], None] | bool]:
     quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, False
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from ..progress import rich_bar
 
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    bar = rich_bar()
     task = bar.add_task("replicates", total=None)
 
     def update(done: int, total: int) -> None:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from .options import (
@@ -13,12 +14,24 @@ from .options import (
     add_executor_options,
     add_set_option,
     add_size_options,
+    auto_size,
     count,
     formatter,
     progress_bar,
 )
 
-__all__ = ["add_report", "add_run"]
+__all__ = ["add_report", "add_run", "precision_note"]
+
+
+def precision_note(results: Any, precision: float, cap: int) -> str:
+    """One line on what -n auto reached: replicates run and the half-width of P."""
+    e = results.summary()["p_ceasefire"]
+    h = (e["ci_high"] - e["ci_low"]) / 2
+    met = "met" if h <= precision + 1e-12 else f"NOT met: stopped at the cap of {cap:,}"
+    return (
+        f"  -n auto: {results.n:,} replicates for ±{100 * h:.2f} pts on P(ceasefire) "
+        f"(target ±{100 * precision:.2f}, {met})"
+    )
 
 
 def add_run(sub: Subparsers) -> None:
@@ -29,6 +42,7 @@ def add_run(sub: Subparsers) -> None:
         epilog=(
             "Examples:\n"
             "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
+            "  sim run scenarios/baseline.yaml -n auto --precision 0.005   # ±0.5 pts on P\n"
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
             "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
             "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
@@ -42,6 +56,7 @@ def add_run(sub: Subparsers) -> None:
         p,
         replicates_help="replicates (default: the scenario's run.replicates)",
         seed_help="random seed (default: the scenario's run.seed)",
+        auto="P(ceasefire by the horizon)",
     )
     add_set_option(p)
     p.add_argument(
@@ -106,6 +121,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ("--out", args.out),
                 ("--observed", args.observed),
                 ("--as-of", args.as_of),
+                ("--precision", args.precision),
+                ("--max-replicates", args.max_replicates),
             )
             if v
         ]
@@ -117,10 +134,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
+        replicates, precision, cap = auto_size(args)
         job = start_run(
             args.scenario,
             args.overrides,
-            replicates=args.replicates,
+            replicates=replicates,
+            precision=precision,
+            max_replicates=cap,
             seed=args.seed,
             trace=args.trace,
             out=args.out,
@@ -152,6 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 trace=job.trace,
                 executor=executor,
                 checkpoint=job.checkpoint,
+                precision=job.precision,
+                max_replicates=job.max_replicates,
             )
         if job.as_of is not None:
             results = results.condition(job.as_of)
@@ -162,19 +184,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 130
 
-    def figures_and_report(tmp: Path) -> None:
-        from ..plots import save_figures
-        from ..report import write_report
-
-        write_report(tmp, results, save_figures(results, tmp))
-
-    folder = job.save(
-        results, overwrite=args.force, extras=None if args.no_report else figures_and_report
-    )
+    folder = job.save(results, overwrite=args.force, report=not args.no_report)
     if args.quiet:
         print(folder)
         return 0
     print(results.headline())
+    if job.precision is not None:
+        print(precision_note(results, job.precision, job.max_replicates))
     what = "summary.json, outcomes.parquet, series.parquet"
     if not args.no_report:
         what += ", figures/, report.html"
@@ -185,9 +201,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_report(sub: Subparsers) -> None:
     p = sub.add_parser(
         "report",
-        help="regenerate report.html of a results or sweep folder",
+        help="regenerate report.html of a run, sweep, compare or sensitivity folder",
         description="Regenerate the self-contained HTML report of a results folder "
-        "(written by 'sim run') or of a finished sweep folder (written by 'sim sweep').",
+        "(written by 'sim run', with any 'sim discover' boxes), a finished sweep folder "
+        "('sim sweep'), a compare folder ('sim compare') or a sensitivity folder "
+        "('sim sensitivity').",
         epilog="Examples:\n  sim report results/baseline-20250101T120000Z --open\n"
         "  sim report results/baseline-sweep-20250101T120000Z\n",
         formatter_class=formatter,
@@ -195,16 +213,19 @@ def add_report(sub: Subparsers) -> None:
     p.add_argument(
         "folder",
         metavar="RESULTS_DIR",
-        help="a folder written by 'sim run' or by 'sim sweep'",
+        help="a folder written by 'sim run', 'sim sweep', 'sim compare' or 'sim sensitivity'",
     )
     p.add_argument("--open", action="store_true", help="open the report in a web browser")
     p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..compare import is_compare_folder
     from ..report import is_sweep_folder, write_report, write_sweep_report
+    from ..report.compare import write_compare_report
     from ..report.hindcast import is_hindcast_folder, write_hindcast_report
     from ..results import NotAResultsFolder, is_results_folder
+    from ..sensitivity import is_sensitivity_folder
 
     folder = Path(args.folder)
     if is_results_folder(folder):
@@ -213,6 +234,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = write_sweep_report(folder)
     elif is_hindcast_folder(folder):
         path = write_hindcast_report(folder)
+    elif is_compare_folder(folder):
+        path = write_compare_report(folder)
+    elif is_sensitivity_folder(folder):
+        from ..report.sensitivity import write_sensitivity_report
+
+        path = write_sensitivity_report(folder)
     elif not folder.exists():
         raise NotAResultsFolder(
             f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "
@@ -221,8 +248,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         raise NotAResultsFolder(
             f"{str(folder)!r} is not a results folder (written by 'sim run': summary.json, "
-            "meta.json, outcomes.parquet, series.parquet) nor a sweep folder (written by "
-            "'sim sweep': manifest.json)"
+            "meta.json, outcomes.parquet, series.parquet), a sweep folder ('sim sweep': "
+            "manifest.json), a compare folder ('sim compare': compare.json) nor a "
+            "sensitivity folder ('sim sensitivity': sensitivity.json)"
         )
     print(f"wrote {path}")
     if args.open:

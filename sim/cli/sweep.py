@@ -11,12 +11,43 @@ from .options import (
     add_executor_options,
     add_set_option,
     add_size_options,
+    auto_size,
     count,
     formatter,
     progress_bar,
 )
 
-__all__ = ["add_sweep"]
+__all__ = ["add_sweep", "sweep_table_text"]
+
+
+def sweep_table_text(res: Any, max_rows: int = 40) -> str:
+    """The sweep table for the terminal: P with its interval in %, median days ("not
+    reached" where fewer than half agreed), replicates per point under -n auto."""
+    import math
+
+    t = res.table
+    heads = [*res.paths, "P(ceasefire)", "95% CI", "median days"]
+    auto = res.manifest.get("precision") is not None
+    if auto:
+        heads.append("replicates")
+    rows = []
+    for r in t.head(max_rows).to_dict("records"):
+        med = r["median_days_to_ceasefire"]
+        row = [f"{r[p]:.4g}" for p in res.paths]
+        row += [
+            f"{100 * r['p_ceasefire']:.1f}%",
+            f"{100 * r['p_ceasefire_ci_low']:.1f}–{100 * r['p_ceasefire_ci_high']:.1f}%",
+            "not reached" if med is None or math.isnan(med) else f"{med:.0f}",
+        ]
+        if auto:
+            row.append(f"{int(r['replicates']):,}")
+        rows.append(row)
+    widths = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
+    if len(t) > max_rows:
+        lines.append(f"... {len(t) - max_rows} more points in sweep.parquet")
+    return "\n".join(lines)
 
 
 def add_sweep(sub: Subparsers) -> None:
@@ -35,6 +66,8 @@ def add_sweep(sub: Subparsers) -> None:
         "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
         "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
         "      --scheduler tcp://scheduler-host:8786\n"
+        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
+        "      --precision 0.01\n"
         "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n",
     )
     p.add_argument(
@@ -63,6 +96,7 @@ def add_sweep(sub: Subparsers) -> None:
         p,
         replicates_help="replicates per point (default: the scenario's run.replicates)",
         seed_help="random seed (default: the scenario's run.seed)",
+        auto="each point's P(ceasefire)",
     )
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-sweep-<UTC time>/)"
@@ -93,6 +127,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.out and args.out != args.resume:
         raise UsageError("--resume writes into its own folder; leave out --out")
     bar, progress = progress_bar(args.quiet)
+    replicates, precision, cap = auto_size(args)
 
     def go(cb: Any) -> Any:
         return sweep(
@@ -100,7 +135,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             args.vary,
             design=args.design,
             samples=args.samples,
-            replicates=args.replicates,
+            replicates=replicates,
+            precision=precision,
+            max_replicates=cap if precision is not None else None,
             seed=args.seed,
             out=args.out,
             workers=args.workers,
@@ -119,16 +156,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.quiet:
         print(res.folder)
         return 0
-    cols = [
-        *res.paths,
-        "p_ceasefire",
-        "p_ceasefire_ci_low",
-        "p_ceasefire_ci_high",
-        "median_days_to_ceasefire",
-    ]
-    import pandas as pd
-
-    with pd.option_context("display.width", 160, "display.max_rows", 40):
-        print(res.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    print(sweep_table_text(res))
     print(f"wrote {res.folder}/ (manifest.json, points/, sweep.parquet, figures/sweep.png)")
     return 0

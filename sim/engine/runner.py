@@ -36,6 +36,7 @@ from .world import Tracer
 
 CHUNK_SIZE = 4096  # replicates per chunk: memory stays flat whatever the replicate count
 MEMORY_CHUNKS = 64  # without a checkpoint folder, runs of more chunks spill to a temporary one
+MAX_AUTO_REPLICATES = 1_000_000  # -n auto stops here if the precision is not met before
 
 Progress = bool | Callable[[int, int], None]
 
@@ -121,6 +122,8 @@ def run(
     executor: Executor | None = None,
     chunk_size: int = CHUNK_SIZE,
     checkpoint: str | os.PathLike[str] | None = None,
+    precision: float | None = None,
+    max_replicates: int = MAX_AUTO_REPLICATES,
     as_of: str | dt.date | None = None,
 ) -> Results:
     """Run the Monte Carlo simulation of ``scenario`` and return its Results.
@@ -131,113 +134,204 @@ def run(
     already saved there by an interrupted run of the same job are reused, and the
     outcomes are streamed to ``outcomes.parquet`` in that folder (Results reads them
     lazily). Large runs without a checkpoint spill to a temporary folder the same way.
+
+    With ``precision`` (``-n auto``), chunks are added until the 95% Wilson interval of
+    P(ceasefire by the horizon) has a half-width of at most ``precision``, or
+    ``max_replicates`` are run; ``replicates`` is then ignored. Chunk i's draws depend only
+    on (seed, i), so the result equals a fixed-size run of the final size.
+
     With ``as_of`` (a date), the results are conditioned on the scenario's observations
     dated on or before it (``Results.condition``).
     """
-    n = scenario.run.replicates if replicates is None else replicates
-    seed = scenario.run.seed if seed is None else seed
-    for name, v, lo in (
-        ("replicates", n, 1),
-        ("workers", workers, 1),
-        ("chunk_size", chunk_size, 1),
-        ("trace", trace, 0),
-    ):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
-    t0 = time.perf_counter()
-    specs = compile_scenario(scenario, seed)
-    plan = chunks(n, chunk_size)
-    spill: Path | None = None
-    folder = Path(checkpoint) if checkpoint is not None else None
-    if folder is None and len(plan) > MEMORY_CHUNKS:
-        folder = spill = Path(tempfile.mkdtemp(prefix="sim-run-"))
-    store: FolderStore | MemoryStore
-    if folder is not None:
-        from ..scenario.loader import scenario_sha256
-
-        manifest = {
-            "version": __version__,
-            "scenario_sha256": scenario_sha256(scenario),
-            "seed": seed,
-            "replicates": n,
-            "chunk_size": chunk_size,
-            "trace": trace,
-        }
-        store = FolderStore(folder, manifest)
-    else:
-        store = MemoryStore()
+    sim = Simulation(
+        scenario,
+        seed,
+        workers,
+        progress,
+        trace,
+        executor,
+        chunk_size,
+        checkpoint,
+        replicates=replicates,
+        precision=precision,
+        max_replicates=max_replicates,
+    )
     try:
-        sums, stories = _simulate(specs, seed, plan, trace, store, workers, executor, progress)
-        columns = specs.columns()
-        if isinstance(store, FolderStore):
-            outcomes: Any = store.write_parquet(plan, columns)
+        if precision is None:
+            sim.grow(sim.limit)
         else:
-            outcomes = store.columns(list(columns))
-        meta = run_meta(scenario, seed, n, time.perf_counter() - t0)
-        meta["diagnostics"] = {
-            k: v for m in specs.mechanisms() for k, v in m.diagnostics(sums, n).items()
-        }
-        results = Results(outcomes, series_table(specs, sums, n), meta, stories)
-    except BaseException:
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
-        raise
-    if spill is not None:  # the temporary folder lives as long as the Results reading from it
-        weakref.finalize(results, shutil.rmtree, spill, True)
-    if as_of is not None:
+            from ..precision import grow_until_precise
+
+            grow_until_precise([sim], precision)
+        spill = sim.spill
+        results = sim.results()
+        if as_of is None:
+            return results
         conditioned = results.condition(as_of)
-        if spill is not None:
+        if spill is not None:  # the temporary folder lives as long as a Results reading it
             weakref.finalize(conditioned, shutil.rmtree, spill, True)
         return conditioned
-    return results
+    except BaseException:
+        sim.close(failed=True)
+        raise
+    finally:
+        sim.close()
 
 
-def _simulate(
-    specs: Specs,
-    seed: int,
-    plan: list[tuple[int, int, int]],
-    trace: int,
-    store: FolderStore | MemoryStore,
-    workers: int,
-    executor: Executor | None,
-    progress: Progress,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run the chunks not already in ``store``; return the summed per-round sums and the stories."""
-    total = sum(size for _, _, size in plan)
-    report = _progress_callback(progress, total)
-    sums: dict[str, Any] = {}
-    stories: dict[int, list[dict[str, Any]]] = {}
-    done = 0
+class Simulation:
+    """One run grown chunk by chunk: ``grow(n)`` simulates until the first n replicates are
+    done, ``column(name)`` reads an outcome so far, ``results()`` builds the Results."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None,
+        workers: int,
+        progress: Progress,
+        trace: int,
+        executor: Executor | None,
+        chunk_size: int,
+        checkpoint: str | os.PathLike[str] | None,
+        replicates: int | None = None,
+        precision: float | None = None,
+        max_replicates: int = MAX_AUTO_REPLICATES,
+        track: tuple[str, ...] = ("ceasefire",),
+    ):
+        n = scenario.run.replicates if replicates is None else replicates
+        seed = scenario.run.seed if seed is None else seed
+        for name, v, lo in (
+            ("replicates", n, 1),
+            ("max_replicates", max_replicates, 1),
+            ("workers", workers, 1),
+            ("chunk_size", chunk_size, 1),
+            ("trace", trace, 0),
+        ):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
+        if precision is not None and not 0 < precision < 0.5:
+            raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
+        self.scenario, self.seed, self.trace = scenario, seed, trace
+        self.workers, self.executor, self.chunk_size = workers, executor, chunk_size
+        self.limit = n if precision is None else max_replicates
+        self.t0 = time.perf_counter()
+        self.specs = compile_scenario(scenario, seed)
+        self.track = track
+        self.kept: dict[int, dict[str, Any]] = {}  # tracked columns of each finished chunk
+        self.sums: dict[str, Any] = {}
+        self.stories: dict[int, list[dict[str, Any]]] = {}
+        self.done = 0
+        self.plan: list[tuple[int, int, int]] = []
+        self.report = _progress_callback(progress, self.limit if precision is None else 0)
+        self.spill: Path | None = None
+        folder = Path(checkpoint) if checkpoint is not None else None
+        if folder is None and len(chunks(self.limit, chunk_size)) > MEMORY_CHUNKS:
+            folder = self.spill = Path(tempfile.mkdtemp(prefix="sim-run-"))
+        self.store: FolderStore | MemoryStore
+        if folder is not None:
+            from ..scenario.loader import scenario_sha256
+
+            manifest = {
+                "version": __version__,
+                "scenario_sha256": scenario_sha256(scenario),
+                "seed": seed,
+                "replicates": n if precision is None else f"auto:{precision}:{max_replicates}",
+                "chunk_size": chunk_size,
+                "trace": trace,
+            }
+            self.store = FolderStore(folder, manifest)
+        else:
+            self.store = MemoryStore()
+
+    @property
+    def n(self) -> int:
+        return sum(size for _, _, size in self.plan)
+
+    def grow(self, n: int, total: int | None = None) -> None:
+        """Simulate the chunks needed for the first ``min(n, limit)`` replicates."""
+        target = chunks(min(n, self.limit), self.chunk_size)
+        new = target[len(self.plan) :]
+        if not new:
+            return
+        self.plan = target
+        try:
+            _simulate(self, new, total or self.n)
+        except BaseException:
+            self.close(failed=True)
+            raise
+
+    def column(self, name: str) -> np.ndarray:
+        """A tracked outcome column over the replicates simulated so far."""
+        return np.concatenate([self.kept[i][name] for i, _, _ in self.plan])
+
+    def results(self) -> Results:
+        try:
+            columns = self.specs.columns()
+            if isinstance(self.store, FolderStore):
+                outcomes: Any = self.store.write_parquet(self.plan, columns)
+            else:
+                outcomes = self.store.columns(list(columns))
+            n = self.n
+            meta = run_meta(self.scenario, self.seed, n, time.perf_counter() - self.t0)
+            meta["diagnostics"] = {
+                k: v
+                for m in self.specs.mechanisms()
+                for k, v in m.diagnostics(self.sums, n).items()
+            }
+            stories = [s for off in sorted(self.stories) for s in self.stories[off]]
+            results = Results(outcomes, series_table(self.specs, self.sums, n), meta, stories)
+        except BaseException:
+            self.close(failed=True)
+            raise
+        if self.spill is not None:  # the temporary folder lives as long as the Results
+            weakref.finalize(results, shutil.rmtree, self.spill, True)
+            self.spill = None
+        return results
+
+    def close(self, failed: bool = False) -> None:
+        close = getattr(self.report, "close", None)
+        if close is not None:
+            close()
+        if failed and self.spill is not None:
+            shutil.rmtree(self.spill, ignore_errors=True)
+            self.spill = None
+
+
+def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> None:
+    """Run the chunks of ``plan`` not already in the store; add their sums, stories and
+    tracked columns to ``sim``."""
+    store = sim.store
 
     def add(out: ChunkOutput, quiet: bool = False) -> None:
-        nonlocal done
         for k, v in out.sums.items():
-            sums[k] = v if k not in sums else sums[k] + v
-        stories[out.offset] = out.traces
-        done += out.n
+            sim.sums[k] = v if k not in sim.sums else sim.sums[k] + v
+        sim.stories[out.offset] = out.traces
+        sim.done += out.n
         if not quiet:
-            report(done)
+            sim.report(sim.done, total)
 
-    jobs = {i: (specs, seed, i, size, off, trace) for i, off, size in plan}
+    jobs = {i: (sim.specs, sim.seed, i, size, off, sim.trace) for i, off, size in plan}
     if isinstance(store, FolderStore):
         for c in store.resumed(plan):
+            full = store.load(c.index, c.offset, c.n) if sim.track else None
+            sim.kept[c.index] = {k: full.outcomes[k] for k in sim.track} if full else {}
             add(c, quiet=True)
             del jobs[c.index]
-        if done:
-            report(done)  # chunks finished by an interrupted run count as done at once
+        if sim.done:
+            sim.report(sim.done, total)  # chunks finished by an interrupted run count at once
 
     def finished(out: ChunkOutput) -> None:
+        sim.kept[out.index] = {k: np.array(out.outcomes[k]) for k in sim.track}
         store.put(out)
         out_sums, out.sums = out.sums, {}
         add(ChunkOutput(out.index, out.offset, out.n, {}, out_sums, out.traces))
         if isinstance(store, FolderStore):
             out.outcomes = {}  # on disk now: do not keep it in memory
 
-    own: Executor | None = None
-    if executor is None and workers > 1 and len(jobs) > 1:
-        own = executor = process_pool(min(workers, len(jobs)))
+    executor, own = sim.executor, None
+    if executor is None and sim.workers > 1 and len(jobs) > 1:
+        own = executor = process_pool(min(sim.workers, len(jobs)))
     try:
         if executor is None:
             for job in jobs.values():
@@ -249,29 +343,11 @@ def _simulate(
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
-        close = getattr(report, "close", None)
-        if close is not None:
-            close()
-    return sums, [s for off in sorted(stories) for s in stories[off]]
 
 
-def _progress_callback(progress: Progress, total: int) -> Callable[[int], None]:
-    if callable(progress):
-        fn = progress
-        return lambda done: fn(done, total)
-    if not progress:
-        return lambda done: None
-    from rich.progress import Progress as Bar
+def _progress_callback(progress: Progress, total: int) -> Callable[[int, int], None]:
+    """(done, total) -> None with close(): the caller's callback, nothing, or a bar (a rich
+    bar in a terminal, an HTML bar in a notebook)."""
+    from ..progress import reporter
 
-    bar = Bar(transient=True)
-    task = bar.add_task("simulating", total=total)
-    bar.start()
-
-    class _Report:
-        def __call__(self, done: int) -> None:
-            bar.update(task, completed=done)
-
-        def close(self) -> None:
-            bar.stop()
-
-    return _Report()
+    return reporter(progress)

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..labels import Vocabulary
 from .style import BLUE, GREY, ORANGE, axes_or_new, date_axis, new_figure, styled
 
 __all__ = ["input_label", "plot_forecast_path", "plot_posterior"]
@@ -19,16 +20,13 @@ MOVERS = 6  # inputs shown
 
 
 def input_label(path: str, meta: dict[str, Any]) -> str:
-    """A human name for an input column: 'param.actors.russia.optimism' -> 'Russia: optimism'."""
-    actors = meta.get("actors") or {}
+    """A human name for an input column: 'param.actors.russia.optimism' -> 'Russia: optimism'
+    (latent types 'stalling.<actor>' -> '<Actor>: stalling type'), with its unit."""
+    vocab = Vocabulary.from_meta(meta)
     if path.startswith("stalling."):
         who = path.split(".", 1)[1]
-        return f"{(actors.get(who) or {}).get('name', who)}: stalling type"
-    parts = path.removeprefix("param.").split(".")
-    if parts[0] == "actors" and len(parts) > 2:
-        who = (actors.get(parts[1]) or {}).get("name", parts[1])
-        return f"{who}: " + " ".join(p.replace("_", " ") for p in parts[2:])
-    return " ".join(p.replace("_", " ") for p in parts)
+        return f"{vocab.label('actors.' + who)}: stalling type"
+    return vocab.axis_label(path.removeprefix("param."))
 
 
 def plot_posterior(

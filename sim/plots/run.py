@@ -22,6 +22,7 @@ from .style import (
     ORANGE,
     STYLE,
     VERMILION,
+    SimFigure,
     axes_or_new,
     date_axis,
     figure_bytes,
@@ -59,13 +60,9 @@ def _end_labels(facts: dict[str, Any]) -> tuple[str, str] | None:
     return str(ends[0]), str(ends[1])
 
 
-def _wrap(text: str, width: int, lines: int = 2) -> str:
-    """Text wrapped to at most ``lines`` lines of ``width`` characters (ellipsis if cut)."""
-    out = textwrap.wrap(text, width) or [""]
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: max(0, width - 1)].rstrip() + "…"
-    return "\n".join(out)
+def _wrap(text: str, width: int) -> str:
+    """Text wrapped to lines of ``width`` characters (its own line breaks kept), never cut."""
+    return "\n".join(w for line in text.split("\n") for w in textwrap.wrap(line, width) or [""])
 
 
 # ----------------------------------------------------------------------------- plots
@@ -119,7 +116,7 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     ends = _end_labels(facts)
     col = f"terms.{issue}"
     agreed = results.ceasefire_flags()
-    x = results.outcomes[col].to_numpy(dtype=float)[agreed] if col in results.outcomes else []
+    x = np.asarray(results.column(col), dtype=float)[agreed] if results.has(col) else []
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     _fitted_title(ax, f"Agreed terms: {desc}")
@@ -161,7 +158,7 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
 
 
 def _fitted_title(ax: Axes, text: str) -> None:
-    """A title wrapped to the width of the axes (two lines at most)."""
+    """A title wrapped to the width of the axes (as many lines as it needs)."""
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * (fig.get_figwidth() if isinstance(fig, Figure) else 8.0)
     chars = max(20, int(width_in * 72 / (11 * 0.62)))  # ~0.62 em per character at 11 pt
@@ -175,7 +172,7 @@ def plot_terms_grid(results: Results, fig: Figure | None = None) -> Figure:
     nrows = max(1, -(-len(issues) // ncols))
     with matplotlib.rc_context(STYLE):
         if fig is None:
-            fig = Figure(figsize=(5.0 * ncols, 3.6 * nrows), layout="constrained")
+            fig = SimFigure(figsize=(5.0 * ncols, 3.6 * nrows), layout="constrained")
             FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, issue in zip(axes, issues, strict=False):
@@ -213,14 +210,25 @@ def plot_control_fan(results: Results, ax: Axes | None = None) -> Axes:
         label="10–90% of replicates",
     )
     ax.plot(x, s[centre].to_numpy(dtype=float), color=VERMILION, lw=2, label=centre_label)
+    # Zoomed to the data (a line at 19-20 on a 0-30 scale would be flat); the issue's full
+    # range goes on the axis label.
+    lo = float(np.nanmin(s["control_p10"].to_numpy(dtype=float)))
+    hi = float(np.nanmax(s["control_p90"].to_numpy(dtype=float)))
+    pad = max(0.1 * (hi - lo), 1e-3 * max(abs(hi), 1.0))
     rng = facts.get("range")
     if rng:
-        ax.set_ylim(float(rng[0]), float(rng[1]))
+        lo, hi = max(lo - pad, float(rng[0])), min(hi + pad, float(rng[1]))
+    else:
+        lo, hi = lo - pad, hi + pad
+    ax.set_ylim(lo, hi)
     ends = _end_labels(facts)
     label = f"{issue} ({unit})" if unit else issue
-    if ends:
+    if rng:
+        span = f"full range {float(rng[0]):g}–{float(rng[1]):g}"
+        label += f"\n{span}: {ends[0]} ↔ {ends[1]}" if ends else f"\n{span}"
+    elif ends:
         label += f"\n{ends[0]} ↔ {ends[1]}"
-    ax.set_ylabel(label)
+    ax.set_ylabel(_wrap(label, 45), fontsize=9)
     date_axis(ax)
     ax.legend(loc="upper left")
     return ax
@@ -228,38 +236,42 @@ def plot_control_fan(results: Results, ax: Axes | None = None) -> Axes:
 
 @styled
 def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
-    """Who obstructed (rejected what the other side accepted) and how many threats fired."""
+    """Who obstructed most often (turned down a mediator's offer the other side accepted,
+    more often than the other side did), and how often each threat was carried out."""
     ax = axes_or_new(ax)
-    o = results.outcomes
     n = max(results.n, 1)
     labels: list[str] = []
     values: list[float] = []
     colors: list[str] = []
-    if "obstructed_by" in o:
-        who = o["obstructed_by"].fillna("").astype(str)
+    if results.has("obstructed_by"):
+        who = pd.Series(results.column("obstructed_by")).fillna("").astype(str)
         for actor, k in who[who != ""].value_counts().items():
-            labels.append(f"obstructed by {results.actor_name(str(actor))}")
+            labels.append(f"{results.actor_name(str(actor))} obstructed most often")
             values.append(int(k) / n)
             colors.append(VERMILION)
         labels.append("no obstruction")
         values.append(float((who == "").sum()) / n)
         colors.append(GREY)
-    fired_cols = [c for c in o.columns if c.startswith("fired.")]
+    fired_cols = [c for c in results.columns if c.startswith("fired.")]
+    threats = results.meta.get("threats")
     if fired_cols:
         for c in fired_cols:
-            labels.append(_wrap(f"threat fired: {c[6:]}", 38, 3))
-            values.append(float(o[c].fillna(False).astype(bool).mean()))
+            labels.append(_wrap(f"threat carried out: {c[6:]}", 38))
+            flags = pd.Series(results.column(c)).astype("boolean").fillna(False)
+            values.append(float(flags.to_numpy(dtype=bool).mean()))
             colors.append(BLUE)
-    elif "threats_fired" in o:
-        t = o["threats_fired"].fillna(0).astype(int).to_numpy()
-        for k, lab in ((0, "no threat fired"), (1, "1 threat fired")):
+    elif results.has("threats_fired") and (
+        threats or (threats is None and np.nansum(results.column("threats_fired")) > 0)
+    ):
+        t = pd.Series(results.column("threats_fired")).fillna(0).astype(int).to_numpy()
+        for k, lab in ((0, "no threat carried out"), (1, "1 threat carried out")):
             labels.append(lab)
             values.append(float((t == k).mean()))
             colors.append(BLUE)
-        labels.append("2 or more threats fired")
+        labels.append("2 or more threats carried out")
         values.append(float((t >= 2).mean()))
         colors.append(BLUE)
-    ax.set_title("Obstruction and threats")
+    ax.set_title("Who obstructed most often, and threats carried out")
     if not labels:
         return note(ax, "no obstruction or threat data in these results")
     y = np.arange(len(labels))[::-1]
@@ -280,7 +292,7 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     xlabel = "share of replicates"
     names = results.meta.get("threats") or []
     if names and not fired_cols:  # without per-threat columns, at least name the threats
-        xlabel += "\n" + _wrap("threats in play: " + "; ".join(map(str, names)), 80, 3)
+        xlabel += "\n" + _wrap("threats in play: " + "; ".join(map(str, names)), 80)
     ax.set_xlabel(xlabel)
     return ax
 

@@ -15,7 +15,16 @@ from matplotlib.figure import Figure
 
 from ..atomic import atomic_write_bytes
 
-__all__ = ["DPI", "FIGSIZE", "STYLE", "figure_bytes", "new_axes", "new_figure", "save_png"]
+__all__ = [
+    "DPI",
+    "FIGSIZE",
+    "STYLE",
+    "SimFigure",
+    "figure_bytes",
+    "new_axes",
+    "new_figure",
+    "save_png",
+]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#777777"
@@ -35,10 +44,18 @@ STYLE: Any = {  # rcParams for every figure here (Any: mypy wants literal rc key
 }
 
 
+class SimFigure(Figure):
+    """A Figure that shows itself as PNG in Jupyter (``fig`` or ``ax.figure`` as a cell's
+    last line), with no pyplot involved."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_bytes(self, "png")
+
+
 def new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """A pyplot-free Figure with its own Agg canvas (no global figure registry touched)."""
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = SimFigure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(fig)
         return fig
 

@@ -38,10 +38,11 @@ img{max-width:100%;height:auto;margin:.5em 0}
 ol.timeline{list-style:none;padding-left:0;border-left:3px solid #ccc;margin-left:.5em}
 ol.timeline li{padding:.25em 0 .25em 1em;position:relative}
 .date{color:#666;font-variant-numeric:tabular-nums;margin-right:.5em}
-.kind{display:inline-block;min-width:6.5em;font-size:.8em;font-weight:600;text-transform:uppercase;
+.kind{display:inline-block;min-width:8.5em;font-size:.8em;font-weight:600;text-transform:uppercase;
 color:#fff;background:#888;border-radius:3px;padding:0 .4em;margin-right:.5em;text-align:center}
 .k-ceasefire{background:#009E73}.k-truce{background:#56B4E9}.k-breakdown,.k-collapse{background:#D55E00}
-.k-threat{background:#E69F00}.k-proposal{background:#0072B2}.k-shock,.k-election{background:#CC79A7}
+.k-threat{background:#E69F00}.k-threat_triggered{background:#F0C75E;color:#333}
+ul.terms{margin:.2em 0 .2em 1.2em;padding:0;font-size:.9em;color:#444}.k-proposal{background:#0072B2}.k-shock,.k-election{background:#CC79A7}
 .absent{color:#777;font-style:italic}footer{margin-top:3em;color:#666;font-size:.85em}
 code{font-size:.9em}
 """

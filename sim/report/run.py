@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +13,16 @@ import numpy as np
 from scipy import stats
 
 from ..atomic import atomic_write_text
+from ..discover import Discovery, load_discoveries
 from ..plots import FIGURES, figure_bytes, make_figures
 from ..results import Results
+from .discover import discovery_section
 from .page import card, esc, figure, lede, num, page, pct, provenance
+from .stories import timeline as _timeline
 
 __all__ = ["assumptions", "pick_stories", "render_report", "write_report"]
 
 TOP_ASSUMPTIONS = 10  # rows in the key-assumptions table
-STORY_MAX_EVENTS = 40  # events shown per story; the middle of longer logs is elided
 
 
 def pick_stories(results: Results) -> dict[str, dict[str, Any] | None]:
@@ -49,13 +51,15 @@ def pick_stories(results: Results) -> dict[str, dict[str, Any] | None]:
 def assumptions(results: Results, top: int = TOP_ASSUMPTIONS) -> list[dict[str, Any]]:
     """Sampled inputs (param.* columns that vary) with their spread and influence, the
     absolute Spearman correlation with reaching a ceasefire, most influential first."""
-    o = results.outcomes
+    from ..labels import Vocabulary
+
+    vocab = Vocabulary.from_meta(results.meta)
     y = results.ceasefire_flags().astype(float)
     rows: list[dict[str, Any]] = []
-    for col in o.columns:
+    for col in results.columns:
         if not col.startswith("param."):
             continue
-        x = o[col].to_numpy(dtype=float)
+        x = np.asarray(results.column(col), dtype=float)
         ok = ~np.isnan(x)
         if ok.sum() < 2 or np.nanmin(x) == np.nanmax(x):
             continue
@@ -66,9 +70,12 @@ def assumptions(results: Results, top: int = TOP_ASSUMPTIONS) -> list[dict[str, 
                 rho = stats.spearmanr(x[ok], y[ok]).statistic
             influence = abs(float(rho))
         q = np.quantile(x[ok], [0.1, 0.5, 0.9])
+        path = col[len("param.") :]
         rows.append(
             {
-                "path": col[len("param.") :],
+                "path": path,
+                "label": vocab.label(path),
+                "unit": vocab.unit(path),
                 "mean": float(x[ok].mean()),
                 "sd": float(x[ok].std(ddof=1)),
                 "p10": float(q[0]),
@@ -89,34 +96,43 @@ def _estimate_card(title: str, e: dict[str, float | None]) -> str:
     )
 
 
-def _timeline(results: Results, trace: dict[str, Any] | None, absent: str) -> str:
-    if trace is None:
-        return f'<p class="absent">{esc(absent)}</p>'
-    events = list(trace.get("events") or [])
-    shown: list[dict[str, Any] | None] = list(events)
-    if len(events) > STORY_MAX_EVENTS:
-        half = STORY_MAX_EVENTS // 2
-        shown = [*events[:half], None, *events[-half:]]
-    items = []
-    for e in shown:
-        if e is None:
-            items.append(
-                f'<li class="absent">… {len(events) - STORY_MAX_EVENTS} more events …</li>'
-            )
-            continue
-        kind = str(e.get("kind", ""))
-        date = e.get("date")
-        if not date and e.get("day") is not None:
-            date = (results.start + dt.timedelta(days=int(e["day"]))).isoformat()
-        cls = "k-" + re.sub(r"[^a-z_-]", "", kind.lower())
-        items.append(
-            f'<li><span class="date">{esc(date)}</span>'
-            f'<span class="kind {esc(cls)}">{esc(kind)}</span>{esc(e.get("text", ""))}</li>'
+DIAGNOSTICS = {  # key: (what it is, shown as a share of replicates/agreements or a number)
+    "first_session_agreement": ("Replicates agreeing at the very first session", "share"),
+    "below_reservation": (
+        "Agreements below a side's true reservation value (accepted through misperception)",
+        "share",
+    ),
+    "mediator_gap": (
+        "Mean utility the mediator's proposal falls short of the best point over all "
+        "red-line regimes (0: the mediator finds the optimum)",
+        "number",
+    ),
+    "mediator_gap_checked": ("Proposals checked for that gap (first chunk)", "number"),
+}
+
+
+def _diagnostics(diag: Mapping[str, Any]) -> list[str]:
+    """The run's model diagnostics (summary.json "diagnostics") as a small table."""
+    if not diag:
+        return []
+    out = [
+        "<h3>Model diagnostics</h3><p>Checks on how the model reached its answer; an extreme "
+        "value suggests an assumption to revisit.</p><table><tr><th>Diagnostic</th>"
+        "<th>Value</th></tr>"
+    ]
+    for k, v in diag.items():
+        name, kind = DIAGNOSTICS.get(k, (k.replace("_", " ").capitalize(), "number"))
+        if v is None:
+            shown = "—"
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            shown = pct(float(v)) if kind == "share" else num(float(v))
+        else:
+            shown = esc(v)
+        out.append(
+            f"<tr><td>{esc(name)}<br><small><code>{esc(k)}</code></small></td><td>{shown}</td></tr>"
         )
-    head = f"<p>Replicate {esc(trace.get('replicate'))}: {len(events)} events.</p>"
-    if not items:
-        return head + '<p class="absent">No events were logged.</p>'
-    return head + '<ol class="timeline">' + "".join(items) + "</ol>"
+    out.append("</table>")
+    return out
 
 
 def _sources(sources: list[Any]) -> str:
@@ -132,10 +148,15 @@ def _sources(sources: list[Any]) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> str:
+def render_report(
+    results: Results,
+    pngs: Mapping[str, bytes] | None = None,
+    discoveries: list[Discovery] | None = None,
+) -> str:
     """The report as one HTML string (figures as base64 PNG; all scenario text escaped).
 
     ``pngs`` maps figure names to PNG bytes already rendered; missing ones are drawn.
+    ``discoveries`` (from ``sim discover``) add the section "What must be true".
     """
     m = results.meta
     s = results.summary()
@@ -183,8 +204,12 @@ def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> 
     captions = {
         "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force.",
         "terms": "Agreed terms per issue, in real units, among replicates that reached a ceasefire.",
-        "control_fan": "Front line: centre and 10–90% band across replicates.",
-        "obstruction": "Who rejected what the other side accepted, and how many threats were carried out.",
+        "control_fan": "Front line: centre and 10–90% band across replicates; the axis is zoomed "
+        "to the data (the issue's full range is given on the axis label).",
+        "obstruction": "Who obstructed most often: the share of replicates in which each side was "
+        "the one that most often turned down a mediator's offer the other side accepted (one "
+        "side per replicate, so the shares add up with 'no obstruction' to 100%); and, where "
+        "the scenario has threats, how often each was carried out.",
         "durability": "Share of ceasefires still holding by days since agreement (Kaplan–Meier).",
     }
     out.append("<h2>Figures</h2>")
@@ -219,6 +244,8 @@ def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> 
             f"<p>Threats carried out per replicate, on average: {s['threats_fired']:.2f}.</p>"
         )
 
+    out += discovery_section(list(discoveries or []))
+
     # Stories.
     st = pick_stories(results)
     out += [
@@ -238,18 +265,21 @@ def render_report(results: Results, pngs: Mapping[str, bytes] | None = None) -> 
     if rows:
         out.append(
             "<p>Sampled inputs, most influential first (influence: absolute Spearman "
-            "correlation with reaching a ceasefire).</p><table><tr><th>Input</th><th>Mean</th>"
-            "<th>SD</th><th>10%</th><th>Median</th><th>90%</th><th>Influence</th></tr>"
+            "correlation with reaching a ceasefire).</p><table><tr><th>Input</th><th>Unit</th>"
+            "<th>Mean</th><th>SD</th><th>10%</th><th>Median</th><th>90%</th>"
+            "<th>Influence</th></tr>"
         )
         for r in rows:
             out.append(
-                f"<tr><td><code>{esc(r['path'])}</code></td><td>{num(r['mean'])}</td>"
+                f"<tr><td>{esc(r['label'])}<br><small><code>{esc(r['path'])}</code></small></td>"
+                f"<td>{esc(r['unit'])}</td><td>{num(r['mean'])}</td>"
                 f"<td>{num(r['sd'])}</td><td>{num(r['p10'])}</td><td>{num(r['p50'])}</td>"
                 f"<td>{num(r['p90'])}</td><td>{num(r['influence'])}</td></tr>"
             )
         out.append("</table>")
     else:
         out.append('<p class="absent">No input was sampled from a distribution.</p>')
+    out += _diagnostics(s.get("diagnostics") or {})
 
     # Sources and provenance.
     out += ["<h2>Sources</h2>", _sources(list(m.get("sources") or []))]
@@ -282,5 +312,21 @@ def write_report(
     folder = Path(folder)
     if results is None:
         results = Results.load(folder)
-    text = render_report(results, pngs)
+    text = render_report(results, pngs, load_discoveries(folder))
     return atomic_write_text(folder / "report.html", text)
+
+
+def with_figures_and_report(
+    results: Results, extras: Callable[[Path], None] | None = None
+) -> Callable[[Path], None]:
+    """What ``Results.save(report=True)`` adds to the folder: figures/, report.html, then
+    ``extras``."""
+
+    def write(folder: Path) -> None:
+        from ..plots import save_figures
+
+        write_report(folder, results, save_figures(results, folder))
+        if extras is not None:
+            extras(folder)
+
+    return write

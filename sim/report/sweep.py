@@ -87,10 +87,12 @@ def render_sweep_report(res: Any, png: bytes, description: str | None = None) ->
         if m.get("independent")
         else "every point on the same seed (common random numbers)"
     )
-    out.append(
-        f"<p>A parameter sweep: {n_points:,} points, {esc(reps)} simulated futures at each, "
-        f"{seeds}.</p>"
+    each = (
+        f"each grown until its P(ceasefire) was within ±{100 * m['precision']:.2f} pts"
+        if m.get("precision") is not None
+        else f"{esc(reps)} simulated futures at each"
     )
+    out.append(f"<p>A parameter sweep: {n_points:,} points, {each}, {seeds}.</p>")
 
     # Design.
     design = str(m.get("design") or "grid")
@@ -117,17 +119,20 @@ def render_sweep_report(res: Any, png: bytes, description: str | None = None) ->
         values = ", ".join(shown) if grid else "sampled in this range"
         if design != "grid" and grid:
             values = f"sampled from {values}"
+        label = (m.get("labels") or {}).get(v.get("path"), v.get("path"))
         out.append(
-            f"<tr><td><code>{esc(v.get('path'))}</code></td><td>{_val(v.get('lo'))}</td>"
+            f"<tr><td>{esc(label)}<br><small><code>{esc(v.get('path'))}</code></small></td>"
+            f"<td>{_val(v.get('lo'))}</td>"
             f"<td>{_val(v.get('hi'))}</td><td>{values}</td></tr>"
         )
     out.append("</table>")
 
     # Figure.
+    names = [(m.get("labels") or {}).get(p, p) for p in paths]
     if len(paths) == 1:
-        cap = f"P(ceasefire by the horizon) against {paths[0]}, with its 95% interval."
+        cap = f"P(ceasefire by the horizon) against {names[0]}, with its 95% interval."
     elif len(paths) == 2:
-        cap = f"P(ceasefire by the horizon) over {paths[0]} and {paths[1]}."
+        cap = f"P(ceasefire by the horizon) over {names[0]} and {names[1]}."
     else:
         cap = "P(ceasefire by the horizon) against each varied path, averaged over the others."
     out += ["<h2>Figure</h2>", figure(png, cap)]
@@ -136,7 +141,7 @@ def render_sweep_report(res: Any, png: bytes, description: str | None = None) ->
     out += [
         "<h2>Points</h2>",
         "<table><tr><th>Point</th>",
-        *[f"<th><code>{esc(p)}</code></th>" for p in paths],
+        *[f"<th>{esc((m.get('labels') or {}).get(p, p))}</th>" for p in paths],
         "<th>P(ceasefire)</th><th>95% CI</th><th>Median days</th>"
         "<th>P(in force at horizon)</th><th>95% CI</th></tr>",
     ]
@@ -181,7 +186,13 @@ def render_sweep_report(res: Any, png: bytes, description: str | None = None) ->
     if design != "grid":
         cmd.append(f"--design {design} --samples {m.get('samples')}")
     cmd += [f"--set '{o}'" for o in overrides]
-    cmd.append(f"-n {reps} --seed {m.get('seed')}")
+    if m.get("precision") is not None:
+        cmd.append(
+            f"-n auto --precision {m['precision']} --max-replicates {m.get('max_replicates')}"
+        )
+        cmd.append(f"--seed {m.get('seed')}")
+    else:
+        cmd.append(f"-n {reps} --seed {m.get('seed')}")
     if m.get("independent"):
         cmd.append("--independent")
     out.append(

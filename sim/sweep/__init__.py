@@ -24,6 +24,7 @@ from ..execution import SchedulerUnreachable as SchedulerUnreachable
 from ..execution import dask_client as dask_client
 from ..execution import map_unordered
 from ..jsonable import jsonable
+from ..labels import Vocabulary
 from ..outputs import check_out_folder
 from ..points import check_numeric_path, run_point, scenario_at
 from ..points import point_stats as point_stats
@@ -77,12 +78,16 @@ def sweep(
     overrides: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     figures: bool = True,
+    precision: float | None = None,
+    max_replicates: int | None = None,
 ) -> SweepResults:
     """Run ``scenario_path`` at every point of a design over ``vary``; see the module docstring.
 
     With ``resume`` (a folder of an earlier sweep) the varied paths, design and
     replicates default to the manifest's, and only the points without a
     ``points/<i>.json`` are run. ``out`` defaults to results/<scenario>-sweep-<time>/.
+    With ``precision`` (``-n auto``) each point grows until the 95% half-width of its
+    P(ceasefire) is at most ``precision`` (or ``max_replicates``); ``replicates`` is ignored.
     """
     from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
 
@@ -114,9 +119,18 @@ def sweep(
             design, samples = old["design"], old.get("samples")
             independent = bool(old["independent"])
             replicates = old["replicates"] if replicates is None else replicates
+            precision = old.get("precision") if precision is None else precision
+            max_replicates = old.get("max_replicates") if max_replicates is None else max_replicates
     specs = [parse_vary(v) for v in vary]
+    if precision is not None:
+        from ..engine.runner import MAX_AUTO_REPLICATES
+
+        replicates = "auto"  # type: ignore[assignment]
+        max_replicates = max_replicates or MAX_AUTO_REPLICATES
+        if not 0 < precision < 0.5:
+            raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
     n = base.run.replicates if replicates is None else replicates
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if precision is None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise UsageError(f"replicates must be an integer >= 1 (got {n!r})")
     for v in specs:
         check_numeric_path(tree, v.path)
@@ -151,11 +165,14 @@ def sweep(
         "scenario_sha256": sha,
         "seed": seed,
         "replicates": n,
+        "precision": precision,
+        "max_replicates": max_replicates,
         "independent": bool(independent),
         "design": design,
         "samples": samples,
         "vary": [v.to_json() for v in specs],
         "points": points,
+        "labels": {v.path: Vocabulary.from_scenario(base).axis_label(v.path) for v in specs},
     }
     manifest = jsonable(manifest)
     stack = contextlib.ExitStack()
@@ -200,13 +217,14 @@ def _sweep_run(
         check_same_sweep(old, manifest, resume)
         folder = Path(str(resume))
     else:
-        folder = Path(out) if out is not None else default_folder(f"{name} sweep")
+        folder = Path(out) if out is not None else default_folder(name, kind="sweep")
         hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
         check_out_folder(folder, hint=hint)
         atomic_write_json(folder / MANIFEST, manifest)
     done = finished_points(folder, points)
+    precision, cap = manifest.get("precision"), manifest.get("max_replicates")
     jobs = {
-        i: (scenarios[i], n, point_seed(seed, i, independent))
+        i: (scenarios[i], n, point_seed(seed, i, independent), precision, cap)
         for i in range(len(points))
         if i not in done
     }

@@ -25,7 +25,17 @@ __all__ = [
 MANIFEST = "manifest.json"
 POINTS_DIR = "points"
 # Fields of the manifest that must agree for --resume to continue a folder.
-RESUME_KEYS = ("scenario_sha256", "seed", "replicates", "independent", "design", "vary", "points")
+RESUME_KEYS = (
+    "scenario_sha256",
+    "seed",
+    "replicates",
+    "precision",
+    "max_replicates",
+    "independent",
+    "design",
+    "vary",
+    "points",
+)
 
 
 class ResumeMismatch(UsageError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
@@ -31,7 +32,8 @@ class SweepResults:
 
     def plot(self, ax: Any = None) -> Any:
         """One path: P(ceasefire) with its band; two: heatmap; more: partial-dependence grid."""
-        return plot_sweep(self.table, self.paths, ax=ax)
+        ranges = {v["path"]: (float(v["lo"]), float(v["hi"])) for v in self.manifest["vary"]}
+        return plot_sweep(self.table, self.paths, ax, self.manifest.get("labels"), ranges)
 
 
 def _row(values: dict[str, float], st: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +44,7 @@ def _row(values: dict[str, float], st: dict[str, Any]) -> dict[str, Any]:
         row[f"{key}_ci_low"] = e.get("ci_low")
         row[f"{key}_ci_high"] = e.get("ci_high")
     row["median_days_to_ceasefire"] = st.get("median_days_to_ceasefire")
+    row["replicates"] = st.get("replicates")
     for issue, t in (st.get("terms") or {}).items():
         row[f"terms_mean.{issue}"] = t.get("mean")
     row["threats_fired"] = st.get("threats_fired")
@@ -70,67 +73,123 @@ def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
     return SweepResults(table=table, manifest=manifest, points=stats, folder=p)
 
 
-def plot_sweep(table: pd.DataFrame, paths: list[str], ax: Any = None) -> Any:
-    """P(ceasefire) against the varied paths; returns the Axes (the first, for a grid)."""
-    from ..plots import new_axes, new_figure
+def plot_sweep(
+    table: pd.DataFrame,
+    paths: list[str],
+    ax: Any = None,
+    labels: dict[str, str] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
+) -> Any:
+    """P(ceasefire) against the varied paths; returns the Axes (the first, for a grid).
 
+    ``labels`` name the paths for people; ``ranges`` are the design's (lo, hi), which the
+    axes keep to. One path: the curve with its band; two: a heatmap of the grid (values
+    in the cells) or a scatter; more: the average over the others against each path.
+    """
+    import matplotlib
+    from matplotlib.ticker import PercentFormatter
+
+    from ..plots import new_axes, new_figure
+    from ..plots.style import STYLE
+
+    labels = labels or {}
+    ranges = ranges or {}
     y = "p_ceasefire"
-    if len(paths) == 1:
-        if ax is None:
-            ax = new_axes((6, 4))
-        t = table.groupby(paths[0], as_index=False)[[y, f"{y}_ci_low", f"{y}_ci_high"]].mean()
-        t = t.sort_values(paths[0])
-        ax.fill_between(
-            t[paths[0]], t[f"{y}_ci_low"], t[f"{y}_ci_high"], alpha=0.25, label="95% CI"
+    pct = PercentFormatter(1.0, decimals=0)
+
+    def name(p: str) -> str:
+        return labels.get(p, p)
+
+    def keep_range(a: Any, p: str, axis: str = "x") -> None:
+        lo, hi = ranges.get(p, (float(table[p].min()), float(table[p].max())))
+        if hi > lo:
+            (a.set_xlim if axis == "x" else a.set_ylim)(lo, hi)
+
+    with matplotlib.rc_context(STYLE):
+        if len(paths) == 1:
+            p = paths[0]
+            if ax is None:
+                ax = new_axes((7, 4.5))
+            t = table.groupby(p, as_index=False)[[y, f"{y}_ci_low", f"{y}_ci_high"]].mean()
+            t = t.sort_values(p)
+            ax.fill_between(t[p], t[f"{y}_ci_low"], t[f"{y}_ci_high"], alpha=0.25, label="95% CI")
+            ax.plot(t[p], t[y], marker="o", label="P(ceasefire by the horizon)")
+            ax.set_xlabel(name(p))
+            ax.set_ylabel("P(ceasefire by the horizon)")
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(pct)
+            keep_range(ax, p)
+            ax.set_title(_fill(f"P(ceasefire by the horizon) as {name(p)} varies"))
+            ax.legend(loc="best")
+            return ax
+        if len(paths) == 2:
+            a, b = paths
+            if ax is None:
+                ax = new_axes((7, 5.5))
+            if table[a].nunique() * table[b].nunique() == len(table):
+                grid = table.pivot_table(index=b, columns=a, values=y, aggfunc="mean")
+                z = grid.to_numpy()
+                im = ax.imshow(z, origin="lower", aspect="auto", vmin=0, vmax=1, cmap="viridis")
+                for (i, j), v in np.ndenumerate(z):
+                    ax.text(
+                        j,
+                        i,
+                        f"{100 * v:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if v < 0.6 else "black",
+                    )
+                ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" for v in grid.columns])
+                ax.set_yticks(range(len(grid.index)), [f"{v:.3g}" for v in grid.index])
+                ax.grid(False)
+            else:
+                im = ax.scatter(
+                    table[a], table[b], c=table[y], vmin=0, vmax=1, cmap="viridis", s=30
+                )
+                keep_range(ax, a)
+                keep_range(ax, b, "y")
+            ax.figure.colorbar(im, ax=ax, label="P(ceasefire by the horizon)", format=pct)
+            ax.set_xlabel(name(a))
+            ax.set_ylabel(_fill(name(b), 40))
+            ax.set_title(_fill(f"P(ceasefire by the horizon) over {name(a)} and {name(b)}"))
+            return ax
+        k = len(paths)
+        cols = min(3, k)
+        rows = math.ceil(k / cols)
+        fig = new_figure((4 * cols, 3.4 * rows + 0.4))
+        axes = fig.subplots(rows, cols, squeeze=False)
+        for j, p in enumerate(paths):
+            a = axes[j // cols][j % cols]
+            x = table[p]
+            if x.nunique() > 12:  # LHS/Sobol: partial dependence in deciles of the path
+                bins = pd.qcut(x, 10, duplicates="drop")
+                t = table.groupby(bins, observed=True).agg(x=(p, "mean"), y=(y, "mean"))
+            else:
+                t = table.groupby(p).agg(x=(p, "mean"), y=(y, "mean"))
+            a.plot(t["x"], t["y"], marker="o")
+            a.set_xlabel(_fill(name(p), 40), fontsize=8)
+            a.set_ylim(0, 1)
+            a.yaxis.set_major_formatter(pct)
+            keep_range(a, p)
+            if j % cols == 0:
+                a.set_ylabel("P(ceasefire), averaged")
+        for j in range(k, rows * cols):
+            axes[j // cols][j % cols].set_visible(False)
+        fig.suptitle(
+            "P(ceasefire by the horizon) against each varied input, averaged over the others",
+            fontsize=11,
+            fontweight="bold",
+            x=0.01,
+            ha="left",
         )
-        ax.plot(t[paths[0]], t[y], marker="o", label="P(ceasefire by horizon)")
-        ax.set_xlabel(paths[0])
-        ax.set_ylabel("P(ceasefire by horizon)")
-        ax.set_ylim(0, 1)
-        ax.legend(loc="best")
-        return ax
-    if len(paths) == 2:
-        if ax is None:
-            ax = new_axes((6, 5))
-        a, b = paths
-        if table[a].nunique() * table[b].nunique() == len(table):
-            grid = table.pivot_table(index=b, columns=a, values=y, aggfunc="mean")
-            im = ax.pcolormesh(
-                grid.columns,
-                grid.index,
-                grid.to_numpy(),
-                shading="nearest",
-                vmin=0,
-                vmax=1,
-                cmap="viridis",
-            )
-        else:
-            im = ax.scatter(table[a], table[b], c=table[y], vmin=0, vmax=1, cmap="viridis", s=30)
-        ax.figure.colorbar(im, ax=ax, label="P(ceasefire by horizon)")
-        ax.set_xlabel(a)
-        ax.set_ylabel(b)
-        return ax
-    k = len(paths)
-    cols = min(3, k)
-    rows = math.ceil(k / cols)
-    fig = new_figure((4 * cols, 3.2 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for j, p in enumerate(paths):
-        a = axes[j // cols][j % cols]
-        x = table[p]
-        if x.nunique() > 12:  # LHS/Sobol: partial dependence in deciles of the path
-            bins = pd.qcut(x, 10, duplicates="drop")
-            t = table.groupby(bins, observed=True).agg(x=(p, "mean"), y=(y, "mean"))
-        else:
-            t = table.groupby(p).agg(x=(p, "mean"), y=(y, "mean"))
-        a.plot(t["x"], t["y"], marker="o")
-        a.set_xlabel(p, fontsize=8)
-        a.set_ylim(0, 1)
-        if j % cols == 0:
-            a.set_ylabel("P(ceasefire), averaged")
-    for j in range(k, rows * cols):
-        axes[j // cols][j % cols].set_visible(False)
-    return axes[0][0]
+        return axes[0][0]
+
+
+def _fill(text: str, width: int = 70) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width)
 
 
 def save_sweep_figure(res: SweepResults, folder: Path) -> Path:

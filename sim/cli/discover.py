@@ -1,0 +1,79 @@
+"""The discover verb: PRIM scenario discovery over a finished run's sampled inputs."""
+
+from __future__ import annotations
+
+import argparse
+
+from .options import Subparsers, between, count, formatter
+
+__all__ = ["add_discover"]
+
+
+def add_discover(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "discover",
+        help="what must be true for an outcome: PRIM over a run's sampled inputs",
+        description="Scenario discovery (PRIM, from ema_workbench) over the inputs each "
+        "replicate of a run sampled: the region of input space where the outcome is most "
+        "concentrated, with the coverage/density trade-off, the restricted inputs in real "
+        "units and their quasi-p-values. Written to the run folder (discover.json, figures) "
+        "and added to its report.",
+        formatter_class=formatter,
+        epilog="Examples:\n"
+        "  sim discover results/baseline-20250101T120000Z\n"
+        "  sim discover results/base --outcome ceasefire_by=2025-09-30 --min-mass 0.1\n"
+        "  sim discover results/base --outcome in_force --resamples 10\n",
+    )
+    p.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by 'sim run'")
+    p.add_argument(
+        "--outcome",
+        default="ceasefire",
+        metavar="OUTCOME",
+        help="ceasefire (by the horizon, default), in_force (at the horizon) or "
+        "ceasefire_by=YYYY-MM-DD",
+    )
+    p.add_argument(
+        "--min-mass",
+        type=between(0, 1),
+        default=0.05,
+        metavar="M",
+        help="smallest share of the replicates a box may hold (default 0.05)",
+    )
+    p.add_argument(
+        "--box", type=count(0), metavar="I", help="report box I of the trajectory instead"
+    )
+    p.add_argument(
+        "--resamples",
+        type=count(0),
+        default=0,
+        metavar="K",
+        help="rerun PRIM on K random halves to measure each restriction's stability (default 0)",
+    )
+    p.add_argument("--seed", type=count(0), metavar="S", help="seed of the subsampling")
+    p.add_argument("--no-report", action="store_true", help="do not rewrite report.html")
+    p.set_defaults(func=cmd_discover)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from ..discover import discover
+    from ..results import Results
+
+    results = Results.load(args.folder)
+    d = discover(
+        results,
+        outcome=args.outcome,
+        min_mass=args.min_mass,
+        box=args.box,
+        resamples=args.resamples,
+        seed=args.seed,
+    )
+    print(d.text())
+    d.save(args.folder)
+    what = "discover.json, figures/"
+    if not args.no_report:
+        from ..report import write_report
+
+        write_report(args.folder, results)
+        what += ", report.html"
+    print(f"wrote {args.folder}/ ({what})")
+    return 0

@@ -1,0 +1,82 @@
+"""The figure of a sensitivity study: the top inputs' indices with intervals, human labels."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from .style import BLUE, ORANGE, axes_or_new, note, styled
+
+__all__ = ["OUTPUT_NAMES", "plot_indices"]
+
+OUTPUT_NAMES = {
+    "p_ceasefire": "P(ceasefire by the horizon)",
+    "median_days": "median days to a ceasefire",
+}
+
+
+@styled
+def plot_indices(
+    r: Any, output: str = "p_ceasefire", ax: Axes | None = None, top: int = 15
+) -> Axes:
+    """Bars of the ``top`` inputs of a SensitivityResults, largest total effect on top."""
+    t = r.top(output, top).iloc[::-1]
+    ax = axes_or_new(ax, (8.0, 0.38 * max(len(t), 1) + 1.8))
+    what = OUTPUT_NAMES.get(output, output)
+    n_in = int((r.indices["output"] == output).sum())
+    shown = f"top {len(t)} of {n_in} inputs" if len(t) < n_in else f"{n_in} inputs"
+    ax.set_title(textwrap.fill(f"What drives {what}: {shown}", 70))
+    if t.empty or t[r.key].isna().all():
+        return note(ax, f"{what} did not vary across the points")
+    y = np.arange(len(t))
+    labels = [textwrap.fill(str(x), 45) for x in t["input"]]
+    if r.method == "sobol":
+        ax.barh(
+            y + 0.2,
+            t["ST"],
+            height=0.4,
+            xerr=t["ST_conf"],
+            color=BLUE,
+            label="total effect (ST)",
+            error_kw={"lw": 0.8},
+        )
+        ax.barh(
+            y - 0.2,
+            t["S1"],
+            height=0.4,
+            xerr=t["S1_conf"],
+            color=ORANGE,
+            label="first order (S1)",
+            error_kw={"lw": 0.8},
+        )
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(f"share of the variance of {what} (Sobol index, 95% interval)")
+    else:
+        ax.barh(
+            y,
+            t["mu_star"],
+            xerr=t["mu_star_conf"],
+            color=BLUE,
+            label="μ* (mean |effect|)",
+            error_kw={"lw": 0.8},
+        )
+        if output == "p_ceasefire":
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_xlabel(f"Morris μ*: mean absolute change in {what} (points), 95% interval")
+        else:
+            ax.set_xlabel(f"Morris μ*: mean absolute change in {what} (days), 95% interval")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.grid(axis="y", visible=False)
+    share = r.variance.get(output, {}).get("chance_share")
+    title = (
+        None
+        if share is None or not np.isfinite(share)
+        else (f"chance is {100 * share:.1f}% of the spread between points")
+    )
+    ax.legend(loc="lower right", fontsize=8, title=title, title_fontsize=8)
+    return ax
