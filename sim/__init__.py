@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .compare import compare
     from .discover import discover
     from .engine.runner import run
+    from .hindcast import hindcast
     from .plots import (
         figure_bytes,
         plot_ceasefire_curve,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         plot_terms,
         plot_terms_grid,
     )
+    from .plots.history import plot_forecast_path, plot_posterior
     from .results import Results
     from .scenario.loader import load_scenario
     from .scenario.schema import Scenario
@@ -47,11 +49,14 @@ __all__ = [
     "compare",
     "discover",
     "figure_bytes",
+    "hindcast",
     "load_scenario",
     "plot_ceasefire_curve",
     "plot_control_fan",
     "plot_durability",
+    "plot_forecast_path",
     "plot_obstruction",
+    "plot_posterior",
     "plot_terms",
     "plot_terms_grid",
     "run",
@@ -67,10 +72,13 @@ _LAZY = {
     "compare": ".compare",
     "discover": ".discover",
     "figure_bytes": ".plots",
+    "hindcast": ".hindcast",
     "plot_ceasefire_curve": ".plots",
     "plot_control_fan": ".plots",
     "plot_durability": ".plots",
+    "plot_forecast_path": ".plots.history",
     "plot_obstruction": ".plots",
+    "plot_posterior": ".plots.history",
     "plot_terms": ".plots",
     "plot_terms_grid": ".plots",
     "load_scenario": ".scenario.loader",

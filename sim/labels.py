@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Vocabulary"]
+__all__ = ["Vocabulary", "input_label"]
 
 # Parameters of each distribution family, by position (``--vary PATH.pert.1=...``).
 DIST_PARAMS = {
@@ -159,3 +159,14 @@ class Vocabulary:
                 words.append(_field(p))
             i += 1
         return " ".join(words)
+
+
+def input_label(path: str, meta: Mapping[str, Any]) -> str:
+    """A human name for an outcome column of a sampled input: 'param.actors.russia.optimism'
+    -> 'Russia: optimism' (with its unit), latent types 'stalling.<actor>' -> '<Actor>:
+    stalling type'."""
+    vocab = Vocabulary.from_meta(meta)
+    if path.startswith("stalling."):
+        who = path.split(".", 1)[1]
+        return f"{vocab.label('actors.' + who)}: stalling type"
+    return vocab.axis_label(path.removeprefix("param."))

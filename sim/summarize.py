@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import RunError
 from .history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from .jsonable import jsonable
+from .labels import input_label
 from .scenario.observations import Observation
 from .stats import effective_n, weighted_share, wilson
 
@@ -150,7 +151,10 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
         "replicates": r.n,
         "low_ess": c.ess < ESS_WARNING,
         "ess_check": effective_n(c.weights),
-        "posterior": posterior_table(inputs, c.weights),
+        "posterior": [
+            {**row, "label": input_label(row["input"], r.meta)}
+            for row in posterior_table(inputs, c.weights)
+        ],
     }
     return r.reweighted(c.weights, meta)
 

@@ -36,8 +36,11 @@ window.addEventListener('load', () => {
 </script>"""
 
 # The figures each page must show: run (five standard ones and a discovery's two),
-# sweep (one), compare (differences and curves), sensitivity (one per output).
-FIGURES = {"run": 7, "sweep": 1, "compare": 2, "sensitivity": 2}
+# sweep (one), compare (differences and curves), sensitivity (one per output), a run
+# conditioned on the record (five standard ones, the forecast path, prior against
+# posterior), hindcast (calibration and the cases).
+FIGURES = {"run": 7, "sweep": 1, "compare": 2, "sensitivity": 2, "asof": 7, "hindcast": 2}
+HISTORY = ROOT / "scenarios" / "history"
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +57,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "50",
          "--params", "actors.russia.stalling.prior,pressures.sanctions.level",
          "--out", str(d / "sensitivity"), "--quiet"],
+        ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
+         "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
+        ["hindcast", str(HISTORY / "russia_georgia_2008.yaml"), str(HISTORY / "iran_iraq_1987.yaml"),
+         "-n", "300", "--out", str(d / "hindcast"), "--quiet"],
     ):  # fmt: skip
         assert main(argv) == 0, argv
     return {k: d / k / "report.html" for k in FIGURES}

@@ -31,6 +31,22 @@ def test_notebook_runs_and_shows_headline_and_figures(name):
     assert "report.html" in saved and "figures" in saved
 
 
+@pytest.mark.slow
+def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught():
+    nb = nbformat.read(NOTEBOOKS / "03_history.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "23 observations" in text  # the case's record
+    assert "as of 2025-07-01, given 5 observation(s)" in text  # the conditioned headline
+    assert "Russia: stalling type" in text  # what the record taught, with human labels
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2  # the forecast path, prior against posterior
+
+
 def test_notebooks_use_only_the_public_api_and_are_committed_without_outputs():
     public = {"sim", "sim.__init__"}
     for path in NOTEBOOKS.glob("*.ipynb"):

@@ -11,32 +11,26 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..labels import Vocabulary
+from ..errors import UsageError
+from ..labels import input_label
 from .style import BLUE, GREY, ORANGE, axes_or_new, date_axis, new_figure, styled
 
-__all__ = ["input_label", "plot_forecast_path", "plot_posterior"]
+__all__ = ["plot_forecast_path", "plot_posterior"]
 
 MOVERS = 6  # inputs shown
 
 
-def input_label(path: str, meta: dict[str, Any]) -> str:
-    """A human name for an input column: 'param.actors.russia.optimism' -> 'Russia: optimism'
-    (latent types 'stalling.<actor>' -> '<Actor>: stalling type'), with its unit."""
-    vocab = Vocabulary.from_meta(meta)
-    if path.startswith("stalling."):
-        who = path.split(".", 1)[1]
-        return f"{vocab.label('actors.' + who)}: stalling type"
-    return vocab.axis_label(path.removeprefix("param."))
-
-
-def plot_posterior(
-    columns: dict[str, np.ndarray],
-    weights: np.ndarray,
-    table: list[dict[str, Any]],
-    meta: dict[str, Any],
-) -> Figure:
-    """Prior (the run's draws) and posterior (weighted by the record) of the top movers."""
+def plot_posterior(results: Any) -> Figure:
+    """For a run conditioned on the record (``Results.condition``): prior (the run's draws) and
+    posterior (weighted by the record) of the inputs the evidence moved most."""
+    table = results.summary().get("posterior") or []
+    if results.weights is None or not table:
+        raise UsageError(
+            "plot_posterior needs a run conditioned on observations (Results.condition)"
+        )
+    weights, meta = results.weights, results.meta
     rows = table[:MOVERS]
+    columns = {r["input"]: np.asarray(results.column(r["input"]), dtype=float) for r in rows}
     k = max(len(rows), 1)
     cols = min(3, k)
     nrows = math.ceil(k / cols)
@@ -100,12 +94,12 @@ def plot_posterior(
 
 
 @styled
-def plot_forecast_path(
-    path: list[dict[str, Any]], horizon: dt.date, ax: Axes | None = None
-) -> Axes:
-    """P(ceasefire by the horizon) conditioned on the record as of each date, with its 95%
-    interval; the effective sample size is written at each point."""
+def plot_forecast_path(results: Any, ax: Axes | None = None) -> Axes:
+    """P(ceasefire by the horizon) conditioned on the record as of each date
+    (``Results.forecast_path``), with its 95% interval; the effective sample size is written
+    at each point."""
     ax = axes_or_new(ax)
+    path, horizon = results.forecast_path(), results.horizon
     ok = [p for p in path if p["consistent"] and p["estimate"] is not None]
     ok = ok + ok[-1:]  # the last forecast holds to the horizon
     days = [p["as_of"] for p in ok[:-1]] + [horizon.isoformat()]

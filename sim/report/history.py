@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..labels import input_label
 from ..plots import figure_bytes
-from ..plots.history import input_label, plot_forecast_path, plot_posterior
+from ..plots.history import plot_forecast_path, plot_posterior
 from .page import esc, figure, num, pct
 
 __all__ = ["history_section"]
@@ -58,7 +59,7 @@ def history_section(results: Any) -> list[str]:
             f"<td>{o['rules_out']:,}</td></tr>"
         )
     out.append("</table>")
-    path_fig = plot_forecast_path(results.forecast_path(), results.horizon).get_figure()
+    path_fig = plot_forecast_path(results).get_figure()
     assert isinstance(path_fig, Figure)
     out.append(
         figure(
@@ -81,8 +82,7 @@ def history_section(results: Any) -> list[str]:
         others = [r for r in table if r not in latent][: max(SENTENCES - len(latent), 0)]
         out += [f"<li>{esc(_sentence(r, results.meta))}</li>" for r in [*latent, *others]]
         out.append("</ul>")
-        cols = {r["input"]: np.asarray(results.column(r["input"]), dtype=float) for r in table[:6]}
-        fig = plot_posterior(cols, results.weights, table, results.meta)
+        fig = plot_posterior(results)
         out.append(
             figure(
                 figure_bytes(fig, "png"),
