@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .stats import wilson
+from .stats import weighted_share, wilson
 
 __all__ = ["Z95", "grow_until_precise", "half_width", "paired_half_width"]
 
@@ -39,10 +39,24 @@ def paired_half_width(a: np.ndarray, b: np.ndarray) -> float:
     return Z95 * float(d.std(ddof=1)) / math.sqrt(len(d))
 
 
+def conditioned_half_width(flags: np.ndarray, w: np.ndarray) -> float:
+    """Half-width of the weighted share's 95% interval (Wilson's at the effective size); inf
+    while no replicate carries weight."""
+    if not np.any(w > 0):
+        return math.inf
+    _, lo, hi = weighted_share(flags, w)
+    return (hi - lo) / 2
+
+
 def widest(sims: Sequence[Any]) -> float:
-    """The widest half-width among each run's P(ceasefire) and each paired difference."""
+    """The widest half-width among each run's P(ceasefire) (conditioned on the record where
+    the run is) and each paired difference."""
     cols = [np.asarray(s.column("ceasefire"), dtype=bool) for s in sims]
-    h = max(half_width(c) for c in cols)
+    weights = [getattr(s, "weights", lambda: None)() for s in sims]
+    h = max(
+        half_width(c) if w is None else conditioned_half_width(c, w)
+        for c, w in zip(cols, weights, strict=True)
+    )
     if len(cols) > 1:
         h = max(h, *(paired_half_width(cols[0], c) for c in cols[1:]))
     return h
@@ -60,7 +74,8 @@ def grow_until_precise(sims: Sequence[Any], precision: float) -> float:
         h = widest(sims)
         if h <= precision or n >= limit:
             return h
-        want = n * (h / precision) ** 2 * OVERSHOOT
+        # no replicate fits the record yet: double; else the half-width shrinks as 1/sqrt(n)
+        want = 2 * n if not math.isfinite(h) else n * (h / precision) ** 2 * OVERSHOOT
         n = min(limit, max(n + size, math.ceil(want / size) * size))
         for s in sims:
             s.grow(n, total=n)

@@ -228,3 +228,16 @@ def test_the_forecast_path_is_the_run_conditioned_as_of_each_observation_date():
     assert path[0]["estimate"] > path[1]["estimate"] > path[2]["estimate"]
     # a conditioned run's path stops at its own as-of date
     assert [p["as_of"] for p in r.condition("2025-08-29").forecast_path()][-1] == "2025-08-29"
+
+
+def test_n_auto_with_as_of_narrows_the_conditioned_interval():
+    # the record rules out the futures with an early ceasefire: the conditioned interval is
+    # wider than the unconditioned one at the same size, so -n auto must grow further
+    s = _with([{"by": "2025-11-15", "source": "r", "ceasefire": False}])
+    c = sim.run(s, seed=2, precision=0.015, max_replicates=40_960, as_of="2025-11-15")
+    e = c.summary()["p_ceasefire"]
+    assert (e["ci_high"] - e["ci_low"]) / 2 <= 0.015
+    plain = sim.run(s, seed=2, precision=0.015, max_replicates=40_960)
+    assert c.n > plain.n  # the unconditioned target is met sooner
+    fixed = sim.run(s, replicates=c.n, seed=2).condition("2025-11-15")  # the same run
+    assert fixed.summary()["p_ceasefire"] == e

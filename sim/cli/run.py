@@ -174,9 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 checkpoint=job.checkpoint,
                 precision=job.precision,
                 max_replicates=job.max_replicates,
+                as_of=job.as_of,
             )
-        if job.as_of is not None:
-            results = results.condition(job.as_of)
     except KeyboardInterrupt:
         sys.stderr.write(
             f"interrupted: {job.finished_chunks()} finished chunk(s) kept in {job.checkpoint}; "

@@ -141,8 +141,12 @@ def run(
     on (seed, i), so the result equals a fixed-size run of the final size.
 
     With ``as_of`` (a date), the results are conditioned on the scenario's observations
-    dated on or before it (``Results.condition``).
+    dated on or before it (``Results.condition``); with ``precision`` too, the interval that
+    must be narrow enough is the conditioned one (Wilson's at the effective sample size).
     """
+    track: tuple[str, ...] = ("ceasefire",)
+    if as_of is not None and precision is not None:
+        track += tuple(f"obs.{i}" for i in range(len(scenario.observations)))
     sim = Simulation(
         scenario,
         seed,
@@ -155,6 +159,8 @@ def run(
         replicates=replicates,
         precision=precision,
         max_replicates=max_replicates,
+        track=track,
+        as_of=as_of,
     )
     try:
         if precision is None:
@@ -196,6 +202,7 @@ class Simulation:
         precision: float | None = None,
         max_replicates: int = MAX_AUTO_REPLICATES,
         track: tuple[str, ...] = ("ceasefire",),
+        as_of: str | dt.date | None = None,
     ):
         n = scenario.run.replicates if replicates is None else replicates
         seed = scenario.run.seed if seed is None else seed
@@ -218,6 +225,7 @@ class Simulation:
         self.t0 = time.perf_counter()
         self.specs = compile_scenario(scenario, seed)
         self.track = track
+        self.as_of = as_of  # -n auto: the interval that must be narrow is the conditioned one
         self.kept: dict[int, dict[str, Any]] = {}  # tracked columns of each finished chunk
         self.sums: dict[str, Any] = {}
         self.stories: dict[int, list[dict[str, Any]]] = {}
@@ -260,6 +268,21 @@ class Simulation:
         except BaseException:
             self.close(failed=True)
             raise
+
+    def weights(self) -> np.ndarray | None:
+        """Weights of the replicates so far given the observations up to ``as_of`` (None
+        without it; zeros while no replicate fits the record yet)."""
+        if self.as_of is None:
+            return None
+        from ..errors import RunError
+        from ..history import condition
+
+        obs = self.scenario.observations
+        cols = {i: np.asarray(self.column(f"obs.{i}"), dtype=float) for i in range(len(obs))}
+        try:
+            return condition(list(obs), cols, self.scenario.start, self.as_of).weights
+        except RunError:
+            return np.zeros(self.n)
 
     def column(self, name: str) -> np.ndarray:
         """A tracked outcome column over the replicates simulated so far."""
