@@ -41,7 +41,8 @@ def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "23 observations" in text  # the case's record
-    assert "as of 2025-07-01, given 5 observation(s)" in text  # the conditioned headline
+    assert "as of 2025-07-01, given 5 observation(s)" in text  # the conditioned headlines
+    assert "as of 2025-09-01" in text and "as of 2025-11-01" in text
     assert "Russia: stalling type" in text  # what the record taught, with human labels
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the forecast path, prior against posterior
