@@ -11,16 +11,20 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["01_baseline.ipynb"])
-def test_notebook_runs_and_shows_headline_and_figures(name):
+def _execute(name: str) -> tuple[list, str]:
+    """Run notebook ``name`` top to bottom; its outputs and printed text (no cell may fail)."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    return outputs, "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+
+
+@pytest.mark.slow
+def test_the_baseline_notebook_shows_headline_and_figures():
+    outputs, text = _execute("01_baseline.ipynb")
     assert "P(ceasefire by 2025-12-31):" in text  # the baseline's headline
     assert "us_walks_away vs baseline" in text and "ΔP(ceasefire)" in text  # the comparison
     images = [o for o in outputs if "image/png" in o.get("data", {})]
@@ -33,13 +37,7 @@ def test_notebook_runs_and_shows_headline_and_figures(name):
 
 @pytest.mark.slow
 def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught():
-    nb = nbformat.read(NOTEBOOKS / "03_history.ipynb", as_version=4)
-    NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    ).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
-    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    outputs, text = _execute("03_history.ipynb")
     assert "23 observations" in text  # the case's record
     assert "as of 2025-07-01, given 5 observation(s)" in text  # the conditioned headlines
     assert "as of 2025-09-01" in text and "as of 2025-11-01" in text

@@ -18,6 +18,18 @@ INFEASIBLE = -1e9  # score offset of a point outside the zone of agreement: belo
 
 
 @njit(cache=True, nogil=True)
+def _scratch(K, P):
+    """Work arrays for one replicate's frontier: each side's values (K, P), the regime and the
+    start point (K,), the pieces (K P each: value steps, issue, ends, exchange rate), the terms."""
+    S = K * P
+    return (
+        np.empty((K, P)), np.empty((K, P)), np.empty(K, dtype=np.int64), np.empty(K),
+        np.empty(S), np.empty(S), np.empty(S, dtype=np.int64), np.empty(S), np.empty(S),
+        np.empty(S), np.empty(K),
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def _values(comp, s0, s1, l0, l1, i, fa, fb):
     """f_ik at every point of row i: comp (n, K, P, 6) holds (u, pen, keep) of A then of B."""
     K, P = fa.shape
@@ -229,21 +241,10 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
         for k in range(K):
             if regimes[r, k] + 1 > J:
                 J = regimes[r, k] + 1
-    fa = np.empty((K, P))
-    fb = np.empty((K, P))
     best_a = np.empty((K, J))
     best_b = np.empty((K, J))
     bound = np.empty(R)
-    regime = np.empty(K, dtype=np.int64)
-    start = np.empty(K)
-    S = K * P
-    da = np.empty(S)
-    db = np.empty(S)
-    iss = np.empty(S, dtype=np.int64)
-    x0 = np.empty(S)
-    x1 = np.empty(S)
-    rate = np.empty(S)
-    x = np.empty(K)
+    fa, fb, regime, start, da, db, iss, x0, x1, rate, x = _scratch(K, P)
     for q in range(rows.shape[0]):
         i = rows[q]
         _values(comp, s[0, q], s[1, q], lump[0, q], lump[1, q], i, fa, fb)
@@ -309,20 +310,9 @@ def offer_rows(
     Lagrangian for equal weights) maximising q V_j + (1 - q) floor_j, q = F((V_k - other_k)),
     F the other side's error distribution (normal sd ``scale`` or logistic 1 / ``scale``)."""
     _, K, P = pts.shape
-    fa = np.empty((K, P))
-    fb = np.empty((K, P))
-    regime = np.empty(K, dtype=np.int64)
-    start = np.empty(K)
-    S = K * P
-    da = np.empty(S)
-    db = np.empty(S)
-    iss = np.empty(S, dtype=np.int64)
-    x0 = np.empty(S)
-    x1 = np.empty(S)
-    rate = np.empty(S)
-    va_at = np.empty(S + 1)
-    vb_at = np.empty(S + 1)
-    x = np.empty(K)
+    fa, fb, regime, start, da, db, iss, x0, x1, rate, x = _scratch(K, P)
+    va_at = np.empty(K * P + 1)
+    vb_at = np.empty(K * P + 1)
     for q0 in range(rows.shape[0]):
         i = rows[q0]
         _values(comp, s[0, q0], s[1, q0], lump[0, q0], lump[1, q0], i, fa, fb)
