@@ -144,7 +144,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_control_character_is_a_yaml_error_naming_the_file(tmp_path: Path) -> None:
     p = write(tmp_path, "name: a\x07b\n")
     (msg,) = problems_of(p)
-    assert msg.startswith(f"{p}: YAML error") and "special characters" in msg
+    assert msg.startswith(f"{p}:1:8: YAML error") and "special characters" in msg
 
 
 # ----------------------------------------------------------------------------- extends

@@ -10,7 +10,8 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from .distributions import is_distribution_tree
 from .messages import Loc, show
-from .yamlparse import Mark, MarkIndex, parse_yaml, read_text
+from .readfile import read_text
+from .yamlparse import Mark, MarkIndex, parse_yaml
 
 __all__ = ["MAX_EXTENDS_DEPTH", "deep_merge", "load_file", "resolve_extends"]
 
