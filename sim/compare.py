@@ -127,10 +127,12 @@ class Comparison:
         """Write compare.json and figures/compare.png into ``folder``."""
 
         from .atomic import atomic_write_json
+        from .folders import write_marker
         from .plots import save_png
 
         out = Path(folder)
         atomic_write_json(out / "compare.json", self.to_dict())
+        write_marker(out, "compare")
         save_png(self.plot().figure, out / "figures" / "compare.png")
         return out
 

@@ -348,15 +348,24 @@ class Results:
         Everything (and whatever ``extras(tmp)`` adds, e.g. figures and the report) is
         written into a temporary folder beside the target, which is renamed into place
         last: a run killed half-way leaves no folder that looks complete. An existing
-        empty folder is replaced; a non-empty one only with ``overwrite``.
+        empty folder is replaced; a non-empty one only with ``overwrite``, and only when
+        sim wrote it (it holds the ``.sim-folder`` marker that is written here too).
         """
-        target = Path(folder)
+        from .folders import MARKER, is_sim_folder, refuse_special
+
+        target = refuse_special(folder, "output folder")
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")
-        if target.is_dir() and any(target.iterdir()) and not overwrite:
-            raise NotAResultsFolder(
-                f"output folder {str(target)!r} is not empty (use --force to replace it)"
-            )
+        if target.is_dir() and any(target.iterdir()):
+            if not overwrite:
+                raise NotAResultsFolder(
+                    f"output folder {str(target)!r} is not empty (use --force to replace it)"
+                )
+            if not is_sim_folder(target):
+                raise NotAResultsFolder(
+                    f"output folder {str(target)!r} holds files sim did not write (no {MARKER} "
+                    "marker); only a folder written by sim is replaced"
+                )
         tmp = temp_dir_beside(target)
         try:
             self._write(tmp)
@@ -377,6 +386,9 @@ class Results:
         return target
 
     def _write(self, folder: Path) -> None:
+        from .folders import write_marker
+
+        write_marker(folder, "results")
         atomic_write_json(folder / "summary.json", self.summary())
         atomic_write_json(folder / "meta.json", self.meta)
         if self._frame is None and self._path is not None:

@@ -170,10 +170,12 @@ class SensitivityResults:
         from pathlib import Path
 
         from .atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
+        from .folders import write_marker
         from .plots import save_png
 
         out = Path(folder)
         atomic_write_json(out / "sensitivity.json", self.to_dict())
+        write_marker(out, "sensitivity")
         atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
         atomic_write_parquet(out / "points.parquet", self.points)
         for o in self.indices["output"].unique():

@@ -59,9 +59,12 @@ def add_compare(sub: Subparsers) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare
+    from ..folders import check_writable
     from ..outputs import check_out_folder
 
     out = None if args.out is None else check_out_folder(args.out, holds="compare.json")
+    if out is not None:
+        check_writable(out)  # before the runs, not after them
     c = compare(
         args.scenarios,
         replicates=args.replicates,
@@ -121,10 +124,13 @@ def add_sensitivity(sub: Subparsers) -> None:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from ..folders import check_writable
     from ..outputs import check_out_folder
     from ..sensitivity import sensitivity
 
     out = None if args.out is None else check_out_folder(args.out, holds="sensitivity.json")
+    if out is not None:
+        check_writable(out)  # before the study, not after it
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
     r = sensitivity(
         args.scenario,
