@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
+from ..limits import MAX_REPLICATES, WORKERS_PER_CPU
 
 __all__ = [
     "Parser",
@@ -19,6 +22,7 @@ __all__ = [
     "formatter",
     "progress_bar",
     "report_error",
+    "report_failure",
 ]
 
 
@@ -57,11 +61,39 @@ def report_error(e: SimError) -> None:
         for p in e.problems:
             sys.stderr.write(f"{p}\n")
     else:
-        sys.stderr.write(f"error: {e}\n")
+        sys.stderr.write(f"error: {_one_line(str(e))}\n")
 
 
-def count(minimum: int) -> Callable[[str], int]:
-    """argparse type: a whole number >= minimum, with a message naming the bad value."""
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "(no message)"
+
+
+def report_failure(e: BaseException) -> int:
+    """Any error as lines on stderr and the exit status: 2 for the user's or the machine's
+    (SimError, OSError, MemoryError), 1 for an internal error. SIM_DEBUG=1 adds the traceback."""
+    if os.environ.get("SIM_DEBUG", "") not in ("", "0"):
+        traceback.print_exception(e)
+    if isinstance(e, SimError):
+        report_error(e)
+        return 2
+    if isinstance(e, MemoryError):
+        sys.stderr.write("error: out of memory; ask for fewer replicates, points or workers\n")
+        return 2
+    if isinstance(e, OSError):
+        from ..folders import oserror_text
+
+        where = f" {e.filename!r}" if e.filename else ""
+        sys.stderr.write(f"error: cannot use{where}: {oserror_text(e)}\n")
+        return 2
+    sys.stderr.write(
+        f"internal error: {type(e).__name__}: {_one_line(str(e))[:300]} (this is a bug in sim; "
+        "run again with SIM_DEBUG=1 to see where, and please report it)\n"
+    )
+    return 1
+
+
+def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """argparse type: a whole number in [minimum, maximum], with a message naming the bad value."""
 
     def parse(text: str) -> int:
         try:
@@ -70,6 +102,8 @@ def count(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,} (got {value:,})")
         return value
 
     return parse
@@ -95,16 +129,22 @@ def add_size_options(
     minimum: int = 1,
     default: int | None = None,
 ) -> None:
-    """-n/--replicates and --seed, shared by every verb that simulates."""
+    """-n/--replicates, --seed and --allow-large, shared by every verb that simulates."""
     p.add_argument(
         "-n",
         "--replicates",
-        type=count(minimum),
+        type=count(minimum, MAX_REPLICATES),
         default=default,
         metavar="N",
-        help=replicates_help,
+        help=f"{replicates_help}; at most {MAX_REPLICATES:,}",
     )
-    p.add_argument("--seed", type=count(0), metavar="S", help=seed_help)
+    p.add_argument("--seed", type=count(0, 2**63 - 1), metavar="S", help=seed_help)
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="start even when the memory or disk it needs (estimated before starting) "
+        "exceeds what is free on this machine",
+    )
 
 
 def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> None:
@@ -114,7 +154,8 @@ def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> No
         type=count(1),
         default=1,
         metavar="W",
-        help=f"local worker processes sharing the {unit} (default 1; results do not depend on it)",
+        help=f"local worker processes sharing the {unit} (default 1; results do not depend on "
+        f"it); at most one per job and {WORKERS_PER_CPU} per CPU are started",
     )
     p.add_argument(
         "--scheduler",
