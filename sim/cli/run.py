@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ..errors import RunError, SimError, UsageError
+from ..folders import oserror_text
 from .options import (
     Subparsers,
     add_executor_options,
@@ -17,6 +19,9 @@ from .options import (
     formatter,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from ..outputs import RunJob
 
 __all__ = ["add_report", "add_run"]
 
@@ -45,7 +50,11 @@ def add_run(sub: Subparsers) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-<UTC time>/)"
     )
-    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a non-empty --out folder written by sim (never a folder of other files)",
+    )
     add_executor_options(p, "chunks of 4,096 replicates")
     p.add_argument(
         "--trace",
@@ -69,7 +78,7 @@ def add_run(sub: Subparsers) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..outputs import resume_run, start_run
+    from ..outputs import plan_run, resume_run
 
     if args.resume is not None:
         given = [
@@ -91,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
-        job = start_run(
+        job = plan_run(
             args.scenario,
             args.overrides,
             replicates=args.replicates,
@@ -100,37 +109,59 @@ def cmd_run(args: argparse.Namespace) -> int:
             out=args.out,
             force=args.force,
         )
+        _check_size(job, args)
+        job.begin()
+    try:
+        return _run_job(job, args)
+    except KeyboardInterrupt:
+        kept = job.abandon()
+        sys.stderr.write(f"interrupted: {kept or 'no chunk had finished; nothing kept'}\n")
+        return 130
+    except (SimError, OSError, MemoryError) as e:
+        kept = job.abandon()
+        if kept:  # the same error, one line, with what was kept and how to go on
+            what = oserror_text(e) if isinstance(e, OSError) else str(e).splitlines()[0]
+            where = f" writing {e.filename!r}" if isinstance(e, OSError) and e.filename else ""
+            raise RunError(f"{what or type(e).__name__}{where}; {kept}") from None
+        raise
+    finally:
+        job.release()
 
+
+def _check_size(job: RunJob, args: argparse.Namespace) -> None:
+    """Refuse a run beyond this machine (memory, disk) before anything is written."""
+    from ..estimate import check_fits, rounds_of, run_estimate
+
+    est = run_estimate(
+        job.replicates, rounds_of(job.scenario), 1 if args.scheduler else args.workers
+    )
+    check_fits(est, job.checkpoint.parent, args.allow_large)
+    if est.seconds > 60 and not args.quiet:
+        sys.stderr.write(f"estimate: {est.text()}\n")
+
+
+def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     from ..engine.runner import run
 
     bar, progress = progress_bar(args.quiet)
-    try:
-        with contextlib.ExitStack() as stack:
-            executor = None
-            if args.scheduler:  # a large run split by chunk over a Dask cluster
-                from ..execution import dask_client
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.scheduler:  # a large run split by chunk over a Dask cluster
+            from ..execution import dask_client
 
-                executor = stack.enter_context(
-                    dask_client(args.scheduler, args.workers)
-                ).get_executor()
-            if bar is not None:
-                stack.enter_context(bar)
-            results = run(
-                job.scenario,
-                replicates=job.replicates,
-                seed=job.seed,
-                workers=args.workers,
-                progress=progress if bar is not None else False,
-                trace=job.trace,
-                executor=executor,
-                checkpoint=job.checkpoint,
-            )
-    except KeyboardInterrupt:
-        sys.stderr.write(
-            f"interrupted: {job.finished_chunks()} finished chunk(s) kept in {job.checkpoint}; "
-            f"finish with: sim run --resume {job.out}\n"
+            executor = stack.enter_context(dask_client(args.scheduler, args.workers)).get_executor()
+        if bar is not None:
+            stack.enter_context(bar)
+        results = run(
+            job.scenario,
+            replicates=job.replicates,
+            seed=job.seed,
+            workers=args.workers,
+            progress=progress if bar is not None else False,
+            trace=job.trace,
+            executor=executor,
+            checkpoint=job.checkpoint,
         )
-        return 130
 
     def figures_and_report(tmp: Path) -> None:
         from ..plots import save_figures

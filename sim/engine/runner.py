@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import RunError, UsageError
-from ..execution import process_pool
+from ..execution import process_pool, stop_pool
 from ..jsonable import jsonable
+from ..limits import MAX_REPLICATES, cap_workers
 from ..mechanisms import Specs, World, compile_scenario
 from ..results import Results
 from ..scenario.schema import Scenario
@@ -140,6 +141,8 @@ def run(
     ):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
+    if n > MAX_REPLICATES:
+        raise UsageError(f"replicates must be at most {MAX_REPLICATES:,} (got {n:,})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
     t0 = time.perf_counter()
@@ -227,8 +230,9 @@ def _simulate(
             out.outcomes = {}  # on disk now: do not keep it in memory
 
     own: Executor | None = None
-    if executor is None and workers > 1 and len(jobs) > 1:
-        own = executor = process_pool(min(workers, len(jobs)))
+    if executor is None and cap_workers(workers, len(jobs)) > 1:
+        own = executor = process_pool(cap_workers(workers, len(jobs)))
+    interrupted = True
     try:
         if executor is None:
             for job in jobs.values():
@@ -237,9 +241,10 @@ def _simulate(
             futures = [executor.submit(_job, job) for job in jobs.values()]
             for f in as_completed(futures):
                 finished(f.result())
+        interrupted = False
     finally:
         if own is not None:
-            own.shutdown(wait=True, cancel_futures=True)
+            stop_pool(own, interrupted)
         close = getattr(report, "close", None)
         if close is not None:
             close()
