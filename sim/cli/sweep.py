@@ -109,6 +109,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             independent=args.independent,
             overrides=list(args.overrides) if args.scenario is not None else None,
             progress=cb or None,
+            allow_large=args.allow_large,
         )
 
     if bar is not None:

@@ -20,10 +20,13 @@ import numpy as np
 
 from ..atomic import atomic_write_json, atomic_write_parquet
 from ..errors import RunError, ScenarioError, SimError, UsageError
+from ..estimate import check_fits, rounds_of, study_estimate
 from ..execution import SchedulerUnreachable as SchedulerUnreachable
 from ..execution import dask_client as dask_client
 from ..execution import map_unordered
+from ..folders import check_writable, write_marker
 from ..jsonable import jsonable
+from ..limits import MAX_REPLICATES
 from ..outputs import check_out_folder
 from ..points import check_numeric_path, run_point, scenario_at
 from ..points import point_stats as point_stats
@@ -37,7 +40,6 @@ from .manifest import (
     check_same_sweep,
     finished_points,
     prior_manifest,
-    read_json,
     save_point,
 )
 from .table import SweepResults, build_table, save_sweep_figure
@@ -77,21 +79,21 @@ def sweep(
     overrides: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     figures: bool = True,
+    allow_large: bool = False,
 ) -> SweepResults:
     """Run ``scenario_path`` at every point of a design over ``vary``; see the module docstring.
 
     With ``resume`` (a folder of an earlier sweep) the varied paths, design and
     replicates default to the manifest's, and only the points without a
     ``points/<i>.json`` are run. ``out`` defaults to results/<scenario>-sweep-<time>/.
+    A sweep beyond this machine's free memory is refused unless ``allow_large``.
     """
     from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
 
     if scenario_path is None:  # resume from the manifest alone
         if resume is None:
             raise UsageError("sweep needs a scenario file (or --resume DIR)")
-        prior = read_json(Path(resume) / MANIFEST) if (Path(resume) / MANIFEST).is_file() else {}
-        if "scenario_file" not in prior:
-            raise UsageError(f"--resume {str(resume)!r}: not a sweep folder (no {MANIFEST})")
+        prior = prior_manifest(Path(resume))
         scenario_path = prior["scenario_file"]
         overrides = prior.get("overrides") if overrides is None else overrides
         seed = prior.get("seed") if seed is None else seed
@@ -116,11 +118,13 @@ def sweep(
             replicates = old["replicates"] if replicates is None else replicates
     specs = [parse_vary(v) for v in vary]
     n = base.run.replicates if replicates is None else replicates
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise UsageError(f"replicates must be an integer >= 1 (got {n!r})")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REPLICATES:
+        raise UsageError(f"replicates must be an integer in 1..{MAX_REPLICATES:,} (got {n!r})")
     for v in specs:
         check_numeric_path(tree, v.path)
     points = design_points(specs, design, samples, seed)
+    est = study_estimate(len(points), n, rounds_of(base), 1 if scheduler else workers)
+    check_fits(est, None, allow_large)
 
     # Validate every point before running anything: a bad path or value fails fast.
     scenarios = []
@@ -199,11 +203,14 @@ def _sweep_run(
     if old is not None:
         check_same_sweep(old, manifest, resume)
         folder = Path(str(resume))
+        check_writable(folder)
     else:
         folder = Path(out) if out is not None else default_folder(f"{name} sweep")
         hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
         check_out_folder(folder, hint=hint)
+        check_writable(folder)
         atomic_write_json(folder / MANIFEST, manifest)
+        write_marker(folder, "sweep")
     done = finished_points(folder, points)
     jobs = {
         i: (scenarios[i], n, point_seed(seed, i, independent))
