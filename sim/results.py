@@ -429,8 +429,13 @@ class Results:
                     traces = [json.loads(line) for line in f if line.strip()]
         except (OSError, ValueError) as e:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
-        if not isinstance(meta, dict):
-            raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is not a JSON object")
+        from .integrity import meta_problem, outcomes_problem
+
+        problem = meta_problem(meta)
+        if problem:
+            raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is damaged ({problem})")
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
-        results.columns  # noqa: B018  # the outcomes file must at least be a readable table
+        problem = outcomes_problem(results._parquet().schema_arrow)  # a readable table, typed
+        if problem:
+            raise NotAResultsFolder(f"{str(outcomes)!r} is damaged ({problem})")
         return results
