@@ -18,7 +18,7 @@ import copy
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from .jsonable import jsonable
 from .results import Results
 from .stats import fast_median
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "comparable", "compare"]
 
 BOOTSTRAP = 1000  # resamples for the median-time interval
 LEVEL = 0.95
@@ -44,6 +44,7 @@ class Comparison:
     results: list[Results]
     seed: int
     replicates: int
+    notes: list[str] = field(default_factory=list)  # e.g. issues not shared by every scenario
 
     def differences(self) -> list[dict[str, Any]]:
         base = self.results[0]
@@ -75,6 +76,7 @@ class Comparison:
                     for lab, r in zip(self.labels, self.results, strict=True)
                 ],
                 "differences": self.differences(),
+                "notes": self.notes,
             }
         )
         return out
@@ -86,6 +88,7 @@ class Comparison:
             f"{len(self.labels)} scenarios, {self.replicates:,} replicates each, seed {self.seed} "
             "(common random numbers)"
         ]
+        lines += [f"  note: {n}" for n in self.notes]
         for s in d["scenarios"]:
             p = s["p_ceasefire"]
             med = s["median_days_to_ceasefire"]
@@ -201,14 +204,18 @@ def compare(
     workers: int = 1,
     overrides: Sequence[str] | None = None,
     variants: Sequence[str] | None = None,
+    allow_large: bool = False,
 ) -> Comparison:
     """Run scenarios (paths, mappings or Scenario objects) on common random numbers.
 
     With one scenario and ``variants`` (each a space-separated list of PATH=VALUE),
     the baseline is the scenario itself and each variant applies its values on top.
-    Seed and replicates default to those of the first scenario.
+    Seed and replicates default to those of the first scenario. Scenarios with another
+    start or horizon than the first are refused; issues not shared are noted (``notes``).
+    A comparison beyond this machine's free memory is refused unless ``allow_large``.
     """
     from .engine.runner import run
+    from .estimate import check_fits, compare_estimate, rounds_of
     from .points import scenario_at
     from .scenario.loader import load_scenario, load_tree, parse_yaml, validate_loaded
     from .scenario.schema import Scenario
@@ -241,7 +248,7 @@ def compare(
                     raise UsageError(f"--variant {x!r}: {problems[0].message}")
                 values[path] = value
             # set like a sweep point: a path made constant leaves its correlations
-            loaded.append(scenario_at(tree, marks, values))
+            loaded.append(scenario_at(tree, marks, values, origin="--variant"))
             names.append(v)
     else:
         if len(items) < 2:
@@ -259,7 +266,35 @@ def compare(
         if len(labels) != len(loaded):
             raise UsageError(f"{len(labels)} labels for {len(loaded)} scenarios")
         names = list(labels)
+    notes = comparable(loaded, names)
     n = loaded[0].run.replicates if replicates is None else replicates
     s = loaded[0].run.seed if seed is None else seed
+    check_fits(compare_estimate(len(loaded), n, rounds_of(loaded[0]), workers), None, allow_large)
     results = [run(sc, replicates=n, seed=s, workers=workers) for sc in loaded]
-    return Comparison(labels=names, results=results, seed=s, replicates=n)
+    return Comparison(labels=names, results=results, seed=s, replicates=n, notes=notes)
+
+
+def comparable(scenarios: Sequence[Any], labels: Sequence[str]) -> list[str]:
+    """UsageError unless the scenarios share start and horizon (their paired differences
+    are by the same dates); notes on issues not shared by all (terms are compared only
+    on the issues both sides of a difference have)."""
+    first, name = scenarios[0], labels[0]
+    for sc, lab in zip(scenarios[1:], labels[1:], strict=True):
+        for what, a, b in (
+            ("start", first.start, sc.start),
+            ("horizon", first.horizon_date, sc.horizon_date),
+        ):
+            if a != b:
+                raise UsageError(
+                    f"cannot compare {lab!r} with {name!r}: different {what} ({b} vs {a}); "
+                    f"give them the same one, e.g. --set {what}={a}"
+                )
+    notes = []
+    for sc, lab in zip(scenarios[1:], labels[1:], strict=True):
+        only = sorted(set(sc.issues) ^ set(first.issues))
+        if only:
+            notes.append(
+                f"{lab!r} and {name!r} do not share the issue(s) {', '.join(only)}; "
+                "their terms are compared only on the issues they share"
+            )
+    return notes

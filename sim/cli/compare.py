@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..limits import WORKERS_PER_CPU
 from .options import (
     Subparsers,
     add_executor_options,
@@ -22,7 +23,9 @@ def add_compare(sub: Subparsers) -> None:
         help="compare scenarios on common random numbers, with paired intervals",
         description="Run scenarios on the same seed and report each one's difference from the "
         "first in P(ceasefire), P(in force at horizon), median days and mean terms, with paired "
-        "95% intervals (normal approximation for shares and terms, bootstrap for the median).",
+        "95% intervals (normal approximation for shares and terms, bootstrap for the median). "
+        "The scenarios must share start and horizon (else the command refuses); issues not "
+        "shared are noted, and terms are compared on the shared ones only.",
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml\n"
@@ -50,7 +53,12 @@ def add_compare(sub: Subparsers) -> None:
         seed_help="common seed (default: the first scenario's)",
     )
     p.add_argument(
-        "--workers", type=count(1), default=1, metavar="W", help="worker processes per run"
+        "--workers",
+        type=count(1),
+        default=1,
+        metavar="W",
+        help=f"worker processes per run (at most one per chunk and {WORKERS_PER_CPU} per CPU "
+        "are started)",
     )
     p.add_argument("--out", metavar="DIR", help="write compare.json and figures/compare.png here")
     add_set_option(p)
@@ -72,6 +80,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         workers=args.workers,
         overrides=list(args.overrides),
         variants=args.variant or None,
+        allow_large=args.allow_large,
     )
     print(c.text())
     if out is not None:
@@ -142,6 +151,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         overrides=list(args.overrides),
+        allow_large=args.allow_large,
     )
     import pandas as pd
 
