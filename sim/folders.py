@@ -94,22 +94,27 @@ def oserror_text(e: OSError) -> str:
     return (e.strerror or type(e).__name__).lower()
 
 
-def check_writable(folder: str | os.PathLike[str], option: str = "--out") -> None:
+def check_writable(
+    folder: str | os.PathLike[str],
+    option: str = "--out",
+    shown: str | os.PathLike[str] | None = None,
+) -> None:
     """UsageError unless a file can be created where ``folder`` is (or will be made).
 
     Probes the folder itself if it exists, else its nearest existing parent; nothing is
-    left behind.
+    left behind. ``shown`` is the path the user gave, for the message (default ``folder``).
     """
     p = Path(folder)
+    name = os.fspath(shown if shown is not None else folder)
     probe = p if p.is_dir() else next((a for a in p.absolute().parents if a.is_dir()), None)
     if probe is None:
-        raise UsageError(f"cannot write to {option} {os.fspath(folder)!r}: no such place")
+        raise UsageError(f"cannot write to {option} {name!r}: no such place")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sim-probe-", dir=probe)
     except OSError as e:
         raise UsageError(
-            f"cannot write to {option} {os.fspath(folder)!r}: {oserror_text(e)} "
-            f"(in {os.fspath(probe)!r}); choose a folder you can write to"
+            f"cannot write to {option} {name!r}: {oserror_text(e)}; choose a folder you can "
+            "write to"
         ) from None
     os.close(fd)
     with contextlib.suppress(OSError):

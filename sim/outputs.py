@@ -232,7 +232,7 @@ def plan_run(
     if replicates > MAX_REPLICATES:
         raise UsageError(f"-n must be at most {MAX_REPLICATES:,} (got {replicates:,})")
     folder = out_arg if out_arg is not None else default_folder(scenario.name)
-    check_writable(folder.parent)
+    check_writable(folder.parent, shown=folder)  # results and checkpoint go beside it
     return RunJob(scenario, replicates, seed, trace, folder, checkpoint_dir(folder), force)
 
 
@@ -270,7 +270,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
             f"checkpoint file {str(ck / SCENARIO)!r} is damaged ({e.problems[0].message}); "
             f"the run cannot be resumed: remove {str(ck)!r} and start it again"
         ) from None
-    check_writable(folder.parent)
+    check_writable(folder.parent, shown=folder)
     job = RunJob(
         scenario, options["replicates"], options["seed"], options["trace"], folder, ck, force
     )

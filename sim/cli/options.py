@@ -20,6 +20,7 @@ __all__ = [
     "add_size_options",
     "count",
     "formatter",
+    "limits_help",
     "progress_bar",
     "report_error",
     "report_failure",
@@ -55,6 +56,25 @@ def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def limits_help() -> str:
+    """The limits, as the epilog of ``sim run --help`` (and the verbs that simulate) lists them."""
+    from ..limits import MAX_HORIZON_DAYS, MAX_MAGNITUDE, MAX_POINTS, MAX_ROUNDS
+    from ..scenario.readfile import MAX_FILE_BYTES, size_text
+
+    return (
+        "\nLimits (docs/scenario-language.md, section 12):\n"
+        f"  replicates   at most {MAX_REPLICATES:,} per run (-n and run.replicates)\n"
+        f"  rounds       at most {MAX_ROUNDS:,} from start to horizon; the horizon at most "
+        f"{MAX_HORIZON_DAYS:,} days after start\n"
+        f"  files        scenario files up to {size_text(MAX_FILE_BYTES)}, regular files only; "
+        f"every number within ±{MAX_MAGNITUDE:g}\n"
+        f"  points       a sweep or sensitivity study runs at most {MAX_POINTS:,} points\n"
+        f"  workers      at most one per chunk or point and {WORKERS_PER_CPU} per CPU are started\n"
+        "  memory/disk  estimated before starting; beyond what is free here the command "
+        "refuses unless --allow-large\n"
+    )
+
+
 def report_error(e: SimError) -> None:
     """A user error on stderr: one line per problem of a scenario, else one line."""
     if isinstance(e, ScenarioError):
@@ -82,8 +102,8 @@ def report_failure(e: BaseException) -> int:
     if isinstance(e, OSError):
         from ..folders import oserror_text
 
-        where = f" {e.filename!r}" if e.filename else ""
-        sys.stderr.write(f"error: cannot use{where}: {oserror_text(e)}\n")
+        where = f": {e.filename}" if e.filename else ""
+        sys.stderr.write(f"error: {oserror_text(e)}{where}\n")
         return 2
     sys.stderr.write(
         f"internal error: {type(e).__name__}: {_one_line(str(e))[:300]} (this is a bug in sim; "

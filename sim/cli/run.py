@@ -17,6 +17,7 @@ from .options import (
     add_size_options,
     count,
     formatter,
+    limits_help,
     progress_bar,
 )
 
@@ -37,6 +38,7 @@ def add_run(sub: Subparsers) -> None:
             "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
             "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
             "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
+            + limits_help()
         ),
         formatter_class=formatter,
     )
@@ -207,10 +209,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..results import NotAResultsFolder, is_results_folder
 
     folder = Path(args.folder)
-    if is_results_folder(folder):
-        path = write_report(folder)
-    elif is_sweep_folder(folder):
-        path = write_sweep_report(folder)
+    if is_results_folder(folder) or is_sweep_folder(folder):
+        write = write_report if is_results_folder(folder) else write_sweep_report
+        try:
+            path = write(folder)
+        except OSError as e:
+            raise UsageError(
+                f"cannot write the report into {str(folder)!r}: {oserror_text(e)}"
+            ) from None
     elif not folder.exists():
         raise NotAResultsFolder(
             f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "

@@ -13,6 +13,7 @@ from .options import (
     add_size_options,
     count,
     formatter,
+    limits_help,
     progress_bar,
 )
 
@@ -35,7 +36,7 @@ def add_sweep(sub: Subparsers) -> None:
         "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
         "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
         "      --scheduler tcp://scheduler-host:8786\n"
-        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n",
+        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n" + limits_help(),
     )
     p.add_argument(
         "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (not with --resume)"
