@@ -128,7 +128,7 @@ class FolderStore:
         if not p.is_file():
             return None
         try:
-            with np.load(p, allow_pickle=False) as z:
+            with open(p, "rb") as f, np.load(f, allow_pickle=False) as z:  # f closed if damaged
                 arrays = {k: z[k] for k in z.files}
             head = json.loads(str(arrays["head"]))
             if str(arrays.pop("digest")) != _digest(arrays):
