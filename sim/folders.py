@@ -25,6 +25,7 @@ __all__ = [
     "is_sim_folder",
     "oserror_text",
     "refuse_special",
+    "why_not_write",
     "write_marker",
 ]
 
@@ -49,6 +50,21 @@ def is_sim_folder(folder: str | os.PathLike[str]) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(marker, dict) and marker.get("written_by") == "sim"
+
+
+def why_not_write(folder: Path, replace: bool, hint: str = "") -> str:
+    """Why sim may not write into ``folder`` ("" when it may): an existing folder that is
+    not empty is written only when ``replace`` is asked for and sim wrote it."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return ""
+    if not replace:
+        return f"is not empty{hint}"
+    if not is_sim_folder(folder):
+        return (
+            f"holds files sim did not write (it has no {MARKER} marker); sim only replaces or "
+            "adds to a folder it wrote: choose a new folder, or move those files away yourself"
+        )
+    return ""
 
 
 def _resolved(p: Path) -> Path:

@@ -8,9 +8,11 @@ without reading the data). Each returns what is wrong, or "" when nothing is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["meta_problem", "outcomes_problem"]
+__all__ = ["meta_problem", "outcomes_problem", "results_problem"]
 
 # meta.json: key -> the JSON types it holds when it is there (every one may be missing)
 _META: dict[str, tuple[type, ...]] = {
@@ -78,4 +80,16 @@ def outcomes_problem(schema: Any) -> str:
         kind = _kind(str(name))
         if kind is not None and not ok[kind](typ):
             return f"column {name!r} holds {typ}, not {words[kind]}"
+    return ""
+
+
+def results_problem(folder: Path, meta: Any, schema: Callable[[], Any]) -> str:
+    """The damaged file of a results folder and what is wrong with it ("" when none is):
+    its meta.json, or its outcomes.parquet (``schema()`` reads that table's schema)."""
+    problem = meta_problem(meta)
+    if problem:
+        return f"{str(folder / 'meta.json')!r} is damaged ({problem})"
+    problem = outcomes_problem(schema())
+    if problem:
+        return f"{str(folder / 'outcomes.parquet')!r} is damaged ({problem})"
     return ""

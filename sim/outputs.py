@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from .atomic import atomic_write_text
 from .errors import RunError, ScenarioError, UsageError
-from .folders import MARKER, check_writable, is_sim_folder, oserror_text, refuse_special
+from .folders import check_writable, is_sim_folder, oserror_text, refuse_special, why_not_write
 from .limits import MAX_REPLICATES
 from .results import Results, default_folder
 from .scenario.dump import dump_yaml
@@ -63,15 +63,9 @@ def check_out_folder(
         raise UsageError(f"--out {shown!r} is a file, not a folder")
     if holds is not None and p.is_dir() and (p / holds).exists():
         raise UsageError(f"--out {shown!r} already holds {holds}")
-    if p.is_dir() and any(p.iterdir()):
-        if not force and holds is None:
-            raise UsageError(f"--out {shown!r} is not empty{hint}")
-        if not is_sim_folder(p):
-            raise UsageError(
-                f"--out {shown!r} holds files sim did not write (it has no {MARKER} marker); "
-                "sim only replaces or adds to a folder it wrote: choose a new folder, or move "
-                "those files away yourself"
-            )
+    why = why_not_write(p, force or holds is not None, hint)
+    if why:
+        raise UsageError(f"--out {shown!r} {why}")
     return p
 
 

@@ -351,21 +351,14 @@ class Results:
         empty folder is replaced; a non-empty one only with ``overwrite``, and only when
         sim wrote it (it holds the ``.sim-folder`` marker that is written here too).
         """
-        from .folders import MARKER, is_sim_folder, refuse_special
+        from .folders import refuse_special, why_not_write
 
         target = refuse_special(folder, "output folder")
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")
-        if target.is_dir() and any(target.iterdir()):
-            if not overwrite:
-                raise NotAResultsFolder(
-                    f"output folder {str(target)!r} is not empty (use --force to replace it)"
-                )
-            if not is_sim_folder(target):
-                raise NotAResultsFolder(
-                    f"output folder {str(target)!r} holds files sim did not write (no {MARKER} "
-                    "marker); only a folder written by sim is replaced"
-                )
+        why = why_not_write(target, overwrite, " (use --force to replace it)")
+        if why:
+            raise NotAResultsFolder(f"output folder {str(target)!r} {why}")
         tmp = temp_dir_beside(target)
         try:
             self._write(tmp)
@@ -429,13 +422,10 @@ class Results:
                     traces = [json.loads(line) for line in f if line.strip()]
         except (OSError, ValueError) as e:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
-        from .integrity import meta_problem, outcomes_problem
+        from .integrity import results_problem
 
-        problem = meta_problem(meta)
-        if problem:
-            raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is damaged ({problem})")
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
-        problem = outcomes_problem(results._parquet().schema_arrow)  # a readable table, typed
-        if problem:
-            raise NotAResultsFolder(f"{str(outcomes)!r} is damaged ({problem})")
+        problem = results_problem(p, meta, lambda: results._parquet().schema_arrow)
+        if problem:  # a damaged meta.json, or an outcomes table of the wrong types
+            raise NotAResultsFolder(problem)
         return results

@@ -59,7 +59,7 @@ Name = Annotated[str, AfterValidator(_not_blank)]  # a display name: some visibl
 def whole_number(v: Any) -> Any:
     """A whole number as written: an int or an integral float, never true or "7"."""
     if isinstance(v, (bool, str)):  # true is not 1, "7" is not 7 (7.0 is)
-        raise PydanticCustomError("int_type", "expected a whole number")
+        raise PydanticCustomError("int_type", "expected an integer")
     return v
 
 
