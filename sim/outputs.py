@@ -230,18 +230,11 @@ def plan_run(
     return RunJob(scenario, replicates, seed, trace, folder, checkpoint_dir(folder), force)
 
 
-def start_run(
-    scenario_file: str | os.PathLike[str],
-    overrides: Sequence[str] = (),
-    replicates: int | None = None,
-    seed: int | None = None,
-    trace: int = 0,
-    out: str | os.PathLike[str] | None = None,
-    force: bool = False,
-) -> RunJob:
-    """A new run: check ``out`` before anything is written, load the scenario, record the
-    job in its checkpoint folder (``force`` drops the chunks of an earlier run there)."""
-    return plan_run(scenario_file, overrides, replicates, seed, trace, out, force).begin()
+def start_run(*args: Any, **kwargs: Any) -> RunJob:
+    """A new run begun at once: ``plan_run(...)`` (same arguments) checks ``out`` and the
+    scenario before anything is written, then ``begin()`` records the job in its
+    checkpoint folder (``force`` drops the chunks of an earlier run there)."""
+    return plan_run(*args, **kwargs).begin()
 
 
 def resume_run(out: str | os.PathLike[str]) -> RunJob:
