@@ -86,9 +86,9 @@ def refuse_special(out: str | os.PathLike[str], option: str = "--out") -> Path:
     for what, place in (("the current folder", here), ("your home folder", home)):
         if target == place or target in place.parents:
             how = "is" if target == place else "contains"
+            example = f", e.g. {option} results/run1" if option.startswith("--") else ""
             raise UsageError(
-                f"{option} {shown!r} {how} {what}; name a folder of its own for the output, "
-                f"e.g. {option} results/run1"
+                f"{option} {shown!r} {how} {what}; name a folder of its own for the output{example}"
             )
     if target.parent == target:
         raise UsageError(

@@ -150,6 +150,42 @@ def test_18_a_failed_run_says_how_to_resume_or_leaves_nothing(tmp_path, monkeypa
     assert not (tmp_path / ".g.chunks").exists() and not out2.exists()  # nothing to keep
 
 
+def test_9_a_full_disk_while_writing_the_figures_leaves_no_half_folder(tmp_path, monkeypatch):
+    def disk_full(results, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "figures"))
+
+    monkeypatch.setattr("sim.plots.save_figures", disk_full)
+    out = tmp_path / "r"
+    refused(
+        ["run", M, "-n", "100", "--out", str(out)],
+        f"cannot write results to {str(out)!r}: no space left on device",
+        f"--resume {out}",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.chunks"]  # no results, no temp
+    monkeypatch.undo()
+    assert call(["run", "--resume", str(out), "--quiet"])[0] == 0
+    assert (out / "report.html").is_file()
+
+
+def test_the_one_handler_exit_statuses_and_sim_debug(monkeypatch):
+    def broken():
+        raise ValueError("a bug\nover two lines")
+
+    monkeypatch.setattr("sim.scenario.schema.json_schema", broken)  # what `sim schema` calls
+    err = refused(["schema"], "internal error: ValueError: a bug over two lines", code=1)
+    assert "SIM_DEBUG=1" in err
+    monkeypatch.setenv("SIM_DEBUG", "1")
+    code, _, err = call(["schema"])
+    assert code == 1 and "Traceback" in err and "internal error" in err
+    monkeypatch.delenv("SIM_DEBUG")
+
+    def unreadable():
+        raise PermissionError(errno.EACCES, "Permission denied", "/some/file")
+
+    monkeypatch.setattr("sim.scenario.schema.json_schema", unreadable)
+    assert refused(["schema"]) == "error: permission denied: /some/file"
+
+
 # ----------------------------------------------------------------- 9: unwritable, full
 
 
