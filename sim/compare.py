@@ -22,7 +22,7 @@ from .jsonable import jsonable
 from .paired import BOOTSTRAP, LEVEL, paired_differences
 from .results import Results
 
-__all__ = ["COMPARE_FILE", "Comparison", "compare", "is_compare_folder"]
+__all__ = ["COMPARE_FILE", "Comparison", "comparable", "compare", "is_compare_folder"]
 
 COMPARE_FILE = "compare.json"
 
@@ -35,7 +35,7 @@ class Comparison:
     results: list[Results]
     seed: int
     replicates: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # duplicates skipped, issues not shared
     precision: float | None = None
     folder: Path | None = None
 
@@ -110,11 +110,13 @@ class Comparison:
         """Write compare.json, figures/compare.png (differences), figures/compare_curves.png
         and report.html into ``folder``."""
         from .atomic import atomic_write_json
+        from .folders import write_marker
         from .plots import save_png
 
         out = Path(folder)
         data = self.to_dict()
         atomic_write_json(out / COMPARE_FILE, data)
+        write_marker(out, "compare")
         save_png(self.plot().figure, out / "figures" / "compare.png")
         save_png(self.plot_curves().figure, out / "figures" / "compare_curves.png")
         if report:
@@ -147,6 +149,7 @@ def compare(
     progress: bool | Callable[[int, int], None] = False,
     precision: float | None = None,
     max_replicates: int | None = None,
+    allow_large: bool = False,
 ) -> Comparison:
     """Run scenarios (paths, mappings or Scenario objects) on common random numbers.
 
@@ -156,8 +159,12 @@ def compare(
     to one already listed is skipped with a note. ``progress``: True for a bar, or a
     callback (done, total) over all runs. ``precision``: grow the runs until each 95%
     half-width on P(ceasefire) and on each paired ΔP is at most this (``-n auto``).
+    Scenarios with another start or horizon than the first are refused; issues not shared
+    are noted. A comparison beyond this machine's free memory is refused unless
+    ``allow_large``.
     """
     from .engine.runner import CHUNK_SIZE, MAX_AUTO_REPLICATES, Simulation
+    from .estimate import check_fits, compare_estimate, rounds_of
     from .points import scenario_at
     from .scenario.loader import (
         load_scenario,
@@ -231,8 +238,13 @@ def compare(
             else "compare needs two or more scenarios"
         )
     names, loaded = [k[0] for k in keep], [k[1] for k in keep]
+    notes += comparable(loaded, names)
     n = loaded[0].run.replicates if replicates is None else replicates
     s = loaded[0].run.seed if seed is None else seed
+    size = n if precision is None else (max_replicates or MAX_AUTO_REPLICATES)
+    check_fits(
+        compare_estimate(len(loaded), size, rounds_of(loaded[0]), workers), None, allow_large
+    )
     bar = _Combined(progress, len(loaded))
     sims = [
         Simulation(
@@ -273,6 +285,32 @@ def compare(
         notes=notes,
         precision=precision,
     )
+
+
+def comparable(scenarios: Sequence[Any], labels: Sequence[str]) -> list[str]:
+    """UsageError unless the scenarios share start and horizon (their paired differences
+    are by the same dates); notes on issues not shared by all (terms are compared only
+    on the issues both sides of a difference have)."""
+    first, name = scenarios[0], labels[0]
+    for sc, lab in zip(scenarios[1:], labels[1:], strict=True):
+        for what, a, b in (
+            ("start", first.start, sc.start),
+            ("horizon", first.horizon_date, sc.horizon_date),
+        ):
+            if a != b:
+                raise UsageError(
+                    f"cannot compare {lab!r} with {name!r}: different {what} ({b} vs {a}); "
+                    f"give them the same one, e.g. --set {what}={a}"
+                )
+    notes = []
+    for sc, lab in zip(scenarios[1:], labels[1:], strict=True):
+        only = sorted(set(sc.issues) ^ set(first.issues))
+        if only:
+            notes.append(
+                f"{lab!r} and {name!r} do not share the issue(s) {', '.join(only)}; "
+                "their terms are compared only on the issues they share"
+            )
+    return notes
 
 
 class _Combined:

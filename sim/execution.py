@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any
 
 from .errors import RunError, UsageError
+from .limits import cap_workers
 
-__all__ = ["SchedulerUnreachable", "dask_client", "map_unordered", "process_pool"]
+__all__ = ["SchedulerUnreachable", "dask_client", "map_unordered", "process_pool", "stop_pool"]
 
 SCHEDULER_TIMEOUT_S = 5  # seconds to wait for a Dask scheduler before giving up
 
@@ -26,12 +28,31 @@ class SchedulerUnreachable(RunError):
     """The Dask scheduler given with ``--scheduler`` cannot be reached."""
 
 
+def _quiet_worker() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it stops the pool), and SIGTERM
+    simply ends the process, so an interrupted run prints no worker tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A local pool of ``workers`` processes, forked so that they start at once with the
     parent's modules and data (no re-import, no pickling of the scenario's compiled form)."""
     import multiprocessing as mp
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp.get_context("fork"), initializer=_quiet_worker
+    )
+
+
+def stop_pool(pool: Executor, interrupted: bool) -> None:
+    """Shut ``pool`` down; when ``interrupted``, end its workers now instead of waiting for
+    the jobs they are running."""
+    if interrupted:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
@@ -46,7 +67,7 @@ def dask_client(scheduler: str, workers: int = 1) -> Iterator[Any]:
 
         with dask.config.set({WORKER_MMAP_SETTING: str(WORKER_MMAP_THRESHOLD)}):
             cluster = LocalCluster(
-                n_workers=workers,
+                n_workers=cap_workers(workers, workers),
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
@@ -98,14 +119,17 @@ def map_unordered(
             finally:
                 client.cancel(list(futs))
         return
-    if workers <= 1 or len(jobs) == 1:
+    workers = cap_workers(workers, len(jobs))
+    if workers <= 1:
         for k, job in jobs.items():
             yield k, fn(job)
         return
-    pool: Executor = process_pool(min(workers, len(jobs)))
+    pool: Executor = process_pool(workers)
+    interrupted = True
     try:
         pfuts = {pool.submit(fn, job): k for k, job in jobs.items()}
         for f in as_completed(pfuts):
             yield pfuts[f], f.result()
+        interrupted = False
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool, interrupted)

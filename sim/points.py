@@ -31,24 +31,28 @@ def _get(tree: Any, path: str) -> Any:
     return node
 
 
-def check_numeric_path(tree: dict[str, Any], path: str) -> None:
-    """UsageError unless ``path`` holds a number or a distribution in the raw tree."""
+def check_numeric_path(tree: dict[str, Any], path: str, option: str = "--vary") -> None:
+    """UsageError unless ``path`` holds a number or a distribution in the raw tree
+    (``option`` names the command-line option the path came from)."""
     v = _get(tree, path)
     if v is _MISSING:
         return  # set_path/validation say precisely what is wrong
     if isinstance(v, bool) or not (isinstance(v, (int, float)) or is_distribution_tree(v)):
         raise UsageError(
-            f"--vary {path}: not a numeric field (it holds {json.dumps(jsonable(v), ensure_ascii=False)[:60]})"
+            f"{option} {path}: not a numeric field (it holds {json.dumps(jsonable(v), ensure_ascii=False)[:60]})"
         )
 
 
-def apply_values(tree: dict[str, Any], values: dict[str, Any], marks: Any = None) -> dict[str, Any]:
-    """A copy of ``tree`` with each path set; correlations of paths made constant are dropped."""
+def apply_values(
+    tree: dict[str, Any], values: dict[str, Any], marks: Any = None, origin: str = "--vary"
+) -> dict[str, Any]:
+    """A copy of ``tree`` with each path set; correlations of paths made constant are dropped.
+    Problems are reported as coming from ``origin`` (--vary, --variant, --params)."""
     from .scenario.overrides import set_path
 
     out = copy.deepcopy(tree)
     for path, value in values.items():
-        set_path(out, path, value, marks, origin="--vary")
+        set_path(out, path, value, marks, origin=origin)
     fixed = {p for p, v in values.items() if not isinstance(v, dict)}
     if isinstance(out.get("correlations"), list) and fixed:
         out["correlations"] = [
@@ -59,12 +63,14 @@ def apply_values(tree: dict[str, Any], values: dict[str, Any], marks: Any = None
     return out
 
 
-def scenario_at(tree: dict[str, Any], marks: Any, values: dict[str, Any]) -> Any:
+def scenario_at(
+    tree: dict[str, Any], marks: Any, values: dict[str, Any], origin: str = "--vary"
+) -> Any:
     """The validated Scenario with ``values`` applied to the raw ``tree``."""
     from .scenario.loader import validate_loaded
 
     m = copy.deepcopy(marks) if marks is not None else None
-    return validate_loaded(apply_values(tree, values, m), m)
+    return validate_loaded(apply_values(tree, values, m, origin), m)
 
 
 def point_stats(results: Any) -> dict[str, Any]:

@@ -338,8 +338,11 @@ class Results:
         ``sim run`` does. Everything (and whatever ``extras(tmp)`` adds) is written into a
         temporary folder beside the target, which is renamed into place last: a run killed
         half-way leaves no folder that looks complete. An existing empty folder is
-        replaced; a non-empty one only with ``overwrite``.
+        replaced; a non-empty one only with ``overwrite``, and only when sim wrote it (it
+        holds the ``.sim-folder`` marker that is written here too).
         """
+        from .folders import refuse_special, why_not_write
+
         if report:
             # The report is drawn from Results, so this module cannot import it: it is
             # looked up when asked for (as sim/__init__ resolves its public names).
@@ -347,13 +350,12 @@ class Results:
 
             writer = importlib.import_module("sim.report.run").with_figures_and_report
             extras = writer(self, extras)
-        target = Path(folder)
+        target = refuse_special(folder, "output folder")
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")
-        if target.is_dir() and any(target.iterdir()) and not overwrite:
-            raise NotAResultsFolder(
-                f"output folder {str(target)!r} is not empty (use --force to replace it)"
-            )
+        why = why_not_write(target, overwrite, " (use --force to replace it)")
+        if why:
+            raise NotAResultsFolder(f"output folder {str(target)!r} {why}")
         tmp = temp_dir_beside(target)
         try:
             self._write(tmp)
@@ -374,6 +376,9 @@ class Results:
         return target
 
     def _write(self, folder: Path) -> None:
+        from .folders import write_marker
+
+        write_marker(folder, "results")
         atomic_write_json(folder / "summary.json", self.summary())
         atomic_write_json(folder / "meta.json", self.meta)
         if self._frame is None and self._path is not None:
@@ -414,10 +419,12 @@ class Results:
                     traces = [json.loads(line) for line in f if line.strip()]
         except (OSError, ValueError) as e:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
-        if not isinstance(meta, dict):
-            raise NotAResultsFolder(f"{str(p / 'meta.json')!r} is not a JSON object")
+        from .integrity import results_problem
+
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
-        results.columns  # noqa: B018  # the outcomes file must at least be a readable table
+        problem = results_problem(p, meta, lambda: results._parquet().schema_arrow)
+        if problem:  # a damaged meta.json, or an outcomes table of the wrong types
+            raise NotAResultsFolder(problem)
         cond = meta.get("conditioning")
         if cond:  # the weights are not stored: the evidence and the outcomes give them again
             base = dict(meta)

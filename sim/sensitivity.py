@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
+from .estimate import check_fits, rounds_of, study_estimate
 from .execution import map_unordered
 from .jsonable import jsonable
+from .limits import MAX_POINTS, MAX_REPLICATES
 from .points import check_numeric_path, run_point, scenario_at
 
 __all__ = [
@@ -209,10 +211,12 @@ class SensitivityResults:
     def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
         """Write sensitivity.json, indices.csv, points.parquet, figures and report.html."""
         from .atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
+        from .folders import write_marker
         from .plots import save_png
 
         out = Path(folder)
         atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
+        write_marker(out, "sensitivity")
         atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
         atomic_write_parquet(out / "points.parquet", self.points)
         for o in self.indices["output"].unique():
@@ -252,13 +256,15 @@ def sensitivity(
     overrides: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     plan: Callable[[int, int], None] | None = None,
+    allow_large: bool = False,
 ) -> SensitivityResults:
     """Sobol (first-order and total) or Morris indices of P(ceasefire) and median days.
 
     ``samples`` is SALib's N: Sobol runs N·(D + 2) points (N a power of two), Morris
-    N·(D + 1); each point runs ``replicates`` replicates with the inputs fixed.
-    ``plan(points, inputs)`` is called once the design is known, before anything runs;
-    ``progress(done, total)`` after each point.
+    N·(D + 1); each point runs ``replicates`` replicates with the inputs fixed. At most
+    MAX_POINTS points; a study beyond this machine's free memory is refused unless
+    ``allow_large``. ``plan(points, inputs)`` is called once the design is known, before
+    anything runs; ``progress(done, total)`` after each point.
     """
     import time
 
@@ -282,12 +288,22 @@ def sensitivity(
         )
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
         raise UsageError(f"replicates must be an integer >= 2 (got {replicates!r})")
+    if replicates > MAX_REPLICATES:
+        raise UsageError(f"replicates must be at most {MAX_REPLICATES:,} (got {replicates:,})")
     tree, marks = load_tree(scenario_path, list(overrides or []))
     base = validate_loaded(tree, marks)
     seed = base.run.seed if seed is None else seed
     inputs = uncertain_inputs(base, params)
     for i in inputs:
-        check_numeric_path(tree, i.path)
+        check_numeric_path(tree, i.path, "--params")
+    points = samples * (len(inputs) + (2 if method == "sobol" else 1))
+    if points > MAX_POINTS:
+        raise UsageError(
+            f"{method} with --samples {samples} over {len(inputs)} inputs runs {points:,} "
+            f"points; at most {MAX_POINTS:,} are run: use fewer samples or --params"
+        )
+    est = study_estimate(points, replicates, rounds_of(base), 1 if scheduler else workers)
+    check_fits(est, None, allow_large)
     problem = {
         "num_vars": len(inputs),
         "names": [i.path for i in inputs],
@@ -301,7 +317,10 @@ def sensitivity(
     values = [{i.path: i.value(float(u)) for i, u in zip(inputs, row, strict=True)} for row in U]
     if plan is not None:
         plan(len(values), len(inputs))
-    jobs = {k: (scenario_at(tree, marks, v), replicates, seed) for k, v in enumerate(values)}
+    jobs = {
+        k: (scenario_at(tree, marks, v, origin="--params"), replicates, seed)
+        for k, v in enumerate(values)
+    }
     got: dict[int, dict[str, Any]] = {}
     for k, st in map_unordered(run_point, jobs, workers, scheduler):
         got[k] = st

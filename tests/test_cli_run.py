@@ -44,7 +44,7 @@ def test_run_writes_a_complete_results_folder(baseline_run):
     names = {p.name for p in folder.iterdir()}
     assert names == {
         "summary.json", "meta.json", "outcomes.parquet", "series.parquet",
-        "scenario.yaml", "traces.jsonl", "report.html", "figures",
+        "scenario.yaml", "traces.jsonl", "report.html", "figures", ".sim-folder",
     }  # fmt: skip
     assert len(list((folder / "figures").glob("*.png"))) == 5
     assert len(list((folder / "figures").glob("*.svg"))) == 5
@@ -100,9 +100,15 @@ def test_run_refuses_a_non_empty_out_unless_forced(tmp_path):
     code, _, err = call(args)
     assert code == 2 and "not empty" in err and "--force" in err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
-    code, _, err = call([*args, "--force", "--quiet"])
+    code, _, err = call([*args, "--force", "--quiet"])  # not a folder sim wrote: kept
+    assert code == 2 and "sim did not write" in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    (out / "notes.txt").unlink()
+    assert call([*args, "--quiet"])[0] == 0
+    first = (out / "meta.json").read_text()
+    code, _, err = call([*args, "--force", "--quiet", "--seed", "5"])  # sim's own: replaced
     assert code == 0, err
-    assert (out / "summary.json").exists() and not (out / "notes.txt").exists()
+    assert (out / "meta.json").read_text() != first
 
 
 def test_default_folder_is_results_slug_timestamp(tmp_path, monkeypatch):
@@ -123,6 +129,7 @@ def test_no_report_and_trace_zero_skip_those_files(tmp_path):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {
         "summary.json", "meta.json", "outcomes.parquet", "series.parquet", "scenario.yaml",
+        ".sim-folder",
     }  # fmt: skip
 
 

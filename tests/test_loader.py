@@ -69,16 +69,16 @@ def test_marks_point_at_each_value_line_and_column() -> None:
 
 
 def test_yaml_12_rules_keep_on_a_key_and_read_exponents_as_numbers(tmp_path: Path) -> None:
-    p = write(tmp_path, "on: yes\nx: 1e-3\ny: 2025-01-01\nz: True\n")
+    p = write(tmp_path, "name: t\non: yes\nx: 1e-3\ny: 2025-01-01\nz: True\n")
     tree, _ = load_tree(p)
-    assert tree == {"on": "yes", "x": 0.001, "y": "2025-01-01", "z": True}
+    assert tree == {"name": "t", "on": "yes", "x": 0.001, "y": "2025-01-01", "z": True}
 
 
 def test_merge_keys_copy_a_mapping_and_explicit_keys_win(tmp_path: Path) -> None:
-    p = write(tmp_path, "base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n")
+    p = write(tmp_path, "name: t\nbase: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n")
     tree, marks = load_tree(p)
     assert tree["other"] == {"x": 1, "y": 3}
-    assert marks[("other", "y")].line == 4
+    assert marks[("other", "y")].line == 5
 
 
 # ----------------------------------------------------------------------------- YAML safety
@@ -144,7 +144,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_control_character_is_a_yaml_error_naming_the_file(tmp_path: Path) -> None:
     p = write(tmp_path, "name: a\x07b\n")
     (msg,) = problems_of(p)
-    assert msg.startswith(f"{p}: YAML error") and "special characters" in msg
+    assert msg.startswith(f"{p}:1:8: YAML error") and "special characters" in msg
 
 
 # ----------------------------------------------------------------------------- extends

@@ -31,7 +31,7 @@ def test_save_writes_every_file_of_a_results_folder(synthetic_results, tmp_path)
     names = {p.name for p in out.iterdir()}
     assert names == {
         "summary.json", "meta.json", "outcomes.parquet", "series.parquet",
-        "scenario.yaml", "traces.jsonl",
+        "scenario.yaml", "traces.jsonl", ".sim-folder",
     }  # fmt: skip
     assert (out / "scenario.yaml").read_text() == synthetic_results.meta["scenario_yaml"]
     assert len((out / "traces.jsonl").read_text().splitlines()) == 20
@@ -126,8 +126,14 @@ def test_save_refuses_a_non_empty_folder_unless_overwrite(synthetic_results, tmp
     with pytest.raises(SimError, match="not empty"):
         synthetic_results.save(out)
     assert (out / "keep.txt").exists()
+    with pytest.raises(SimError, match="sim did not write"):  # only sim's own folders
+        synthetic_results.save(out, overwrite=True)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    (out / "keep.txt").unlink()
+    synthetic_results.save(out)
+    (out / "extra.txt").write_text("x")
     synthetic_results.save(out, overwrite=True)
-    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+    assert not (out / "extra.txt").exists() and (out / "summary.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 

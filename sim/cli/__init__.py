@@ -3,8 +3,10 @@
 Every verb has ``add_<verb>(sub)``, which registers its arguments and sets ``func`` to its
 ``cmd_<verb>(args) -> int``; ``VERBS`` lists them in the order ``sim --help`` shows.
 A verb imports what it needs when it runs, so ``sim --version`` and ``sim validate``
-start without numpy. Errors the user can cause (SimError) become one line each on
-stderr and exit 2.
+start without numpy. One handler, in ``main``, turns every error into lines on stderr
+and an exit status, never a traceback (unless ``SIM_DEBUG=1``): errors the user can
+cause (SimError) and of the machine (OSError: a read-only or full disk, MemoryError)
+exit 2, anything else is an internal error and exits 1.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from ..errors import SimError
 from . import compare, discover, history, run, scenario, sweep
-from .options import Parser, Subparsers, Version, formatter, progress_bar, report_error
+from .options import Parser, Subparsers, Version, formatter, progress_bar, report_failure
 
 __all__ = ["VERBS", "build_parser", "main"]
 
@@ -64,14 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.func(args))
-    except SimError as e:
-        report_error(e)
-        return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # MemoryError and OSError too: one handler for every verb
+        return report_failure(e)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+from ..limits import WORKERS_PER_CPU
 from .options import (
     Subparsers,
     add_executor_options,
@@ -26,8 +27,10 @@ def add_compare(sub: Subparsers) -> None:
         description="Run scenarios on the same seed and report, for each, P(ceasefire), P(in "
         "force at horizon), median days and median terms, with its paired difference from the "
         "first and a 95% interval (normal approximation for shares, order statistics for terms, "
-        "bootstrap for median days). A scenario given twice is compared once. Writes a folder "
-        "(compare.json, figures, report.html) under results/ unless --out says where.",
+        "bootstrap for median days). A scenario given twice is compared once. The scenarios must "
+        "share start and horizon (else the command refuses); issues not shared are noted, and "
+        "terms are compared on the shared ones only. Writes a folder (compare.json, figures, "
+        "report.html) under results/ unless --out says where.",
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml\n"
@@ -58,7 +61,12 @@ def add_compare(sub: Subparsers) -> None:
         auto="each P(ceasefire) and each paired ΔP",
     )
     p.add_argument(
-        "--workers", type=count(1), default=1, metavar="W", help="worker processes per run"
+        "--workers",
+        type=count(1),
+        default=1,
+        metavar="W",
+        help=f"worker processes per run (at most one per chunk and {WORKERS_PER_CPU} per CPU "
+        "are started)",
     )
     p.add_argument(
         "--out",
@@ -73,9 +81,12 @@ def add_compare(sub: Subparsers) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare, default_compare_folder
+    from ..folders import check_writable
     from ..outputs import check_out_folder
 
     out = None if args.out is None else check_out_folder(args.out, holds="compare.json")
+    if out is not None:
+        check_writable(out)  # before the runs, not after them
     replicates, precision, cap = auto_size(args)
     bar, progress = progress_bar(args.quiet)
     with bar if bar is not None else contextlib.nullcontext():
@@ -89,6 +100,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             progress=progress,
             precision=precision,
             max_replicates=cap,
+            allow_large=args.allow_large,
         )
     folder = out if out is not None else default_compare_folder(c.results[0].meta["scenario"])
     c.save(folder, report=not args.no_report)
@@ -159,10 +171,13 @@ def add_sensitivity(sub: Subparsers) -> None:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     import sys
 
+    from ..folders import check_writable
     from ..outputs import check_out_folder
     from ..sensitivity import sensitivity
 
     out = None if args.out is None else check_out_folder(args.out, holds="sensitivity.json")
+    if out is not None:
+        check_writable(out)  # before the study, not after it
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
     bar, progress = progress_bar(args.quiet)
 
@@ -192,6 +207,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             overrides=list(args.overrides),
             progress=progress if callable(progress) else None,
             plan=plan,
+            allow_large=args.allow_large,
         )
     finally:
         if bar is not None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
+from ..limits import MAX_REPLICATES, WORKERS_PER_CPU
 
 __all__ = [
     "Parser",
@@ -19,8 +22,10 @@ __all__ = [
     "between",
     "count",
     "formatter",
+    "limits_help",
     "progress_bar",
     "report_error",
+    "report_failure",
 ]
 
 
@@ -53,17 +58,64 @@ def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def limits_help() -> str:
+    """The limits, as the epilog of ``sim run --help`` (and the verbs that simulate) lists them."""
+    from ..limits import MAX_HORIZON_DAYS, MAX_MAGNITUDE, MAX_POINTS, MAX_ROUNDS
+    from ..scenario.readfile import MAX_FILE_BYTES, size_text
+
+    return (
+        "\nLimits (docs/scenario-language.md, section 12):\n"
+        f"  replicates   at most {MAX_REPLICATES:,} per run (-n and run.replicates)\n"
+        f"  rounds       at most {MAX_ROUNDS:,} from start to horizon; the horizon at most "
+        f"{MAX_HORIZON_DAYS:,} days after start\n"
+        f"  files        scenario files up to {size_text(MAX_FILE_BYTES)}, regular files only; "
+        f"every number within ±{MAX_MAGNITUDE:g}\n"
+        f"  points       a sweep or sensitivity study runs at most {MAX_POINTS:,} points\n"
+        f"  workers      at most one per chunk or point and {WORKERS_PER_CPU} per CPU are started\n"
+        "  memory/disk  estimated before starting; beyond what is free here the command "
+        "refuses unless --allow-large\n"
+    )
+
+
 def report_error(e: SimError) -> None:
     """A user error on stderr: one line per problem of a scenario, else one line."""
     if isinstance(e, ScenarioError):
         for p in e.problems:
             sys.stderr.write(f"{p}\n")
     else:
-        sys.stderr.write(f"error: {e}\n")
+        sys.stderr.write(f"error: {_one_line(str(e))}\n")
 
 
-def count(minimum: int) -> Callable[[str], int]:
-    """argparse type: a whole number >= minimum, with a message naming the bad value."""
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "(no message)"
+
+
+def report_failure(e: BaseException) -> int:
+    """Any error as lines on stderr and the exit status: 2 for the user's or the machine's
+    (SimError, OSError, MemoryError), 1 for an internal error. SIM_DEBUG=1 adds the traceback."""
+    if os.environ.get("SIM_DEBUG", "") not in ("", "0"):
+        traceback.print_exception(e)
+    if isinstance(e, SimError):
+        report_error(e)
+        return 2
+    if isinstance(e, MemoryError):
+        sys.stderr.write("error: out of memory; ask for fewer replicates, points or workers\n")
+        return 2
+    if isinstance(e, OSError):
+        from ..folders import oserror_text
+
+        where = f": {e.filename}" if e.filename else ""
+        sys.stderr.write(f"error: {oserror_text(e)}{where}\n")
+        return 2
+    sys.stderr.write(
+        f"internal error: {type(e).__name__}: {_one_line(str(e))[:300]} (this is a bug in sim; "
+        "run again with SIM_DEBUG=1 to see where, and please report it)\n"
+    )
+    return 1
+
+
+def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """argparse type: a whole number in [minimum, maximum], with a message naming the bad value."""
 
     def parse(text: str) -> int:
         try:
@@ -72,6 +124,8 @@ def count(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,} (got {value:,})")
         return value
 
     return parse
@@ -98,9 +152,9 @@ def add_size_options(
     default: int | None = None,
     auto: str | None = None,
 ) -> None:
-    """-n/--replicates and --seed, shared by every verb that simulates; with ``auto`` (what
-    the precision is of), also ``-n auto``, --precision and --max-replicates."""
-    whole = count(minimum)
+    """-n/--replicates, --seed and --allow-large, shared by every verb that simulates; with
+    ``auto`` (what the precision is of), also ``-n auto``, --precision and --max-replicates."""
+    whole = count(minimum, MAX_REPLICATES)
 
     def replicates(text: str) -> int | str:
         return "auto" if auto and text == "auto" else whole(text)
@@ -111,10 +165,16 @@ def add_size_options(
         type=replicates,
         default=default,
         metavar="N" if not auto else "N|auto",
-        help=replicates_help
+        help=f"{replicates_help}; at most {MAX_REPLICATES:,}"
         + (f"; 'auto' adds chunks until --precision is met on {auto}" if auto else ""),
     )
-    p.add_argument("--seed", type=count(0), metavar="S", help=seed_help)
+    p.add_argument("--seed", type=count(0, 2**63 - 1), metavar="S", help=seed_help)
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="start even when the memory or disk it needs (estimated before starting) "
+        "exceeds what is free on this machine",
+    )
     if auto:
         p.add_argument(
             "--precision",
@@ -125,7 +185,7 @@ def add_size_options(
         )
         p.add_argument(
             "--max-replicates",
-            type=count(minimum),
+            type=count(minimum, MAX_REPLICATES),
             default=None,
             metavar="N",
             help="with -n auto: stop here even if the precision is not met (default 1,000,000)",
@@ -181,7 +241,8 @@ def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> No
         type=count(1),
         default=1,
         metavar="W",
-        help=f"local worker processes sharing the {unit} (default 1; results do not depend on it)",
+        help=f"local worker processes sharing the {unit} (default 1; results do not depend on "
+        f"it); at most one per job and {WORKERS_PER_CPU} per CPU are started",
     )
     p.add_argument(
         "--scheduler",

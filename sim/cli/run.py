@@ -6,9 +6,10 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import RunError, SimError, UsageError
+from ..folders import oserror_text
 from .options import (
     Subparsers,
     add_executor_options,
@@ -17,8 +18,12 @@ from .options import (
     auto_size,
     count,
     formatter,
+    limits_help,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    from ..outputs import RunJob
 
 __all__ = ["add_report", "add_run", "precision_note"]
 
@@ -48,6 +53,7 @@ def add_run(sub: Subparsers) -> None:
             "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
             "  sim run scenarios/history/russia_ukraine_2025.yaml --as-of 2025-09-01\n"
             "  sim run scenarios/baseline.yaml --observed my_record.yaml --as-of 2025-11-01\n"
+            + limits_help()
         ),
         formatter_class=formatter,
     )
@@ -62,7 +68,11 @@ def add_run(sub: Subparsers) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-<UTC time>/)"
     )
-    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a non-empty --out folder written by sim (never a folder of other files)",
+    )
     add_executor_options(p, "chunks of 4,096 replicates")
     p.add_argument(
         "--trace",
@@ -108,7 +118,7 @@ def iso_date(text: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..outputs import resume_run, start_run
+    from ..outputs import plan_run, resume_run
 
     if args.resume is not None:
         given = [
@@ -135,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
         replicates, precision, cap = auto_size(args)
-        job = start_run(
+        job = plan_run(
             args.scenario,
             args.overrides,
             replicates=replicates,
@@ -148,40 +158,61 @@ def cmd_run(args: argparse.Namespace) -> int:
             observed=args.observed,
             as_of=args.as_of,
         )
+        _check_size(job, args)
+        job.begin()
+    try:
+        return _run_job(job, args)
+    except KeyboardInterrupt:
+        kept = job.abandon()
+        sys.stderr.write(f"interrupted: {kept or 'no chunk had finished; nothing kept'}\n")
+        return 130
+    except (SimError, OSError, MemoryError) as e:
+        kept = job.abandon()
+        if kept:  # the same error, one line, with what was kept and how to go on
+            what = oserror_text(e) if isinstance(e, OSError) else str(e).splitlines()[0]
+            where = f" writing {e.filename!r}" if isinstance(e, OSError) and e.filename else ""
+            raise RunError(f"{what or type(e).__name__}{where}; {kept}") from None
+        raise
+    finally:
+        job.release()
 
+
+def _check_size(job: RunJob, args: argparse.Namespace) -> None:
+    """Refuse a run beyond this machine (memory, disk) before anything is written."""
+    from ..estimate import check_fits, rounds_of, run_estimate
+
+    n = job.replicates if job.precision is None else job.max_replicates  # -n auto: its cap
+    est = run_estimate(n, rounds_of(job.scenario), 1 if args.scheduler else args.workers)
+    check_fits(est, job.checkpoint.parent, args.allow_large)
+    if est.seconds > 60 and not args.quiet:
+        sys.stderr.write(f"estimate: {est.text()}\n")
+
+
+def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     from ..engine.runner import run
 
     bar, progress = progress_bar(args.quiet)
-    try:
-        with contextlib.ExitStack() as stack:
-            executor = None
-            if args.scheduler:  # a large run split by chunk over a Dask cluster
-                from ..execution import dask_client
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.scheduler:  # a large run split by chunk over a Dask cluster
+            from ..execution import dask_client
 
-                executor = stack.enter_context(
-                    dask_client(args.scheduler, args.workers)
-                ).get_executor()
-            if bar is not None:
-                stack.enter_context(bar)
-            results = run(
-                job.scenario,
-                replicates=job.replicates,
-                seed=job.seed,
-                workers=args.workers,
-                progress=progress if bar is not None else False,
-                trace=job.trace,
-                executor=executor,
-                checkpoint=job.checkpoint,
-                precision=job.precision,
-                max_replicates=job.max_replicates,
-                as_of=job.as_of,
-            )
-    except KeyboardInterrupt:
-        sys.stderr.write(
-            f"interrupted: {job.finished_chunks()} finished chunk(s) kept in {job.checkpoint}; "
-            f"finish with: sim run --resume {job.out}\n"
+            executor = stack.enter_context(dask_client(args.scheduler, args.workers)).get_executor()
+        if bar is not None:
+            stack.enter_context(bar)
+        results = run(
+            job.scenario,
+            replicates=job.replicates,
+            seed=job.seed,
+            workers=args.workers,
+            progress=progress if bar is not None else False,
+            trace=job.trace,
+            executor=executor,
+            checkpoint=job.checkpoint,
+            precision=job.precision,
+            max_replicates=job.max_replicates,
+            as_of=job.as_of,
         )
-        return 130
 
     folder = job.save(results, overwrite=args.force, report=not args.no_report)
     if args.quiet:
@@ -227,29 +258,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..sensitivity import is_sensitivity_folder
 
     folder = Path(args.folder)
-    if is_results_folder(folder):
-        path = write_report(folder)
-    elif is_sweep_folder(folder):
-        path = write_sweep_report(folder)
-    elif is_hindcast_folder(folder):
-        path = write_hindcast_report(folder)
-    elif is_compare_folder(folder):
-        path = write_compare_report(folder)
-    elif is_sensitivity_folder(folder):
-        from ..report.sensitivity import write_sensitivity_report
-
-        path = write_sensitivity_report(folder)
+    writers = [
+        (is_results_folder, write_report),
+        (is_sweep_folder, write_sweep_report),
+        (is_hindcast_folder, write_hindcast_report),
+        (is_compare_folder, write_compare_report),
+        (is_sensitivity_folder, _write_sensitivity_report),
+    ]
+    write = next((w for test, w in writers if test(folder)), None)
+    if write is not None:
+        try:
+            path = write(folder)
+        except OSError as e:
+            raise UsageError(
+                f"cannot write the report into {str(folder)!r}: {oserror_text(e)}"
+            ) from None
     elif not folder.exists():
         raise NotAResultsFolder(
             f"{str(folder)!r} does not exist (expected a results folder written by 'sim run' "
-            "or a sweep folder written by 'sim sweep')"
+            "or by another verb: sweep, compare, sensitivity, hindcast)"
         )
     else:
         raise NotAResultsFolder(
             f"{str(folder)!r} is not a results folder (written by 'sim run': summary.json, "
             "meta.json, outcomes.parquet, series.parquet), a sweep folder ('sim sweep': "
-            "manifest.json), a compare folder ('sim compare': compare.json) nor a "
-            "sensitivity folder ('sim sensitivity': sensitivity.json)"
+            "manifest.json), a compare folder ('sim compare': compare.json), a "
+            "sensitivity folder ('sim sensitivity': sensitivity.json) nor a hindcast folder "
+            "('sim hindcast': hindcast.json)"
         )
     print(f"wrote {path}")
     if args.open:
@@ -257,3 +292,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         webbrowser.open(path.resolve().as_uri())
     return 0
+
+
+def _write_sensitivity_report(folder: Path) -> Path:
+    from ..report.sensitivity import write_sensitivity_report
+
+    return write_sensitivity_report(folder)

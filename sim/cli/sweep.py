@@ -14,6 +14,7 @@ from .options import (
     auto_size,
     count,
     formatter,
+    limits_help,
     progress_bar,
 )
 
@@ -68,7 +69,7 @@ def add_sweep(sub: Subparsers) -> None:
         "      --scheduler tcp://scheduler-host:8786\n"
         "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
         "      --precision 0.01\n"
-        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n",
+        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n" + limits_help(),
     )
     p.add_argument(
         "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (not with --resume)"
@@ -146,6 +147,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             independent=args.independent,
             overrides=list(args.overrides) if args.scenario is not None else None,
             progress=cb or None,
+            allow_large=args.allow_large,
         )
 
     if bar is not None:

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import RunError, UsageError
-from ..execution import process_pool
+from ..execution import process_pool, stop_pool
 from ..jsonable import jsonable
+from ..limits import MAX_REPLICATES, cap_workers
 from ..mechanisms import Specs, World, compile_scenario
 from ..results import Results
 from ..scenario.schema import Scenario
@@ -215,6 +216,11 @@ class Simulation:
         ):
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
+        if max(n, max_replicates if precision is not None else 0) > MAX_REPLICATES:
+            raise UsageError(
+                f"replicates must be at most {MAX_REPLICATES:,} "
+                f"(got {max(n, max_replicates if precision is not None else 0):,})"
+            )
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
         if precision is not None and not 0 < precision < 0.5:
@@ -353,8 +359,9 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
             out.outcomes = {}  # on disk now: do not keep it in memory
 
     executor, own = sim.executor, None
-    if executor is None and sim.workers > 1 and len(jobs) > 1:
-        own = executor = process_pool(min(sim.workers, len(jobs)))
+    if executor is None and cap_workers(sim.workers, len(jobs)) > 1:
+        own = executor = process_pool(cap_workers(sim.workers, len(jobs)))
+    interrupted = True
     try:
         if executor is None:
             for job in jobs.values():
@@ -363,9 +370,10 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
             futures = [executor.submit(_job, job) for job in jobs.values()]
             for f in as_completed(futures):
                 finished(f.result())
+        interrupted = False
     finally:
         if own is not None:
-            own.shutdown(wait=True, cancel_futures=True)
+            stop_pool(own, interrupted)
 
 
 def _progress_callback(progress: Progress, total: int) -> Callable[[int, int], None]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,23 +86,17 @@ class FolderStore:
         self.identity = json.dumps({k: manifest[k] for k in IDENTITY}, sort_keys=True)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / MANIFEST
-        if path.exists():
-            try:
-                old = json.loads(path.read_text(encoding="utf-8"))
-                if not isinstance(old, dict):
-                    raise ValueError("not a JSON object")
-            except (OSError, ValueError) as e:
-                raise RunError(
-                    f"checkpoint {str(folder)!r} has an unreadable {MANIFEST} ({e}); "
-                    "remove the folder to start again"
-                ) from None
+        old: Any = None
+        with contextlib.suppress(OSError, ValueError):
+            old = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(old, dict) and all(k in old for k in IDENTITY):
             diff = [k for k in IDENTITY if old.get(k) != manifest[k]]
             if diff:
                 raise RunError(
                     f"checkpoint {str(folder)!r} belongs to another run "
                     f"(different {', '.join(diff)}); remove it or choose another output folder"
                 )
-        else:
+        else:  # new, or damaged: every chunk carries the identity and is verified on its own
             atomic_write_json(path, manifest, indent=1)
 
     def path(self, index: int) -> Path:
@@ -133,7 +128,7 @@ class FolderStore:
         if not p.is_file():
             return None
         try:
-            with np.load(p, allow_pickle=False) as z:
+            with open(p, "rb") as f, np.load(f, allow_pickle=False) as z:  # f closed if damaged
                 arrays = {k: z[k] for k in z.files}
             head = json.loads(str(arrays["head"]))
             if str(arrays.pop("digest")) != _digest(arrays):
@@ -150,8 +145,8 @@ class FolderStore:
                 sums={k[2:]: v for k, v in arrays.items() if k.startswith("s:")},
                 traces=json.loads(str(arrays["traces"])),
             )
-        except (OSError, ValueError, KeyError, EOFError, TypeError):
-            return None  # damaged: the chunk is run again
+        except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile):
+            return None  # damaged (truncated, overwritten, not a zip): the chunk is run again
 
     def resumed(self, chunks: list[tuple[int, int, int]]) -> list[ChunkOutput]:
         """Chunks already finished by an interrupted run of this job (outcomes left on disk)."""

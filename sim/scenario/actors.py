@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Finite
-from .spec import Effect, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec
+from .spec import Effect, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
 
 __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
 
@@ -87,7 +87,7 @@ class Threat(Spec):
         description="utility the target loses when it is carried out: its value of fighting on "
         "falls by this much (a lasting addition to its per-round cost of war)",
     )
-    after: int = Field(
+    after: Whole = Field(
         default=1,
         ge=1,
         description="trigger: obstruction only: the target's obstruction that sets it off (1 = the first)",

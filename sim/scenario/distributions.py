@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import Discriminator, Tag
 from pydantic_core import PydanticCustomError
 
+from ..limits import MAX_MAGNITUDE
 from .families import (
     Beta,
     Choice,
@@ -92,6 +93,12 @@ def _check_shape(v: Any) -> Any:
     elif not isinstance(v, (int, float, Dist)):
         raise PydanticCustomError(
             "number_type", "expected a number or a distribution such as {{normal: [mean, sd]}}"
+        )
+    elif isinstance(v, (int, float)) and abs(v) > MAX_MAGNITUDE and math.isfinite(v):
+        raise PydanticCustomError(
+            "number_range",
+            "must be within ±{limit} (the largest magnitude a scenario number may take)",
+            {"limit": f"{MAX_MAGNITUDE:g}"},
         )
     return v
 

@@ -10,11 +10,31 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from .distributions import is_distribution_tree
 from .messages import Loc, show
-from .yamlparse import Mark, MarkIndex, parse_yaml, read_text
+from .readfile import read_text
+from .schema import Scenario
+from .yamlparse import Mark, MarkIndex, parse_yaml
 
-__all__ = ["MAX_EXTENDS_DEPTH", "deep_merge", "load_file", "resolve_extends"]
+__all__ = [
+    "MAX_EXTENDS_DEPTH",
+    "NOT_A_SCENARIO",
+    "deep_merge",
+    "is_scenario_mapping",
+    "load_file",
+    "resolve_extends",
+]
 
 MAX_EXTENDS_DEPTH = 32
+# The top-level keys of a scenario: a mapping with none of them is not one.
+SCENARIO_KEYS = frozenset(f.alias or k for k, f in Scenario.model_fields.items())
+NOT_A_SCENARIO = (
+    "is not a scenario: none of its keys is a scenario key (name, start, horizon, issues, "
+    "actors, ...); its content is not shown"
+)
+
+
+def is_scenario_mapping(data: Any) -> bool:
+    """A mapping with at least one top-level scenario key (empty counts: nothing to show)."""
+    return isinstance(data, dict) and (not data or any(k in SCENARIO_KEYS for k in data))
 
 
 def load_file(
@@ -27,14 +47,19 @@ def load_file(
         raise ScenarioError(problems)
     if data is None:
         raise ScenarioError(Problem("the file is empty", display, 1, 1))
+    # A file that is not a scenario mapping may be anything (extends: /etc/shadow): say what
+    # it is not, never what it holds (nor the YAML problems found in it).
+    what = None
     if not isinstance(data, dict):
-        raise ScenarioError(
-            Problem(
-                f"the scenario must be a mapping of keys to values (got {_kind(data)})",
-                display,
-                *(marks.get(()) or Mark(display, 1, 1))[1:],
-            )
-        )
+        what = f"must be a mapping of keys to values (got {_kind(data)}); its content is not shown"
+    elif not is_scenario_mapping(data):
+        what = NOT_A_SCENARIO
+    if what is not None:
+        if at is not None:  # reported where the base is named: "base scenario 'x' is not..."
+            raise ScenarioError(_with(at, f"'{display}' {what.replace('must be', 'is not')}"))
+        line, col = (marks.get(()) or Mark(display, 1, 1))[1:]
+        subject = "the scenario" if what.startswith("must") else "the file"
+        raise ScenarioError(Problem(f"{subject} {what}", display, line, col))
     return resolve_extends(
         data, marks, problems, path.parent, display, [*chain, (path.resolve(), display)]
     )
@@ -119,8 +144,13 @@ def _with(p: Problem, message: str) -> Problem:
 
 
 def _kind(v: Any) -> str:
+    """What a parsed file is, without any of its content."""
     if isinstance(v, list):
         return "a list"
     if isinstance(v, str):
-        return f"the text {show(v)}"
-    return f"the value {show(v)}"
+        return "text"
+    if isinstance(v, bool):
+        return "true or false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return "a single value"

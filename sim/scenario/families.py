@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..limits import MAX_MAGNITUDE
+
 __all__ = [
     "Beta",
     "Choice",
@@ -36,6 +38,13 @@ if TYPE_CHECKING:
 
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
+# Sampling clips the copula's uniforms to [1e-12, 1 - 1e-12]: no draw lies beyond the
+# quantiles of those levels, which for a normal are TAIL_Z standard deviations out.
+TAIL_Z = 7.0345
+# A truncnormal whose [lo, hi] keeps less of the normal's mass than this pins its draws
+# to a bound: the distribution says something other than what was meant.
+MIN_TRUNCNORMAL_MASS = 1e-4
+
 
 class Dist(BaseModel):
     """Base of the distribution models: one key, a list of parameters."""
@@ -45,6 +54,17 @@ class Dist(BaseModel):
 
     def params(self) -> tuple[float, ...]:
         return tuple(getattr(self, self.name))
+
+    def sane(self, lo: float, hi: float) -> None:
+        """Refuse parameters, or draws from ``lo`` to ``hi``, beyond ±MAX_MAGNITUDE (or not
+        finite): they overflow the engine's arithmetic long after validation."""
+        big = [p for p in (*self.params(), lo, hi) if not abs(p) <= MAX_MAGNITUDE]
+        if big:
+            raise _bad(
+                f"{self.name} draws or parameters reach {number_text(big[0])}, beyond "
+                f"±{MAX_MAGNITUDE:g}, the largest magnitude a scenario number may take; "
+                "use smaller parameters"
+            )
 
     def ppf(self, u: FloatArray) -> FloatArray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -88,14 +108,20 @@ def _bad(rule: str) -> PydanticCustomError:
     return PydanticCustomError("distribution", rule)
 
 
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
 class Normal(Dist):
     name: ClassVar[str] = "normal"
     normal: tuple[Finite, Finite] = Field(description="[mean, sd], sd > 0")
 
     @model_validator(mode="after")
     def _check(self) -> Normal:
-        if self.normal[1] <= 0:
-            raise _bad(f"normal sd must be > 0 (got {self.normal[1]})")
+        m, sd = self.normal
+        if sd <= 0:
+            raise _bad(f"normal sd must be > 0 (got {sd})")
+        self.sane(m - TAIL_Z * sd, m + TAIL_Z * sd)
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -125,6 +151,16 @@ class TruncNormal(Dist):
             raise _bad(f"truncnormal sd must be > 0 (got {s})")
         if not lo < hi:
             raise _bad(f"truncnormal needs lo < hi (got lo={lo}, hi={hi})")
+        self.sane(lo, hi)
+        a, b = (lo - _m) / s, (hi - _m) / s
+        mass = _normal_cdf(b) - _normal_cdf(a)
+        if not mass >= MIN_TRUNCNORMAL_MASS:
+            away = min(abs(a), abs(b))
+            raise _bad(
+                f"truncnormal [lo, hi] = [{lo:g}, {hi:g}] keeps only {mass:.2g} of the normal's "
+                f"mass (the mean is {away:.3g} sd outside it), so every draw sits at a bound; "
+                "move the mean or widen sd, or use uniform or pert"
+            )
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -151,6 +187,7 @@ class Uniform(Dist):
         lo, hi = self.uniform
         if not lo < hi:
             raise _bad(f"uniform needs lo < hi (got lo={lo}, hi={hi})")
+        self.sane(lo, hi)
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -179,6 +216,7 @@ class Triangular(Dist):
             raise _bad(
                 f"triangular needs lo <= mode <= hi and lo < hi (got {list(self.triangular)})"
             )
+        self.sane(lo, hi)
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -209,6 +247,7 @@ class Beta(Dist):
         a, b = self.beta
         if a <= 0 or b <= 0:
             raise _bad(f"beta parameters must be > 0 (got a={a}, b={b})")
+        self.sane(0.0, 1.0)
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -233,8 +272,17 @@ class LogNormal(Dist):
 
     @model_validator(mode="after")
     def _check(self) -> LogNormal:
-        if self.lognormal[1] <= 0:
-            raise _bad(f"lognormal sigma must be > 0 (got {self.lognormal[1]})")
+        mu, sigma = self.lognormal
+        if sigma <= 0:
+            raise _bad(f"lognormal sigma must be > 0 (got {sigma})")
+        self.sane(0.0, 0.0)
+        top = mu + TAIL_Z * sigma  # log of the largest draw, and of the mean below it
+        if not max(top, mu + sigma**2 / 2) <= math.log(MAX_MAGNITUDE):
+            raise _bad(
+                f"lognormal [{mu:g}, {sigma:g}] draws values up to about e^{top:.4g} (or has a "
+                f"mean beyond that), beyond {MAX_MAGNITUDE:g}, the largest magnitude a scenario "
+                "number may take; mu and sigma are on the log scale: use smaller ones"
+            )
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -263,6 +311,7 @@ class Pert(Dist):
         lo, mode, hi = self.pert
         if not (lo <= mode <= hi and lo < hi):
             raise _bad(f"pert needs min <= mode <= max and min < max (got {list(self.pert)})")
+        self.sane(lo, hi)
         return self
 
     def _ab(self) -> tuple[float, float]:
@@ -315,6 +364,11 @@ class Choice(Dist):
 
     def params(self) -> tuple[float, ...]:
         return self.choice.values
+
+    @model_validator(mode="after")
+    def _check(self) -> Choice:
+        self.sane(0.0, 0.0)
+        return self
 
     def _p(self) -> NDArray[np.float64]:
         import numpy as np

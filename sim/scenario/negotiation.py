@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Finite
-from .spec import Id, NonNeg, Pos, Prob, Spec
+from .spec import Id, NonNeg, Pos, Prob, Spec, Whole
 
 __all__ = ["Durability", "Misperception", "Negotiation", "Proposal"]
 
@@ -50,7 +50,7 @@ class Negotiation(Spec):
     talks_open: bool | dt.date = Field(
         default=True, description="true (from the start), false, or the date talks open"
     )
-    every_days: int = Field(default=7, gt=0, description="days between negotiation sessions")
+    every_days: Whole = Field(default=7, gt=0, description="days between negotiation sessions")
     misperception: Misperception = Field(default_factory=Misperception)
     rationality: Pos | None = Field(
         default=None,
@@ -93,11 +93,11 @@ class Proposal(Spec):
     name: str
     by: Id
     on: dt.date | None = None
-    every_days: int | None = Field(default=None, gt=0)
+    every_days: Whole | None = Field(default=None, gt=0)
     from_: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = None
     terms: dict[Id, Finite | Literal["status_quo"]] | None = None
-    truce_days: int | None = Field(default=None, gt=0)
+    truce_days: Whole | None = Field(default=None, gt=0)
     reward: dict[Id, NonNeg] = Field(
         default_factory=dict, description="utility a side gains by accepting (truces)"
     )

@@ -72,6 +72,11 @@ def set_path(
     parts = dotted_path.split(".")
     if not dotted_path or any(p == "" for p in parts):
         raise fail("not a field path (use dots between keys, e.g. actors.a.patience)")
+    if parts[0] == "extends":
+        raise fail(
+            f"cannot be set with {origin}: bases are merged before overrides are applied; "
+            "write 'extends:' in the scenario file (or run the base file itself)"
+        )
     node: Any = tree
     loc: list[str | int] = []
     for i, part in enumerate(parts):

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from ..limits import MAX_HORIZON_DAYS, MAX_ROUNDS
 from .distributions import Dist, describe, rank_to_pearson, support_of
 from .messages import OMIT, Loc, RawProblem, did_you_mean
 from .observations import Level
@@ -102,9 +103,26 @@ class Checks:
 
 
 def check_horizon(c: Checks) -> None:
+    """After the start, at most MAX_HORIZON_DAYS later, and at most MAX_ROUNDS rounds away
+    (memory and time of a run grow with the rounds)."""
     s = c.s
     if s.horizon_days <= 0:
         c.add(("horizon",), f"horizon must be after start ({s.start.isoformat()})", s.horizon)
+    elif s.horizon_days > MAX_HORIZON_DAYS:
+        c.add(
+            ("horizon",),
+            f"horizon must be at most {MAX_HORIZON_DAYS:,} days (100 years) after start "
+            f"(got {s.horizon_days:,} days)",
+            OMIT,
+        )
+    elif -(-s.horizon_days // s.round_days) > MAX_ROUNDS:
+        rounds = -(-s.horizon_days // s.round_days)
+        c.add(
+            ("horizon",),
+            f"{rounds:,} rounds of {s.round_days} day(s) to the horizon; at most {MAX_ROUNDS:,} "
+            "are simulated: bring the horizon closer or make round_days longer",
+            OMIT,
+        )
 
 
 def check_actors(c: Checks) -> None:

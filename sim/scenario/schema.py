@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..limits import MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_ROUNDS
 from .actors import Actor, Belligerent, Mediator, Patron, RedLine, Stalling, Threat
 from .distributions import Dist, Finite
 from .issues import Issue
@@ -31,7 +32,7 @@ from .pressures import (
     Sanctions,
     SanctionStep,
 )
-from .spec import Id, Spec, Text, parse_effect
+from .spec import Id, Name, Spec, Text, Whole, parse_effect, whole_number
 
 __all__ = [
     "Actor",
@@ -79,20 +80,24 @@ class Correlation(Spec):
 
 
 class RunSettings(Spec):
-    replicates: int = Field(default=10000, ge=1, le=100_000_000)
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    replicates: Whole = Field(default=10000, ge=1, le=MAX_REPLICATES)
+    seed: Whole = Field(default=0, ge=0, le=2**63 - 1)
 
 
 class Scenario(Spec):
     extends: str | None = Field(
         default=None, description="base scenario, path relative to this file"
     )
-    name: str = Field(min_length=1)
+    name: Name
     description: Text = ""
     sources: list[str] = Field(default_factory=list)
     start: dt.date
-    horizon: dt.date | Annotated[int, Field(gt=0)] = Field(description="ISO date or number of days")
-    round_days: int = Field(default=7, gt=0)
+    horizon: dt.date | Annotated[int, Field(gt=0), BeforeValidator(whole_number)] = Field(
+        description=f"ISO date or number of days; at most {MAX_HORIZON_DAYS:,} days after start"
+    )
+    round_days: Whole = Field(
+        default=7, gt=0, description=f"days per round; at most {MAX_ROUNDS:,} rounds to the horizon"
+    )
     issues: dict[Id, Issue] = Field(min_length=1)
     actors: dict[Id, Actor] = Field(min_length=2)
     pressures: Pressures = Field(default_factory=Pressures)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -27,6 +28,7 @@ __all__ = [
     "ID_PATTERN",
     "Effect",
     "Id",
+    "Name",
     "NonNeg",
     "Num",
     "Patience",
@@ -36,11 +38,32 @@ __all__ = [
     "Spec",
     "Text",
     "UnknownKey",
+    "Whole",
     "parse_effect",
+    "whole_number",
 ]
 
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]  # YAML block scalars end in "\n"
+
+
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise PydanticCustomError("blank", "must not be empty or only spaces")
+    return v
+
+
+Name = Annotated[str, AfterValidator(_not_blank)]  # a display name: some visible text
+
+
+def whole_number(v: Any) -> Any:
+    """A whole number as written: an int or an integral float, never true or "7"."""
+    if isinstance(v, (bool, str)):  # true is not 1, "7" is not 7 (7.0 is)
+        raise PydanticCustomError("int_type", "expected an integer")
+    return v
+
+
+Whole = Annotated[int, BeforeValidator(whole_number)]  # an int, or a float that is one (1e4)
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 _NUM = num_union()
 

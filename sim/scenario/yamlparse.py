@@ -1,7 +1,8 @@
 """Safe YAML parsing that remembers where every value came from (file, line, column).
 
-Only plain YAML is accepted: no tags, at most MAX_ALIASES aliases, MAX_NODES nodes once
-aliases are expanded, files up to MAX_FILE_BYTES (guards against hostile input).
+Only plain YAML is accepted: no tags, at most MAX_ALIASES aliases, MAX_WRITTEN_NODES nodes
+as written and MAX_NODES once aliases are expanded, MAX_DEPTH levels of nesting, files up to
+MAX_FILE_BYTES (guards against hostile input; each refusal says which limit and where).
 YAML 1.2 booleans and floats: ``on`` is a key, ``1e-3`` a number.
 """
 
@@ -10,26 +11,34 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem
 from .messages import Loc, dotted
+from .readfile import MAX_FILE_BYTES as MAX_FILE_BYTES
+from .readfile import read_text as read_text
 
 __all__ = ["MAX_FILE_BYTES", "Mark", "MarkIndex", "parse_yaml", "read_text"]
 
-# Refuse inputs that are not plausibly a hand-written scenario (DoS guards).
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# Refuse inputs that are not plausibly a hand-written scenario (DoS guards; the file size
+# limit, MAX_FILE_BYTES, is enforced by readfile.read_text while it reads).
 MAX_NODES = 100_000  # nodes in the tree after expanding aliases
+MAX_WRITTEN_NODES = 20_000  # nodes as written (the baseline scenario has under 1,000)
 MAX_ALIASES = 1_000
+MAX_DEPTH = 64  # levels of nested mappings and lists (a scenario needs fewer than 10)
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 _TIMESTAMP = f"{_CORE}timestamp"
 _MERGE = f"{_CORE}merge"
 _BOMB = "alias expansion too large (billion-laughs style); refusing"
+_TOO_MANY = (
+    f"the file holds more than {MAX_WRITTEN_NODES:,} YAML values; a scenario has a few hundred "
+    "(is this the right file?)"
+)
+_TOO_DEEP = f"the YAML is nested more than {MAX_DEPTH} levels deep; refusing"
 
 
 class Mark(NamedTuple):
@@ -104,6 +113,8 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader composing nodes only; YAML 1.2 booleans and floats (``on`` is a key, ``1e-3`` a number)."""
 
     alias_count = 0
+    node_count = 0  # nodes as written: a huge plain file stops here, early and fast
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -111,7 +122,16 @@ class _Loader(yaml.SafeLoader):
             if self.alias_count > MAX_ALIASES:
                 event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise _Refused(_BOMB, event.start_mark)
-        return super().compose_node(parent, index)
+        self.node_count += 1
+        if self.node_count > MAX_WRITTEN_NODES:
+            raise _Refused(_TOO_MANY, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(_TOO_DEEP, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Refused(Exception):
@@ -157,6 +177,8 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Refused(_BOMB, node.start_mark)
+        if len(loc) > MAX_DEPTH:  # aliases nested in aliases can reach deeper than the text
+            raise _Refused(_TOO_DEEP, node.start_mark)
         block = isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style
         empty = isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style
         here = (
@@ -284,48 +306,14 @@ def parse_yaml(text: str, file: str | None, loc: Loc = ()) -> tuple[Any, MarkInd
             what += f" ({e.context} on line {e.context_mark.line + 1})"
         line, col = (m.line + 1, m.column + 1) if m is not None else (None, None)
         return None, marks, [Problem(f"YAML syntax error: {what}", file, line, col, dotted(loc))]
-    except RecursionError:
-        return (
-            None,
-            marks,
-            [Problem("the YAML is nested too deeply", file, None, None, dotted(loc))],
-        )
-    except yaml.YAMLError as e:  # ReaderError: control characters and the like
-        return None, marks, [Problem(f"YAML error: {e}", file, None, None, dotted(loc))]
-
-
-def read_text(path: Path, display: str, at: Problem | None = None) -> str:
-    """The file's text, or ScenarioError with one clear problem naming it."""
-
-    def fail(msg: str) -> ScenarioError:
-        if at is not None:
-            return ScenarioError(Problem(f"{msg}", at.file, at.line, at.column, at.path))
-        return ScenarioError(Problem(msg, display))
-
-    where = f"'{display}'" if at is not None else "the file"
-    try:
-        if path.is_dir():
-            raise fail(f"{where} is a directory, not a scenario file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(
-                f"{where} is too large ({size / 1e6:.1f} MB; limit {MAX_FILE_BYTES / 1e6:g} MB)"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(f"{where} does not exist" if at is not None else "no such file") from None
-    except PermissionError:
-        raise fail(f"cannot read {where}: permission denied") from None
-    except OSError as e:
-        raise fail(f"cannot read {where}: {e.strerror or e}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ScenarioError(
-            Problem(
-                f"is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8",
-                display,
-                line,
-            )
-        ) from None
+    except RecursionError:  # not expected after the depth limits; still one located line
+        return None, marks, [Problem(_TOO_DEEP, file, 1, 1, dotted(loc))]
+    except yaml.reader.ReaderError as e:  # a control character such as NUL
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        what = f"character #x{e.character:04x}" if isinstance(e.character, int) else "byte"
+        message = f"YAML error: unacceptable {what} ({e.reason}); remove it"
+        return None, marks, [Problem(message, file, line, col, dotted(loc))]
+    except yaml.YAMLError as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        return None, marks, [Problem(f"YAML error: {first}", file, 1, 1, dotted(loc))]

@@ -20,11 +20,14 @@ import numpy as np
 
 from ..atomic import atomic_write_json, atomic_write_parquet
 from ..errors import RunError, ScenarioError, SimError, UsageError
+from ..estimate import check_fits, rounds_of, study_estimate
 from ..execution import SchedulerUnreachable as SchedulerUnreachable
 from ..execution import dask_client as dask_client
 from ..execution import map_unordered
+from ..folders import check_writable, write_marker
 from ..jsonable import jsonable
 from ..labels import Vocabulary
+from ..limits import MAX_REPLICATES
 from ..outputs import check_out_folder
 from ..points import check_numeric_path, run_point, scenario_at
 from ..points import point_stats as point_stats
@@ -38,7 +41,6 @@ from .manifest import (
     check_same_sweep,
     finished_points,
     prior_manifest,
-    read_json,
     save_point,
 )
 from .table import SweepResults, build_table, save_sweep_figure
@@ -80,6 +82,7 @@ def sweep(
     figures: bool = True,
     precision: float | None = None,
     max_replicates: int | None = None,
+    allow_large: bool = False,
 ) -> SweepResults:
     """Run ``scenario_path`` at every point of a design over ``vary``; see the module docstring.
 
@@ -88,15 +91,14 @@ def sweep(
     ``points/<i>.json`` are run. ``out`` defaults to results/<scenario>-sweep-<time>/.
     With ``precision`` (``-n auto``) each point grows until the 95% half-width of its
     P(ceasefire) is at most ``precision`` (or ``max_replicates``); ``replicates`` is ignored.
+    A sweep beyond this machine's free memory is refused unless ``allow_large``.
     """
     from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
 
     if scenario_path is None:  # resume from the manifest alone
         if resume is None:
             raise UsageError("sweep needs a scenario file (or --resume DIR)")
-        prior = read_json(Path(resume) / MANIFEST) if (Path(resume) / MANIFEST).is_file() else {}
-        if "scenario_file" not in prior:
-            raise UsageError(f"--resume {str(resume)!r}: not a sweep folder (no {MANIFEST})")
+        prior = prior_manifest(Path(resume))
         scenario_path = prior["scenario_file"]
         overrides = prior.get("overrides") if overrides is None else overrides
         seed = prior.get("seed") if seed is None else seed
@@ -130,11 +132,16 @@ def sweep(
         if not 0 < precision < 0.5:
             raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
     n = base.run.replicates if replicates is None else replicates
-    if precision is None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise UsageError(f"replicates must be an integer >= 1 (got {n!r})")
+    if precision is None and (
+        isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REPLICATES
+    ):
+        raise UsageError(f"replicates must be an integer in 1..{MAX_REPLICATES:,} (got {n!r})")
     for v in specs:
         check_numeric_path(tree, v.path)
     points = design_points(specs, design, samples, seed)
+    size = n if precision is None else int(max_replicates or n)  # -n auto: each point's cap
+    est = study_estimate(len(points), size, rounds_of(base), 1 if scheduler else workers)
+    check_fits(est, None, allow_large)
 
     # Validate every point before running anything: a bad path or value fails fast.
     scenarios = []
@@ -216,11 +223,14 @@ def _sweep_run(
     if old is not None:
         check_same_sweep(old, manifest, resume)
         folder = Path(str(resume))
+        check_writable(folder)
     else:
         folder = Path(out) if out is not None else default_folder(name, kind="sweep")
         hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
         check_out_folder(folder, hint=hint)
+        check_writable(folder)
         atomic_write_json(folder / MANIFEST, manifest)
+        write_marker(folder, "sweep")
     done = finished_points(folder, points)
     precision, cap = manifest.get("precision"), manifest.get("max_replicates")
     jobs = {

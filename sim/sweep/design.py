@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..limits import MAX_POINTS
 
 __all__ = ["DESIGNS", "Vary", "design_points", "parse_vary"]
 
@@ -84,6 +86,10 @@ def parse_vary(spec: str | Vary) -> Vary:
             steps = int(parts[2])
             if steps < 2:
                 raise UsageError(f"--vary {path}: STEPS must be at least 2 (got {steps})")
+            if steps > MAX_POINTS:
+                raise UsageError(
+                    f"--vary {path}: STEPS must be at most {MAX_POINTS:,} (got {steps:,})"
+                )
         return Vary(path, lo, hi, steps)
     items = [p.strip() for p in text.split(",") if p.strip()]
     bad = [p for p in items if not re.fullmatch(_NUMBER, p)]
@@ -110,11 +116,19 @@ def design_points(
         for v in vary:
             if v.values is None and v.steps is None:
                 raise UsageError(f"--vary {v.path}: a grid needs LO:HI:STEPS or a list of values")
+        size = math.prod(len(v.values) if v.values is not None else int(v.steps or 2) for v in vary)
+        if size > MAX_POINTS:
+            raise UsageError(
+                f"the grid has {size:,} points; at most {MAX_POINTS:,} are run: use fewer "
+                "STEPS, or an LHS or Sobol design with --samples"
+            )
         grids = np.meshgrid(*[v.grid() for v in vary], indexing="ij")
         flat = np.stack([g.ravel() for g in grids], axis=1)
         return [dict(zip(paths, map(float, row), strict=True)) for row in flat]
     if samples is None or samples < 1:
         raise UsageError(f"--design {design} needs --samples K (K >= 1)")
+    if samples > MAX_POINTS:
+        raise UsageError(f"--samples must be at most {MAX_POINTS:,} (got {samples:,})")
     from scipy.stats import qmc
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x5EE9,)))

@@ -18,7 +18,9 @@ __all__ = [
     "check_resume",
     "finished_points",
     "is_sweep_folder",
+    "manifest_problem",
     "read_json",
+    "read_point",
     "save_point",
 ]
 
@@ -60,13 +62,54 @@ def is_sweep_folder(folder: str | Path) -> bool:
     return isinstance(manifest, dict) and manifest.get("kind") == "sim-sweep"
 
 
+# What a manifest must hold for a sweep to be resumed (or reported), and of which type.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "scenario_file": (str,),
+    "scenario_sha256": (str,),
+    "seed": (int,),
+    "replicates": (int,),
+    "independent": (bool,),
+    "design": (str,),
+    "vary": (list,),
+    "points": (list,),
+}
+
+
 def prior_manifest(resume: str | Path) -> dict[str, Any]:
-    """The manifest of the sweep folder ``resume``; UsageError if it is not one."""
+    """The manifest of the sweep folder ``resume``; UsageError if it is not one, or naming
+    the file and what is wrong when it is damaged."""
     folder = Path(resume)
-    if not (folder / MANIFEST).is_file():
+    path = folder / MANIFEST
+    if not path.is_file():
         raise UsageError(f"--resume {str(folder)!r}: not a sweep folder (no {MANIFEST})")
-    old: dict[str, Any] = read_json(folder / MANIFEST)
-    return old
+    old = read_json(path)
+    problem = manifest_problem(old)
+    if problem:
+        raise UsageError(
+            f"sweep manifest {str(path)!r} is damaged ({problem}); the sweep cannot be resumed "
+            "from it: run it again into a new folder"
+        )
+    return dict(old)
+
+
+def manifest_problem(m: Any) -> str:
+    """What is wrong with a sweep manifest ("" when nothing is)."""
+    if not isinstance(m, dict):
+        return "not a JSON object"
+    for key, types in _FIELDS.items():
+        v = m.get(key)
+        if not isinstance(v, types) or (types == (int,) and isinstance(v, bool)):
+            return f"{key!r} is missing or of the wrong type"
+    for v in m["vary"]:
+        if not (
+            isinstance(v, dict)
+            and isinstance(v.get("path"), str)
+            and all(isinstance(v.get(k), (int, float)) for k in ("lo", "hi"))
+        ):
+            return "an entry of 'vary' is not a varied path"
+    if not all(isinstance(p, dict) for p in m["points"]):
+        return "an entry of 'points' is not a point"
+    return ""
 
 
 def check_resume(old: dict[str, Any], folder: Path, sha: str, seed: int) -> None:
@@ -102,10 +145,36 @@ def finished_points(folder: Path, points: list[dict[str, Any]]) -> dict[int, dic
     for i in range(len(points)):
         f = pdir / f"{i}.json"
         if f.is_file():
-            rec = read_json(f)
-            if rec.get("values") == points[i]:
-                done[i] = rec["stats"]
+            stats = _point_stats(f, points[i])
+            if stats is not None:
+                done[i] = stats  # a damaged point file (or another point's) is run again
     return done
+
+
+def _point_stats(path: Path, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The statistics in a point file, if it is whole (and for ``values``, unless None)."""
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rec, dict) or not isinstance(rec.get("stats"), dict):
+        return None
+    if values is not None and rec.get("values") != values:
+        return None
+    stats: dict[str, Any] = rec["stats"]
+    return stats
+
+
+def read_point(folder: Path, i: int) -> dict[str, Any]:
+    """Point ``i``'s statistics from a finished sweep folder; UsageError naming a damaged file."""
+    path = folder / POINTS_DIR / f"{i}.json"
+    stats = _point_stats(path, None)
+    if stats is None:
+        raise UsageError(
+            f"sweep point file {str(path)!r} is missing or damaged; rerun the sweep with "
+            f"--resume {folder} to run that point again"
+        )
+    return stats
 
 
 def save_point(folder: Path, i: int, values: dict[str, Any], stats: dict[str, Any]) -> None:

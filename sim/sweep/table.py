@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .manifest import MANIFEST, POINTS_DIR, read_json
+from .manifest import MANIFEST, manifest_problem, read_json, read_point
 
 __all__ = ["SweepResults", "build_table", "load_sweep", "plot_sweep", "save_sweep_figure"]
 
@@ -68,8 +68,19 @@ def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
             f"{str(p)!r} is not a finished sweep folder (needs {MANIFEST} and sweep.parquet)"
         )
     manifest = read_json(p / MANIFEST)
-    table = pd.read_parquet(p / "sweep.parquet")
-    stats = [read_json(p / POINTS_DIR / f"{i}.json")["stats"] for i in range(len(table))]
+    problem = manifest_problem(manifest)
+    if problem:
+        raise UsageError(f"sweep manifest {str(p / MANIFEST)!r} is damaged ({problem})")
+    try:
+        table = pd.read_parquet(p / "sweep.parquet")
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read {str(p / 'sweep.parquet')!r}: {e}") from None
+    if len(table) != len(manifest["points"]):
+        raise UsageError(
+            f"{str(p / 'sweep.parquet')!r} has {len(table)} rows for "
+            f"{len(manifest['points'])} points; rerun the sweep with --resume {p}"
+        )
+    stats = [read_point(p, i) for i in range(len(table))]
     return SweepResults(table=table, manifest=manifest, points=stats, folder=p)
 
 

@@ -1,0 +1,42 @@
+"""The limits that keep a run inside the machine, in one place (documented in
+docs/scenario-language.md, section 12, and in ``sim run --help``).
+
+Scenario limits are checked when a scenario is validated; run limits (replicates,
+workers, points) when a run, sweep, comparison or sensitivity study is asked for.
+Imports nothing heavy: ``sim validate`` uses it.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = [
+    "MAX_HORIZON_DAYS",
+    "MAX_MAGNITUDE",
+    "MAX_POINTS",
+    "MAX_REPLICATES",
+    "MAX_ROUNDS",
+    "WORKERS_PER_CPU",
+    "cap_workers",
+    "cpu_count",
+]
+
+MAX_ROUNDS = 5_000  # rounds from start to horizon (~96 years of weekly rounds)
+MAX_HORIZON_DAYS = 36_525  # a horizon at most 100 years after the start
+MAX_REPLICATES = 100_000_000  # per run (the scenario's run.replicates has the same cap)
+MAX_POINTS = 100_000  # points of a sweep design or of a sensitivity study
+MAX_MAGNITUDE = 1e12  # every scenario number, plain or drawn, lies within ±MAX_MAGNITUDE
+WORKERS_PER_CPU = 4  # local worker processes: at most this many per CPU
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (its affinity where the platform says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def cap_workers(workers: int, jobs: int) -> int:
+    """Worker processes to start: at most one per job and WORKERS_PER_CPU per CPU."""
+    return max(1, min(workers, jobs, WORKERS_PER_CPU * cpu_count()))
