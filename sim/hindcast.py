@@ -166,20 +166,29 @@ class HindcastResults:
         out.update({f"in_{int(100 * lv)}": float(t[f"in_{int(100 * lv)}"].mean()) for lv in LEVELS})
         return out
 
-    def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
+    def save(
+        self, folder: str | os.PathLike[str], report: bool = True, overwrite: bool = False
+    ) -> Path:
         """Write hindcast.json, hindcast.csv, each case's run (runs/<case>/), the figures and
-        report.html into ``folder`` (written in a temporary folder, renamed into place last)."""
+        report.html into ``folder`` (written in a temporary folder, renamed into place last).
+        An existing folder that is not empty is replaced only with ``overwrite`` and only when
+        sim wrote it."""
         import shutil
 
         from .atomic import atomic_write_json, atomic_write_text, temp_dir_beside
+        from .folders import refuse_special, why_not_write, write_marker
         from .plots import figure_bytes
         from .plots.hindcast import plot_calibration, plot_case_curves
         from .plots.style import new_figure
         from .report.hindcast import write_hindcast_report
 
-        target = Path(folder)
+        target = refuse_special(folder, "output folder")
+        why = why_not_write(target, overwrite, " (use --force to replace it)")
+        if why:
+            raise UsageError(f"output folder {str(target)!r} {why}")
         tmp = temp_dir_beside(target)
         try:
+            write_marker(tmp, "hindcast")
             for name, r in self.runs.items():
                 r.save(tmp / "runs" / name)
             for c in self.cases:

@@ -142,3 +142,21 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
     assert case["model"]["p"] != pytest.approx(float((~np.isnan(first)).mean()))
     assert case["known_at_snapshot"]["observations"] == 1
     assert case["known_at_snapshot"]["ess"] == pytest.approx(rejected.sum(), rel=1e-9)
+
+
+def test_a_hindcast_folder_is_replaced_only_with_force_and_only_if_sim_wrote_it(tmp_path: Path):
+    s = toy()
+    s["name"] = "never"
+    s["observations"] = [{"by": "2025-12-30", "source": "r", "ceasefire": False}]
+    f = tmp_path / "never.yaml"
+    f.write_text(yaml.safe_dump(s, sort_keys=False))
+    out = tmp_path / "hc"
+    argv = ["hindcast", str(f), "-n", "100", "--out", str(out), "--quiet"]
+    assert main(argv) == 0 and (out / ".sim-folder").is_file()
+    assert main(argv) == 2  # not empty: refused
+    assert main([*argv, "--force"]) == 0  # sim wrote it: replaced
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    assert main(["hindcast", str(f), "-n", "100", "--out", str(other), "--force"]) == 2
+    assert (other / "notes.txt").read_text() == "keep"

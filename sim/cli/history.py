@@ -45,12 +45,16 @@ def add_hindcast(sub: Subparsers) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/hindcast-<UTC time>/)"
     )
+    p.add_argument(
+        "--force", action="store_true", help="replace the --out folder if sim wrote it before"
+    )
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_hindcast)
 
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..errors import UsageError
+    from ..folders import check_writable
     from ..hindcast import BASE_MEDIAN_DAYS, hindcast
     from ..outputs import check_out_folder
     from ..results import default_folder
@@ -58,7 +62,13 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     if not median > 0:
         raise UsageError(f"--base-median-days must be > 0 (got {args.base_median_days})")
-    out = check_out_folder(Path(args.out), False) if args.out else default_folder("hindcast")
+    out = (
+        check_out_folder(Path(args.out), args.force, hint=" (add --force to replace it)")
+        if args.out
+        else default_folder("hindcast")
+    )
+    check_writable(out)  # before the runs, not after them
+    _check_size(args)
     bar, progress = progress_bar(args.quiet)
     seed = 1 if args.seed is None else args.seed
     if bar is not None and callable(progress):
@@ -66,7 +76,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             res = hindcast(args.cases, args.replicates, seed, args.workers, median, progress)
     else:
         res = hindcast(args.cases, args.replicates, seed, args.workers, median)
-    folder = res.save(out)
+    folder = res.save(out, overwrite=args.force)
     if args.quiet:
         print(folder)
         return 0
@@ -91,3 +101,13 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     )
     print(f"wrote {folder}/ (hindcast.json, hindcast.csv, runs/, figures/, report.html)")
     return 0
+
+
+def _check_size(args: argparse.Namespace) -> None:
+    """Refuse a hindcast beyond this machine (memory, disk) before anything runs."""
+    from ..estimate import check_fits, rounds_of, run_estimate
+    from ..scenario.loader import load_scenario
+
+    rounds = max(rounds_of(load_scenario(c)) for c in args.cases)
+    est = run_estimate(args.replicates * len(args.cases), rounds, args.workers)
+    check_fits(est, None, args.allow_large)
