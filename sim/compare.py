@@ -203,7 +203,7 @@ def compare(
                     raise UsageError(f"--variant {x!r}: {problems[0].message}")
                 values[path] = value
             # set like a sweep point: a path made constant leaves its correlations
-            loaded.append(scenario_at(tree, marks, values))
+            loaded.append(scenario_at(tree, marks, values, origin="--variant"))
             names.append(v)
     else:
         if len(items) < 2:

@@ -32,7 +32,8 @@ WORKER_BYTES = 100 * MiB  # a forked worker's own pages
 STATE_BYTES = 12  # engine state per replicate and round while a chunk runs
 OUTCOME_BYTES = 600  # one replicate's outcome row (memory, npz chunk or Parquet)
 SUMMARY_BYTES = 80  # per replicate while the summary reads columns one at a time
-BOOTSTRAP_BYTES = 3 * 8 * 1000  # compare: 1,000 paired resamples of indices and days
+BOOTSTRAP_BLOCK = 2_000_000  # compare: paired resamples drawn in blocks of this many indices
+BOOTSTRAP_BYTES = 4 * 8  # ... each index with its two gathered days and their partition
 SECONDS = 4e-6  # one replicate for one round on one CPU
 CHUNK = 4096  # replicates per chunk (sim.engine.runner.CHUNK_SIZE)
 MEMORY_CHUNKS = 64  # a run of more chunks spills its outcomes to disk
@@ -115,7 +116,7 @@ def compare_estimate(scenarios: int, replicates: int, rounds: int, workers: int)
     w = cap_workers(workers, -(-replicates // CHUNK))
     mem, spill = _point(replicates, rounds)
     memory = PARENT_BYTES + w * WORKER_BYTES + scenarios * mem
-    memory += replicates * BOOTSTRAP_BYTES
+    memory += max(replicates, BOOTSTRAP_BLOCK) * BOOTSTRAP_BYTES
     seconds = scenarios * replicates * rounds * SECONDS / min(w, cpu_count())
     what = f"{scenarios} runs of {replicates:,} replicates and {rounds:,} rounds"
     return Estimate(what, memory, scenarios * spill, seconds)
