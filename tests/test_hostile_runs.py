@@ -93,7 +93,9 @@ def test_7_a_run_beyond_free_memory_is_refused_with_its_estimate(tmp_path, monke
     err = refused(["run", M, "-n", "50000000", "--out", str(out)], "of memory", "--allow-large")
     assert "GiB of memory" in err and "1.0 GiB of memory is free" in err and "takes about" in err
     assert not out.exists() and not (tmp_path / ".big.chunks").exists()
-    refused(["compare", M, "--variant", "actors.a.support=0.2", "-n", "1000000"], "of memory is free")  # paired bootstrap
+    refused(
+        ["compare", M, "--variant", "actors.a.support=0.2", "-n", "1000000"], "of memory is free"
+    )  # paired bootstrap
     refused(["sweep", M, "--vary", "actors.a.support=0.2,0.4", "-n", "10000000"], "of memory")
 
 
