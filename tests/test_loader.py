@@ -361,3 +361,37 @@ actors:
     salience: {x: 1}
     support: {uniform: [0.3, 0.6]}
 """
+
+
+def test_correlations_that_cannot_hold_together_are_refused_and_ones_that_can_pass(tmp_path):
+    # a~b and b~c strongly positive but a~c strongly negative: no joint distribution has them.
+    three = (
+        "correlations:\n"
+        "  - between: [actors.a.patience, actors.b.optimism]\n    rank: {r1}\n"
+        "  - between: [actors.b.optimism, actors.a.support]\n    rank: {r2}\n"
+        "  - between: [actors.a.patience, actors.a.support]\n    rank: {r3}\n"
+    )
+    body = MINIMAL.read_text().replace("support: 0.6", "support: {beta: [6, 4]}")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(body + three.format(r1=0.9, r2=0.9, r3=-0.9))
+    with pytest.raises(ScenarioError, match="not positive definite"):
+        load_scenario(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text(body + three.format(r1=0.5, r2=0.5, r3=0.2))
+    assert len(load_scenario(good).correlations) == 3
+
+
+def test_the_pure_python_definiteness_check_agrees_with_the_eigenvalues():
+    import numpy as np
+
+    from sim.scenario.references import positive_definite
+
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        n = int(rng.integers(2, 7))
+        a = rng.uniform(-1, 1, (n, n))
+        m = (a + a.T) / 2
+        np.fill_diagonal(m, 1.0)
+        low = np.linalg.eigvalsh(m).min()
+        if abs(low) > 1e-8:  # clear of the tolerance
+            assert positive_definite(m.tolist()) == (low > 0)

@@ -8,6 +8,7 @@ lists them in the order their problems are reported.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -309,24 +310,37 @@ def check_correlations(c: Checks) -> None:
 
 def _check_matrix(c: Checks) -> None:
     """Each pair given once, and the rank correlations together positive definite."""
-    import numpy as np
-
     cors = c.s.correlations
     paths = sorted({p for cor in cors for p in cor.between})
     idx = {p: n for n, p in enumerate(paths)}
-    m = np.eye(len(paths))
+    m = [[1.0 if i == j else 0.0 for j in range(len(paths))] for i in range(len(paths))]
     for i, cor in enumerate(cors):
         ia, ib = idx[cor.between[0]], idx[cor.between[1]]
-        if m[ia, ib] != 0 and ia != ib:
+        if m[ia][ib] != 0 and ia != ib:
             c.add(
                 ("correlations", i), f"the pair {cor.between[0]} / {cor.between[1]} is given twice"
             )
-        m[ia, ib] = m[ib, ia] = rank_to_pearson(cor.rank)
-    if not c.problems and np.linalg.eigvalsh(m).min() <= 1e-10:
+        m[ia][ib] = m[ib][ia] = rank_to_pearson(cor.rank)
+    if not c.problems and not positive_definite(m):
         c.add(
             ("correlations",),
             "these correlations cannot hold together (the matrix is not positive definite)",
         )
+
+
+def positive_definite(m: list[list[float]], tol: float = 1e-10) -> bool:
+    """Whether the symmetric matrix ``m`` is positive definite: every Cholesky pivot above
+    ``tol`` (pure Python: validation runs without importing numpy)."""
+    n = len(m)
+    low = [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        pivot = m[j][j] - sum(low[j][k] ** 2 for k in range(j))
+        if pivot <= tol:
+            return False
+        low[j][j] = math.sqrt(pivot)
+        for i in range(j + 1, n):
+            low[i][j] = (m[i][j] - sum(low[i][k] * low[j][k] for k in range(j))) / low[j][j]
+    return True
 
 
 def check_observations(c: Checks) -> None:
