@@ -1,4 +1,5 @@
-"""Shared fixtures: synthetic Results shaped like an engine run (500 replicates, 36 weekly rounds)."""
+"""Shared fixtures: synthetic Results shaped like an engine run (500 replicates, 36 weekly rounds);
+tests/test_fixture_contract.py checks their columns, dtypes and meta against a real run."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def make_results(
             "final_support.ukraine": np.clip(support + rng.normal(0, 0.05, n), 0, 1),
             "stalling.russia": rng.random(n) < 0.3,
             "stalling.ukraine": np.zeros(n, dtype=bool),
+            "below_reservation": agreed & (rng.random(n) < 0.2),
             "param.actors.russia.optimism": optimism,
             "param.pressures.sanctions.bite": bite,
             "param.actors.ukraine.support": support,
@@ -102,13 +104,14 @@ def make_results(
             "p_truce": [((td <= d) & (td + 30 > d)).mean() for d in days],
             "control_mean": 17 + drift,
             "control_p10": 14 + 0.5 * drift,
+            "control_p50": 17 + drift,
             "control_p90": 20 + 1.5 * drift,
             "support_mean.russia": 0.6 - 0.1 * drift,
             "support_mean.ukraine": 0.7 - 0.05 * drift,
         }
     )
     if not front_line:
-        for c in ("control_mean", "control_p10", "control_p90"):
+        for c in ("control_mean", "control_p10", "control_p50", "control_p90"):
             series[c] = np.nan
 
     meta: dict[str, Any] = {
@@ -148,6 +151,13 @@ def make_results(
         "wall_seconds": 1.25,
         "scenario_yaml": SCENARIO_YAML,
         "created_utc": "2025-01-01T00:00:00Z",
+        "diagnostics": {
+            "first_session_agreement": 0.25,
+            "below_reservation": 0.2,
+            "mediator_gap": 0.0,
+            "mediator_gap_checked": 100,
+        },
+        "observations": [],
     }
 
     tr: list[dict[str, Any]] = []
