@@ -120,3 +120,15 @@ def test_cli_compare_writes_json_and_figure(
     (out / "report.html").unlink()
     assert main(["report", str(out)]) == 0
     assert (out / "report.html").is_file()
+
+
+def test_the_terms_rows_show_the_paired_median_and_mean_differences_of_the_json() -> None:
+    c = compare([BASE], variants=["pressures.sanctions.level=1"], replicates=600, seed=5)
+    (d,) = c.differences()
+    mean = d["terms_mean"]["security_guarantees"]
+    med = d["terms_median"]["security_guarantees"]
+    row = next(x for x in c.text().splitlines() if "median security guarantees" in x and "Δ" in x)
+    assert f"median {med['diff']:+.2f}" in row
+    assert (
+        f"mean {mean['diff']:+.3f} (95% CI {mean['ci_low']:+.3f} to {mean['ci_high']:+.3f})" in row
+    )

@@ -36,6 +36,20 @@ def _term(v: float | None, unit: str) -> str:
     return f"{v:.3g} {unit}".strip()
 
 
+def _term_diff(d: dict[str, Any], issue: str) -> str:
+    """The paired differences of an issue's terms over the replicates where both runs agreed:
+    the median (often exactly 0: common random numbers give many replicates the same terms)
+    and the mean, each with its interval. Not the difference of the two medians beside it,
+    which also moves with which replicates agree."""
+    med = (d.get("terms_median") or {}).get(issue) or {}
+    mean = (d.get("terms_mean") or {}).get(issue) or {}
+    if med.get("diff") is None:
+        return "Δ n/a (no replicate agreed in both)"
+    return (
+        f"paired Δ where both agreed: median {_pts(med, 1.0, '', 2)}, mean {_pts(mean, 1.0, '', 3)}"
+    )
+
+
 def _lines(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Per scenario: (heading, [(measure, level, difference)])."""
     issues = data.get("issues") or {}
@@ -62,11 +76,7 @@ def _lines(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]]
         ]
         for issue, v in (s.get("terms_median") or {}).items():
             unit = str((issues.get(issue) or {}).get("unit") or "")
-            diff = (
-                ""
-                if d is None
-                else "Δ " + _pts((d.get("terms_median") or {}).get(issue) or {}, 1.0, "", 2)
-            )
+            diff = "" if d is None else _term_diff(d, issue)
             rows.append((f"median {issue.replace('_', ' ')}", _term(v, unit), diff))
         head = s["label"] + (" (reference)" if d is None else f" vs {d['vs']}")
         out.append((head, rows))
