@@ -36,6 +36,19 @@ def test_the_baseline_notebook_shows_headline_and_figures():
 
 
 @pytest.mark.slow
+def test_the_sweeps_notebook_shows_sweeps_a_comparison_sensitivity_and_a_discovered_box():
+    outputs, text = _execute("02_sweeps_and_sensitivity.ipynb")
+    assert "actors.russia.stalling.prior  p_ceasefire" in text  # the one-path sweep table
+    assert (
+        "3 scenarios, 400 replicates each" in text and "pressures.sanctions.level=1 vs base" in text
+    )
+    assert "Russia: stalling prior" in text and "mu_star" in text  # Morris, with human labels
+    assert "coverage" in text and "density" in text  # the PRIM box
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 6  # sweep line, heatmap, differences, sensitivity, box, trade-off
+
+
+@pytest.mark.slow
 def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught():
     outputs, text = _execute("03_history.ipynb")
     assert "23 observations" in text  # the case's record
