@@ -136,6 +136,11 @@ def run(
     outcomes are streamed to ``outcomes.parquet`` in that folder (Results reads them
     lazily). Large runs without a checkpoint spill to a temporary folder the same way.
 
+    Replicate i's draws depend on (seed, its chunk, its place in the chunk), so the
+    results are the same whatever the number of workers, the executor or a resume; the
+    ``chunk_size`` (4,096, as the CLI always uses) is part of the run's identity like the
+    seed: another size gives other, equally valid, draws.
+
     With ``precision`` (``-n auto``), chunks are added until the 95% Wilson interval of
     P(ceasefire by the horizon) has a half-width of at most ``precision``, or
     ``max_replicates`` are run; ``replicates`` is then ignored. Chunk i's draws depend only
