@@ -78,10 +78,11 @@ def condition(
     columns: dict[int, FloatArray],
     start: dt.date,
     as_of: dt.date | str,
+    n: int,
 ) -> Conditioned:
-    """Weights from the observations dated on or before ``as_of``; RunError when none survives."""
+    """Weights of ``n`` replicates from the observations dated on or before ``as_of`` (all 1
+    when there are none); RunError when no replicate survives."""
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-    n = len(next(iter(columns.values()))) if columns else 0
     used = [i for i, ob in enumerate(observations) if ob.date <= as_of]
     w = np.ones(n)
     removed: dict[int, int] = {}

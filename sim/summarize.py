@@ -127,7 +127,7 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
         for i, ob in enumerate(obs)
         if ob.date <= as_of
     }
-    c = condition(obs, cols, r.start, as_of)
+    c = condition(obs, cols, r.start, as_of, r.n)
     inputs = {
         name: np.asarray(r.column(name), dtype=float)
         for name in r.columns
@@ -179,7 +179,7 @@ def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, 
             row.update(_share(agreed, None), ess=float(r.n), consistent=True)
         else:
             try:
-                c = condition(obs, used, r.start, d)
+                c = condition(obs, used, r.start, d, r.n)
             except RunError:
                 row.update(estimate=None, ci_low=None, ci_high=None, ess=0.0, consistent=False)
             else:

@@ -241,3 +241,15 @@ def test_n_auto_with_as_of_narrows_the_conditioned_interval():
     assert c.n > plain.n  # the unconditioned target is met sooner
     fixed = sim.run(s, replicates=c.n, seed=2).condition("2025-11-15")  # the same run
     assert fixed.summary()["p_ceasefire"] == e
+
+
+def test_as_of_a_date_with_nothing_on_the_record_leaves_the_run_as_it_was():
+    # a scenario without observations, or an as-of date before the first one: every weight is 1
+    s = sim.load_scenario(toy())
+    plain = sim.run(s, replicates=800, seed=4)
+    c = plain.condition("2025-06-01")
+    cond = c.summary()["conditioning"]
+    assert cond["observations"] == [] and cond["ess"] == pytest.approx(800)
+    assert c.summary()["p_ceasefire"]["estimate"] == plain.summary()["p_ceasefire"]["estimate"]
+    auto = sim.run(s, seed=4, precision=0.03, max_replicates=40_960, as_of="2025-06-01")
+    assert auto.n == sim.run(s, seed=4, precision=0.03, max_replicates=40_960).n < 40_960

@@ -291,7 +291,7 @@ class Simulation:
         obs = self.scenario.observations
         cols = {i: np.asarray(self.column(f"obs.{i}"), dtype=float) for i in range(len(obs))}
         try:
-            return condition(list(obs), cols, self.scenario.start, self.as_of).weights
+            return condition(list(obs), cols, self.scenario.start, self.as_of, self.n).weights
         except RunError:
             return np.zeros(self.n)
 
