@@ -253,3 +253,22 @@ def test_as_of_a_date_with_nothing_on_the_record_leaves_the_run_as_it_was():
     assert c.summary()["p_ceasefire"]["estimate"] == plain.summary()["p_ceasefire"]["estimate"]
     auto = sim.run(s, seed=4, precision=0.03, max_replicates=40_960, as_of="2025-06-01")
     assert auto.n == sim.run(s, seed=4, precision=0.03, max_replicates=40_960).n < 40_960
+
+
+@pytest.mark.parametrize("as_of", ["2024-12-31", "2030-01-01"])
+def test_an_as_of_date_outside_the_scenario_window_is_refused_before_running(
+    tmp_path: Path, capsys, as_of: str
+):
+    s = sim.load_scenario(toy())
+    with pytest.raises(sim.UsageError, match="outside the scenario's window"):
+        sim.run(s, replicates=10, seed=1, as_of=as_of)
+    f = tmp_path / "s.yaml"
+    import yaml
+
+    f.write_text(yaml.safe_dump(toy()))
+    out = tmp_path / "o"
+    code = main(["run", str(f), "-n", "10", "--as-of", as_of, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert f"as-of date {as_of} is outside the scenario's window 2025-01-01 to" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [f]

@@ -230,6 +230,8 @@ class Simulation:
             raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
         if precision is not None and not 0 < precision < 0.5:
             raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
+        if as_of is not None:
+            as_of = _as_of_date(as_of, scenario)
         self.scenario, self.seed, self.trace = scenario, seed, trace
         self.workers, self.executor, self.chunk_size = workers, executor, chunk_size
         self.limit = n if precision is None else max_replicates
@@ -330,6 +332,21 @@ class Simulation:
         if failed and self.spill is not None:
             shutil.rmtree(self.spill, ignore_errors=True)
             self.spill = None
+
+
+def _as_of_date(as_of: str | dt.date, scenario: Scenario) -> dt.date:
+    """The as-of date, which must fall within the scenario's window (UsageError otherwise)."""
+    try:
+        d = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise UsageError(f"as-of date: not a date (got {as_of!r}); use YYYY-MM-DD") from None
+    if not scenario.start <= d <= scenario.horizon_date:
+        raise UsageError(
+            f"as-of date {d.isoformat()} is outside the scenario's window "
+            f"{scenario.start.isoformat()} to {scenario.horizon_date.isoformat()}: the record can "
+            "only condition a run on what happened between its start and its horizon"
+        )
+    return d
 
 
 def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> None:
