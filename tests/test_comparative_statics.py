@@ -8,6 +8,7 @@ standard error comes from the per-replicate differences, never from a fixed marg
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -236,3 +237,15 @@ def test_two_run_seeds_agree_within_their_intervals():
         ea["ci_low"] <= eb["ci_high"] and eb["ci_low"] <= ea["ci_high"]
     )  # the 95% intervals overlap
     assert a.summary()["diagnostics"]["mediator_gap"] < 0.005
+
+
+def test_the_chunking_moves_the_headline_only_within_its_monte_carlo_error():
+    # another chunk size gives other (equally valid) draws: the two estimates of P may differ
+    # only by chance, i.e. within 3 standard errors of their difference
+    s = sim.load_scenario("scenarios/baseline.yaml")
+    a = sim.run(s, replicates=8192, seed=3)
+    b = sim.run(s, replicates=8192, seed=3, chunk_size=1024)
+    pa, pb = (float(r.ceasefire_flags().mean()) for r in (a, b))
+    se = math.sqrt(pa * (1 - pa) / a.n + pb * (1 - pb) / b.n)
+    assert not a.outcomes["ceasefire_day"].equals(b.outcomes["ceasefire_day"])  # other draws
+    assert abs(pa - pb) <= 3 * se
