@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, ndtr
 
 from ..bargaining.frontier import Cut, IssueTables, intervals
 from ..bargaining.offers import Offer, Package
@@ -26,6 +25,7 @@ from .accord import Accord
 from .base import BOOL, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
 from .battlefield import Battlefield
 from .effects import Targets
+from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
 from .proposers import DirectOffer, NashMediator, SplitMediator, Table, mediator_gap
@@ -147,13 +147,7 @@ class Negotiation(Mechanism):
             for p in spec.proposals
             if p.reward != (0.0, 0.0)
         }
-        # Misjudgement of the war value: a latent AR(1) normal z per side, mapped to the errors'
-        # family (normal with sd sigma, or logistic with scale 1 / lambda).
-        self.error_scale = d(spec.error_scale)
-        self.persistence = d(spec.persistence)
-        self.z = d.normals("perception", 2)
-        self.judged_day = -1
-        self.error = self._error()
+        self.judgement = Misjudgement(d, spec.errors, spec.error_scale, spec.persistence)
         self.reengage = {m.id: d(m.reengage) for m in spec.mediators}
         ivs = intervals(spec.cuts, spec.layout.k)
         self.table = Table(
@@ -174,8 +168,8 @@ class Negotiation(Mechanism):
                 self.mediators.append(SplitMediator(m.id, self.table, wts, noise))
         logistic = spec.errors == "logistic"
         self.direct_offers = (
-            DirectOffer(0, self.table, self.error_scale, logistic),
-            DirectOffer(1, self.table, self.error_scale, logistic),
+            DirectOffer(0, self.table, self.judgement.scale, logistic),
+            DirectOffer(1, self.table, self.judgement.scale, logistic),
         )
         self.below = np.zeros(n, dtype=bool)  # the first agreement was below a side's reservation
         self.diag = np.zeros(
@@ -202,31 +196,6 @@ class Negotiation(Mechanism):
         ``proposal`` put on ``day``: what an observation of that proposal compares with."""
         return self.watched.setdefault((proposal, day), np.full((2, len(self.collapse)), np.nan))
 
-    # -- misjudgement ------------------------------------------------------------------
-    def _error(self) -> FloatArray:
-        if self.spec.errors == "normal":
-            return np.asarray(self.error_scale * self.z)
-        p = ndtr(self.z)
-        return np.asarray(np.log(p / (1.0 - p)) / self.error_scale)
-
-    def error_cdf(self, side: int, rows: IntArray, margin: FloatArray) -> FloatArray:
-        """P(side's misjudgement < margin): the chance it accepts terms worth ``margin`` more
-        than rejecting, as someone who does not know its current error sees it (margin (r, ...))."""
-        scale = self.error_scale[rows].reshape((-1,) + (1,) * (margin.ndim - 1))
-        if self.spec.errors == "normal":
-            return np.asarray(ndtr(margin / scale))
-        return np.asarray(expit(scale * margin))
-
-    def judge(self, w: WorldBase) -> None:
-        """On each day with offers, each side's misjudgement moves on one AR(1) step."""
-        if w.day == self.judged_day:
-            return
-        if self.judged_day >= 0:
-            rho = self.persistence
-            self.z = rho * self.z + np.sqrt(1.0 - rho**2) * w.normals("perception", w.day, 2)
-            self.error = self._error()
-        self.judged_day = w.day
-
     # -- calendar items ----------------------------------------------------------------
     def open_talks(self, w: WorldBase) -> None:
         self.accord.talks[:] = True
@@ -242,7 +211,7 @@ class Negotiation(Mechanism):
             extra = calm if extra is None else extra & calm
         rows = self.accord.open_rows(extra)
         if rows.size:
-            self.judge(w)
+            self.judgement.judge(w)
             self.resolve(w, self._scheduled_offer(p, rows))
 
     def _scheduled_offer(self, p: ProposalSpec, rows: IntArray) -> Offer:
@@ -271,7 +240,7 @@ class Negotiation(Mechanism):
         """A negotiation day: each engaged mediator proposes; without one the sides may talk
         directly; then talks may collapse."""
         ac = self.accord
-        self.judge(w)
+        self.judgement.judge(w)
         before = ac.talks & ~ac.in_force
         led = np.zeros(w.n, dtype=bool)
         for med in self.mediators:
@@ -288,7 +257,7 @@ class Negotiation(Mechanism):
         for side, proposer in enumerate(self.direct_offers):
             rows = ac.open_rows(direct & ((u_who < 0.5) == (side == 0)))
             if rows.size:
-                floor = self.war.reject[side, rows] + self.error[side, rows]
+                floor = self.war.reject[side, rows] + self.judgement.error[side, rows]
                 offer = proposer.propose(w, rows, floor)
                 # a side puts terms only if it believes they beat fighting on: where even its
                 # best terms do not, it makes no offer (rather than one it would itself refuse)
@@ -365,7 +334,7 @@ class Negotiation(Mechanism):
             if offer.by == side:
                 acc[side] = True
             else:
-                acc[side] = margins[side] > self.error[side, rows]
+                acc[side] = margins[side] > self.judgement.error[side, rows]
         both = acc[0] & acc[1]
         seen = self.watched.get((offer.index, w.day))
         if seen is not None:

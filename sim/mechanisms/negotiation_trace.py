@@ -37,7 +37,7 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
                 "value": [round(float(neg.value(s, one)[0]), 4) for s in (0, 1)],
                 "war_value": [round(float(neg.war.reject[s, r]), 4) for s in (0, 1)],
                 # each side accepts iff value - war_value > its misjudgement
-                "misjudgement": [round(float(neg.error[s, r]), 4) for s in (0, 1)],
+                "misjudgement": [round(float(neg.judgement.error[s, r]), 4) for s in (0, 1)],
             }
         text = f"{what}; {'; '.join(who)}"
         if acc[0, j] and acc[1, j]:
