@@ -384,7 +384,7 @@ def test_correlations_that_cannot_hold_together_are_refused_and_ones_that_can_pa
 def test_the_pure_python_definiteness_check_agrees_with_the_eigenvalues():
     import numpy as np
 
-    from sim.scenario.references import positive_definite
+    from sim.scenario.correlation_checks import positive_definite
 
     rng = np.random.default_rng(3)
     for _ in range(500):

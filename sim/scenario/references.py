@@ -8,96 +8,17 @@ lists them in the order their problems are reported.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
-from typing import Any
 
 from ..limits import MAX_HORIZON_DAYS, MAX_ROUNDS
-from .distributions import Dist, describe, rank_to_pearson, support_of
-from .messages import OMIT, Loc, RawProblem, did_you_mean
-from .observations import Level
-from .schema import Belligerent, Mediator, Patron, Scenario, distributions_by_path, numbers_by_path
-from .statepaths import STATE_PATHS
+from .checks import Checks
+from .correlation_checks import check_correlations
+from .distributions import support_of
+from .messages import OMIT, Loc, RawProblem
+from .observation_checks import check_observations
+from .schema import Belligerent, Mediator, Patron, Scenario
 
 __all__ = ["SECTIONS", "Checks", "reference_problems"]
-
-
-class Checks:
-    """The scenario under check, the problems found so far, and the lookups they share."""
-
-    def __init__(self, s: Scenario):
-        self.s = s
-        self.problems: list[RawProblem] = []
-
-    def add(self, loc: Loc, message: str, value: Any = OMIT) -> None:
-        self.problems.append((loc, message, value))
-
-    def need_issue(self, loc: Loc, k: str) -> bool:
-        """True if ``k`` is an issue id; else a problem naming the issues."""
-        issues = self.s.issues
-        if k in issues:
-            return True
-        hint = did_you_mean(k, issues)
-        self.add(loc, f"unknown issue '{k}'{hint}; issues are {', '.join(issues)}")
-        return False
-
-    def need_actor(self, loc: Loc, k: str, kind: type | None = None, what: str = "actor") -> bool:
-        """True if ``k`` is an actor id (of ``kind``); else a problem naming the candidates."""
-        pool = {a: v for a, v in self.s.actors.items() if kind is None or isinstance(v, kind)}
-        if k in pool:
-            return True
-        hint = did_you_mean(k, pool)
-        self.add(loc, f"unknown {what} '{k}'{hint}; {what}s are {', '.join(pool) or 'none'}")
-        return False
-
-    def need_belligerent(self, loc: Loc, k: str) -> bool:
-        return self.need_actor(loc, k, Belligerent, "belligerent")
-
-    def in_range(self, loc: Loc, k: str, v: float | Dist) -> None:
-        """A value (or a distribution's support) within issue ``k``'s range."""
-        lo, hi = self.s.issues[k].range
-        s_lo, s_hi = support_of(v)
-        if s_lo < lo or s_hi > hi:
-            what = f"{describe(v)}" if isinstance(v, Dist) else f"{float(v):g}"
-            self.add(loc, f"outside issue '{k}' range [{lo:g}, {hi:g}] (got {what})")
-
-    def date(self, loc: Loc, d: dt.date) -> None:
-        """A date not before the scenario's start."""
-        if d < self.s.start:
-            self.add(
-                loc, f"date is before the scenario start {self.s.start.isoformat()}", d.isoformat()
-            )
-
-    def effects(self, loc: Loc, effect: dict[str, Any], threat: bool = False) -> None:
-        """State paths of an effect; in a threat, ``<head>.target`` names the threat's target."""
-        s = self.s
-        for path in effect:
-            parts = path.split(".")
-            head = parts[0]
-            if head not in STATE_PATHS:
-                hint = did_you_mean(head, STATE_PATHS)
-                known = ", ".join(sorted(STATE_PATHS))
-                self.add((*loc, path), f"unknown state path '{path}'{hint}; known: {known}")
-                continue
-            kind = STATE_PATHS[head].actor
-            if kind is None:
-                if len(parts) != 1:
-                    self.add((*loc, path), f"'{head}' takes no actor (got '{path}')")
-                continue
-            if len(parts) != 2:
-                self.add((*loc, path), f"state path must be '{head}.<{kind} id>' (got '{path}')")
-                continue
-            pools: dict[str, list[str]] = {
-                "belligerent": list(s.belligerents()),
-                "patron": list(s.patrons()),
-                "mediator": list(s.mediators()),
-            }
-            pool = pools[kind]
-            if threat and kind == "belligerent" and parts[1] == "target":
-                continue
-            if parts[1] not in pool:
-                hint = did_you_mean(parts[1], pool)
-                self.add((*loc, path), f"unknown {kind} '{parts[1]}' in '{path}'{hint}")
 
 
 # ----------------------------------------------------------------------------- sections
@@ -279,140 +200,6 @@ def check_events(c: Checks) -> None:
 def check_durability(c: Checks) -> None:
     for k in c.s.durability.guarantees:
         c.need_issue(("durability", "guarantees", k), k)
-
-
-def check_correlations(c: Checks) -> None:
-    s = c.s
-    dists = distributions_by_path(s)
-    for i, cor in enumerate(s.correlations):
-        for j, path in enumerate(cor.between):
-            if path in dists:
-                continue
-            if path in numbers_by_path(s):
-                c.add(
-                    ("correlations", i, "between", j),
-                    f"'{path}' is a fixed number; only distributions can be correlated",
-                    path,
-                )
-            else:
-                hint = did_you_mean(path, dists)
-                c.add(
-                    ("correlations", i, "between", j),
-                    f"no distribution at path '{path}'{hint}",
-                    path,
-                )
-        if cor.between[0] == cor.between[1]:
-            c.add(("correlations", i, "between"), "a correlation needs two different paths")
-    # The matrix is only worth checking once everything else in the scenario is right.
-    if not c.problems and s.correlations:
-        _check_matrix(c)
-
-
-def _check_matrix(c: Checks) -> None:
-    """Each pair given once, and the rank correlations together positive definite."""
-    cors = c.s.correlations
-    paths = sorted({p for cor in cors for p in cor.between})
-    idx = {p: n for n, p in enumerate(paths)}
-    m = [[1.0 if i == j else 0.0 for j in range(len(paths))] for i in range(len(paths))]
-    for i, cor in enumerate(cors):
-        ia, ib = idx[cor.between[0]], idx[cor.between[1]]
-        if m[ia][ib] != 0 and ia != ib:
-            c.add(
-                ("correlations", i), f"the pair {cor.between[0]} / {cor.between[1]} is given twice"
-            )
-        m[ia][ib] = m[ib][ia] = rank_to_pearson(cor.rank)
-    if not c.problems and not positive_definite(m):
-        c.add(
-            ("correlations",),
-            "these correlations cannot hold together (the matrix is not positive definite)",
-        )
-
-
-def positive_definite(m: list[list[float]], tol: float = 1e-10) -> bool:
-    """Whether the symmetric matrix ``m`` is positive definite: every Cholesky pivot above
-    ``tol`` (pure Python: validation runs without importing numpy)."""
-    n = len(m)
-    low = [[0.0] * n for _ in range(n)]
-    for j in range(n):
-        pivot = m[j][j] - sum(low[j][k] ** 2 for k in range(j))
-        if pivot <= tol:
-            return False
-        low[j][j] = math.sqrt(pivot)
-        for i in range(j + 1, n):
-            low[i][j] = (m[i][j] - sum(low[i][k] * low[j][k] for k in range(j))) / low[j][j]
-    return True
-
-
-def check_observations(c: Checks) -> None:
-    s = c.s
-    threats = {t.name for m in s.mediators().values() for t in m.threats}
-    proposals = {p.name: p for p in s.proposals}
-    for i, ob in enumerate(s.observations):
-        loc: Loc = ("observations", i)
-        form = ob.date_form()
-        day = s.day_of(ob.date)
-        first = ob.between[0] if ob.between is not None else ob.date
-        if first < s.start:
-            c.add(
-                (*loc, form),
-                f"date is before the scenario start {s.start.isoformat()}",
-                first.isoformat(),
-            )
-        elif day >= s.horizon_days:
-            c.add(
-                (*loc, form),
-                f"date is not before the horizon {s.horizon_date.isoformat()}: the run cannot see it",
-                ob.date.isoformat(),
-            )
-        if ob.mediator is not None:
-            for mid in ob.mediator:
-                c.need_actor((*loc, "mediator", mid), mid, Mediator, "mediator")
-        if ob.proposal is not None:
-            pr = ob.proposal
-            side = pr.accepted_by if pr.accepted_by is not None else pr.rejected_by
-            assert side is not None
-            c.need_belligerent(
-                (*loc, "proposal", "accepted_by" if pr.accepted_by else "rejected_by"), side
-            )
-            if pr.name not in proposals:
-                hint = did_you_mean(pr.name, proposals)
-                c.add((*loc, "proposal", "name"), f"unknown proposal '{pr.name}'{hint}", OMIT)
-            elif ob.on is not None and day not in proposals[pr.name].days(s.start, s.horizon_days):
-                c.add(
-                    (*loc, "on"),
-                    f"the scenario does not put '{pr.name}' on {ob.on.isoformat()}",
-                    OMIT,
-                )
-        if ob.threat is not None and ob.threat.name not in threats:
-            hint = did_you_mean(ob.threat.name, threats)
-            c.add((*loc, "threat", "name"), f"unknown threat '{ob.threat.name}'{hint}", OMIT)
-        if ob.front_line is not None:
-            front = s.front_line_issue()
-            if front is None:
-                c.add((*loc, "front_line"), "no issue has status_quo: front_line", OMIT)
-            else:
-                _level_in(c, (*loc, "front_line"), ob.front_line, *s.issues[front].range)
-        if ob.support is not None:
-            if ob.support.actor is None:
-                c.add((*loc, "support"), "say whose support: 'actor: <belligerent id>'", OMIT)
-            else:
-                c.need_belligerent((*loc, "support", "actor"), ob.support.actor)
-            _level_in(c, (*loc, "support"), ob.support, 0.0, 1.0)
-        if ob.sanctions is not None:
-            if s.pressures.sanctions is None:
-                c.add((*loc, "sanctions"), "the scenario has no pressures.sanctions", OMIT)
-            _level_in(c, (*loc, "sanctions"), ob.sanctions, 0.0, 1.0)
-        for key in ("front_line", "sanctions"):
-            lv = getattr(ob, key)
-            if lv is not None and lv.actor is not None:
-                c.add((*loc, key, "actor"), "'actor' goes with support only", OMIT)
-
-
-def _level_in(c: Checks, loc: Loc, lv: Level, lo: float, hi: float) -> None:
-    vals = list(lv.between) if lv.between is not None else [lv.value]
-    for v in vals:
-        if v is not None and not lo <= v <= hi:
-            c.add(loc, f"outside [{lo:g}, {hi:g}] (got {v:g})", OMIT)
 
 
 # In the order their problems are reported.
