@@ -1,4 +1,4 @@
-"""The runner: splits replicates into fixed-size chunks, simulates each round by round, gathers Results.
+"""The runner: splits replicates into fixed-size chunks, runs them (sim/engine/chunk.py), gathers Results.
 
 Chunk ``i`` always draws from ``SeedSequence(seed, spawn_key=(i, ...))``, so the same
 seed gives the same replicates whatever the number of workers or the executor.
@@ -25,80 +25,20 @@ import numpy as np
 
 from ..errors import RunError, UsageError
 from ..execution import process_pool, stop_pool
-from ..jsonable import jsonable
 from ..limits import MAX_REPLICATES, cap_workers
-from ..mechanisms import Specs, World, compile_scenario
+from ..mechanisms import Specs, compile_scenario
 from ..results import Results
 from ..scenario.schema import Scenario
 from ..version import __version__
+from .chunk import simulate_chunk
 from .store import ChunkOutput, FolderStore, MemoryStore
 from .tables import run_meta, series_table
-from .world import Tracer
 
 CHUNK_SIZE = 4096  # replicates per chunk: memory stays flat whatever the replicate count
 MEMORY_CHUNKS = 64  # without a checkpoint folder, runs of more chunks spill to a temporary one
 MAX_AUTO_REPLICATES = 1_000_000  # -n auto stops here if the precision is not met before
 
 Progress = bool | Callable[[int, int], None]
-
-
-def simulate_chunk(
-    specs: Specs, seed: int, chunk: int, n: int, offset: int, trace: int
-) -> ChunkOutput:
-    """Simulate replicates ``offset .. offset + n`` (chunk number ``chunk``) from day 0 to the horizon."""
-    lay = specs.layout
-    tracer = Tracer(max(0, min(trace - offset, n)), lay)
-    w = World(specs, n, seed, chunk, tracer)
-    sums = {
-        k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(lay.rounds).items()
-    }
-
-    def begin(w: World, r: int) -> None:
-        for m in w.mechanisms:
-            m.begin(w)
-
-    def end(w: World, r: int) -> None:
-        for m in w.mechanisms:
-            m.end(w)
-        for m in w.mechanisms:
-            m.accumulate(w, r, sums)
-
-    specs.calendar().run(w, _set_day, begin, end, lambda w: w.war.refresh(w))
-    _check_finite(w)
-    outcomes = w.outcomes(specs)
-    w.release()
-    stories = [
-        {
-            "replicate": offset + i,
-            "events": sorted(log, key=lambda e: int(str(e["day"]))),
-            "outcome": jsonable(
-                {"replicate": offset + i}
-                | {k: v[i] for k, v in outcomes.items() if not k.startswith("param.")}
-            ),
-        }
-        for i, log in enumerate(tracer.logs)
-    ]
-    return ChunkOutput(chunk, offset, n, outcomes, sums, stories)
-
-
-def _set_day(w: World, day: int) -> None:
-    w.day = day
-
-
-def _check_finite(w: World) -> None:
-    for name, arr in (
-        ("front line", w.battle.control),
-        ("capability", w.sides.capability),
-        ("economy", w.sides.economy),
-        ("support", w.sides.support),
-        ("war value", w.war.war),
-        ("value of rejecting a deal", w.war.reject),
-    ):
-        if not np.all(np.isfinite(arr)):
-            raise RunError(
-                f"the simulation produced a non-finite {name}; check the scenario's magnitudes "
-                "(e.g. a patience of 1 makes the war value infinite)"
-            )
 
 
 def chunks(replicates: int, chunk_size: int) -> list[tuple[int, int, int]]:
@@ -287,7 +227,6 @@ class Simulation:
         without it; zeros while no replicate fits the record yet)."""
         if self.as_of is None:
             return None
-        from ..errors import RunError
         from ..history import condition
 
         obs = self.scenario.observations
