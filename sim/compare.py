@@ -335,6 +335,6 @@ class _Combined:
 
 
 def default_compare_folder(name: str) -> Path:
-    from .results import default_folder
+    from .folders import default_folder
 
     return default_folder(name, kind="compare")

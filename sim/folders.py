@@ -1,4 +1,5 @@
-"""Output folders sim may write or replace: its marker file, refused targets, a write probe.
+"""Output folders sim may write or replace: default names, its marker file, refused targets, a
+write probe.
 
 Every folder sim writes (results, sweep, compare, sensitivity) holds a small marker file,
 ``.sim-folder``. ``--force`` (and ``Results.save(overwrite=True)``) only ever replace a
@@ -11,9 +12,11 @@ so a read-only or missing target fails at once and not after the whole run.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,9 +25,11 @@ from .errors import UsageError
 __all__ = [
     "MARKER",
     "check_writable",
+    "default_folder",
     "is_sim_folder",
     "oserror_text",
     "refuse_special",
+    "slug",
     "why_not_write",
     "write_marker",
 ]
@@ -135,3 +140,30 @@ def check_writable(
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(tmp)
+
+
+def slug(name: str, limit: int = 60) -> str:
+    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-',
+    at most ``limit`` characters, cut between words (a single longer word is cut)."""
+    out = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if len(out) > limit:
+        cut = out[: limit + 1]
+        out = cut[: cut.rfind("-")] if "-" in cut else out[:limit]
+    return out.rstrip("-") or "scenario"
+
+
+def default_folder(
+    name: str,
+    root: str | Path = "results",
+    now: dt.datetime | None = None,
+    kind: str | None = None,
+) -> Path:
+    """results/<scenario slug>[-<kind>]-<UTC timestamp>/, with a -2, -3... suffix if that
+    exists; ``kind`` (sweep, compare, sensitivity) is never cut."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    stem = slug(name) + (f"-{kind}" if kind else "")
+    base = Path(root) / f"{stem}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    p, i = base, 2
+    while p.exists():
+        p, i = base.with_name(f"{base.name}-{i}"), i + 1
+    return p

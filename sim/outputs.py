@@ -24,9 +24,16 @@ from typing import IO, Any
 
 from .atomic import atomic_write_text
 from .errors import RunError, ScenarioError, UsageError
-from .folders import check_writable, is_sim_folder, oserror_text, refuse_special, why_not_write
+from .folders import (
+    check_writable,
+    default_folder,
+    is_sim_folder,
+    oserror_text,
+    refuse_special,
+    why_not_write,
+)
 from .limits import MAX_REPLICATES
-from .results import Results, default_folder
+from .results import Results
 from .scenario.dump import dump_yaml
 from .scenario.loader import load_scenario
 from .scenario.schema import Scenario

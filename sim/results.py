@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,14 +18,7 @@ from .errors import SimError
 from .jsonable import jsonable
 from .stats import KaplanMeier, kaplan_meier, weighted_kaplan_meier
 
-__all__ = [
-    "NotAResultsFolder",
-    "Results",
-    "default_folder",
-    "is_results_folder",
-    "jsonable",
-    "slug",
-]
+__all__ = ["NotAResultsFolder", "Results", "is_results_folder", "jsonable"]
 
 # Files that make a folder a results folder (written last-to-first would not matter: the
 # folder only appears under its name once everything is in it).
@@ -40,33 +32,6 @@ class NotAResultsFolder(SimError):
 def is_results_folder(folder: str | Path) -> bool:
     p = Path(folder)
     return p.is_dir() and all((p / f).is_file() for f in REQUIRED_FILES)
-
-
-def slug(name: str, limit: int = 60) -> str:
-    """A file-name-safe form of a scenario name: lower case, runs of other characters as '-',
-    at most ``limit`` characters, cut between words (a single longer word is cut)."""
-    out = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    if len(out) > limit:
-        cut = out[: limit + 1]
-        out = cut[: cut.rfind("-")] if "-" in cut else out[:limit]
-    return out.rstrip("-") or "scenario"
-
-
-def default_folder(
-    name: str,
-    root: str | Path = "results",
-    now: dt.datetime | None = None,
-    kind: str | None = None,
-) -> Path:
-    """results/<scenario slug>[-<kind>]-<UTC timestamp>/, with a -2, -3... suffix if that
-    exists; ``kind`` (sweep, compare, sensitivity) is never cut."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    stem = slug(name) + (f"-{kind}" if kind else "")
-    base = Path(root) / f"{stem}-{now.strftime('%Y%m%dT%H%M%SZ')}"
-    p, i = base, 2
-    while p.exists():
-        p, i = base.with_name(f"{base.name}-{i}"), i + 1
-    return p
 
 
 class Results:

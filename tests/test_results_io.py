@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sim.errors import SimError
-from sim.results import NotAResultsFolder, Results, default_folder, slug
+from sim.folders import default_folder, slug
+from sim.results import NotAResultsFolder, Results
 from sim.stats import wilson
 
 
@@ -198,7 +199,7 @@ def test_durability_is_censored_at_the_horizon(synthetic_results):
 def test_folder_names_are_cut_between_words_and_keep_their_kind(tmp_path):
     import datetime as dt
 
-    from sim.results import default_folder, slug
+    from sim.folders import default_folder, slug
 
     name = "Russia–Ukraine ceasefire talks, late April 2025 (baseline)"
     assert slug(name) == "russia-ukraine-ceasefire-talks-late-april-2025-baseline"

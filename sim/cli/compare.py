@@ -212,7 +212,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.stop()
-    from ..results import default_folder
+    from ..folders import default_folder
 
     folder = out if out is not None else default_folder(r.scenario, kind="sensitivity")
     r.save(folder, report=not args.no_report)

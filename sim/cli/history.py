@@ -54,10 +54,9 @@ def add_hindcast(sub: Subparsers) -> None:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..folders import check_writable
+    from ..folders import check_writable, default_folder
     from ..hindcast import BASE_MEDIAN_DAYS, hindcast
     from ..outputs import check_out_folder
-    from ..results import default_folder
 
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     if not median > 0:

@@ -217,7 +217,7 @@ def _sweep_run(
     progress: Callable[[int, int], None] | None,
     figures: bool,
 ) -> SweepResults:
-    from ..results import default_folder
+    from ..folders import default_folder
 
     points = manifest["points"]
     if old is not None:
