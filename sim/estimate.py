@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .limits import cap_workers, cpu_count
+from .limits import BOOTSTRAP_BLOCK, cap_workers, cpu_count
 
 __all__ = [
     "Estimate",
@@ -32,8 +32,9 @@ WORKER_BYTES = 100 * MiB  # a forked worker's own pages
 STATE_BYTES = 12  # engine state per replicate and round while a chunk runs
 OUTCOME_BYTES = 600  # one replicate's outcome row (memory, npz chunk or Parquet)
 SUMMARY_BYTES = 80  # per replicate while the summary reads columns one at a time
-BOOTSTRAP_BLOCK = 2_000_000  # compare: paired resamples drawn in blocks of this many indices
-BOOTSTRAP_BYTES = 4 * 8  # ... each index with its two gathered days and their partition
+BOOTSTRAP_BYTES = (
+    4 * 8
+)  # compare: per resampled index (BOOTSTRAP_BLOCK of them at a time), its two days and their partition
 SECONDS = 4e-6  # one replicate for one round on one CPU
 CHUNK = 4096  # replicates per chunk (sim.engine.runner.CHUNK_SIZE)
 MEMORY_CHUNKS = 64  # a run of more chunks spills its outcomes to disk

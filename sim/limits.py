@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 __all__ = [
+    "BOOTSTRAP_BLOCK",
     "MAX_HORIZON_DAYS",
     "MAX_MAGNITUDE",
     "MAX_POINTS",
@@ -27,6 +28,9 @@ MAX_REPLICATES = 100_000_000  # per run (the scenario's run.replicates has the s
 MAX_POINTS = 100_000  # points of a sweep design or of a sensitivity study
 MAX_MAGNITUDE = 1e12  # every scenario number, plain or drawn, lies within ±MAX_MAGNITUDE
 WORKERS_PER_CPU = 4  # local worker processes: at most this many per CPU
+BOOTSTRAP_BLOCK = (
+    2_000_000  # compare's paired bootstrap draws its resampled indices in blocks of this many
+)
 
 
 def cpu_count() -> int:

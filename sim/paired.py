@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
+from .limits import BOOTSTRAP_BLOCK
 from .precision import Z95
 from .results import Results
 from .stats import fast_median
@@ -93,7 +94,7 @@ def _median_days_diff(a: Results, b: Results, seed: int) -> dict[str, float | No
     tb_all = np.where(np.isnan(db), np.inf, db)
     k = math.ceil(n / 2) - 1
     boot = np.empty(BOOTSTRAP)
-    step = max(1, 2_000_000 // max(n, 1))  # resamples per block: memory stays ~32 MB
+    step = max(1, BOOTSTRAP_BLOCK // max(n, 1))  # resamples per block: memory stays flat
     for start in range(0, BOOTSTRAP, step):
         idx = rng.integers(0, n, size=(min(step, BOOTSTRAP - start), n))
         ta = np.partition(ta_all[idx], k, axis=1)[:, k]
