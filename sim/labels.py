@@ -125,9 +125,6 @@ class Vocabulary:
         u = self.unit(path)
         return f"{self.label(path)} ({u})" if u else self.label(path)
 
-    def issue_label(self, issue: str) -> str:
-        return _words(issue)
-
     def _phrase(self, parts: list[str], actor: str | None) -> str:
         words: list[str] = []
         i = 0

@@ -142,9 +142,6 @@ class SensitivityResults:
         """The column that ranks inputs: total effect (Sobol ST) or Morris μ*."""
         return "ST" if self.method == "sobol" else "mu_star"
 
-    def to_df(self) -> pd.DataFrame:
-        return self.indices
-
     def top(self, output: str = "p_ceasefire", k: int = TOP) -> pd.DataFrame:
         """The ``k`` inputs with the largest total effect on ``output``, with their labels."""
         t = self.indices[self.indices["output"] == output].head(k).copy()

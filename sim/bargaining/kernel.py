@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-INFEASIBLE = -1e9  # score offset of a point outside the zone of agreement: below every point inside
+from .frontier import INFEASIBLE
 
 
 @njit(cache=True, nogil=True)

@@ -24,7 +24,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.world import WorldBase
-from ..errors import RunError
 from .base import Mechanism, Spec
 from .battlefield import Battlefield
 from .learning import Learning
@@ -117,10 +116,3 @@ class WarValue(Mechanism):
             self.horizon[i] = t
             self.war[i] = (h * delta * prize - cost[i]) * t
             self.reject[i] = self.war[i] - threat[i] + sd.stall(i, w.day)
-
-    def check_finite(self) -> None:
-        for name, arr in (("war value", self.war), ("value of rejecting", self.reject)):
-            if not np.all(np.isfinite(arr)):
-                raise RunError(
-                    f"the simulation produced a non-finite {name}; check the scenario's magnitudes"
-                )
