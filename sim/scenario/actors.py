@@ -21,6 +21,12 @@ class RedLine(Spec):
     penalty: NonNeg = Field(
         default=1.0, description="utility lost when violated (times audience cost and support)"
     )
+    hard: bool = Field(
+        default=False,
+        description="indivisible: no deal that crosses it is ever accepted by this side, "
+        "whatever its audience cost or support (the penalty then applies only to offers "
+        "it refuses anyway)",
+    )
 
     @model_validator(mode="after")
     def _one_side(self) -> RedLine:
@@ -64,6 +70,11 @@ class Belligerent(Spec):
         description="terms the public expects (real units); shortfall is penalised",
     )
     red_lines: list[RedLine] = Field(default_factory=list)
+    insists_on: list[Id] | None = Field(
+        default=None,
+        description="issues this side insists a ceasefire settle: it refuses a ceasefire that "
+        "defers any of them (default: every issue on the table, a ceasefire is a settlement)",
+    )
     stalling: Stalling | None = None
 
 

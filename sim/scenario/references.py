@@ -37,6 +37,9 @@ def check_horizon(c: Checks) -> None:
             f"(got {s.horizon_days:,} days)",
             OMIT,
         )
+    elif s.war_began is not None and s.war_began > s.start:
+        c.add(("war_began",), f"war_began must not be after start ({s.start.isoformat()})",
+              s.war_began.isoformat())
     elif -(-s.horizon_days // s.round_days) > MAX_ROUNDS:
         rounds = -(-s.horizon_days // s.round_days)
         c.add(
@@ -88,6 +91,8 @@ def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:
             assert thr is not None
             side = "above" if rl.above is not None else "below"
             c.in_range((*base, "red_lines", i, side), rl.issue, thr)
+    for i, k in enumerate(a.insists_on or ()):
+        c.need_issue((*base, "insists_on", i), k)
 
 
 def _mediator(c: Checks, base: Loc, a: Mediator) -> None:

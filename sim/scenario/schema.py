@@ -92,6 +92,10 @@ class Scenario(Spec):
     description: Text = ""
     sources: list[str] = Field(default_factory=list)
     start: dt.date
+    war_began: dt.date | None = Field(
+        default=None,
+        description="date the fighting began (the war's age at the start, for duration base rates)",
+    )
     horizon: dt.date | Annotated[int, Field(gt=0), BeforeValidator(whole_number)] = Field(
         description=f"ISO date or number of days; at most {MAX_HORIZON_DAYS:,} days after start"
     )
