@@ -1,22 +1,20 @@
 """Hindcasts: run historical cases from their snapshot, without the future, and score them against the record.
 
 A case is a scenario written as of a snapshot date whose ``observations`` include what
-happened after it. The forecast is the run conditioned on what was already on the record on
-the snapshot day (observations dated on or before it, such as verdicts given that day) and on
-nothing later; the record gives the day the first ceasefire was in force (or that none came
-by the horizon). Scores, each next to a
-base-rate forecast so that they mean something:
+happened after it. The forecast is the run conditioned on what was on the record on the
+snapshot day (observations dated on or before it) and on nothing later; the record gives the
+day the first ceasefire was in force (or that none came by the horizon). The model and two
+base rates are scored alike: Brier and log score of P(ceasefire by the horizon); the CRPS of
+the ceasefire day in days, sum over the horizon's days d of (F(d) - 1[realised day <= d])^2;
+the mid-PIT of the realised day; whether it falls in the central 50, 80 and 95% intervals
+("none by the horizon" is the distribution's upper end), and over the cases the share covered
+with its Wilson interval.
 
-* Brier score and log score of P(ceasefire by the horizon);
-* the continuous ranked probability score (CRPS) of the ceasefire day, in days, over the
-  horizon: sum over days d of (F(d) - 1[realised day <= d])^2, F the forecast's cumulative
-  probability of a first ceasefire by d (0 is perfect);
-* whether the realised day falls in the forecast's central 50, 80 and 95% intervals (with
-  "no ceasefire by the horizon" as the upper end of the distribution).
-
-The base rate is a constant hazard: wars end at the same rate whatever their age (Bennett and
-Stam 1996 find no duration dependence), with the Correlates of War median duration of
-interstate wars, 139 days (docs/validation.md gives the sources), as the half-life.
+The base rates (docs/validation.md gives formulas and sources): a constant hazard with the
+Correlates of War median duration of interstate wars, 139 days, as its half-life, which
+ignores the war's age; and a lognormal of war duration with the CoW median (139 days) and mean
+(408 days), conditioned on the war's age a at the snapshot (``war_began``):
+P(ends by age a + t | lasted to a) = (F(a + t) - F(a)) / (1 - F(a)).
 """
 
 from __future__ import annotations
@@ -35,9 +33,21 @@ from .errors import UsageError
 from .jsonable import jsonable
 from .scenario.schema import Scenario
 
-BASE_MEDIAN_DAYS = 139.0  # Correlates of War interstate wars, median duration (docs/validation.md)
+# Correlates of War interstate wars, 1816-2007: median and mean duration in days (P. Ellis,
+# "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
+COW_MEDIAN_DAYS = 139.0
+COW_MEAN_DAYS = 408.0
+BASE_MEDIAN_DAYS = COW_MEDIAN_DAYS  # the constant hazard's half-life
+# The lognormal with that median and mean: median = e^mu, mean = e^(mu + sigma^2 / 2).
+LOGNORMAL_MU = math.log(COW_MEDIAN_DAYS)
+LOGNORMAL_SIGMA = math.sqrt(2.0 * math.log(COW_MEAN_DAYS / COW_MEDIAN_DAYS))
 LEVELS = (0.5, 0.8, 0.95)
 FINITE_LOG = 1e-4  # log scores use probabilities clipped to [1e-4, 1 - 1e-4]
+FORECASTERS = {  # key in a case's row -> human name
+    "model": "sim",
+    "base": "constant hazard (CoW median)",
+    "lognormal": "lognormal by war age (CoW)",
+}
 
 
 def realised_day(s: Scenario) -> int | None:
@@ -58,6 +68,11 @@ def realised_day(s: Scenario) -> int | None:
         "before the horizon (add 'ceasefire: true' on the day one was in force, or "
         "'ceasefire: false' by the day before the horizon)"
     )
+
+
+def war_age_days(s: Scenario) -> int:
+    """The war's age at the snapshot, in days: start - war_began (0 when war_began is not given)."""
+    return 0 if s.war_began is None else (s.start - s.war_began).days
 
 
 def crps_days(cdf: np.ndarray, realised: int | None) -> float:
@@ -84,6 +99,24 @@ def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> n
     return np.asarray(1.0 - np.power(2.0, -(d + 1) / median_days))
 
 
+def lognormal_cdf(
+    horizon_days: int,
+    age_days: float = 0.0,
+    mu: float = LOGNORMAL_MU,
+    sigma: float = LOGNORMAL_SIGMA,
+) -> np.ndarray:
+    """P(the war ends within d + 1 days of the snapshot | it had lasted ``age_days``), d = 0..H-1:
+    (F(a + d + 1) - F(a)) / (1 - F(a)), F the lognormal(mu, sigma) CDF of war duration in days
+    (computed from log survival, so that old wars do not lose precision)."""
+    from scipy import stats
+
+    if not age_days >= 0:
+        raise ValueError(f"the war's age must be >= 0 days (got {age_days})")
+    dist = stats.lognorm(s=sigma, scale=math.exp(mu))
+    t = age_days + np.arange(1, horizon_days + 1, dtype=float)
+    return np.asarray(-np.expm1(dist.logsf(t) - dist.logsf(age_days)), dtype=float)
+
+
 def covered(
     first_days: np.ndarray, realised: int | None, level: float, weights: np.ndarray | None = None
 ) -> bool:
@@ -101,22 +134,72 @@ def covered(
     return bool(lo <= r <= hi)
 
 
-def scores(cdf: np.ndarray, realised: int | None) -> dict[str, float]:
-    """Brier, log and CRPS of one forecast (its cumulative probability by day) against the record."""
+def covered_cdf(cdf: np.ndarray, realised: int | None, level: float) -> bool:
+    """``covered`` for a forecast given by its cumulative probability by day: the quantile q is
+    the first day with F(d) >= q, or +inf ("none by the horizon") when F never reaches q."""
+
+    def quantile(q: float) -> float:
+        i = int(np.searchsorted(cdf, q - 1e-12))
+        return math.inf if i >= len(cdf) else float(i)
+
+    lo, hi = quantile((1 - level) / 2), quantile((1 + level) / 2)
+    r = math.inf if realised is None or realised >= len(cdf) else realised
+    return bool(lo <= r <= hi)
+
+
+def pit(cdf: np.ndarray, realised: int | None) -> tuple[float, float, float]:
+    """(mid-PIT, low, high) of the realised day under a forecast over whole days: low = F(r - 1),
+    high = F(r), mid = their mean; "none by the horizon" is the range [F(H - 1), 1]."""
+    last = float(cdf[-1]) if len(cdf) else 0.0
+    if realised is None or realised >= len(cdf):
+        lo, hi = last, 1.0
+    else:
+        lo = float(cdf[realised - 1]) if realised > 0 else 0.0
+        hi = float(cdf[realised])
+    return (lo + hi) / 2, lo, hi
+
+
+def scores(cdf: np.ndarray, realised: int | None) -> dict[str, Any]:
+    """Brier, log, CRPS, PIT and interval coverage of one forecast (its cumulative probability
+    by day) against the record."""
     p = float(cdf[-1]) if len(cdf) else 0.0
     y = 0.0 if realised is None or realised >= len(cdf) else 1.0
     q = min(max(p, FINITE_LOG), 1 - FINITE_LOG)
+    mid, lo, hi = pit(cdf, realised)
     return {
         "p": p,
         "brier": (p - y) ** 2,
         "log": -math.log(q if y else 1 - q),
         "crps_days": crps_days(cdf, realised),
+        "pit": mid,
+        "pit_range": [lo, hi],
+        "covered": {str(lv): covered_cdf(cdf, realised, lv) for lv in LEVELS},
     }
+
+
+def coverage_bands(cases: list[dict[str, Any]], ci: float = 0.95) -> dict[str, Any]:
+    """For each forecaster and level: how many cases' realised days fell in the central
+    interval, the share and its Wilson ``ci`` interval (a calibrated forecaster's share is the
+    level; with ten cases the interval is wide)."""
+    from .stats import wilson
+
+    out: dict[str, Any] = {}
+    for f in FORECASTERS:
+        rows = [c[f]["covered"] for c in cases if "covered" in c.get(f, {})]
+        out[f] = {}
+        for lv in LEVELS:
+            k, n = sum(bool(r[str(lv)]) for r in rows), len(rows)
+            share, low, high = wilson(k, n, ci)
+            out[f][str(lv)] = {"covered": k, "cases": n, "share": share, "low": low, "high": high}
+    return out
+
+
+SCORE_COLUMNS = {"p": "p", "brier": "brier", "log": "log", "crps": "crps_days", "pit": "pit"}
 
 
 @dataclass
 class HindcastResults:
-    """One row per case: the forecast, the record, the model's and the base rate's scores."""
+    """One row per case: the forecast, the record, the model's and the base rates' scores."""
 
     cases: list[dict[str, Any]]
     meta: dict[str, Any]
@@ -124,47 +207,41 @@ class HindcastResults:
     runs: dict[str, Any] = field(default_factory=dict)
 
     def table(self) -> Any:
+        """One row per case: p_<forecaster>, brier_, log_, crps_ (days), pit_ (mid-PIT) for the
+        model, base (constant hazard) and lognormal; in_50/80/95 for the model and
+        in_<level>_<comparator> for the base rates; the war's age at the snapshot."""
         import pandas as pd
 
         rows = []
         for c in self.cases:
-            rows.append(
-                {
-                    "case": c["name"],
-                    "snapshot": c["snapshot"],
-                    "horizon": c["horizon"],
-                    "outcome": c["outcome"],
-                    "p_model": c["model"]["p"],
-                    "p_base": c["base"]["p"],
-                    "brier_model": c["model"]["brier"],
-                    "brier_base": c["base"]["brier"],
-                    "log_model": c["model"]["log"],
-                    "log_base": c["base"]["log"],
-                    "crps_model": c["model"]["crps_days"],
-                    "crps_base": c["base"]["crps_days"],
-                    **{f"in_{int(100 * lv)}": c["covered"][str(lv)] for lv in LEVELS},
-                    "known_at_snapshot": c["known_at_snapshot"]["observations"],
-                    "ess": c["known_at_snapshot"]["ess"],
-                }
-            )
+            age = c.get("war_age_days", 0)
+            row = {
+                "case": c["name"],
+                "snapshot": c["snapshot"],
+                "war_began": c.get("war_began") or "not given: age taken as 0",
+                "war_age_days": age,
+                "horizon": c["horizon"],
+                "outcome": c["outcome"],
+            }
+            for col, key in SCORE_COLUMNS.items():
+                row.update({f"{col}_{f}": c[f][key] for f in FORECASTERS})
+            for f in FORECASTERS:
+                suffix = "" if f == "model" else f"_{f}"
+                row.update(
+                    {f"in_{int(100 * lv)}{suffix}": c[f]["covered"][str(lv)] for lv in LEVELS}
+                )
+            row["known_at_snapshot"] = c["known_at_snapshot"]["observations"]
+            row["ess"] = c["known_at_snapshot"]["ess"]
+            rows.append(row)
         return pd.DataFrame(rows)
 
     def totals(self) -> dict[str, float]:
-        """Mean scores over the cases (lower is better) and interval coverage rates."""
+        """Mean scores over the cases (lower is better; a calibrated forecaster's mean PIT is
+        about 0.5) and interval coverage rates, per forecaster."""
         t = self.table()
-        out = {
-            k: float(t[k].mean())
-            for k in (
-                "brier_model",
-                "brier_base",
-                "log_model",
-                "log_base",
-                "crps_model",
-                "crps_base",
-            )
-        }
-        out.update({f"in_{int(100 * lv)}": float(t[f"in_{int(100 * lv)}"].mean()) for lv in LEVELS})
-        return out
+        cols = [f"{col}_{f}" for col in ("brier", "log", "crps", "pit") for f in FORECASTERS]
+        cols += [k for k in t.columns if k.startswith("in_")]
+        return {k: float(t[k].astype(float).mean()) for k in cols}
 
     def save(
         self, folder: str | os.PathLike[str], report: bool = True, overwrite: bool = False
@@ -177,9 +254,7 @@ class HindcastResults:
 
         from .atomic import atomic_write_json, atomic_write_text, temp_dir_beside
         from .folders import refuse_special, why_not_write, write_marker
-        from .plots import figure_bytes
-        from .plots.hindcast import plot_calibration, plot_case_curves
-        from .plots.style import new_figure
+        from .plots.hindcast import hindcast_figures
         from .report.hindcast import write_hindcast_report
 
         target = refuse_special(folder, "output folder")
@@ -195,12 +270,8 @@ class HindcastResults:
                 c["base_median_days"] = self.meta["base_rate"]["median_days"]
             atomic_write_json(tmp / "hindcast.json", self.to_json())
             atomic_write_text(tmp / "hindcast.csv", self.table().to_csv(index=False))
-            pngs: dict[str, bytes] = {}
             if report:
-                calib = new_figure((7.0, 4.5))
-                plot_calibration(self.cases, ax=calib.add_subplot())
-                pngs["calibration"] = figure_bytes(calib)
-                pngs["cases"] = figure_bytes(plot_case_curves(self.cases))
+                pngs = hindcast_figures(self.cases, self.meta)
                 (tmp / "figures").mkdir(exist_ok=True)
                 for name, png in pngs.items():
                     (tmp / "figures" / f"{name}.png").write_bytes(png)
@@ -215,20 +286,26 @@ class HindcastResults:
         return target
 
     def to_json(self) -> dict[str, Any]:
-        return jsonable({"meta": self.meta, "cases": self.cases, "totals": self.totals()})  # type: ignore[no-any-return]
+        cov = coverage_bands(self.cases)  # with Wilson 95% intervals
+        data = {"meta": self.meta, "cases": self.cases, "totals": self.totals(), "coverage": cov}
+        return jsonable(data)  # type: ignore[no-any-return]
 
 
 def score_case(
     scenario: Scenario, results: Any, median_days: float = BASE_MEDIAN_DAYS
 ) -> dict[str, Any]:
-    """Scores of one case's run against its record."""
+    """Scores of one case's run, and of the two base rates, against its record."""
     h = scenario.horizon_days
     real = realised_day(scenario)
     first = np.asarray(results.column("ceasefire_day"), dtype=float)
     w = results.weights
     cdf = forecast_cdf(first, h, w)
     model = scores(cdf, real)
-    base = scores(base_rate_cdf(h, median_days), real)
+    # the model's intervals from its replicates (the same quantiles as covered_cdf on its CDF)
+    model["covered"] = {
+        str(lv): covered(first, real if real is None or real < h else None, lv, w) for lv in LEVELS
+    }
+    age = war_age_days(scenario)
     outcome = (
         "no ceasefire by the horizon"
         if real is None or real >= h
@@ -237,17 +314,17 @@ def score_case(
     return {
         "name": scenario.name,
         "snapshot": scenario.start.isoformat(),
+        "war_began": None if scenario.war_began is None else scenario.war_began.isoformat(),
+        "war_age_days": age,
         "horizon": scenario.horizon_date.isoformat(),
         "horizon_days": h,
         "realised_day": real,
         "outcome": outcome,
         "replicates": results.n,
         "model": model,
-        "base": base,
-        "covered": {
-            str(lv): covered(first, real if real is None or real < h else None, lv, w)
-            for lv in LEVELS
-        },
+        "base": scores(base_rate_cdf(h, median_days), real),
+        "lognormal": scores(lognormal_cdf(h, age), real),
+        "covered": model["covered"],
         "cdf": cdf.round(5).tolist(),
         "known_at_snapshot": _snapshot_note(results),
     }
@@ -305,6 +382,15 @@ def hindcast(
             "median_days": median_days,
             "rule": "constant hazard, F(d) = 1 - 2^(-(d+1)/median)",
         },
+        "lognormal": {
+            "median_days": COW_MEDIAN_DAYS,
+            "mean_days": COW_MEAN_DAYS,
+            "mu": LOGNORMAL_MU,
+            "sigma": LOGNORMAL_SIGMA,
+            "rule": "P(ends by age a+d+1 | lasted to a) = (F(a+d+1) - F(a)) / (1 - F(a)), "
+            "F lognormal(mu, sigma), a = start - war_began in days (0 when not given)",
+        },
+        "pit": "mid-PIT (F(r-1) + F(r)) / 2; none by the horizon: (F(H-1) + 1) / 2",
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     return HindcastResults(out, meta, runs=runs)

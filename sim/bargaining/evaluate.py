@@ -1,6 +1,8 @@
 """Both sides' utility and audience penalty of one set of terms per replicate, compiled.
 
-U_i(x) = sum_k w_ik (1 - |x_k - y_ik|^r_i); the penalty is the sum of the red lines x
+U_i(x) = sum_k w_ik (1 - |x_k - y_ik|^r_i), except on the front-line issue, where more of
+what a side claims is never worse for it (monotone territory): the distance counts only the
+shortfall, max(0, x - y_A) for A and max(0, y_B - x) for B (x is the share B holds). The penalty is the sum of the red lines x
 crosses plus, per issue with a reference, the shortfall w_ik max(0, U_ik(ref) - U_ik(x)).
 One pass per replicate in machine code (numba) instead of a dozen array temporaries: this
 runs for every offer put in every session.
@@ -32,6 +34,12 @@ class Lines:
     ref_value: FloatArray  # (M,) scaled
 
 
+def front_gap(side: int, x: FloatArray, y: FloatArray) -> FloatArray:
+    """On the front-line issue, how far x falls short of what ``side`` claims (A: less of it,
+    B: more): max(0, x - y_A) for A, max(0, y_B - x) for B."""
+    return np.asarray(np.maximum(0.0, x - y) if side == 0 else np.maximum(0.0, y - x))
+
+
 def evaluate(
     rows: IntArray,
     x: FloatArray,
@@ -39,6 +47,7 @@ def evaluate(
     weight: FloatArray,
     risk: FloatArray,
     lines: Lines,
+    front: int | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """(u, pen), each (2, r): both sides' utility and penalty of terms x (r, K) in ``rows``."""
     u = np.empty((2, len(rows)))
@@ -46,15 +55,24 @@ def evaluate(
     _evaluate(
         np.asarray(rows, dtype=np.int64), np.ascontiguousarray(x, dtype=np.float64),
         ideal, weight, risk, lines.side, lines.issue, lines.above, lines.threshold,
-        lines.penalty, lines.ref_side, lines.ref_issue, lines.ref_value, u, pen,
+        lines.penalty, lines.ref_side, lines.ref_issue, lines.ref_value,
+        -1 if front is None else int(front), u, pen,
     )  # fmt: skip
     return u, pen
 
 
 @njit(cache=True, nogil=True)
+def _gap(x, y, side, front):
+    """Distance of x from the ideal y; on the front line only the shortfall of what ``side`` claims."""
+    if not front:
+        return abs(x - y)
+    return max(0.0, x - y) if side == 0 else max(0.0, y - x)
+
+
+@njit(cache=True, nogil=True)
 def _evaluate(
     rows, x, ideal, weight, risk, side, issue, above, thr, penalty, ref_side, ref_issue, ref,
-    out_u, out_pen,
+    front, out_u, out_pen,
 ):  # fmt: skip
     r, K = x.shape
     for q in range(r):
@@ -63,7 +81,7 @@ def _evaluate(
             rk = risk[s, i]
             u = 0.0
             for k in range(K):
-                d = abs(x[q, k] - ideal[s, i, k])
+                d = _gap(x[q, k], ideal[s, i, k], s, k == front)
                 if rk != 1.0:
                     d = d**rk
                 u += weight[s, i, k] * (1.0 - d)
@@ -76,8 +94,8 @@ def _evaluate(
         for m in range(ref_side.shape[0]):
             s, k = ref_side[m], ref_issue[m]
             rk = risk[s, i]
-            dr = abs(ref[m] - ideal[s, i, k])
-            dx = abs(x[q, k] - ideal[s, i, k])
+            dr = _gap(ref[m], ideal[s, i, k], s, k == front)
+            dx = _gap(x[q, k], ideal[s, i, k], s, k == front)
             if rk != 1.0:
                 dr = dr**rk
                 dx = dx**rk

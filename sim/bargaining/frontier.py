@@ -91,18 +91,26 @@ class SideTerms:
     relief_cost: FloatArray | None = (
         None  # (n,) lump cost of sanctions kept: paid as (1 - x_relief)
     )
+    front: int | None = None  # the front-line issue: only the shortfall of what the side claims counts
+    side: int = 0  # 0 (A: claims less of the front-line issue) or 1 (B: claims more)
+
+    def gap(self, k: int, x: FloatArray, y: FloatArray) -> FloatArray:
+        """|x - y| on issue k; on the front line only the shortfall of what the side claims."""
+        if k != self.front:
+            return np.asarray(np.abs(x - y))
+        return np.asarray(np.maximum(0.0, x - y) if self.side == 0 else np.maximum(0.0, y - x))
 
     def parts(self, k: int, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """At points x (n, P) of issue k: utility, audience penalty (before s), kept relief share."""
         y = self.ideal[:, k, None]
         w = self.weight[:, k, None]
-        d = np.abs(x - y)
+        d = self.gap(k, x, y)
         linear = bool(np.all(self.risk == 1.0))
         u = 1.0 - (d if linear else d ** self.risk[:, None])
         pen = np.zeros_like(x)
         ref = self.reference.get(k)
         if ref is not None:
-            dr = np.abs(ref - y)
+            dr = self.gap(k, np.asarray(ref), y)
             u_ref = 1.0 - (dr if linear else dr ** self.risk[:, None])
             pen = w * np.maximum(0.0, u_ref - u)
         for issue, above, thr, p in self.red_lines:

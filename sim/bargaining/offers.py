@@ -26,6 +26,7 @@ class Offer:
     direct: bool = False  # a belligerent's own offer in direct talks
     mediator: bool = False  # a mediator's offer: turning it down can be obstruction
     key: str = ""  # names the offer's source for its acceptance draws (common random numbers)
+    settled: NDArray[np.bool_] | None = None  # (K,) issues the deal settles; None: every one
 
     def only(self, keep: NDArray[np.bool_]) -> Offer:
         """The same offer in the rows where ``keep`` (len(rows),) holds."""
@@ -45,6 +46,7 @@ class Package:
     name: str
     fixed: FloatArray  # (K,) scaled; NaN where the live status quo applies
     live: NDArray[np.bool_]  # (K,) True where the value follows the front line
+    settled: NDArray[np.bool_]  # (K,) issues the proposal names terms for (the rest it defers)
 
     def terms(self, control: FloatArray, rows: IntArray) -> FloatArray:
         """The package's terms in ``rows``, the front line taken from ``control`` (n,)."""

@@ -17,8 +17,9 @@ def add_hindcast(sub: Subparsers) -> None:
         description="Run each case (a scenario written as of a snapshot, whose observations "
         "include what happened after it) from its snapshot without the future, and score the "
         "forecast against the record: Brier and log score of P(ceasefire by the horizon), CRPS "
-        "of the ceasefire day, and the realised day in the 50/80/95% intervals, next to a "
-        "base-rate forecast. Writes a folder with hindcast.json, hindcast.csv, each case's run, "
+        "of the ceasefire day, its PIT, and the realised day in the 50/80/95% intervals, next "
+        "to two base rates (a constant hazard, and a lognormal of war duration conditioned on "
+        "the war's age, from the case's war_began). Writes a folder with hindcast.json, hindcast.csv, each case's run, "
         "figures and report.html.",
         formatter_class=formatter,
         epilog="Examples:\n"
@@ -80,24 +81,23 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     t = res.table()
-    cols = [
-        "case",
-        "outcome",
-        "p_model",
-        "p_base",
-        "brier_model",
-        "brier_base",
-        "crps_model",
-        "crps_base",
-    ]
-    with __import__("pandas").option_context("display.width", 180, "display.max_colwidth", 40):
+    cols = ["case", "war_age_days", "outcome", "p_model", "p_base", "p_lognormal"]
+    cols += ["brier_model", "brier_base", "brier_lognormal", "crps_model", "crps_base"]
+    cols += ["crps_lognormal"]
+    with __import__("pandas").option_context("display.width", 200, "display.max_colwidth", 36):
         print(t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    unaged = t.loc[t["war_began"].str.startswith("not given"), "case"].tolist()
+    if unaged:
+        print(f"no war_began, war's age taken as 0 days: {'; '.join(unaged)}")
     tot = res.totals()
-    print(
-        f"mean Brier: sim {tot['brier_model']:.3f}, base rate {tot['brier_base']:.3f}; "
-        f"mean CRPS: sim {tot['crps_model']:.1f} days, base rate {tot['crps_base']:.1f} days; "
-        f"realised day in the 50/80/95% intervals: {tot['in_50']:.0%} / {tot['in_80']:.0%} / {tot['in_95']:.0%}"
-    )
+    for f, name in (("model", "sim"), ("base", "constant hazard"), ("lognormal", "lognormal")):
+        suffix = "" if f == "model" else f"_{f}"
+        cov = " / ".join(f"{tot[f'in_{lv}{suffix}']:.0%}" for lv in (50, 80, 95))
+        print(
+            f"{name}: mean Brier {tot[f'brier_{f}']:.3f}, log {tot[f'log_{f}']:.2f}, "
+            f"CRPS {tot[f'crps_{f}']:.1f} days, PIT {tot[f'pit_{f}']:.2f}; "
+            f"realised day in the 50/80/95% intervals {cov}"
+        )
     print(f"wrote {folder}/ (hindcast.json, hindcast.csv, runs/, figures/, report.html)")
     return 0
 

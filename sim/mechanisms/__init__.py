@@ -107,7 +107,7 @@ def compile_scenario(s: Scenario, seed: int) -> Specs:
         threats=ThreatsSpec.of(s, lay),
         domestic=DomesticSpec.of(s, lay),
         learning=LearningSpec.of(s),
-        war=WarValueSpec(),
+        war=WarValueSpec.of(s),
         negotiation=NegotiationSpec.of(s, lay),
         durability=DurabilitySpec.of(s, lay),
         observations=ObservationsSpec.of(s, lay),
@@ -133,12 +133,13 @@ class World(WorldBase):
         )
         self.learning: Learning = specs.learning.build(d, self.sides, self.accord, self.battle)
         self.war: WarValue = specs.war.build(
-            n, self.sides, self.learning, self.battle, self.sanctions, self.threats
-        )
-        self.negotiation: Negotiation = specs.negotiation.build(
-            d, t, self.sides, self.accord, self.battle, self.sanctions, self.threats, self.war
+            n, self.sides, self.learning, self.battle, self.sanctions, self.threats, d
         )
         self.durability: Durability = specs.durability.build(d, self.sides, self.accord, self.war)
+        self.negotiation: Negotiation = specs.negotiation.build(
+            d, t, self.sides, self.accord, self.battle, self.sanctions, self.threats, self.war,
+            self.durability,
+        )  # fmt: skip
         self.observations: Observations = specs.observations.build(
             n, self.sides, self.accord, self.battle, self.sanctions, self.threats, self.negotiation
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
@@ -14,6 +15,9 @@ from .accord import Accord
 from .base import Mechanism, Spec
 from .sides import Sides
 from .warvalue import WarValue
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
 
 # exp() argument cap: beyond this the per-round breakdown probability is 1 anyway.
 MAX_LOG_HAZARD = 50.0
@@ -56,6 +60,17 @@ class Durability(Mechanism):
         for i, g in spec.guarantees:
             self.guarantee[:, i] = d(g)
 
+    def breakdown(
+        self, rows: IntArray, value: FloatArray, terms: FloatArray, round_days: int
+    ) -> FloatArray:
+        """Probability per round that a ceasefire on ``terms`` (r, K) breaks down in ``rows``,
+        given each side's value of it (2, r): h0 exp(g1 max_i(W_i - V_i) - sum_k g_k x_k)."""
+        grievance = np.max(self.war.war[:, rows] - value, axis=0)
+        guard = np.sum(self.guarantee[rows] * terms, axis=1)
+        log_h = np.minimum(self.dissatisfaction[rows] * grievance - guard, MAX_LOG_HAZARD)
+        rate = self.hazard0[rows] * np.exp(log_h)  # breakdowns per year
+        return np.asarray(-np.expm1(-rate * round_days / 365.0))
+
     def end(self, w: WorldBase) -> None:
         """Ceasefires in force since before today may break down; war and talks then resume."""
         ac, sd = self.accord, self.sides
@@ -64,11 +79,8 @@ class Durability(Mechanism):
         if not held.any():
             return
         v = ac.u_current - sd.audience * sd.support * ac.pen_current
-        grievance = np.max(self.war.war - v, axis=0)
-        guard = np.sum(self.guarantee * np.nan_to_num(ac.current), axis=1)
-        log_h = np.minimum(self.dissatisfaction * grievance - guard, MAX_LOG_HAZARD)
-        rate = self.hazard0 * np.exp(log_h)  # breakdowns per year
-        prob = -np.expm1(-rate * w.round_days / 365.0)
+        rows = np.arange(w.n)
+        prob = self.breakdown(rows, v, np.nan_to_num(ac.current), w.round_days)
         broke = held & (u < prob)
         if broke.any():
             ac.break_down(broke, w.day)

@@ -8,12 +8,13 @@ threats. After each session talks may collapse; collapsed talks may reopen each 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..bargaining.evaluate import front_gap
 from ..bargaining.frontier import Cut, IssueTables, intervals
 from ..bargaining.offers import Offer, Package
 from ..engine.calendar import Item
@@ -22,8 +23,9 @@ from ..engine.sampling import Draws, Num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import BOOL, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
+from .base import BOOL, FLOAT, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
 from .battlefield import Battlefield
+from .durability import Durability
 from .effects import Targets
 from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
@@ -32,6 +34,7 @@ from .proposers import DirectOffer, NashMediator, SplitMediator, Table, mediator
 from .sanctions import Sanctions
 from .sides import Sides
 from .threats import Threats
+from .signing import Signing, hard_crossed
 from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]
@@ -77,7 +80,7 @@ class NegotiationSpec(Spec):
         return out
 
     def columns(self) -> dict[str, str]:
-        return {"mediator_engaged": BOOL, "below_reservation": BOOL}
+        return {"mediator_engaged": BOOL, "below_reservation": BOOL, "issues_deferred": FLOAT}
 
     def sums(self, rounds: int) -> dict[str, tuple[int, ...]]:
         return {"diagnostics": (4,)}
@@ -102,8 +105,11 @@ class NegotiationSpec(Spec):
         sanctions: Sanctions,
         threats: Threats,
         war: WarValue,
+        durability: Durability,
     ) -> Negotiation:
-        return Negotiation(self, d, targets, sides, accord, battle, sanctions, threats, war)
+        return Negotiation(
+            self, d, targets, sides, accord, battle, sanctions, threats, war, durability
+        )
 
 
 def _open(w: Any) -> None:
@@ -135,10 +141,24 @@ class Negotiation(Mechanism):
         sanctions: Sanctions,
         threats: Threats,
         war: WarValue,
+        durability: Durability,
     ):
         n = d.n
         self.spec, self.sides, self.accord, self.battle = spec, sides, accord, battle
         self.sanctions, self.threats, self.war = sanctions, threats, war
+        self.signing = Signing(sides, war, durability, spec.layout.front)
+        lay = spec.layout
+        self.insists = [np.array(sp.insists, dtype=np.intp) for sp in sides.spec.sides]
+        # a mediator's ceasefire settles what either side insists on and defers the rest to
+        # later bargaining (held at the status quo: the frozen line, sanctions as they are)
+        must = np.zeros(lay.k, dtype=bool)
+        for ins in self.insists:
+            must[ins] = True
+        can_defer = ~np.isnan(lay.sq_fixed)
+        if lay.front is not None:
+            can_defer[lay.front] = True
+        self.mediator_settles = must | ~can_defer
+        self.deferred = np.full(n, np.nan)  # issues the first agreed deal left open
         self.collapse = d(spec.collapse)
         self.direct = d(spec.direct)
         self.reopen = d(spec.reopen)
@@ -231,10 +251,12 @@ class Negotiation(Mechanism):
                 index=p.index,
                 mediator=mediator,
             )
-        terms = self.spec.packages[p.name].terms(self.battle.control, rows)
+        pack = self.spec.packages[p.name]
+        terms = pack.terms(self.battle.control, rows)
         return self.table.offer(
-            p.name, rows, terms, by=p.by_side, index=p.index, key=key, mediator=mediator
-        )
+            p.name, rows, terms, by=p.by_side, index=p.index, key=key, mediator=mediator,
+            settled=pack.settled,
+        )  # fmt: skip
 
     def session(self, w: WorldBase) -> None:
         """A negotiation day: each engaged mediator proposes; without one the sides may talk
@@ -251,7 +273,7 @@ class Negotiation(Mechanism):
                     gap, checked = mediator_gap(w, med, rows[rows < GAP_SAMPLE])
                     self.diag[2] += gap
                     self.diag[3] += checked
-                self.resolve(w, med.propose(w, rows))
+                self.resolve(w, self.defer(med.propose(w, rows)))
         u_talk, u_who = w.uniforms("direct", w.day, 2)
         direct = ~led & (u_talk < self.direct)
         for side, proposer in enumerate(self.direct_offers):
@@ -299,6 +321,27 @@ class Negotiation(Mechanism):
         lump = self.sanctions.lasting(side, sd.patience[side])[r]
         return np.asarray(v - lump * self.table.relief_kept(offer.terms))
 
+    def defer(self, offer: Offer) -> Offer:
+        """A mediator's offer as a ceasefire: issues neither side insists on are deferred,
+        held at the status quo (the front line where it stands)."""
+        keep = self.mediator_settles
+        if keep.all():
+            return offer
+        lay = self.spec.layout
+        terms = offer.terms.copy()
+        sq = np.broadcast_to(lay.sq_fixed, terms.shape).copy()
+        if lay.front is not None:
+            sq[:, lay.front] = self.battle.control[offer.rows]
+        terms[:, ~keep] = sq[:, ~keep]
+        u, pen = self.sides.evaluate(offer.rows, terms)
+        return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
+
+    def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
+        """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
+        u, pen = self.sides.evaluate(offer.rows, terms)
+        other = replace(offer, terms=terms, u=u, pen=pen)
+        return np.stack([self.value(i, other) for i in (0, 1)])
+
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
         """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
         lay, sd, bf = self.spec.layout, self.sides, self.battle
@@ -313,28 +356,47 @@ class Negotiation(Mechanism):
             cnow = bf.control[r]
             move = bf.drift[r] * bf.intensity[r] * (bf.p[r] - bf.balance[r])
             cnext = np.clip(cnow + move, 0.0, 1.0)
-            momentum = wt * (np.abs(cnow - y) ** rk - np.abs(cnext - y) ** rk)
+            momentum = wt * (front_gap(side, cnow, y) ** rk - front_gap(side, cnext, y) ** rk)
         reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
         return np.asarray(rounds * (saved - momentum) + reward)
 
-    def margin(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
-        """How much better than rejecting ``side`` truly finds the offer (before misjudgement)."""
+    def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
+        """How much better than rejecting each side truly finds the offer (2, r), before
+        misjudgement: signing's value (its expected life counted) less rejecting's (the value
+        of waiting for better terms counted); see sim.mechanisms.signing."""
         if offer.truce_days is not None:
-            return self.truce_value(w, side, offer)
-        return np.asarray(self.value(side, offer) - self.war.reject[side, offer.rows])
+            return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
+        v = np.stack([self.value(i, offer) for i in (0, 1)])
+        days = self.spec.layout.round_days
+        sign = self.signing.signing(v, offer, offer.terms, days)
+        wait = self.signing.waiting(offer, lambda t: self.values(offer, t), days)
+        return np.asarray(sign - self.war.reject[:, offer.rows] - wait)
+
+    def willing(self, w: WorldBase, offer: Offer, margins: FloatArray) -> BoolArray:
+        """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
+        own is crossed, and no issue it insists a ceasefire settle is left open."""
+        rows = offer.rows
+        acc = margins > self.judgement.error[:, rows]
+        if offer.truce_days is None:
+            for side in (0, 1):
+                acc[side] &= ~hard_crossed(self.sides, side, rows, offer.terms)
+                if offer.settled is not None and not offer.settled[self.insists[side]].all():
+                    acc[side] = False
+        return np.asarray(acc)
 
     def resolve(self, w: WorldBase, offer: Offer) -> None:
-        """Each side accepts iff the offer beats rejecting as it judges it: margin > its error."""
-        rows = offer.rows
-        if rows.size == 0:
+        """Each side accepts iff it is willing (see ``willing``). A belligerent judges its own
+        proposal like any other and withdraws it where it would refuse it."""
+        if offer.rows.size == 0:
             return
-        acc = np.empty((2, len(rows)), dtype=bool)
-        margins = np.stack([self.margin(w, i, offer) for i in (0, 1)])
-        for side in (0, 1):
-            if offer.by == side:
-                acc[side] = True
-            else:
-                acc[side] = margins[side] > self.judgement.error[side, rows]
+        margins = self.margins(w, offer)
+        acc = self.willing(w, offer, margins)
+        if offer.by is not None and not acc[offer.by].all():
+            keep = acc[offer.by]
+            offer, margins, acc = offer.only(keep), margins[:, keep], acc[:, keep]
+            if offer.rows.size == 0:
+                return
+        rows = offer.rows
         both = acc[0] & acc[1]
         seen = self.watched.get((offer.index, w.day))
         if seen is not None:
@@ -357,6 +419,9 @@ class Negotiation(Mechanism):
             return
         r = offer.rows[sel]
         terms = offer.terms[sel]
+        first = r[~self.accord.agreed[r]]
+        left = 0 if offer.settled is None else int((~offer.settled).sum())
+        self.deferred[first] = left
         self.accord.agree(r, w.day, terms, offer.u[:, sel], offer.pen[:, sel])
         self.sanctions.relieve(r, terms)
         w.tracer.log(
@@ -375,4 +440,8 @@ class Negotiation(Mechanism):
             if self.engaged
             else np.zeros(w.n, dtype=bool)
         )
-        return {"mediator_engaged": engaged, "below_reservation": self.below & self.accord.agreed}
+        return {
+            "mediator_engaged": engaged,
+            "below_reservation": self.below & self.accord.agreed,
+            "issues_deferred": self.deferred,
+        }

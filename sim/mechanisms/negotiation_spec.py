@@ -119,14 +119,16 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
 def _package(lay: Layout, p: Proposal) -> Package:
     assert p.terms is not None
     fixed = lay.sq_fixed.copy()
+    settled = np.zeros(lay.k, dtype=bool)
     live = np.zeros(lay.k, dtype=bool)
     if lay.front is not None:
         live[lay.front] = True
     for k, v in p.terms.items():
         i = lay.issue(k)
+        settled[i] = True
         if v == "status_quo":
             continue  # fixed status quo already there, or live front line
         fixed[i] = (float(v) - lay.lo[i]) / lay.span[i]
         live[i] = False
     fixed[live] = np.nan
-    return Package(p.name, fixed, live)
+    return Package(p.name, fixed, live, settled)

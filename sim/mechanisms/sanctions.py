@@ -40,6 +40,7 @@ class SanctionsSpec(Spec):
     cost: Num
     schedule: tuple[tuple[int, Num], ...]  # (day, level)
     relief_issue: int | None
+    lapse: Num = 0.0  # hazard per year that sanctions a deal leaves in place lapse
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> SanctionsSpec:
@@ -58,6 +59,7 @@ class SanctionsSpec(Spec):
                 for i, st in enumerate(sc.schedule)
             ),
             relief_issue=lay.issue(sc.relief_issue) if sc.relief_issue is not None else None,
+            lapse=num(sc.lapse_per_year, f"{base}.lapse_per_year"),
         )
 
     def items(self) -> list[Item[Any]]:
@@ -85,6 +87,8 @@ class Sanctions(Mechanism):
         self.bite = d(spec.bite)
         self.unit_cost = d(spec.cost)  # utility per round at sigma = 1
         self.step_level = [d(level) for _, level in spec.schedule]
+        # probability per round that sanctions left in place lapse
+        self.lapse = -np.expm1(-d(spec.lapse) * spec.layout.round_days / 365.0)
         # state
         self.base = d(spec.level)  # level set by the schedule
         self.extra = np.zeros(d.n)  # what threats and events added on top
@@ -121,11 +125,12 @@ class Sanctions(Mechanism):
         self.relief[rows] *= 1.0 - np.clip(terms[:, k], 0.0, 1.0)
 
     def lasting(self, side: int, patience: FloatArray) -> FloatArray:
-        """What the sanctions in force would cost ``side`` if they stayed for good (lump, n,):
-        sigma x cost per round / (1 - delta); zero for the side that is not the target."""
+        """What the sanctions in force would cost ``side`` if a deal left them in place (lump, n,):
+        sigma x cost per round / (1 - delta (1 - lapse)), the discounted cost over their
+        expected life; zero for the side that is not the target."""
         if side != self.spec.target:
             return np.zeros(len(self.base))
-        return np.asarray(self.level * self.unit_cost / (1.0 - patience))
+        return np.asarray(self.level * self.unit_cost / (1.0 - patience * (1.0 - self.lapse)))
 
     def kept_cost(self, side: int, mu: FloatArray, sides: Sides) -> FloatArray:
         """The lasting cost of the sanctions a decisive end of the war would leave on ``side``:

@@ -25,6 +25,11 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
+# A hard red line's penalty in the proposers' arithmetic (utility, before audience x support):
+# prohibitive on the 0..1 utility scale, so the frontier steers clear of it; acceptance
+# itself refuses any crossing outright (sim.mechanisms.signing.hard_crossed).
+HARD_PENALTY = 10.0
+
 
 @dataclass(frozen=True)
 class RedLineSpec:
@@ -32,6 +37,7 @@ class RedLineSpec:
     above: bool  # violated above the threshold (else below)
     threshold: float  # scaled
     penalty: Num
+    hard: bool = False  # indivisible: never accepted crossed
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class SideSpec:
     reference: tuple[tuple[int, float], ...]  # (issue, scaled reference)
     red_lines: tuple[RedLineSpec, ...]
     stalling: tuple[Num, Num, Num] | None  # prior, weeks, premium
+    insists: tuple[int, ...] = ()  # issues it insists a ceasefire settle
 
 
 @dataclass
@@ -58,6 +65,7 @@ class RedLine:
     above: bool
     threshold: FloatArray  # (n,) scaled
     penalty: FloatArray  # (n,)
+    hard: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,8 @@ def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
                 i,
                 rl.above is not None,
                 float(lay.scale(i, thr)),
-                num(rl.penalty, f"{base}.red_lines.{li}.penalty"),
+                HARD_PENALTY if rl.hard else num(rl.penalty, f"{base}.red_lines.{li}.penalty"),
+                rl.hard,
             )
         )
     stall = None
@@ -131,6 +140,9 @@ def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
         ),
         red_lines=tuple(reds),
         stalling=stall,
+        insists=tuple(
+            range(lay.k) if b.insists_on is None else sorted(lay.issue(k) for k in b.insists_on)
+        ),
     )
 
 
@@ -167,7 +179,7 @@ class Sides(Mechanism):
             self.reference.append(dict(sp.reference))
             self.red_lines.append(
                 [
-                    RedLine(r.issue, r.above, np.full(n, r.threshold), d(r.penalty))
+                    RedLine(r.issue, r.above, np.full(n, r.threshold), d(r.penalty), r.hard)
                     for r in sp.red_lines
                 ]
             )
@@ -229,7 +241,9 @@ class Sides(Mechanism):
 
     def evaluate(self, rows: IntArray, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Both sides' utility and audience penalty (before a S) of terms x (r, K): (2, r) each."""
-        return evaluate(rows, x, self.ideal, self.weight, self.risk, self.lines)
+        return evaluate(
+            rows, x, self.ideal, self.weight, self.risk, self.lines, self.spec.layout.front
+        )
 
     def terms(
         self,
@@ -255,6 +269,8 @@ class Sides(Mechanism):
                     reference=self.reference[i],
                     relief_issue=relief,
                     relief_cost=None if relief_cost is None else relief_cost[i],
+                    front=self.spec.layout.front,
+                    side=i,
                 )
             )
         return out[0], out[1]

@@ -9,9 +9,13 @@ it receives the value of the outcome, so with discount factor delta_i
 which tends to Fearon's E[U] - C/h as delta -> 1 (derivation in docs/model.md). The outcome
 x_war is a lottery on the political issues (B's ideal with the side's belief mu_i that B
 prevails, A's otherwise) and, on the front-line issue, the front where the side expects it
-when the war ends: c + m_i T_i, with m_i the drift it expects per round and
-T_i = 1 / (1 - delta_i (1 - h)) the discount-weighted rounds still to fight. G_i is the
-utility of terms less, for the sanctions target, the sanctions they leave in place.
+when the war ends: c + m_i min(T_i, L), with m_i the drift it expects per round,
+T_i = 1 / (1 - delta_i (1 - h)) the discount-weighted rounds still to fight and L the
+look-ahead (no side projects a trend further than it can see; the fighting cannot deliver
+more within it). On the front line more of what a side claims is never worse for it. G_i is
+the utility of terms less, for the sanctions target, the sanctions they leave in place.
+The per-round flow h delta_i E_i[G_i] - C_i, the continuation factor delta_i (1 - h) and the
+drift m_i are kept: the value of waiting for better terms (sim.mechanisms.signing) reads them.
 Rejecting a deal is worth W_i minus the threats a refusal would set off, plus a stalling
 type's regroup premium.
 """
@@ -23,7 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..bargaining.evaluate import front_gap
+from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
+from ..scenario.schema import Scenario
 from .base import Mechanism, Spec
 from .battlefield import Battlefield
 from .learning import Learning
@@ -37,6 +44,13 @@ IntArray = NDArray[np.intp]
 
 @dataclass(frozen=True)
 class WarValueSpec(Spec):
+    lookahead: Num  # days a side looks ahead: it projects the front and weighs waiting that far
+    round_days: int
+
+    @classmethod
+    def of(cls, s: Scenario) -> WarValueSpec:
+        return cls(num(s.negotiation.lookahead_days, "negotiation.lookahead_days"), s.round_days)
+
     def build(
         self,
         n: int,
@@ -45,8 +59,10 @@ class WarValueSpec(Spec):
         battle: Battlefield,
         sanctions: Sanctions,
         threats: Threats,
+        d: Draws,
     ) -> WarValue:
-        return WarValue(n, sides, learning, battle, sanctions, threats)
+        rounds = np.maximum(d(self.lookahead) / self.round_days, 1.0)
+        return WarValue(n, sides, learning, battle, sanctions, threats, rounds)
 
 
 class WarValue(Mechanism):
@@ -60,8 +76,13 @@ class WarValue(Mechanism):
         battle: Battlefield,
         sanctions: Sanctions,
         threats: Threats,
+        lookahead: FloatArray,
     ):
         self.sides, self.learning, self.battle = sides, learning, battle
+        self.lookahead = lookahead  # L: rounds a side looks ahead (n,)
+        self.flow = np.zeros((2, n))  # h delta E[G] - C: what a round of war is worth
+        self.rho = np.ones((2, n))  # delta (1 - h): the weight of the round after
+        self.drift = np.zeros((2, n))  # m_i: the front's move per round as each side expects it
         self.sanctions, self.threats = sanctions, threats
         self.front = battle.spec.layout.front
         self.war = np.zeros((2, n))  # W_i: value of fighting on
@@ -107,12 +128,15 @@ class WarValue(Mechanism):
             delta = sd.patience[i]
             t = 1.0 / (1.0 - delta * (1.0 - h))
             prize = mu[i] * self.u_war[i, 1] + (1.0 - mu[i]) * self.u_war[i, 0]
+            self.drift[i] = bf.drift_seen(mu[i])
             if self.front is not None:
                 f = self.front
-                c_war = np.clip(bf.control + bf.drift_seen(mu[i]) * t, 0.0, 1.0)
-                dist = np.abs(c_war - sd.ideal[i, :, f]) ** sd.risk[i]
+                c_war = np.clip(bf.control + self.drift[i] * np.minimum(t, self.lookahead), 0, 1)
+                dist = front_gap(i, c_war, sd.ideal[i, :, f]) ** sd.risk[i]
                 prize = prize + sd.weight[i, :, f] * (1.0 - dist)
             prize = prize - self.sanctions.kept_cost(i, mu[i], sd)
             self.horizon[i] = t
-            self.war[i] = (h * delta * prize - cost[i]) * t
+            self.rho[i] = delta * (1.0 - h)
+            self.flow[i] = h * delta * prize - cost[i]
+            self.war[i] = self.flow[i] * t
             self.reject[i] = self.war[i] - threat[i] + sd.stall(i, w.day)

@@ -67,6 +67,11 @@ class Negotiation(Spec):
     reopen: Prob = Field(
         default=0.0, description="probability per round that collapsed talks reopen"
     )
+    lookahead_days: Pos = Field(
+        default=180.0,
+        description="how far ahead a side looks, in days: it projects the front's trend that far "
+        "and weighs waiting up to that long for better terms",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -66,6 +66,11 @@ class Sanctions(Spec):
     relief_issue: Id | None = Field(
         default=None, description="issue whose agreed value lifts sanctions"
     )
+    lapse_per_year: NonNeg = Field(
+        default=0.1,
+        description="hazard per year that sanctions left in place by a deal lapse (their lasting "
+        "cost is counted over an expected life of 1/lapse years, not for ever)",
+    )
 
 
 class Election(Spec):
