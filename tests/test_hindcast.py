@@ -11,11 +11,28 @@ import numpy as np
 import pytest
 import yaml
 from oracle_scenarios import toy
+from scipy import stats
 
 import sim
 from sim.cli import main
-from sim.hindcast import base_rate_cdf, covered, crps_days, forecast_cdf, realised_day, scores
+from sim.hindcast import (
+    COW_MEAN_DAYS,
+    COW_MEDIAN_DAYS,
+    LOGNORMAL_MU,
+    LOGNORMAL_SIGMA,
+    base_rate_cdf,
+    coverage_bands,
+    covered,
+    covered_cdf,
+    crps_days,
+    forecast_cdf,
+    lognormal_cdf,
+    pit,
+    realised_day,
+    scores,
+)
 from sim.hindcast import hindcast as sim_hindcast
+from sim.plots.hindcast import reliability_bins
 
 
 def test_scores_of_a_known_forecast_match_the_hand_calculation():
@@ -46,6 +63,104 @@ def test_the_base_rate_is_a_constant_hazard_with_its_median():
     assert cdf[99] == pytest.approx(0.5)
     hazard = np.diff(-np.log(1 - cdf))
     np.testing.assert_allclose(hazard, math.log(2) / 100)
+
+
+def _cow() -> stats.rv_continuous:
+    return stats.lognorm(s=LOGNORMAL_SIGMA, scale=math.exp(LOGNORMAL_MU))
+
+
+def test_the_lognormal_has_the_correlates_of_war_median_and_mean():
+    assert LOGNORMAL_SIGMA == pytest.approx(math.sqrt(2 * math.log(408 / 139)))
+    assert _cow().median() == pytest.approx(COW_MEDIAN_DAYS)
+    assert _cow().mean() == pytest.approx(COW_MEAN_DAYS)
+
+
+def test_the_lognormal_comparator_is_the_conditional_probability_of_ending():
+    # a war 200 days old at the snapshot, a 365-day horizon: P(T <= 565 | T > 200)
+    F = _cow().cdf
+    hand = (F(200 + 365) - F(200)) / (1 - F(200))
+    cdf = lognormal_cdf(365, age_days=200)
+    assert cdf[-1] == pytest.approx(hand, rel=1e-12)
+    assert cdf[0] == pytest.approx((F(201) - F(200)) / (1 - F(200)), rel=1e-12)
+    assert 0.3 < hand < 0.6  # about 0.46: a reference value, not just self-consistency
+    # a very old war keeps its precision (computed from log survival)
+    old = lognormal_cdf(30, age_days=20_000)
+    assert np.all(np.isfinite(old)) and np.all(np.diff(old) > 0) and old[-1] < 0.05
+    with pytest.raises(ValueError):
+        lognormal_cdf(10, age_days=-1)
+
+
+def test_at_age_zero_the_lognormal_comparator_is_the_unconditional_lognormal():
+    np.testing.assert_allclose(lognormal_cdf(400, 0), _cow().cdf(np.arange(1, 401)), rtol=1e-12)
+
+
+def test_an_older_war_gets_a_lower_one_year_probability_where_the_hazard_falls():
+    t = np.arange(30.0, 3000.0)
+    hazard = _cow().pdf(t) / _cow().sf(t)
+    assert np.all(np.diff(hazard) < 0)  # the lognormal's hazard falls after its early peak
+    ages = [30, 100, 400, 1000, 2500]
+    one_year = [lognormal_cdf(365, a)[-1] for a in ages]
+    assert np.all(np.diff(one_year) < 0)
+    assert one_year[0] > 0.7 and one_year[-1] < 0.25
+    # the constant hazard gives every war the same chance, whatever its age
+    assert base_rate_cdf(365)[-1] == pytest.approx(1 - 2 ** (-365 / 139))
+
+
+def test_the_pit_of_a_realised_day():
+    cdf = np.array([0.25, 0.25, 0.5, 0.5])
+    assert pit(cdf, 0) == (0.125, 0.0, 0.25)
+    assert pit(cdf, 1) == (0.25, 0.25, 0.25)  # no mass on day 1: a single value
+    assert pit(cdf, 2) == (0.375, 0.25, 0.5)
+    assert pit(cdf, None) == (0.75, 0.5, 1.0)  # none by the horizon: the mass above day 3
+    assert scores(cdf, 2)["pit"] == 0.375 and scores(cdf, 2)["pit_range"] == [0.25, 0.5]
+
+
+def test_the_mid_pit_of_days_drawn_from_the_forecast_averages_one_half():
+    cdf = lognormal_cdf(365, 100)
+    rng = np.random.default_rng(3)
+    u = rng.random(4000)
+    days = np.searchsorted(cdf, u, side="right")  # a day drawn from the forecast itself
+    pits = np.array([pit(cdf, int(d) if d < 365 else None)[0] for d in days])
+    assert abs(pits.mean() - 0.5) < 0.02
+    assert abs(np.mean(pits < 0.2) - 0.2) < 0.03
+
+
+def test_interval_coverage_from_a_cdf_matches_coverage_from_replicates():
+    rng = np.random.default_rng(5)
+    first = np.where(rng.random(500) < 0.3, np.nan, rng.integers(0, 60, 500).astype(float))
+    cdf = forecast_cdf(first, 60)
+    for real in (0, 5, 20, 40, 59, None):
+        for lv in (0.5, 0.8, 0.95):
+            assert covered_cdf(cdf, real, lv) == covered(first, real, lv), (real, lv)
+
+
+def test_coverage_bands_are_wilson_intervals_over_the_cases():
+    # ten cases, the realised day inside the central 50% in the first nine
+    cases = [
+        {
+            f: {"covered": {"0.5": i < 9, "0.8": True, "0.95": True}}
+            for f in ("model", "base", "lognormal")
+        }
+        for i in range(10)
+    ]
+    cases[0]["lognormal"]["covered"]["0.95"] = False
+    bands = coverage_bands(cases)
+    half = bands["model"]["0.5"]
+    assert (half["covered"], half["cases"], half["share"]) == (9, 10, 0.9)
+    ci = stats.binomtest(9, 10).proportion_ci(confidence_level=0.95, method="wilson")
+    assert (half["low"], half["high"]) == pytest.approx((ci.low, ci.high))
+    assert half["low"] > 0.5  # 9 of 10 inside the central 50%: intervals too wide
+    assert bands["lognormal"]["0.95"]["covered"] == 9 and bands["base"]["0.95"]["covered"] == 10
+    assert bands["base"]["0.95"]["low"] < 0.95 < bands["base"]["0.95"]["high"] + 1e-12
+
+
+def test_reliability_bins_count_cases_and_share_outcomes():
+    p = np.array([0.05, 0.1, 0.5, 0.9, 1.0, 0.95])
+    y = np.array([0.0, 1.0, 1.0, 1.0, 0.0, 1.0])
+    bins = reliability_bins(p, y)
+    assert [(b["lo"], b["n"]) for b in bins] == [(0.0, 2), (0.4, 1), (0.8, 3)]
+    assert bins[0]["share"] == 0.5 and bins[0]["mean_p"] == pytest.approx(0.075)
+    assert bins[2]["share"] == pytest.approx(2 / 3) and bins[2]["low"] < 2 / 3 < bins[2]["high"]
 
 
 def test_interval_coverage_counts_no_ceasefire_as_the_upper_end():
@@ -86,6 +201,8 @@ def test_sim_hindcast_writes_scores_figures_and_a_report(tmp_path: Path, capsys)
         s = toy()
         s["name"] = name
         s["observations"] = obs
+        if name == "early":
+            s["war_began"] = "2024-10-03"  # 90 days before the snapshot
         f = tmp_path / f"{name}.yaml"
         f.write_text(yaml.safe_dump(s, sort_keys=False))
         cases.append(str(f))
@@ -102,9 +219,24 @@ def test_sim_hindcast_writes_scores_figures_and_a_report(tmp_path: Path, capsys)
     assert early["model"]["p"] == pytest.approx(p)
     assert early["model"]["brier"] == pytest.approx((p - 1) ** 2)
     assert never["model"]["brier"] == pytest.approx(p**2)  # same toy war, same seed
-    assert (out / "figures" / "calibration.png").stat().st_size > 10_000
+    assert early["war_age_days"] == 90 and never["war_age_days"] == 0
+    assert never["war_began"] is None and "no war_began" in printed and "never" in printed
+    h = early["horizon_days"]
+    assert early["lognormal"]["p"] == pytest.approx(lognormal_cdf(h, 90)[-1])
+    assert never["lognormal"]["p"] == pytest.approx(lognormal_cdf(h, 0)[-1])
+    assert early["lognormal"]["p"] < never["lognormal"]["p"]  # older war, past the hazard peak
+    assert early["model"]["pit"] == pytest.approx(pit(np.asarray(early["cdf"]), 58)[0], abs=1e-4)
+    tot = data["totals"]
+    assert tot["brier_lognormal"] == pytest.approx(
+        np.mean([early["lognormal"]["brier"], never["lognormal"]["brier"]])
+    )
+    assert set(data["coverage"]) == {"model", "base", "lognormal"}
+    assert data["coverage"]["model"]["0.95"]["cases"] == 2
+    for name in ("calibration", "reliability", "cases"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     html = (out / "report.html").read_text()
-    assert "Hindcast" in html and html.count("<img") == 2
+    assert "Hindcast" in html and html.count("<img") == 3
+    assert "lognormal by war age" in html and "0 (war_began not given)" in html
     assert main(["report", str(out)]) == 0  # sim report re-renders a hindcast folder
 
 

@@ -81,6 +81,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     t = res.table()
+    t["case"] = t["case"].str.split(",").str[0].str.slice(0, 36)
     cols = ["case", "war_age_days", "outcome", "p_model", "p_base", "p_lognormal"]
     cols += ["brier_model", "brier_base", "brier_lognormal", "crps_model", "crps_base"]
     cols += ["crps_lognormal"]

@@ -178,6 +178,7 @@ class Negotiation(Mechanism):
             intervals=ivs,
             tables=IssueTables.of(sides.terms(np.arange(n), sanctions.spec.relief_issue), ivs),
         )
+        self.table.extras = self.extras
         self.engaged = {m.id: np.full(n, m.engaged) for m in spec.mediators}  # state
         self.mediators: list[NashMediator] = []
         for m in spec.mediators:
@@ -362,15 +363,20 @@ class Negotiation(Mechanism):
 
     def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
         """How much better than rejecting each side truly finds the offer (2, r), before
-        misjudgement: signing's value (its expected life counted) less rejecting's (the value
-        of waiting for better terms counted); see sim.mechanisms.signing."""
+        misjudgement: V - reject less the commitment cost and the premium of waiting
+        (sim.mechanisms.signing)."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
         v = np.stack([self.value(i, offer) for i in (0, 1)])
+        extra = self.extras(offer, v)
+        return np.asarray(v - self.war.reject[:, offer.rows] - extra)
+
+    def extras(self, offer: Offer, v: FloatArray | None = None) -> FloatArray:
+        """Commitment cost plus waiting premium for both sides on ``offer`` (2, r)."""
+        if v is None:
+            v = np.stack([self.value(i, offer) for i in (0, 1)])
         days = self.spec.layout.round_days
-        sign = self.signing.signing(v, offer, offer.terms, days)
-        wait = self.signing.waiting(offer, lambda t: self.values(offer, t), days)
-        return np.asarray(sign - self.war.reject[:, offer.rows] - wait)
+        return self.signing.extra(offer, v, lambda t: self.values(offer, t), days)
 
     def willing(self, w: WorldBase, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its

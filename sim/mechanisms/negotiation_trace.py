@@ -36,7 +36,9 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
             vals = {
                 "value": [round(float(neg.value(s, one)[0]), 4) for s in (0, 1)],
                 "war_value": [round(float(neg.war.reject[s, r]), 4) for s in (0, 1)],
-                # each side accepts iff value - war_value > its misjudgement
+                # each side accepts iff margin > its misjudgement; the margin is the value of
+                # signing (its expected life counted) less rejecting (waiting counted)
+                "margin": [round(float(m), 4) for m in neg.margins(w, one)[:, 0]],
                 "misjudgement": [round(float(neg.judgement.error[s, r]), 4) for s in (0, 1)],
             }
         text = f"{what}; {'; '.join(who)}"

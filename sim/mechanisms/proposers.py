@@ -10,6 +10,7 @@ with that method.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,8 @@ class Table:
     sanctions: Sanctions
     intervals: list[list[tuple[float, float]]]  # per issue, the red-line regime intervals
     tables: IssueTables
+    # what each side asks beyond rejecting's value on an offer (2, r), set by the negotiation
+    extras: Callable[[Offer], FloatArray] | None = None
     _regimes: NDArray[np.int64] | None = None
 
     def offer(self, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
@@ -163,9 +166,17 @@ class NashMediator:
         return np.asarray(est + self.noise[rows] * z)
 
     def solve(self, w: WorldBase, rows: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """(terms, estimates, score) of the mediator's proposal in these rows."""
+        """(terms, disagreement points, score) of the mediator's proposal in these rows. A
+        second pass adds to each side's estimate what that side asks beyond it at the first
+        pass's point (commitment cost, premium of waiting: sim.mechanisms.signing)."""
+        t, beta = self.table, self.weights[:, rows]
         est = self.estimates(w, rows)
-        x, score, _ = solve_nash(self.table, rows, est, self.weights[:, rows])
+        x, score, _ = solve_nash(t, rows, est, beta)
+        if t.extras is not None:
+            add = t.extras(t.offer("first pass", rows, x))
+            if add.any():
+                est = est + add
+                x, score, _ = solve_nash(t, rows, est, beta)
         return x, est, score
 
     def propose(self, w: WorldBase, rows: IntArray) -> Offer:

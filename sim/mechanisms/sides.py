@@ -53,6 +53,7 @@ class SideSpec:
     optimism: Num
     audience: Num
     cost: Num
+    regroup: Num
     reference: tuple[tuple[int, float], ...]  # (issue, scaled reference)
     red_lines: tuple[RedLineSpec, ...]
     stalling: tuple[Num, Num, Num] | None  # prior, weeks, premium
@@ -135,6 +136,7 @@ def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
         optimism=num(b.optimism, f"{base}.optimism"),
         audience=num(b.audience_cost, f"{base}.audience_cost"),
         cost=num(b.cost, f"{base}.cost"),
+        regroup=num(b.regroup, f"{base}.regroup"),
         reference=tuple(
             (lay.issue(k), float(lay.scale(lay.issue(k), v))) for k, v in b.reference.items()
         ),
@@ -190,6 +192,7 @@ class Sides(Mechanism):
                 self.stall_premium[j] = d(premium)
         self.risk = both("risk")
         self.patience = both("patience")
+        self.regroup = both("regroup")  # shift of the balance a ceasefire's pause gives it
         self.audience = both("audience")
         self.support0 = both("support")  # support at the start (what domestic politics reverts to)
         # state

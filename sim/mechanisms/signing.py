@@ -4,27 +4,33 @@ Three reasons wars go on beyond "no zone of agreement today" (docs/model.md, "Mo
 
 * **Commitment and durability** (Fortna 2003; Powell 2006). A ceasefire on terms x holds
   until it breaks down, with probability b(x) per round (the durability hazard, lowered by
-  guarantees); then the war resumes, worth W_i. Signing is worth
-  S_i(x) = (1 - q_i) V_i(x) + q_i W_i,  q_i = delta_i b / (1 - delta_i (1 - b)),
-  the discounted chance that the deal is a pause rather than peace. S_i - W_i =
-  (1 - q_i)(V_i - W_i): the expected life never turns a deal a side wants into one it does
-  not, but a fragile deal is worth less, so with misjudgement it is signed less often.
+  guarantees); then the war resumes, worth W_i less Delta_i, what the other side's
+  regrouping during the pause (``regroup``: a shift of the balance its way) takes from it.
+  Signing is worth S_i(x) = (1 - q_i) V_i(x) + q_i (W_i - Delta_i), with
+  q_i = delta_i b / (1 - delta_i (1 - b)) the discounted chance that the deal is a pause
+  rather than peace. S_i > W_i iff V_i - W_i > q_i Delta_i / (1 - q_i): the commitment cost,
+  which guarantees lower (smaller q) and a faster-rearming opponent raises; a large enough
+  shift makes every deal unsignable (Powell 2006). With Delta = 0 the expected life never
+  turns a deal a side wants into one it does not.
 * **The value of waiting** (Powell 2004; Slantchev 2003). Rejecting means fighting this round
   and being at the table again later, not fighting to a decisive end. A side that expects
   the front to move its way by m_i a round can wait tau rounds (tau up to its look-ahead L)
   and then expect the same political terms with the front-line term moved by m_i tau (the
   terms follow the front: pass-through one), paying the war's flow meanwhile:
   Wait_i(x, tau) = f_i (1 - rho_i^tau) / (1 - rho_i) + rho_i^tau S_i(x_tau),
-  with f_i = h delta_i E[G_i] - C_i and rho_i = delta_i (1 - h) from the war value. As tau
-  grows it tends to W_i; with no drift Wait_i - S_i = (1 - rho_i^tau)(W_i - S_i), so it never
-  beats both fighting on and signing: the Fearon range and the other drift-free oracles are
-  unchanged. Rejecting x is worth R_i(x) = reject_i + max(0, max_tau Wait_i(x, tau) - W_i)
-  (threats a refusal sets off and a staller's premium are in reject_i).
+  with f_i = h delta_i E[G_i] - C_i and rho_i = delta_i (1 - h) from the war value, so
+  Wait_i - S_i(x) = rho^tau (S(x_tau) - S(x)) - (1 - rho^tau)(S(x) - W_i): the terms won by
+  waiting against the surplus forgone meanwhile. Waiting beats signing for some tau unless the
+  surplus (in utility of terms) exceeds the premium
+  P_i(x) = max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))).
+  With no drift P = 0: the Fearon range and the other drift-free oracles are unchanged.
 * **Indivisibility**: a side never accepts terms that cross one of its hard red lines.
 
-A side accepts iff S_i(x) - R_i(x) exceeds its misjudgement, and it does not cross a hard
-red line of its own; where the offer defers an issue the side insists a ceasefire settle, it
-refuses.
+A side's margin is V_i(x) - reject_i - q Delta / (1 - q) - P_i(x) (reject_i holds the threats
+a refusal sets off and a staller's premium); it accepts iff the margin exceeds its
+misjudgement of its war value, no hard red line of its own is crossed, and no issue it
+insists a ceasefire settle is deferred. The mediator asks for the same extras in its
+disagreement points (a second pass), so its terms follow the front's trend.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 ValueOf = Callable[[FloatArray], FloatArray]  # V_i(x) of other terms in an offer's rows (2, r)
 
@@ -63,37 +70,53 @@ class Signing:
         self.sides, self.war, self.durability, self.front = sides, war, durability, front
         self.steps = waits(float(np.max(war.lookahead)))
 
-    def signing(self, value: FloatArray, offer: Offer, terms: FloatArray, days: int) -> FloatArray:
-        """S_i(x) for both sides (2, r), from their values V_i(x) (2, r) of ``terms``."""
-        r = offer.rows
-        b = self.durability.breakdown(r, value, terms, days)
-        delta = self.sides.patience[:, r]
+    def signing(
+        self, value: FloatArray, rows: IntArray, terms: FloatArray, days: int
+    ) -> tuple[FloatArray, FloatArray]:
+        """(S, q), both (2, r): S_i = (1 - q_i) V_i + q_i (W_i - Delta_i) from the values V_i
+        (2, r) of ``terms``, and q_i the discounted chance that the deal breaks down."""
+        wv = self.war
+        b = self.durability.breakdown(rows, value, terms, days)
+        delta = self.sides.patience[:, rows]
         q = delta * b / (1.0 - delta * (1.0 - b))
-        return np.asarray((1.0 - q) * value + q * self.war.war[:, r])
+        after = wv.war[:, rows] - wv.regroup_loss[:, rows]
+        return np.asarray((1.0 - q) * value + q * after), np.asarray(q)
 
-    def waiting(self, offer: Offer, value_of: ValueOf, days: int) -> FloatArray:
-        """max over tau of Wait_i(x, tau) - W_i, floored at 0, for both sides (2, r)."""
+    def extra(self, offer: Offer, value: FloatArray, value_of: ValueOf, days: int) -> FloatArray:
+        """What each side asks beyond rejecting's value before it signs (2, r), in utility of
+        terms: the commitment cost q Delta / (1 - q) and the premium of waiting."""
+        r = offer.rows
+        sign, q = self.signing(value, r, offer.terms, days)
+        keep = np.maximum(1.0 - q, 1e-12)
+        commit = q * self.war.regroup_loss[:, r] / keep
+        return np.asarray(commit + self.premium(offer, sign, keep, value_of, days))
+
+    def premium(
+        self, offer: Offer, sign: FloatArray, keep: FloatArray, value_of: ValueOf, days: int
+    ) -> FloatArray:
+        """max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))) per side (2, r):
+        the surplus a side must see in signing now for no wait up to its look-ahead to beat it."""
         r, wv = offer.rows, self.war
-        gain = np.zeros((2, len(r)))
-        if self.front is None:
-            return gain
+        out = np.zeros((2, len(r)))
+        if self.front is None or not wv.drift[:, r].any():
+            return out
         f, L = self.front, wv.lookahead[r]
-        for i in (0, 1):
-            rho, flow, m = wv.rho[i, r], wv.flow[i, r], wv.drift[i, r]
-            if not m.any():
-                continue
-            for tau in self.steps:
-                t = np.minimum(tau, L)
+        for tau in self.steps:
+            t = np.minimum(tau, L)
+            for i in (0, 1):
+                m = wv.drift[i, r]
+                if not m.any():
+                    continue
                 terms = offer.terms.copy()
                 terms[:, f] = np.clip(terms[:, f] + m * t, 0.0, 1.0)
-                later = self.signing(value_of(terms), offer, terms, days)[i]
-                decay = rho**t
-                wait = flow * (1.0 - decay) / (1.0 - rho) + decay * later
-                gain[i] = np.maximum(gain[i], wait - wv.war[i, r])
-        return gain
+                later, _ = self.signing(value_of(terms), r, terms, days)
+                decay = wv.rho[i, r] ** t
+                gain = decay * (later[i] - sign[i]) / (keep[i] * np.maximum(1.0 - decay, 1e-12))
+                out[i] = np.maximum(out[i], gain)
+        return out
 
 
-def hard_crossed(sides: Sides, side: int, rows: NDArray[np.intp], terms: FloatArray) -> BoolArray:
+def hard_crossed(sides: Sides, side: int, rows: IntArray, terms: FloatArray) -> BoolArray:
     """Rows whose terms cross one of ``side``'s hard red lines."""
     out = np.zeros(len(rows), dtype=bool)
     for rl in sides.red_lines[side]:

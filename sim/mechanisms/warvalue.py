@@ -83,6 +83,8 @@ class WarValue(Mechanism):
         self.flow = np.zeros((2, n))  # h delta E[G] - C: what a round of war is worth
         self.rho = np.ones((2, n))  # delta (1 - h): the weight of the round after
         self.drift = np.zeros((2, n))  # m_i: the front's move per round as each side expects it
+        self.regroup = sides.regroup  # (2, n) shift of the balance a pause gives each side
+        self.regroup_loss = np.zeros((2, n))  # Delta_i: W_i less the war after the other regroups
         self.sanctions, self.threats = sanctions, threats
         self.front = battle.spec.layout.front
         self.war = np.zeros((2, n))  # W_i: value of fighting on
@@ -118,7 +120,7 @@ class WarValue(Mechanism):
         self.refresh(w)
 
     def refresh(self, w: WorldBase) -> None:
-        """Recompute W and the value of rejecting a deal for both sides."""
+        """Recompute W, the value of rejecting a deal and the war after a pause, both sides."""
         sd, bf = self.sides, self.battle
         mu = self.learning.beliefs()
         h = bf.decisive_hazard(w.round_days)
@@ -127,16 +129,27 @@ class WarValue(Mechanism):
         for i in (0, 1):
             delta = sd.patience[i]
             t = 1.0 / (1.0 - delta * (1.0 - h))
-            prize = mu[i] * self.u_war[i, 1] + (1.0 - mu[i]) * self.u_war[i, 0]
             self.drift[i] = bf.drift_seen(mu[i])
-            if self.front is not None:
-                f = self.front
-                c_war = np.clip(bf.control + self.drift[i] * np.minimum(t, self.lookahead), 0, 1)
-                dist = front_gap(i, c_war, sd.ideal[i, :, f]) ** sd.risk[i]
-                prize = prize + sd.weight[i, :, f] * (1.0 - dist)
-            prize = prize - self.sanctions.kept_cost(i, mu[i], sd)
             self.horizon[i] = t
             self.rho[i] = delta * (1.0 - h)
-            self.flow[i] = h * delta * prize - cost[i]
+            self.flow[i] = h * delta * self.prize(i, mu[i], t) - cost[i]
             self.war[i] = self.flow[i] * t
             self.reject[i] = self.war[i] - threat[i] + sd.stall(i, w.day)
+            if self.regroup[1 - i].any():
+                # the other side regroups during a pause: the war resumes with mu shifted its way
+                shifted = np.clip(mu[i] + (1.0 if i == 0 else -1.0) * self.regroup[1 - i], 0, 1)
+                after = (h * delta * self.prize(i, shifted, t) - cost[i]) * t
+                self.regroup_loss[i] = np.maximum(self.war[i] - after, 0.0)
+
+    def prize(self, i: int, mu: FloatArray, t: FloatArray) -> FloatArray:
+        """E_i[G_i(x_war)]: what side i expects the war's decisive end to give it, believing B
+        prevails with ``mu``, with T_i = ``t`` discount-weighted rounds still to fight."""
+        sd, bf = self.sides, self.battle
+        prize = mu * self.u_war[i, 1] + (1.0 - mu) * self.u_war[i, 0]
+        if self.front is not None:
+            f = self.front
+            drift = bf.drift_seen(mu)
+            c_war = np.clip(bf.control + drift * np.minimum(t, self.lookahead), 0.0, 1.0)
+            dist = front_gap(i, c_war, sd.ideal[i, :, f]) ** sd.risk[i]
+            prize = prize + sd.weight[i, :, f] * (1.0 - dist)
+        return np.asarray(prize - self.sanctions.kept_cost(i, mu, sd))

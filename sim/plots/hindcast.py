@@ -169,7 +169,7 @@ def plot_case_curves(
         ax.plot(d, 100 * logn_cdf, color=GREEN, lw=1, ls=":", label="lognormal by war age")
         _mark_outcome(ax, c["realised_day"], len(cdf))
         old = f"war {age} days old" if c.get("war_began") else "war's start not given"
-        ax.set_title(f"{c['name'][:32]} ({old})", fontsize=8)
+        ax.set_title(f"{c['name'].split(',')[0][:40]}\n({old})", fontsize=8)
         ax.set_ylim(0, 100)
         ax.set_xlabel("days after the snapshot", fontsize=8)
         ax.set_ylabel("P(ceasefire by day), %", fontsize=8)

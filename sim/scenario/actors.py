@@ -65,6 +65,11 @@ class Belligerent(Spec):
         default=0.0005,
         description="utility lost per round of fighting at intensity 1 (divided by the economy)",
     )
+    regroup: Prob = Field(
+        default=0.0,
+        description="shift of the balance (the chance it prevails) in its favour that a "
+        "ceasefire's pause gives it by the time fighting resumes: rearming, regrouping",
+    )
     reference: dict[Id, Finite] = Field(
         default_factory=dict,
         description="terms the public expects (real units); shortfall is penalised",
