@@ -271,7 +271,7 @@ class HindcastResults:
             atomic_write_json(tmp / "hindcast.json", self.to_json())
             atomic_write_text(tmp / "hindcast.csv", self.table().to_csv(index=False))
             if report:
-                pngs = hindcast_figures(self.cases, self.meta)
+                pngs = hindcast_figures(self.cases)
                 (tmp / "figures").mkdir(exist_ok=True)
                 for name, png in pngs.items():
                     (tmp / "figures" / f"{name}.png").write_bytes(png)
@@ -306,6 +306,7 @@ def score_case(
         str(lv): covered(first, real if real is None or real < h else None, lv, w) for lv in LEVELS
     }
     age = war_age_days(scenario)
+    logn = lognormal_cdf(h, age)  # the age-conditioned base rate
     outcome = (
         "no ceasefire by the horizon"
         if real is None or real >= h
@@ -323,9 +324,10 @@ def score_case(
         "replicates": results.n,
         "model": model,
         "base": scores(base_rate_cdf(h, median_days), real),
-        "lognormal": scores(lognormal_cdf(h, age), real),
+        "lognormal": scores(logn, real),
         "covered": model["covered"],
         "cdf": cdf.round(5).tolist(),
+        "cdf_lognormal": logn.round(5).tolist(),
         "known_at_snapshot": _snapshot_note(results),
     }
 

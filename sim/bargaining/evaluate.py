@@ -27,7 +27,7 @@ class Lines:
     side: NDArray[np.int64]  # (L,)
     issue: NDArray[np.int64]  # (L,)
     above: NDArray[np.bool_]  # (L,) violated above the threshold (else below)
-    threshold: FloatArray  # (L,) scaled
+    threshold: FloatArray  # (L, n) scaled (per row: a line may follow the front)
     penalty: FloatArray  # (L, n)
     ref_side: NDArray[np.int64]  # (M,)
     ref_issue: NDArray[np.int64]  # (M,)
@@ -89,7 +89,7 @@ def _evaluate(
             out_pen[s, q] = 0.0
         for m in range(side.shape[0]):
             v = x[q, issue[m]]
-            if (v > thr[m]) if above[m] else (v < thr[m]):
+            if (v > thr[m, i]) if above[m] else (v < thr[m, i]):
                 out_pen[side[m], q] += penalty[m, i]
         for m in range(ref_side.shape[0]):
             s, k = ref_side[m], ref_issue[m]

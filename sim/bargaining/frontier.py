@@ -38,11 +38,48 @@ INFEASIBLE = -1e9  # score offset of a point outside the zone of agreement: belo
 
 @dataclass(frozen=True)
 class Cut:
-    """A red line's threshold on an issue (scaled); ``above``: broken when x > t, else when x < t."""
+    """A red line's threshold on an issue (scaled); ``above``: broken when x > t, else when x < t.
+    A ``relative`` cut's threshold is an offset (scaled) from the front line where it stands."""
 
     issue: int
     threshold: float
     above: bool
+    relative: bool = False
+
+
+# Per issue, the regime intervals of every row: a list of (lo, hi) pairs shared by all rows, or
+# an array (n, J, 2) when a red line measured from the front line moves them row by row.
+Intervals = list[list[tuple[float, float]]] | list[FloatArray]
+
+
+def row_bounds(iv: Sequence[tuple[float, float]] | FloatArray, n: int) -> FloatArray:
+    """One issue's intervals as an array (n, J, 2), whichever form they come in."""
+    a = np.asarray(iv, dtype=float)
+    return a if a.ndim == 3 else np.broadcast_to(a[None], (n, *a.shape))
+
+
+def moving_intervals(cuts: Sequence[Cut], k: int, control: FloatArray) -> Intervals:
+    """Per issue, each row's intervals when some cuts follow the front line (``control``, n).
+    An issue with relative cuts keeps all its C cuts, ordered by their median position and
+    kept in that order row by row (so every row has the same C + 1 intervals, some of them
+    points); the other issues' intervals are those of :func:`intervals`."""
+    fixed = intervals([c for c in cuts if not c.relative], k)
+    out: Intervals = []
+    for i in range(k):
+        mine = [c for c in cuts if c.issue == i]
+        if not any(c.relative for c in mine):
+            out.append(row_bounds(intervals(mine, k)[i] if mine else fixed[i], len(control)))
+            continue
+        pos = np.stack([control + c.threshold if c.relative else np.full_like(control, c.threshold) for c in mine], axis=1)  # fmt: skip
+        order = np.argsort(np.median(pos, axis=0), kind="stable")
+        pos = np.maximum.accumulate(pos[:, order], axis=1)
+        above = np.array([mine[j].above for j in order])
+        left = np.clip(np.where(above, pos, pos - EDGE), 0.0, 1.0)
+        right = np.clip(np.where(above, pos + EDGE, pos), 0.0, 1.0)
+        lo = np.concatenate([np.zeros((len(control), 1)), right], axis=1)
+        hi = np.concatenate([left, np.ones((len(control), 1))], axis=1)
+        out.append(np.stack([lo, np.maximum(hi, lo)], axis=2))
+    return out
 
 
 def intervals(cuts: Sequence[Cut], k: int) -> list[list[tuple[float, float]]]:
@@ -84,8 +121,8 @@ class SideTerms:
     risk: FloatArray  # (n,)
     audience: FloatArray  # (n,) s = audience cost x support
     red_lines: Sequence[
-        tuple[int, bool, float, FloatArray]
-    ]  # (issue, above, threshold, penalty (n,))
+        tuple[int, bool, float | FloatArray, FloatArray]
+    ]  # (issue, above, threshold (a number, or (n,) where it follows the front), penalty (n,))
     reference: dict[int, float]  # issue -> scaled reference
     relief_issue: int | None = None
     relief_cost: FloatArray | None = (
@@ -115,7 +152,9 @@ class SideTerms:
             pen = w * np.maximum(0.0, u_ref - u)
         for issue, above, thr, p in self.red_lines:
             if issue == k:
-                pen = pen + p[:, None] * (x > thr if above else x < thr)
+                t = np.asarray(thr, dtype=float)
+                t = t[:, None] if t.ndim == 1 else t
+                pen = pen + p[:, None] * (x > t if above else x < t)
         if self.relief_issue is None:  # no relief issue: every deal leaves all sanctions in place
             keep = np.ones_like(x) if k == 0 else np.zeros_like(x)
         else:
@@ -147,20 +186,20 @@ class IssueTables:
     comp: FloatArray  # (n, K, P, 6): u, pen (times s_i), keep (times L_i) of A, then of B
 
     @classmethod
-    def of(
-        cls, sides: tuple[SideTerms, SideTerms], ivs: list[list[tuple[float, float]]]
-    ) -> IssueTables:
+    def of(cls, sides: tuple[SideTerms, SideTerms], ivs: Intervals) -> IssueTables:
         n, K = sides[0].ideal.shape
         curved = any(bool(np.any(sd.risk != 1.0)) for sd in sides)
+        bounds = [row_bounds(iv, n) for iv in ivs]
         per_issue = []
         for k in range(K):
             cand = [np.zeros(n), np.ones(n)]
-            for lo_, hi_ in ivs[k]:
-                cand += [np.full(n, lo_), np.full(n, hi_)]
+            for j in range(bounds[k].shape[1]):
+                lo_, hi_ = bounds[k][:, j, 0], bounds[k][:, j, 1]
+                cand += [lo_.copy(), hi_.copy()]
                 if curved:
                     cand += [
-                        np.full(n, lo_ + (hi_ - lo_) * j / (CURVE_POINTS + 1))
-                        for j in range(1, CURVE_POINTS + 1)
+                        lo_ + (hi_ - lo_) * q / (CURVE_POINTS + 1)
+                        for q in range(1, CURVE_POINTS + 1)
                     ]
             for sd in sides:
                 y = sd.ideal[:, k]
@@ -178,7 +217,8 @@ class IssueTables:
         )
         interval = np.full(points.shape, -1, dtype=np.int64)
         for k in range(K):
-            for j, (lo_, hi_) in enumerate(ivs[k]):
+            for j in range(bounds[k].shape[1]):
+                lo_, hi_ = bounds[k][:, j, 0, None], bounds[k][:, j, 1, None]
                 interval[:, k][(points[:, k] >= lo_) & (points[:, k] <= hi_)] = j
         comp = np.empty((n, K, P, 6))
         for i, sd in enumerate(sides):
@@ -190,14 +230,12 @@ class IssueTables:
         return cls(points, interval, comp)
 
     def refresh(
-        self,
-        sub_sides: tuple[SideTerms, SideTerms],
-        ivs: list[list[tuple[float, float]]],
-        rows: IntArray,
+        self, sub_sides: tuple[SideTerms, SideTerms], ivs: Intervals, rows: IntArray
     ) -> None:
         """Recompute ``rows`` (whose preferences ``sub_sides`` describe) after an election moved
         an ideal point."""
-        sub = IssueTables.of(sub_sides, ivs)
+        n = len(self.points)
+        sub = IssueTables.of(sub_sides, [row_bounds(iv, n)[rows] for iv in ivs])
         self.points[rows] = sub.points
         self.interval[rows] = sub.interval
         self.comp[rows] = sub.comp

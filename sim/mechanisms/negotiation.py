@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.evaluate import front_gap
-from ..bargaining.frontier import Cut, IssueTables, intervals
+from ..bargaining.frontier import Cut, IssueTables, intervals, moving_intervals
 from ..bargaining.offers import Offer, Package
 from ..engine.calendar import Item
 from ..engine.layout import Layout
@@ -80,7 +80,12 @@ class NegotiationSpec(Spec):
         return out
 
     def columns(self) -> dict[str, str]:
-        return {"mediator_engaged": BOOL, "below_reservation": BOOL, "issues_deferred": FLOAT}
+        return {
+            "mediator_engaged": BOOL,
+            "below_reservation": BOOL,
+            "issues_deferred": FLOAT,
+            "front_at_ceasefire": FLOAT,
+        }
 
     def sums(self, rounds: int) -> dict[str, tuple[int, ...]]:
         return {"diagnostics": (4,)}
@@ -159,6 +164,7 @@ class Negotiation(Mechanism):
             can_defer[lay.front] = True
         self.mediator_settles = must | ~can_defer
         self.deferred = np.full(n, np.nan)  # issues the first agreed deal left open
+        self.front_signed = np.full(n, np.nan)  # the front line (real units) at the first deal
         self.collapse = d(spec.collapse)
         self.direct = d(spec.direct)
         self.reopen = d(spec.reopen)
@@ -169,7 +175,12 @@ class Negotiation(Mechanism):
         }
         self.judgement = Misjudgement(d, spec.errors, spec.error_scale, spec.persistence)
         self.reengage = {m.id: d(m.reengage) for m in spec.mediators}
-        ivs = intervals(spec.cuts, spec.layout.k)
+        self.moving = any(c.relative for c in spec.cuts)  # some red line follows the front
+        ivs = (
+            moving_intervals(spec.cuts, spec.layout.k, battle.control)
+            if self.moving
+            else intervals(spec.cuts, spec.layout.k)
+        )
         self.table = Table(
             layout=spec.layout,
             sides=sides,
@@ -212,6 +223,17 @@ class Negotiation(Mechanism):
             ac.u_current[side, held] = u[side]
             ac.pen_current[side, held] = pen[side]
 
+    def follow_front(self) -> None:
+        """Red lines measured from the front line move with it: thresholds, regime intervals
+        and the issue tables are recomputed where the front stands today."""
+        if not self.moving:
+            return
+        t, sd = self.table, self.sides
+        sd.follow_front(self.battle.control)
+        t.intervals = moving_intervals(self.spec.cuts, self.spec.layout.k, self.battle.control)
+        rows = np.arange(len(self.battle.control))
+        t.tables = IssueTables.of(sd.terms(rows, self.sanctions.spec.relief_issue), t.intervals)
+
     def watch(self, proposal: int, day: int) -> FloatArray:
         """Record each side's verdict (1 accepted, 0 rejected, NaN not put) on scheduled proposal
         ``proposal`` put on ``day``: what an observation of that proposal compares with."""
@@ -232,6 +254,7 @@ class Negotiation(Mechanism):
             extra = calm if extra is None else extra & calm
         rows = self.accord.open_rows(extra)
         if rows.size:
+            self.follow_front()
             self.judgement.judge(w)
             self.resolve(w, self._scheduled_offer(p, rows))
 
@@ -263,6 +286,7 @@ class Negotiation(Mechanism):
         """A negotiation day: each engaged mediator proposes; without one the sides may talk
         directly; then talks may collapse."""
         ac = self.accord
+        self.follow_front()
         self.judgement.judge(w)
         before = ac.talks & ~ac.in_force
         led = np.zeros(w.n, dtype=bool)
@@ -428,6 +452,10 @@ class Negotiation(Mechanism):
         first = r[~self.accord.agreed[r]]
         left = 0 if offer.settled is None else int((~offer.settled).sum())
         self.deferred[first] = left
+        lay = self.spec.layout
+        if lay.front is not None:
+            f = lay.front
+            self.front_signed[first] = lay.lo[f] + self.battle.control[first] * lay.span[f]
         self.accord.agree(r, w.day, terms, offer.u[:, sel], offer.pen[:, sel])
         self.sanctions.relieve(r, terms)
         w.tracer.log(
@@ -450,4 +478,5 @@ class Negotiation(Mechanism):
             "mediator_engaged": engaged,
             "below_reservation": self.below & self.accord.agreed,
             "issues_deferred": self.deferred,
+            "front_at_ceasefire": self.front_signed,
         }

@@ -85,8 +85,11 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
     cuts = [
         Cut(
             lay.issue(rl.issue),
-            float(lay.scale(lay.issue(rl.issue), thr)),
+            float(thr / lay.span[lay.issue(rl.issue)])
+            if rl.from_front
+            else float(lay.scale(lay.issue(rl.issue), thr)),
             rl.above is not None,
+            rl.from_front,
         )
         for b in s.belligerents().values()
         for rl in b.red_lines

@@ -17,7 +17,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining import kernel
-from ..bargaining.frontier import INFEASIBLE, OFFER_STEPS, IssueTables, SideTerms, refine_nash
+from ..bargaining.frontier import (
+    INFEASIBLE,
+    OFFER_STEPS,
+    Intervals,
+    IssueTables,
+    SideTerms,
+    refine_nash,
+    row_bounds,
+)
 from ..bargaining.offers import Offer
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
@@ -37,7 +45,7 @@ class Table:
     sides: Sides
     war: WarValue
     sanctions: Sanctions
-    intervals: list[list[tuple[float, float]]]  # per issue, the red-line regime intervals
+    intervals: Intervals  # per issue, the red-line regime intervals (shared, or per row)
     tables: IssueTables
     # what each side asks beyond rejecting's value on an offer (2, r), set by the negotiation
     extras: Callable[[Offer], FloatArray] | None = None
@@ -69,11 +77,13 @@ class Table:
         k = self.sanctions.spec.relief_issue
         return self.sides.terms(rows, k, self.audience(rows), self.lasting(rows))
 
-    def box(self, regime: NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
+    def box(self, rows: IntArray, regime: NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
         """The [lo, hi] box (r, K) of each row's regime (r, K)."""
-        ends = [np.asarray(self.intervals[k]) for k in range(regime.shape[1])]
-        lo = np.stack([ends[k][regime[:, k], 0] for k in range(len(ends))], axis=1)
-        hi = np.stack([ends[k][regime[:, k], 1] for k in range(len(ends))], axis=1)
+        n = len(self.tables.points)
+        ends = [row_bounds(self.intervals[k], n)[rows] for k in range(regime.shape[1])]
+        at = np.arange(len(rows))
+        lo = np.stack([ends[k][at, regime[:, k], 0] for k in range(len(ends))], axis=1)
+        hi = np.stack([ends[k][at, regime[:, k], 1] for k in range(len(ends))], axis=1)
         return lo, hi
 
     def rejection(self, side: int, rows: IntArray, day: int) -> FloatArray:
@@ -82,7 +92,8 @@ class Table:
 
     def regimes(self) -> list[tuple[int, ...]]:
         """Every regime: one interval index per issue."""
-        return list(itertools.product(*[range(len(iv)) for iv in self.intervals]))
+        counts = [np.asarray(iv).shape[-2] if np.ndim(iv) == 3 else len(iv) for iv in self.intervals]
+        return list(itertools.product(*[range(c) for c in counts]))
 
     @property
     def regime_table(self) -> NDArray[np.int64]:
@@ -116,7 +127,7 @@ def solve_nash(
         t.audience(rows), t.lasting(rows), est, beta, t.regime_table, fixed, x, score, chosen,
     )  # fmt: skip
     if any(np.any(t.sides.risk[i, rows] != 1.0) for i in (0, 1)):
-        lo, hi = t.box(chosen)
+        lo, hi = t.box(rows, chosen)
         x = refine_nash(t.terms_model(rows), x, lo, hi, est, beta)
     return x, score, chosen
 

@@ -38,6 +38,7 @@ class RedLineSpec:
     threshold: float  # scaled
     penalty: Num
     hard: bool = False  # indivisible: never accepted crossed
+    relative: bool = False  # threshold is an offset (scaled) from the front line where it stands
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class RedLine:
     threshold: FloatArray  # (n,) scaled
     penalty: FloatArray  # (n,)
     hard: bool = False
+    offset: float | None = None  # a relative line's scaled offset from the front line
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,10 @@ def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
             RedLineSpec(
                 i,
                 rl.above is not None,
-                float(lay.scale(i, thr)),
+                float(thr / lay.span[i]) if rl.from_front else float(lay.scale(i, thr)),
                 HARD_PENALTY if rl.hard else num(rl.penalty, f"{base}.red_lines.{li}.penalty"),
                 rl.hard,
+                rl.from_front,
             )
         )
     stall = None
@@ -181,7 +184,10 @@ class Sides(Mechanism):
             self.reference.append(dict(sp.reference))
             self.red_lines.append(
                 [
-                    RedLine(r.issue, r.above, np.full(n, r.threshold), d(r.penalty), r.hard)
+                    RedLine(
+                        r.issue, r.above, np.full(n, r.threshold), d(r.penalty), r.hard,
+                        r.threshold if r.relative else None,
+                    )  # fmt: skip
                     for r in sp.red_lines
                 ]
             )
@@ -213,6 +219,19 @@ class Sides(Mechanism):
 
         return get
 
+    @property
+    def moving_lines(self) -> bool:
+        """Whether some red line is measured from the front line."""
+        return any(r.offset is not None for lines in self.red_lines for r in lines)
+
+    def follow_front(self, control: FloatArray) -> None:
+        """Red lines measured from the front line move with it (``control``: scaled, n)."""
+        for lines in self.red_lines:
+            for r in lines:
+                if r.offset is not None:
+                    r.threshold[:] = np.clip(control + r.offset, 0.0, 1.0)
+        self.lines = self._lines(self.n)
+
     # -- ideal points ------------------------------------------------------------------
     def on_new_ideal(self, fn: Callable[[int, IntArray], None]) -> None:
         """Call ``fn(side, rows)`` whenever an election moves a side's ideal point in ``rows``."""
@@ -235,7 +254,7 @@ class Sides(Mechanism):
             side=np.array([j for j, _ in reds], dtype=np.int64),
             issue=np.array([r.issue for _, r in reds], dtype=np.int64),
             above=np.array([r.above for _, r in reds], dtype=np.bool_),
-            threshold=np.array([float(r.threshold[0]) for _, r in reds]),
+            threshold=np.stack([r.threshold for _, r in reds]) if reds else np.zeros((0, n)),
             penalty=np.stack([r.penalty for _, r in reds]) if reds else np.zeros((0, n)),
             ref_side=np.array([j for j, _, _ in refs], dtype=np.int64),
             ref_issue=np.array([k for _, k, _ in refs], dtype=np.int64),
@@ -266,7 +285,12 @@ class Sides(Mechanism):
                     risk=self.risk[i, rows],
                     audience=np.ones(len(rows)) if audience is None else audience[i],
                     red_lines=[
-                        (r.issue, r.above, float(r.threshold[0]), r.penalty[rows])
+                        (
+                            r.issue,
+                            r.above,
+                            float(r.threshold[0]) if r.offset is None else r.threshold[rows],
+                            r.penalty[rows],
+                        )
                         for r in self.red_lines[i]
                     ],
                     reference=self.reference[i],

@@ -144,14 +144,8 @@ def plot_pit(cases: list[dict[str, Any]], ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_case_curves(
-    cases: list[dict[str, Any]], fig: Figure | None = None, meta: dict[str, Any] | None = None
-) -> Figure:
+def plot_case_curves(cases: list[dict[str, Any]], fig: Figure | None = None) -> Figure:
     """Each case's forecast P(first ceasefire by day d), the base rates' and the realised day."""
-    from ..hindcast import LOGNORMAL_MU, LOGNORMAL_SIGMA, lognormal_cdf
-
-    logn = (meta or {}).get("lognormal", {})
-    mu, sigma = logn.get("mu", LOGNORMAL_MU), logn.get("sigma", LOGNORMAL_SIGMA)
     k = len(cases)
     cols = min(3, k)
     rows = math.ceil(k / cols)
@@ -165,8 +159,9 @@ def plot_case_curves(
         base = 1.0 - np.power(2.0, -(d + 1) / c.get("base_median_days", 139.0))
         ax.plot(d, 100 * base, color=ORANGE, lw=1, ls="--", label="constant hazard")
         age = c.get("war_age_days", 0)
-        logn_cdf = lognormal_cdf(len(cdf), age, mu, sigma)
-        ax.plot(d, 100 * logn_cdf, color=GREEN, lw=1, ls=":", label="lognormal by war age")
+        if "cdf_lognormal" in c:
+            logn = 100 * np.asarray(c["cdf_lognormal"])
+            ax.plot(d, logn, color=GREEN, lw=1, ls=":", label="lognormal by war age")
         _mark_outcome(ax, c["realised_day"], len(cdf))
         old = f"war {age} days old" if c.get("war_began") else "war's start not given"
         ax.set_title(f"{c['name'].split(',')[0][:40]}\n({old})", fontsize=8)
@@ -192,7 +187,7 @@ def _mark_outcome(ax: Axes, real: int | None, horizon_days: int) -> None:
                 fontsize=7, color=VERMILION)  # fmt: skip
 
 
-def hindcast_figures(cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, bytes]:
+def hindcast_figures(cases: list[dict[str, Any]]) -> dict[str, bytes]:
     """The hindcast report's figures as PNG bytes: calibration (per case), reliability (binned,
     with the PIT histogram beside it) and the cases' curves."""
     from .style import figure_bytes
@@ -206,5 +201,5 @@ def hindcast_figures(cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[
     return {
         "calibration": figure_bytes(calib),
         "reliability": figure_bytes(rel),
-        "cases": figure_bytes(plot_case_curves(cases, meta=meta)),
+        "cases": figure_bytes(plot_case_curves(cases)),
     }

@@ -57,7 +57,8 @@ def _summary(data: dict[str, Any], fs: list[str]) -> list[str]:
                 if b is None
                 else f"{b['covered']}/{b['cases']} ({pct(b['low'], 0)}–{pct(b['high'], 0)})"
             )
-        out.append(f"<tr><td>{esc(NAMES[f])}</td>" + "".join(f"<td>{x}</td>" for x in cells))
+        row = "".join(f"<td>{x}</td>" for x in cells)
+        out.append(f"<tr><td>{esc(NAMES[f])}</td>{row}</tr>")
     out.append("</table>")
     out.append(
         '<p class="lede">Lower Brier, log and CRPS are better. A calibrated forecaster\'s mean '

@@ -21,6 +21,12 @@ class RedLine(Spec):
     penalty: NonNeg = Field(
         default=1.0, description="utility lost when violated (times audience cost and support)"
     )
+    from_front: bool = Field(
+        default=False,
+        description="on the front-line issue: 'above'/'below' is an offset (real units) from the "
+        "front line where it stands, not a fixed value (e.g. above: 0.5 = ceding more than 0.5 "
+        "beyond the line of contact)",
+    )
     hard: bool = Field(
         default=False,
         description="indivisible: no deal that crosses it is ever accepted by this side, "

@@ -90,7 +90,14 @@ def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:
             thr = rl.above if rl.above is not None else rl.below
             assert thr is not None
             side = "above" if rl.above is not None else "below"
-            c.in_range((*base, "red_lines", i, side), rl.issue, thr)
+            if not rl.from_front:
+                c.in_range((*base, "red_lines", i, side), rl.issue, thr)
+            elif rl.issue != c.s.front_line_issue():
+                c.add(
+                    (*base, "red_lines", i, "from_front"),
+                    "from_front is only for the front-line issue (status_quo: front_line)",
+                    True,
+                )
     for i, k in enumerate(a.insists_on or ()):
         c.need_issue((*base, "insists_on", i), k)
 
