@@ -140,6 +140,9 @@ class Battlefield(Mechanism):
         self.intensity = d(spec.intensity)
         self.aid = {p.id: d(p.aid) for p in spec.patrons}  # capability per round from each patron
         self.p = np.full(d.n, 0.5)  # probability that B prevails (contest success function)
+        # read by learning: (p, move) of the last round's front, the move before the truce share
+        # and clipping; None until the front first moves (or without a front line)
+        self.fought: tuple[FloatArray, FloatArray] | None = None
         targets.add("intensity", lambda who: self.intensity)
         targets.add("aid", lambda who: self.aid[str(who)])
         self.win_probability()
@@ -161,6 +164,7 @@ class Battlefield(Mechanism):
         if self.spec.layout.front is not None:
             move = self.drift * self.intensity * (self.p - self.balance) + self.volatility * eps
             self.control = np.clip(self.control + fight * move, 0.0, 1.0)
+            self.fought = (self.p, move)
         lost = fight * self.attrition * self.intensity
         sd = self.sides
         sd.capability = sd.capability * (1.0 - lost) + self.regeneration * sd.economy

@@ -306,6 +306,10 @@ class Negotiation(Mechanism):
             if rows.size:
                 floor = self.war.reject[side, rows] + self.judgement.error[side, rows]
                 offer = proposer.propose(w, rows, floor)
+                add = self.extras(offer)  # what each side asks beyond that: a second pass
+                if add.any():
+                    floor = floor + add[side]
+                    offer = proposer.propose(w, rows, floor, add[1 - side])
                 # a side puts terms only if it believes they beat fighting on: where even its
                 # best terms do not, it makes no offer (rather than one it would itself refuse)
                 self.resolve(w, offer.only(self.value(side, offer) > floor))

@@ -221,10 +221,16 @@ class DirectOffer:
         self.scale = scale  # (n,) the errors' sd (normal) or rationality (logistic)
         self.logistic = logistic
 
-    def propose(self, w: WorldBase, rows: IntArray, floor: FloatArray) -> Offer:
+    def propose(
+        self, w: WorldBase, rows: IntArray, floor: FloatArray, other_extra: FloatArray | None = None
+    ) -> Offer:
+        """The offer; ``other_extra`` (r,) is what the other side asks beyond rejecting's value
+        as the proposer expects it (commitment cost, premium of waiting)."""
         t = self.table
         j, k = self.proposer, 1 - self.proposer
         other = t.rejection(k, rows, w.day)
+        if other_extra is not None:
+            other = other + other_extra
         tb = t.tables
         x = np.empty((len(rows), t.layout.k))
         kernel.offer_rows(

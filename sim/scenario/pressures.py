@@ -101,6 +101,12 @@ class Learning(Spec):
         default=0.05, description="kappa: share of optimism lost per round of fighting"
     )
     noise: NonNeg = Field(default=0.0, description="sd of the per-round change in optimism")
+    prior_sd: NonNeg | None = Field(
+        default=None,
+        description="sd of each side's initial uncertainty about p: when set, beliefs also learn "
+        "from the front line's moves (a Kalman filter, Slantchev 2003); unset, only rate and "
+        "noise move them",
+    )
 
 
 class Pressures(Spec):
