@@ -179,3 +179,79 @@ def test_a_proposer_withdraws_its_own_proposal_where_it_would_refuse_it():
     assert not _agreed(s).column("ceasefire").any()
     s["proposals"][0]["terms"] = {"x": 0.5}
     assert _agreed(s).column("ceasefire").all()
+
+
+# -- comparative statics on the baseline (paired on common random numbers) --------------------
+
+BASE = "scenarios/baseline.yaml"
+N_BASE = 2048
+Z = 3.0
+
+
+def _base(*sets: str) -> sim.Results:
+    return sim.run(sim.load_scenario(BASE, overrides=list(sets)), replicates=N_BASE, seed=7)
+
+
+def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    d = d[~np.isnan(d)]
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def _d_p(a: sim.Results, b: sim.Results) -> tuple[float, float]:
+    return _paired(a.column("ceasefire"), b.column("ceasefire"))
+
+
+def _mean_agreed(r: sim.Results, col: str) -> tuple[float, float]:
+    ok = r.column("ceasefire")
+    x = r.column(col)[ok]
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("side", "low", "high"),
+    [("russia", 0.999017, 0.999904), ("ukraine", 0.997982, 0.999613)],  # the prior's ends
+)
+def test_more_patience_brings_no_more_ceasefires_and_no_worse_own_terms(side, low, high):
+    a = _base(f"actors.{side}.patience={low}")
+    b = _base(f"actors.{side}.patience={high}")
+    d, se = _d_p(a, b)
+    assert d < Z * se  # not up
+    (ta, sa), (tb, sb) = (_mean_agreed(r, "terms.territory") for r in (a, b))
+    own = 1.0 if side == "russia" else -1.0  # Russia wants more territory, Ukraine less
+    assert own * (tb - ta) > -Z * math.hypot(sa, sb)  # own terms not worse
+
+
+@pytest.mark.slow
+def test_stronger_guarantees_bring_more_signing_and_a_higher_breakdown_hazard_less():
+    weak = _base("durability.guarantees.security_guarantees=0")
+    strong = _base("durability.guarantees.security_guarantees=2.5")
+    d, se = _d_p(weak, strong)
+    assert d > Z * se
+    calm = _base("durability.base_hazard_per_year=0.2")
+    fragile = _base("durability.base_hazard_per_year=1.0")
+    d, se = _d_p(calm, fragile)
+    assert d < -Z * se
+
+
+@pytest.mark.slow
+def test_terms_follow_the_front_at_least_half_way():
+    # moving the starting front, or the drift, moves the mean agreed territory by at least
+    # half of what it moves the front at signing
+    for low, high in (
+        ("pressures.battlefield.control=18", "pressures.battlefield.control=22"),
+        ("pressures.battlefield.drift=0", "pressures.battlefield.drift=0.008"),
+    ):
+        a, b = _base(low), _base(high)
+        (ta, sa), (tb, sb) = (_mean_agreed(r, "terms.territory") for r in (a, b))
+        (fa, _), (fb, _) = (_mean_agreed(r, "front_at_ceasefire") for r in (a, b))
+        assert fb > fa
+        assert tb - ta + Z * math.hypot(sa, sb) >= 0.5 * (fb - fa)
+
+
+@pytest.mark.slow
+def test_a_faster_advance_brings_no_more_ceasefires():
+    # 0.2 had it backwards (+11.7 points): the advancing side now values waiting
+    d, se = _d_p(_base("pressures.battlefield.drift=0.002"), _base("pressures.battlefield.drift=0.008"))
+    assert d < Z * se
