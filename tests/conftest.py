@@ -83,6 +83,8 @@ def make_results(
             "stalling.russia": rng.random(n) < 0.3,
             "stalling.ukraine": np.zeros(n, dtype=bool),
             "below_reservation": agreed & (rng.random(n) < 0.2),
+            "issues_deferred": np.where(agreed, rng.integers(0, 2, n), np.nan),
+            "front_at_ceasefire": np.where(agreed, control, np.nan),
             "param.actors.russia.optimism": optimism,
             "param.pressures.sanctions.bite": bite,
             "param.actors.ukraine.support": support,

@@ -218,10 +218,10 @@ def _no_zone() -> dict[str, Any]:
 
 def test_more_persistent_misjudgement_without_a_zone_of_agreement_means_fewer_ceasefires():
     def fleeting(s):
-        s["negotiation"]["misperception"] = {"sd": 0.08, "persistence": 0.0}
+        s["negotiation"]["misperception"] = {"sd": 0.3, "persistence": 0.0}
 
     def lasting(s):
-        s["negotiation"]["misperception"] = {"sd": 0.08, "persistence": 0.98}
+        s["negotiation"]["misperception"] = {"sd": 0.3, "persistence": 0.98}
 
     a, b = _variant(fleeting, _no_zone), _variant(lasting, _no_zone)
     assert a.column("ceasefire").mean() > 0.05  # errors do manufacture some deals here...

@@ -160,6 +160,7 @@ def test_fighting_pauses_during_a_truce():
 def test_breakdown_resumes_war_and_talks():
     s = toy()
     s["durability"] = {"base_hazard_per_year": 50.0, "dissatisfaction": 0}
+    s["pressures"]["battlefield"]["drift"] = 0.0  # nobody waits for the front to move
     r = sim.run(sim.load_scenario(s), replicates=500, seed=5)
     o = r.outcomes
     broke = o["breakdown_day"].notna()
@@ -267,6 +268,7 @@ def test_in_direct_talks_each_proposer_offers_the_other_side_its_reservation_val
 
 def test_without_direct_talks_nothing_is_agreed_once_the_mediator_has_left():
     s = toy()
+    s["pressures"]["battlefield"]["drift"] = 0.0  # nobody waits for the front to move
     s["events"] = [{"name": "mediator leaves", "on": "2025-01-01", "effect": {"engaged.m": 0}}]
     none = sim.run(sim.load_scenario(s), replicates=500, seed=2).outcomes
     assert not none["ceasefire"].any()

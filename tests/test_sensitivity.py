@@ -17,6 +17,9 @@ PRIOR = "actors.russia.stalling.prior"
 LEVEL = "pressures.sanctions.level"
 
 
+PATIENCE = "actors.russia.patience"
+
+
 @pytest.fixture(autouse=True)
 def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
@@ -41,24 +44,27 @@ def test_sobol_returns_first_order_and_total_indices_for_named_params() -> None:
     assert r.inputs[1].lo == 0.3 and r.inputs[1].hi == 0.9
 
 
-def test_morris_ranks_the_stalling_prior_above_a_dead_input() -> None:
-    # sanctions cost barely moves P(ceasefire) over ±20%; the stalling prior does.
+def test_morris_ranks_russian_patience_above_a_nearly_dead_input() -> None:
+    # Russia's casualty sensitivity barely moves P(ceasefire) over its range; how long Russia
+    # can wait (its patience, with the front moving its way) moves it by tens of points.
+    dead = "pressures.domestic.russia.casualty_sensitivity"
     r = sensitivity(
         BASE,
         method="morris",
         samples=4,
-        params=[PRIOR, "durability.dissatisfaction"],
+        params=[PATIENCE, dead],
         replicates=200,
         seed=3,
     )
     p = r.indices[r.indices["output"] == "p_ceasefire"].set_index("param")
-    assert p.loc[PRIOR, "mu_star"] > p.loc["durability.dissatisfaction", "mu_star"]
+    assert p.loc[PATIENCE, "mu_star"] > p.loc[dead, "mu_star"]
     # Sorted by μ* within each output, labelled for people, the top K kept.
     for o in ("p_ceasefire", "median_days"):
         mu = r.indices[r.indices["output"] == o]["mu_star"].to_numpy()
+        mu = mu[~np.isnan(mu)]  # the median day is undefined where P stays under one half
         assert (np.diff(mu) <= 0).all()
     top = r.top("p_ceasefire", 1)
-    assert list(top["param"]) == [PRIOR] and top["input"].iloc[0].startswith("Russia: stalling")
+    assert list(top["param"]) == [PATIENCE] and top["input"].iloc[0].startswith("Russia: patience")
 
 
 def test_a_warning_when_intervals_are_wider_than_the_indices() -> None:
