@@ -355,16 +355,17 @@ def hindcast(
     workers: int = 1,
     median_days: float = BASE_MEDIAN_DAYS,
     progress: Callable[[int, int], None] | None = None,
+    overrides: Sequence[str] | None = None,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
-    nothing later), and score it."""
+    nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
     from .engine.runner import run
     from .scenario.loader import load_scenario
     from .version import __version__
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
-    scenarios = [load_scenario(c) for c in cases]
+    scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
@@ -395,4 +396,4 @@ def hindcast(
         "pit": "mid-PIT (F(r-1) + F(r)) / 2; none by the horizon: (F(H-1) + 1) / 2",
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    return HindcastResults(out, meta, runs=runs)
+    return HindcastResults(out, {**meta, "overrides": list(overrides or [])}, runs=runs)

@@ -48,15 +48,19 @@ def evaluate(
     risk: FloatArray,
     lines: Lines,
     front: int | None = None,
+    settled: NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """(u, pen), each (2, r): both sides' utility and penalty of terms x (r, K) in ``rows``."""
+    """(u, pen), each (2, r): both sides' utility and penalty of terms x (r, K) in ``rows``.
+    Red lines and references on issues a ceasefire defers (``settled`` False) are not
+    broken by it: deferring an issue concedes nothing on it."""
     u = np.empty((2, len(rows)))
     pen = np.empty((2, len(rows)))
     _evaluate(
         np.asarray(rows, dtype=np.int64), np.ascontiguousarray(x, dtype=np.float64),
         ideal, weight, risk, lines.side, lines.issue, lines.above, lines.threshold,
         lines.penalty, lines.ref_side, lines.ref_issue, lines.ref_value,
-        -1 if front is None else int(front), u, pen,
+        -1 if front is None else int(front),
+        np.ones(x.shape[1], dtype=np.bool_) if settled is None else settled, u, pen,
     )  # fmt: skip
     return u, pen
 
@@ -72,7 +76,7 @@ def _gap(x, y, side, front):
 @njit(cache=True, nogil=True)
 def _evaluate(
     rows, x, ideal, weight, risk, side, issue, above, thr, penalty, ref_side, ref_issue, ref,
-    front, out_u, out_pen,
+    front, settled, out_u, out_pen,
 ):  # fmt: skip
     r, K = x.shape
     for q in range(r):
@@ -88,11 +92,15 @@ def _evaluate(
             out_u[s, q] = u
             out_pen[s, q] = 0.0
         for m in range(side.shape[0]):
+            if not settled[issue[m]]:
+                continue
             v = x[q, issue[m]]
             if (v > thr[m, i]) if above[m] else (v < thr[m, i]):
                 out_pen[side[m], q] += penalty[m, i]
         for m in range(ref_side.shape[0]):
             s, k = ref_side[m], ref_issue[m]
+            if not settled[k]:
+                continue
             rk = risk[s, i]
             dr = _gap(ref[m], ideal[s, i, k], s, k == front)
             dx = _gap(x[q, k], ideal[s, i, k], s, k == front)

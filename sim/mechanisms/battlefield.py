@@ -19,6 +19,7 @@ from ..scenario.schema import Patron, Scenario
 from ..scenario.statepaths import CAPABILITY_FLOOR
 from .accord import Accord
 from .base import FLOAT, Mechanism, Spec
+from .durations import decisive_per_year
 from .effects import Targets
 from .sides import Sides
 
@@ -89,7 +90,7 @@ class BattlefieldSpec(Spec):
             volatility=get("volatility", 0.0),
             tail=get("tail", 4.0),
             intensity=get("intensity", 1.0),
-            decisive=get("decisive_per_year", DECISIVE_PER_YEAR),
+            decisive=_decisive(s),
             attrition=per_side("attrition"),
             regeneration=per_side("regeneration"),
             control=control,
@@ -195,6 +196,17 @@ class Battlefield(Mechanism):
         if lay.front is None:
             return {"final_control": np.full(w.n, np.nan)}
         return {"final_control": lay.lo[lay.front] + self.control * lay.span[lay.front]}
+
+
+def _decisive(s: Scenario) -> Num:
+    """The decisive hazard: as given; else, for a war with a start date, a third of the hazard
+    that a war of that age ends (sim.mechanisms.durations); else DECISIVE_PER_YEAR."""
+    bf = s.pressures.battlefield
+    if bf is not None and "decisive_per_year" in bf.model_fields_set:
+        return num(bf.decisive_per_year, "pressures.battlefield.decisive_per_year")
+    if s.war_began is not None:
+        return decisive_per_year((s.start - s.war_began).days)
+    return DECISIVE_PER_YEAR
 
 
 def _hist_quantile(hist: FloatArray, q: float) -> FloatArray:

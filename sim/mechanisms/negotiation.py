@@ -362,12 +362,12 @@ class Negotiation(Mechanism):
         if lay.front is not None:
             sq[:, lay.front] = self.battle.control[offer.rows]
         terms[:, ~keep] = sq[:, ~keep]
-        u, pen = self.sides.evaluate(offer.rows, terms)
+        u, pen = self.sides.evaluate(offer.rows, terms, keep)
         return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
 
     def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
         """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
-        u, pen = self.sides.evaluate(offer.rows, terms)
+        u, pen = self.sides.evaluate(offer.rows, terms, offer.settled)
         other = replace(offer, terms=terms, u=u, pen=pen)
         return np.stack([self.value(i, other) for i in (0, 1)])
 
@@ -413,7 +413,7 @@ class Negotiation(Mechanism):
         acc = margins > self.judgement.error[:, rows]
         if offer.truce_days is None:
             for side in (0, 1):
-                acc[side] &= ~hard_crossed(self.sides, side, rows, offer.terms)
+                acc[side] &= ~hard_crossed(self.sides, side, rows, offer.terms, offer.settled)
                 if offer.settled is not None and not offer.settled[self.insists[side]].all():
                     acc[side] = False
         return np.asarray(acc)

@@ -52,7 +52,8 @@ class Table:
     _regimes: NDArray[np.int64] | None = None
 
     def offer(self, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
-        u, pen = self.sides.evaluate(rows, terms)
+        settled = kw.get("settled")
+        u, pen = self.sides.evaluate(rows, terms, settled)  # type: ignore[arg-type]
         return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
 
     def lasting(self, rows: IntArray) -> FloatArray:

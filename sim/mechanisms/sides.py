@@ -261,11 +261,13 @@ class Sides(Mechanism):
             ref_value=np.array([v for _, _, v in refs], dtype=np.float64),
         )
 
-    def evaluate(self, rows: IntArray, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Both sides' utility and audience penalty (before a S) of terms x (r, K): (2, r) each."""
-        return evaluate(
-            rows, x, self.ideal, self.weight, self.risk, self.lines, self.spec.layout.front
-        )
+    def evaluate(
+        self, rows: IntArray, x: FloatArray, settled: BoolArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Both sides' utility and audience penalty (before a S) of terms x (r, K): (2, r) each;
+        ``settled`` (K,): the issues the terms settle (red lines on the others are not broken)."""
+        front = self.spec.layout.front
+        return evaluate(rows, x, self.ideal, self.weight, self.risk, self.lines, front, settled)
 
     def terms(
         self,

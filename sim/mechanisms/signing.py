@@ -116,11 +116,17 @@ class Signing:
         return out
 
 
-def hard_crossed(sides: Sides, side: int, rows: IntArray, terms: FloatArray) -> BoolArray:
-    """Rows whose terms cross one of ``side``'s hard red lines."""
+def hard_crossed(
+    sides: Sides,
+    side: int,
+    rows: IntArray,
+    terms: FloatArray,
+    settled: NDArray[np.bool_] | None = None,
+) -> BoolArray:
+    """Rows whose terms cross one of ``side``'s hard red lines (on the issues they settle)."""
     out = np.zeros(len(rows), dtype=bool)
     for rl in sides.red_lines[side]:
-        if rl.hard:
+        if rl.hard and (settled is None or settled[rl.issue]):
             x = terms[:, rl.issue]
             out |= (x > rl.threshold[rows]) if rl.above else (x < rl.threshold[rows])
     return out

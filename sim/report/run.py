@@ -70,6 +70,8 @@ def assumptions(results: Results, top: int = TOP_ASSUMPTIONS) -> list[dict[str, 
                 rho = stats.spearmanr(x[ok], y[ok]).statistic
             influence = abs(float(rho))
         q = np.quantile(x[ok], [0.1, 0.5, 0.9])
+        lo3, hi3 = np.quantile(x[ok], [1 / 3, 2 / 3])
+        low, high = y[ok][x[ok] <= lo3], y[ok][x[ok] >= hi3]
         path = col[len("param.") :]
         rows.append(
             {
@@ -82,12 +84,28 @@ def assumptions(results: Results, top: int = TOP_ASSUMPTIONS) -> list[dict[str, 
                 "p50": float(q[1]),
                 "p90": float(q[2]),
                 "influence": influence,
+                # P(ceasefire) among replicates in the input's bottom and top thirds
+                "p_low": float(low.mean()) if low.size else float("nan"),
+                "p_high": float(high.mean()) if high.size else float("nan"),
             }
         )
     # most influential first; inputs whose influence is undefined (no variation in the
     # outcome) last
     rows.sort(key=lambda r: -float(r["influence"]) if np.isfinite(r["influence"]) else 1.0)
     return rows[:top]
+
+
+def sensitive_sentence(rows: list[dict[str, Any]], top: int = 3) -> str:
+    """One sentence naming the inputs the headline is most sensitive to, with the spread of
+    P(ceasefire) between each one's bottom and top thirds."""
+    parts = [
+        f"{r['label']} ({pct(r['p_low'])} in its bottom third, {pct(r['p_high'])} in its top)"
+        for r in rows[:top]
+        if np.isfinite(r["influence"])
+    ]
+    if not parts:
+        return "No sampled input moves the chance of a ceasefire."
+    return "The headline is most sensitive to " + "; ".join(parts) + "."
 
 
 def _estimate_card(title: str, e: dict[str, float | None]) -> str:
@@ -263,18 +281,21 @@ def render_report(
     rows = assumptions(results)
     out.append("<h2>Key assumptions</h2>")
     if rows:
+        out.append(f"<p>{esc(sensitive_sentence(rows))}</p>")
         out.append(
             "<p>Sampled inputs, most influential first (influence: absolute Spearman "
-            "correlation with reaching a ceasefire).</p><table><tr><th>Input</th><th>Unit</th>"
+            "correlation with reaching a ceasefire; P(ceasefire) among the replicates in the "
+            "input's bottom and top thirds).</p><table><tr><th>Input</th><th>Unit</th>"
             "<th>Mean</th><th>SD</th><th>10%</th><th>Median</th><th>90%</th>"
-            "<th>Influence</th></tr>"
+            "<th>Influence</th><th>P, bottom third</th><th>P, top third</th></tr>"
         )
         for r in rows:
             out.append(
                 f"<tr><td>{esc(r['label'])}<br><small><code>{esc(r['path'])}</code></small></td>"
                 f"<td>{esc(r['unit'])}</td><td>{num(r['mean'])}</td>"
                 f"<td>{num(r['sd'])}</td><td>{num(r['p10'])}</td><td>{num(r['p50'])}</td>"
-                f"<td>{num(r['p90'])}</td><td>{num(r['influence'])}</td></tr>"
+                f"<td>{num(r['p90'])}</td><td>{num(r['influence'])}</td>"
+                f"<td>{pct(r['p_low'])}</td><td>{pct(r['p_high'])}</td></tr>"
             )
         out.append("</table>")
     else:

@@ -40,7 +40,9 @@ class Battlefield(Spec):
     decisive_per_year: NonNeg = Field(
         default=0.25,
         description="expected decisive ends of the war per year at intensity 1: the hazard that "
-        "the war is decided by force (it sets when each side expects the prize of fighting on)",
+        "the war is decided by force (it sets when each side expects the prize of fighting on); "
+        "when not given and the scenario has war_began: a third of the hazard that a war of that "
+        "age ends (Correlates of War durations; Pillar 1983: a third end in victory)",
     )
     attrition: dict[Id, Prob] = Field(
         default_factory=dict, description="share of capability lost per round at intensity 1"
