@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import RunError, ScenarioError, SimError, UsageError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from .calibrate import calibrate
     from .compare import compare
     from .discover import discover
     from .engine.runner import run
@@ -46,6 +47,7 @@ __all__ = [
     "SimError",
     "UsageError",
     "__version__",
+    "calibrate",
     "compare",
     "discover",
     "figure_bytes",
@@ -69,6 +71,7 @@ _LAZY = {
     "Results": ".results",
     "Scenario": ".scenario.schema",
     "__version__": ".version",
+    "calibrate": ".calibrate",
     "compare": ".compare",
     "discover": ".discover",
     "figure_bytes": ".plots",
@@ -102,7 +105,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``sim.sweep``, ``sim.compare``, ``sim.sensitivity`` and ``sim.discover`` stay the functions.
+    """``sim.sweep``, ``sim.compare``, ``sim.sensitivity``, ``sim.calibrate`` (...) stay the functions.
 
     Importing a submodule sets the package attribute of the same name to the module;
     the functions of those names would then be hidden once their module was imported.

@@ -13,6 +13,7 @@ def test_public_namespace_is_pinned():
             "SimError",
             "UsageError",
             "__version__",
+            "calibrate",
             "compare",
             "discover",
             "figure_bytes",

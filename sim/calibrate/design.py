@@ -19,6 +19,7 @@ __all__ = [
     "check_points",
     "format_value",
     "load_cases",
+    "param_labels",
     "parse_param",
     "plan_points",
     "point_overrides",
@@ -152,3 +153,20 @@ def _refuse(case: Case, overrides: list[str]) -> None:
         f"--param: case {case.file} cannot take the point {', '.join(overrides)} ({what}); "
         "every case must take every point of the design"
     )
+
+
+def param_labels(case_file: str, paths: list[str]) -> dict[str, str]:
+    """Each path's name for people, with its unit (as the first case's vocabulary gives it)."""
+    from ..labels import Vocabulary
+    from ..scenario.loader import load_scenario
+
+    vocab = Vocabulary.from_scenario(load_scenario(case_file))
+    out = {}
+    for p in paths:
+        label = vocab.axis_label(p)
+        unit = next((u for s, u in _UNIT_SUFFIXES.items() if p.endswith(s)), None)
+        out[p] = f"{label} ({unit})" if unit and not label.endswith(")") else label
+    return out
+
+
+_UNIT_SUFFIXES = {"_days": "days", "_per_year": "per year"}  # units a field's name tells

@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from . import compare, discover, history, run, scenario, sweep
+from . import calibrate, compare, discover, history, run, scenario, sweep
 from .options import Parser, Subparsers, Version, formatter, progress_bar, report_failure
 
 __all__ = ["VERBS", "build_parser", "main"]
@@ -33,6 +33,7 @@ VERBS: tuple[Callable[[Subparsers], None], ...] = (
     compare.add_sensitivity,
     discover.add_discover,
     history.add_hindcast,
+    calibrate.add_calibrate,
 )
 
 _progress_bar = progress_bar  # the name it had when the CLI was one module

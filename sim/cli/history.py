@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .calibrate import add_calibration_option, calibration_overrides
 from .options import Subparsers, add_size_options, count, formatter, progress_bar
 
 __all__ = ["add_hindcast"]
@@ -24,7 +25,8 @@ def add_hindcast(sub: Subparsers) -> None:
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim hindcast scenarios/history/*.yaml\n"
-        "  sim hindcast scenarios/history/korea_1951.yaml -n 10000 --seed 3 --out results/korea\n",
+        "  sim hindcast scenarios/history/korea_1951.yaml -n 10000 --seed 3 --out results/korea\n"
+        "  sim hindcast scenarios/history/*.yaml --calibration results/fit/calibration.yaml\n",
     )
     p.add_argument("cases", nargs="+", metavar="CASE", help="case scenario files")
     add_size_options(
@@ -49,6 +51,7 @@ def add_hindcast(sub: Subparsers) -> None:
     p.add_argument(
         "--force", action="store_true", help="replace the --out folder if sim wrote it before"
     )
+    add_calibration_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_hindcast)
 
@@ -69,13 +72,17 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     )
     check_writable(out)  # before the runs, not after them
     _check_size(args)
+    overrides = calibration_overrides(args)
     bar, progress = progress_bar(args.quiet)
     seed = 1 if args.seed is None else args.seed
+    size = (args.replicates, seed, args.workers, median)
     if bar is not None and callable(progress):
         with bar:
-            res = hindcast(args.cases, args.replicates, seed, args.workers, median, progress)
+            res = hindcast(args.cases, *size, progress, overrides=overrides)
     else:
-        res = hindcast(args.cases, args.replicates, seed, args.workers, median)
+        res = hindcast(args.cases, *size, overrides=overrides)
+    if args.calibration:
+        res.meta["calibration"] = {"file": args.calibration, "set": overrides}
     folder = res.save(out, overwrite=args.force)
     if args.quiet:
         print(folder)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError, SimError, UsageError
 from ..folders import oserror_text
+from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
     Subparsers,
     add_executor_options,
@@ -65,6 +66,7 @@ def add_run(sub: Subparsers) -> None:
         auto="P(ceasefire by the horizon)",
     )
     add_set_option(p)
+    add_calibration_option(p)
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/<scenario>-<UTC time>/)"
     )
@@ -128,6 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ("-n", args.replicates),
                 ("--seed", args.seed),
                 ("--set", args.overrides),
+                ("--calibration", args.calibration),
                 ("--out", args.out),
                 ("--observed", args.observed),
                 ("--as-of", args.as_of),
@@ -147,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         replicates, precision, cap = auto_size(args)
         job = plan_run(
             args.scenario,
-            args.overrides,
+            calibration_overrides(args),
             replicates=replicates,
             precision=precision,
             max_replicates=cap,
@@ -252,6 +255,7 @@ def add_report(sub: Subparsers) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..compare import is_compare_folder
     from ..report import is_sweep_folder, write_report, write_sweep_report
+    from ..report.calibrate import is_calibrate_folder, write_calibrate_report
     from ..report.compare import write_compare_report
     from ..report.hindcast import is_hindcast_folder, write_hindcast_report
     from ..results import NotAResultsFolder, is_results_folder
@@ -262,6 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         (is_results_folder, write_report),
         (is_sweep_folder, write_sweep_report),
         (is_hindcast_folder, write_hindcast_report),
+        (is_calibrate_folder, write_calibrate_report),
         (is_compare_folder, write_compare_report),
         (is_sensitivity_folder, _write_sensitivity_report),
     ]

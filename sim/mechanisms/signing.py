@@ -8,7 +8,8 @@ Three reasons wars go on beyond "no zone of agreement today" (docs/model.md, "Mo
   regrouping during the pause (``regroup``: a shift of the balance its way) takes from it.
   Signing is worth S_i(x) = (1 - q_i) V_i(x) + q_i (W_i - Delta_i), with
   q_i = delta_i b / (1 - delta_i (1 - b)) the discounted chance that the deal is a pause
-  rather than peace. S_i > W_i iff V_i - W_i > q_i Delta_i / (1 - q_i): the commitment cost,
+  rather than peace (i judges the deal as signed: the other's grievance in the hazard counts
+  at most zero). S_i > W_i iff V_i - W_i > q_i Delta_i / (1 - q_i): the commitment cost,
   which guarantees lower (smaller q) and a faster-rearming opponent raises; a large enough
   shift makes every deal unsignable (Powell 2006). With Delta = 0 the expected life never
   turns a deal a side wants into one it does not.
@@ -76,9 +77,16 @@ class Signing:
         """(S, q), both (2, r): S_i = (1 - q_i) V_i + q_i (W_i - Delta_i) from the values V_i
         (2, r) of ``terms``, and q_i the discounted chance that the deal breaks down."""
         wv = self.war
-        b = self.durability.breakdown(rows, value, terms, days)
         delta = self.sides.patience[:, rows]
-        q = delta * b / (1.0 - delta * (1.0 - b))
+        q = np.empty_like(value)
+        for i in (0, 1):
+            # i judges the deal as signed: the other signs only what it prefers to fighting on,
+            # so its grievance counts at most zero (a deal it hates is one it refuses, not one
+            # that breaks down)
+            seen = value.copy()
+            seen[1 - i] = np.maximum(value[1 - i], wv.war[1 - i, rows])
+            b = self.durability.breakdown(rows, seen, terms, days)
+            q[i] = delta[i] * b / (1.0 - delta[i] * (1.0 - b))
         after = wv.war[:, rows] - wv.regroup_loss[:, rows]
         return np.asarray((1.0 - q) * value + q * after), np.asarray(q)
 

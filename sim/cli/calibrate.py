@@ -1,0 +1,196 @@
+"""``sim calibrate``: structural numbers fitted on the history library by the summed hindcast log score, with leave-one-case-out scores; and ``--calibration FILE`` for the verbs that apply them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..errors import UsageError
+from .options import Subparsers, add_size_options, count, formatter
+
+__all__ = ["add_calibrate", "add_calibration_option", "calibration_overrides"]
+
+
+def add_calibration_option(p: argparse.ArgumentParser) -> None:
+    """``--calibration FILE``: the fitted numbers of a calibration.yaml, applied as overrides
+    before the user's own --set."""
+    p.add_argument(
+        "--calibration",
+        metavar="FILE",
+        help="apply the fitted numbers of a calibration.yaml written by 'sim calibrate' (its "
+        "'set:' list, as --set overrides applied before your own --set)",
+    )
+
+
+def calibration_overrides(args: argparse.Namespace) -> list[str]:
+    """The overrides of ``--calibration`` (none without it), then those of ``--set``."""
+    from ..calibrate.folder import read_calibration
+
+    fitted = read_calibration(args.calibration) if getattr(args, "calibration", None) else []
+    return [*fitted, *(getattr(args, "overrides", None) or [])]
+
+
+def add_calibrate(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="fit structural numbers on the history cases by their hindcast scores",
+        description="Estimate numbers shared across conflicts (e.g. negotiation.lookahead_days) "
+        "on historical cases: every point of a grid or Latin hypercube over the --param paths "
+        "is applied to every case as --set overrides, each case is run and scored as 'sim "
+        "hindcast' does (same seed at every point), and the point with the lowest log score "
+        "summed over the cases is the fit. Leave-one-case-out scores each case at the point "
+        "fitted on the others. Each finished case run is saved as it completes; --resume DIR "
+        "runs only the missing ones. Writes scores.csv/.parquet, calibration.json, "
+        "calibration.yaml (the fitted numbers, for --calibration), figures and report.html.",
+        formatter_class=formatter,
+        epilog="Examples:\n"
+        "  sim calibrate scenarios/history/*.yaml --param negotiation.lookahead_days=30:330:5 \\\n"
+        "      -n 500 --seed 1 --out results/lookahead\n"
+        "  sim calibrate scenarios/history/*.yaml --design lhs --samples 20 \\\n"
+        "      --param negotiation.lookahead_days=30:330 --param pressures.learning.rate=0:0.05\n"
+        "  sim calibrate --resume results/lookahead\n"
+        "  sim hindcast scenarios/history/*.yaml --calibration results/lookahead/calibration.yaml\n",
+    )
+    p.add_argument("cases", nargs="*", metavar="CASE", help="case scenario files (2 or more)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH=LO:HI[:K]",
+        help="a number to fit and its range (repeatable): K grid values (default 5), or "
+        "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
+    )
+    p.add_argument(
+        "--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs"
+    )
+    p.add_argument(
+        "--samples", type=count(1), metavar="K", help="points of an LHS design (--design lhs)"
+    )
+    add_size_options(
+        p,
+        replicates_help="replicates per case run (default 1000)",
+        seed_help="seed, the same at every point and case (default 1)",
+    )
+    p.add_argument(
+        "--workers", type=count(1), default=1, metavar="W", help="case runs at once (default 1)"
+    )
+    p.add_argument("--out", metavar="DIR", help="output folder (default: results/calibrate-<UTC time>/)")
+    p.add_argument(
+        "--force", action="store_true", help="replace the --out folder if sim wrote it before"
+    )
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted calibration in DIR (its cases, params, -n and seed)",
+    )
+    p.add_argument("--no-report", action="store_true", help="skip figures and report.html")
+    p.add_argument("--quiet", action="store_true", help="no plan or progress bar; print the folder")
+    p.set_defaults(func=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from ..calibrate import calibrate
+    from ..folders import default_folder
+
+    if args.resume and args.out and args.out != args.resume:
+        raise UsageError("--resume writes into its own folder; leave out --out")
+    if not args.resume and not args.param:
+        raise UsageError("calibrate needs at least one --param PATH=LO:HI[:K] (or --resume DIR)")
+    out = None if args.resume else (args.out or default_folder("calibrate"))
+    bar, progress = _bar(args.quiet)
+    try:
+        res = calibrate(
+            args.cases,
+            args.param,
+            replicates=args.replicates,
+            seed=args.seed,
+            design=args.design or ("lhs" if args.samples else "grid"),
+            samples=args.samples,
+            workers=args.workers,
+            out=out,
+            resume=args.resume,
+            force=args.force,
+            progress=progress or False,
+            plan=None if args.quiet else _planner(args, bar),
+            report=not args.no_report,
+            allow_large=args.allow_large,
+        )
+    except KeyboardInterrupt:
+        where = args.resume or out
+        sys.stderr.write(
+            f"interrupted: finished case runs are kept in {where}; continue with "
+            f"'sim calibrate --resume {where}'\n"
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.stop()
+    if args.quiet:
+        print(res.folder)
+        return 0
+    print(res.text())
+    what = "manifest.json, cells/, scores.csv, scores.parquet, loo.csv, calibration.json, "
+    what += "calibration.yaml" + ("" if args.no_report else ", figures/, report.html")
+    print(f"wrote {res.folder}/ ({what})")
+    return 0
+
+
+def _bar(quiet: bool) -> tuple[Any, Any]:
+    """The project's progress bar on stderr, counting case runs (None when quiet or not a
+    terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    from ..progress import rich_bar
+
+    bar = rich_bar()
+    task = bar.add_task("case runs", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def _planner(args: argparse.Namespace, bar: Any) -> Any:
+    """The plan printed before anything runs: points x cases, what is done, the time a pilot
+    run says it will take."""
+
+    def plan(pl: Any) -> None:
+        secs = 0.0
+        if pl.first is not None and pl.todo:
+            per = _seconds_per_replicate_round(*pl.first, min(pl.replicates, 256))
+            secs = pl.replicate_rounds * per / min(args.workers, pl.todo)
+        done = f" ({pl.total - pl.todo:,} done already)" if pl.todo < pl.total else ""
+        sys.stderr.write(
+            f"plan: {pl.points:,} points x {pl.cases} cases = {pl.total:,} case runs of "
+            f"{pl.replicates:,} replicates; {pl.todo:,} to run{done}; about {_duration(secs)} "
+            f"on {args.workers} worker(s); checkpoints in {pl.folder}\n"
+        )
+        if bar is not None:
+            bar.start()
+
+    return plan
+
+
+def _seconds_per_replicate_round(file: str, overrides: list[str], n: int) -> float:
+    """A pilot run of one case at one point, timed after a warm-up (compilation not counted)."""
+    import time
+
+    from ..engine.runner import run
+    from ..estimate import rounds_of
+    from ..scenario.loader import load_scenario
+
+    s = load_scenario(file, overrides)
+    run(s, replicates=32, seed=0)
+    t0 = time.perf_counter()
+    run(s, replicates=n, seed=0)
+    return (time.perf_counter() - t0) / (n * rounds_of(s))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
