@@ -64,7 +64,7 @@ def moving_intervals(cuts: Sequence[Cut], k: int, control: FloatArray) -> Interv
     kept in that order row by row (so every row has the same C + 1 intervals, some of them
     points); the other issues' intervals are those of :func:`intervals`."""
     fixed = intervals([c for c in cuts if not c.relative], k)
-    out: Intervals = []
+    out: list[FloatArray] = []
     for i in range(k):
         mine = [c for c in cuts if c.issue == i]
         if not any(c.relative for c in mine):
@@ -79,7 +79,7 @@ def moving_intervals(cuts: Sequence[Cut], k: int, control: FloatArray) -> Interv
         lo = np.concatenate([np.zeros((len(control), 1)), right], axis=1)
         hi = np.concatenate([left, np.ones((len(control), 1))], axis=1)
         out.append(np.stack([lo, np.maximum(hi, lo)], axis=2))
-    return out
+    return list(out)
 
 
 def intervals(cuts: Sequence[Cut], k: int) -> list[list[tuple[float, float]]]:
@@ -128,7 +128,9 @@ class SideTerms:
     relief_cost: FloatArray | None = (
         None  # (n,) lump cost of sanctions kept: paid as (1 - x_relief)
     )
-    front: int | None = None  # the front-line issue: only the shortfall of what the side claims counts
+    front: int | None = (
+        None  # the front-line issue: only the shortfall of what the side claims counts
+    )
     side: int = 0  # 0 (A: claims less of the front-line issue) or 1 (B: claims more)
 
     def gap(self, k: int, x: FloatArray, y: FloatArray) -> FloatArray:

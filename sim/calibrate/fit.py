@@ -48,7 +48,7 @@ def case_scores(row: dict[str, Any], f: str = "model") -> dict[str, Any]:
     """The scores of one forecaster on one case: p, Brier, log, CRPS (days), PIT, covered."""
     s = row[f]
     keys = ("p", "brier", "log", "crps_days", "pit")
-    out = {k.replace("_days", ""): float(s[k]) for k in keys}
+    out: dict[str, Any] = {k.replace("_days", ""): float(s[k]) for k in keys}
     out["covered"] = {lv: bool(s["covered"][lv]) for lv in LEVELS}
     return out
 
@@ -74,7 +74,9 @@ def _surface(manifest: dict[str, Any], rows: dict[tuple[int, int], Any]) -> list
     out = []
     for i, values in enumerate(manifest["points"]):
         scored = [case_scores(rows[i, j]) for j in range(n_c)]
-        means = {f"mean_{k}": float(np.mean([s[k] for s in scored])) for k in ("brier", "log", "crps")}
+        means = {
+            f"mean_{k}": float(np.mean([s[k] for s in scored])) for k in ("brier", "log", "crps")
+        }
         out.append({"point": i, "values": values, "sum_log": means["mean_log"] * n_c, **means})
     return out
 

@@ -38,7 +38,16 @@ KIND = "sim-calibrate"
 MANIFEST = "manifest.json"
 CELLS_DIR = "cells"
 # What must agree for --resume to continue a folder.
-RESUME_KEYS = ("cases", "params", "design", "samples", "points", "replicates", "seed", "median_days")
+RESUME_KEYS = (
+    "cases",
+    "params",
+    "design",
+    "samples",
+    "points",
+    "replicates",
+    "seed",
+    "median_days",
+)
 _FIELDS: dict[str, type] = {
     "cases": list,
     "params": list,

@@ -79,7 +79,9 @@ class CalibrationResults:
                 for f in ("model", *COMPARATORS):
                     s = case_scores(row, f)
                     rec.update({f"{k}_{f}": s[k] for k in ("p", "brier", "log", "crps", "pit")})
-                    rec.update({f"in_{round(100 * float(lv))}_{f}": s["covered"][lv] for lv in LEVELS})
+                    rec.update(
+                        {f"in_{round(100 * float(lv))}_{f}": s["covered"][lv] for lv in LEVELS}
+                    )
                 recs.append(rec)
         return pd.DataFrame(recs)
 
@@ -112,7 +114,9 @@ class CalibrationResults:
         recs = []
         for key, s in self.fit["summary"].items():
             rec = {"forecaster": NAMES[key], **{k: s[k] for k in ("brier", "log", "crps", "pit")}}
-            rec.update({f"in_{round(100 * float(lv))}": s["coverage"][lv]["share"] for lv in LEVELS})
+            rec.update(
+                {f"in_{round(100 * float(lv))}": s["coverage"][lv]["share"] for lv in LEVELS}
+            )
             recs.append(rec)
         return pd.DataFrame(recs)
 
@@ -246,5 +250,7 @@ def calibration_yaml(data: dict[str, Any]) -> str:
         "#   sim run SCENARIO --calibration calibration.yaml\n"
         "#   sim hindcast CASES... --calibration calibration.yaml\n"
     )
-    body = yaml.safe_dump(jsonable({"set": data["best"]["set"], "provenance": prov}), sort_keys=False)
+    body = yaml.safe_dump(
+        jsonable({"set": data["best"]["set"], "provenance": prov}), sort_keys=False
+    )
     return head + body

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .options import Subparsers, add_size_options, count, formatter
+
+if TYPE_CHECKING:
+    from ..calibrate import Plan
 
 __all__ = ["add_calibrate", "add_calibration_option", "calibration_overrides"]
 
@@ -61,9 +64,7 @@ def add_calibrate(sub: Subparsers) -> None:
         help="a number to fit and its range (repeatable): K grid values (default 5), or "
         "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
     )
-    p.add_argument(
-        "--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs"
-    )
+    p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
     p.add_argument(
         "--samples", type=count(1), metavar="K", help="points of an LHS design (--design lhs)"
     )
@@ -75,7 +76,9 @@ def add_calibrate(sub: Subparsers) -> None:
     p.add_argument(
         "--workers", type=count(1), default=1, metavar="W", help="case runs at once (default 1)"
     )
-    p.add_argument("--out", metavar="DIR", help="output folder (default: results/calibrate-<UTC time>/)")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: results/calibrate-<UTC time>/)"
+    )
     p.add_argument(
         "--force", action="store_true", help="replace the --out folder if sim wrote it before"
     )
@@ -156,10 +159,11 @@ def _planner(args: argparse.Namespace, bar: Any) -> Any:
     """The plan printed before anything runs: points x cases, what is done, the time a pilot
     run says it will take."""
 
-    def plan(pl: Any) -> None:
+    def plan(pl: Plan) -> None:
         secs = 0.0
         if pl.first is not None and pl.todo:
-            per = _seconds_per_replicate_round(*pl.first, min(pl.replicates, 256))
+            file, overrides = pl.first
+            per = _seconds_per_replicate_round(file, overrides, min(pl.replicates, 256))
             secs = pl.replicate_rounds * per / min(args.workers, pl.todo)
         done = f" ({pl.total - pl.todo:,} done already)" if pl.todo < pl.total else ""
         sys.stderr.write(

@@ -33,8 +33,8 @@ from .negotiation_trace import trace_offer
 from .proposers import DirectOffer, NashMediator, SplitMediator, Table, mediator_gap
 from .sanctions import Sanctions
 from .sides import Sides
-from .threats import Threats
 from .signing import Signing, hard_crossed
+from .threats import Threats
 from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]

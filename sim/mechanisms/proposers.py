@@ -93,7 +93,9 @@ class Table:
 
     def regimes(self) -> list[tuple[int, ...]]:
         """Every regime: one interval index per issue."""
-        counts = [np.asarray(iv).shape[-2] if np.ndim(iv) == 3 else len(iv) for iv in self.intervals]
+        counts = [
+            np.asarray(iv).shape[-2] if np.ndim(iv) == 3 else len(iv) for iv in self.intervals
+        ]
         return list(itertools.product(*[range(c) for c in counts]))
 
     @property

@@ -185,9 +185,13 @@ class Sides(Mechanism):
             self.red_lines.append(
                 [
                     RedLine(
-                        r.issue, r.above, np.full(n, r.threshold), d(r.penalty), r.hard,
+                        r.issue,
+                        r.above,
+                        np.full(n, r.threshold),
+                        d(r.penalty),
+                        r.hard,
                         r.threshold if r.relative else None,
-                    )  # fmt: skip
+                    )
                     for r in sp.red_lines
                 ]
             )

@@ -57,7 +57,8 @@ WAIT_STEPS = 10  # waiting times tried: rounds 1, 2, 4, ... doubling up to the l
 
 def waits(lookahead: float) -> list[float]:
     """The waiting times (rounds) tried: 1, 2, 4, ... below L, and L itself."""
-    out, t = [], 1.0
+    out: list[float] = []
+    t = 1.0
     while t < lookahead and len(out) < WAIT_STEPS - 1:
         out.append(t)
         t *= 2.0

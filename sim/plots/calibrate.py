@@ -68,6 +68,7 @@ def _surface_2d(data: dict[str, Any], paths: list[str], ax: Axes) -> Axes:
     xb, _ = _xy(data, b)
     ua, ub = np.unique(xa), np.unique(xb)
     best = data["best"]
+    im: Any
     if len(ua) * len(ub) == len(z):  # a full grid: a heat map with the values in the cells
         grid = np.full((len(ub), len(ua)), np.nan)
         for va, vb, v in zip(xa, xb, z, strict=True):

@@ -117,8 +117,10 @@ def _loo_rows(data: dict[str, Any]) -> list[str]:
 
 def render_calibrate_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
     m = data["manifest"]
-    design = f"a grid of {len(m['points'])} points" if m["design"] == "grid" else (
-        f"a Latin hypercube of {len(m['points'])} points"
+    design = (
+        f"a grid of {len(m['points'])} points"
+        if m["design"] == "grid"
+        else (f"a Latin hypercube of {len(m['points'])} points")
     )
     body = [
         "<h1>Calibration: structural numbers fitted on the history library</h1>",

@@ -38,8 +38,11 @@ def check_horizon(c: Checks) -> None:
             OMIT,
         )
     elif s.war_began is not None and s.war_began > s.start:
-        c.add(("war_began",), f"war_began must not be after start ({s.start.isoformat()})",
-              s.war_began.isoformat())
+        c.add(
+            ("war_began",),
+            f"war_began must not be after start ({s.start.isoformat()})",
+            s.war_began.isoformat(),
+        )
     elif -(-s.horizon_days // s.round_days) > MAX_ROUNDS:
         rounds = -(-s.horizon_days // s.round_days)
         c.add(
