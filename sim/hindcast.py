@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import RunError, UsageError
 from .jsonable import jsonable
 from .scenario.schema import Scenario
 
@@ -335,6 +335,9 @@ def score_case(
 def _snapshot_note(results: Any) -> dict[str, Any]:
     """What the forecast was conditioned on: the observations on the record at the snapshot."""
     cond = results.meta.get("conditioning")
+    contradicted = results.meta.get("snapshot_contradicted")
+    if contradicted:
+        return {"observations": 0, "ess": None, "contradicted": contradicted}
     if not cond:
         return {"observations": 0, "ess": None}
     return {"observations": len(cond["observations"]), "ess": cond["ess"]}
@@ -345,7 +348,13 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
     forecaster on that day knew them); unchanged when there are none."""
     if not any(o.date <= s.start for o in s.observations):
         return results
-    return results.condition(s.start)
+    try:
+        return results.condition(s.start)
+    except RunError as e:
+        # the model contradicts what was on the record that day: the case is scored on its
+        # unconditioned forecast, and the table and page say so (a finding, not a failure)
+        results.meta["snapshot_contradicted"] = str(e)
+        return results
 
 
 def hindcast(

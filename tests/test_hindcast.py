@@ -255,7 +255,7 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
     s = toy()
     s["name"] = "known verdict"
     s["proposals"] = [
-        {"name": "plan", "by": "m", "on": "2025-01-01", "terms": {"land": 3, "guarantees": 0.6}}
+        {"name": "plan", "by": "m", "on": "2025-01-01", "terms": {"land": 3, "guarantees": 0.8}}
     ]
     s["observations"] = [
         {"on": "2025-01-01", "source": "r", "proposal": {"name": "plan", "rejected_by": "a"}},

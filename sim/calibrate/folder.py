@@ -96,7 +96,7 @@ def check_same(old: dict[str, Any], manifest: dict[str, Any], resume: Any) -> No
             _cases_differ(old["cases"], manifest["cases"], resume)
         raise UsageError(
             f"--resume {str(resume)!r} was a different calibration ({k} differs: "
-            f"{_short(old.get(k))} there, {_short(manifest.get(k))} now); repeat the original "
+            f"{_short(k, old.get(k))} there, {_short(k, manifest.get(k))} now); repeat the original "
             "command with --resume, or leave out CASES, --param, -n and --seed to reuse it"
         )
 
@@ -111,9 +111,23 @@ def _cases_differ(old: list[Any], new: list[Any], resume: Any) -> None:
         )
 
 
-def _short(v: Any) -> str:
+def _short(key: str, v: Any) -> str:
+    """A manifest entry in the words of the command line."""
+    if key == "params" and isinstance(v, list):
+        return " ".join(f"--param {_param_text(p)}" for p in v if isinstance(p, dict))
+    if key == "points" and isinstance(v, list):
+        return f"{len(v)} points"
+    if key == "cases" and isinstance(v, list):
+        return ", ".join(Path(str(c.get("file"))).name for c in v if isinstance(c, dict))
     text = json.dumps(jsonable(v), ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _param_text(p: dict[str, Any]) -> str:
+    if p.get("values"):
+        return f"{p.get('path')}={','.join(f'{x:g}' for x in p['values'])}"
+    steps = f":{p['steps']}" if p.get("steps") else ""
+    return f"{p.get('path')}={p.get('lo', 0):g}:{p.get('hi', 0):g}{steps}"
 
 
 def start_folder(folder: Path, manifest: dict[str, Any], force: bool) -> None:

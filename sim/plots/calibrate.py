@@ -118,7 +118,7 @@ def plot_loo_scores(data: dict[str, Any], ax: Axes | None = None) -> Axes:
     """Per case: the log score at the point fitted without it (LOO), at the point fitted on
     all the cases (in-sample) and of both base rates."""
     rows = data["loo"]
-    ax = axes_or_new(ax, (8.0, 1.0 + 0.55 * len(rows)))
+    ax = axes_or_new(ax, (8.0, 2.2 + 0.55 * len(rows)))
     looks = {
         "loo": ("sim, leave-one-case-out", BLUE),
         "in_sample": ("sim at the fitted point (in-sample)", GREY),
@@ -134,7 +134,7 @@ def plot_loo_scores(data: dict[str, Any], ax: Axes | None = None) -> Axes:
     ax.set_xlabel("log score of the case (nats; lower is better)")
     ax.set_ylabel("case")
     ax.set_title("Log score per case: leave-one-case-out, in-sample and the base rates")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
     return ax
 
 

@@ -86,6 +86,8 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
             if not known["observations"]
             else f"{known['observations']} observations (effective sample {num(known['ess'])})"
         )
+        if known.get("contradicted"):
+            known_txt = "the model contradicts the snapshot-day record: scored unconditioned"
         age = (
             f"{c.get('war_age_days', 0)} (since {c['war_began']})"
             if c.get("war_began")
