@@ -170,7 +170,7 @@ def test_breakdown_resumes_war_and_talks():
 
 def test_calendar_orders_sessions_by_day_within_each_round():
     s = sim.load_scenario(with_offer(fearon(horizon=28), 0.3, every_days=3))
-    cal = compile_scenario(s, seed=0).calendar()
+    cal = compile_scenario(s).calendar()
     assert cal.rounds == 4
     items = [it for r in range(cal.rounds) for it in cal.in_round(r)]
     days = [it.day for it in items]
@@ -187,7 +187,7 @@ def test_patience_near_one_keeps_the_war_value_finite_and_near_fearons_limit():
 
     s = toy()
     s["actors"]["a"]["patience"] = 0.999999
-    specs = compile_scenario(sim.load_scenario(s), 1)
+    specs = compile_scenario(sim.load_scenario(s))
     w = World(specs, 64, 1, 0, Tracer(0, specs.layout))
     w.war.refresh(w)
     war = w.war.war[0]

@@ -74,7 +74,7 @@ def war(
 
 
 def _world(s: dict[str, Any], n: int = N, seed: int = SEED) -> tuple[Any, World]:
-    specs = compile_scenario(sim.load_scenario(s), seed)
+    specs = compile_scenario(sim.load_scenario(s))
     return specs, World(specs, n, seed, 0, Tracer(0, specs.layout))
 
 

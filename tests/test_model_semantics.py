@@ -68,7 +68,7 @@ def test_the_front_line_and_where_it_is_heading_enter_the_war_value():
         s = toy()
         s["pressures"]["battlefield"].update(control=control, drift=drift)
         sc = sim.load_scenario(s)
-        specs = compile_scenario(sc, 1)
+        specs = compile_scenario(sc)
         world = World(specs, 8, 1, 0, Tracer(0, specs.layout))
         world.war.refresh(world)
         return world.war.war.mean(axis=1)
@@ -172,7 +172,7 @@ def test_a_carried_out_threat_costs_its_target_exactly_its_declared_cost():
             "cost": 0.07,
         }
     ]
-    specs = compile_scenario(sim.load_scenario(s), 1)
+    specs = compile_scenario(sim.load_scenario(s))
     w = World(specs, 16, 1, 0, Tracer(0, specs.layout))
     w.day = 0
     w.war.refresh(w)

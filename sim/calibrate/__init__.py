@@ -61,13 +61,18 @@ class Plan:
 
 
 def run_cell(job: tuple[str, list[str], int, int, float]) -> dict[str, Any]:
-    """One case at one point, run and scored as ``sim hindcast`` does; its hindcast row."""
-    from ..hindcast import hindcast
+    """One case at one point, run and scored as ``sim hindcast`` runs and scores a case (the
+    same functions, conditioned on the record at the snapshot), without its sample stories
+    (traces do not change the outcomes); its hindcast row."""
+    from ..engine.runner import run
+    from ..hindcast import at_snapshot, score_case
     from ..jsonable import jsonable
+    from ..scenario.loader import load_scenario
 
     file, overrides, replicates, seed, median = job
-    res = hindcast([file], replicates, seed, 1, median, overrides=overrides)
-    return jsonable(res.cases[0])  # type: ignore[no-any-return]
+    s = load_scenario(file, overrides)
+    results = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=1, trace=0))
+    return jsonable({**score_case(s, results, median), "file": file})  # type: ignore[no-any-return]
 
 
 def calibrate(

@@ -54,6 +54,10 @@ def parse_param(spec: str | Vary, design: str = "grid") -> Vary:
         raise UsageError(text) from None
     if v.values is None and not v.lo < v.hi:
         raise UsageError(f"--param {v.path}: LO must be below HI (got {v.lo:g}:{v.hi:g})")
+    if v.values is not None and len(set(v.values)) < 2:
+        raise UsageError(
+            f"--param {v.path}: give a range LO:HI[:K] or at least two values (got {spec})"
+        )
     if design == "grid" and v.values is None and v.steps is None:
         return Vary(v.path, v.lo, v.hi, DEFAULT_STEPS)
     return v

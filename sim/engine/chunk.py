@@ -36,7 +36,11 @@ def simulate_chunk(
         for m in w.mechanisms:
             m.accumulate(w, r, sums)
 
-    specs.calendar().run(w, _set_day, begin, end, lambda w: w.war.refresh(w))
+    def after_item(w: World) -> None:
+        for m in w.mechanisms:
+            m.after_item(w)
+
+    specs.calendar().run(w, _set_day, begin, end, after_item)
     _check_finite(w)
     outcomes = w.outcomes(specs)
     w.release()
@@ -59,14 +63,7 @@ def _set_day(w: World, day: int) -> None:
 
 
 def _check_finite(w: World) -> None:
-    for name, arr in (
-        ("front line", w.battle.control),
-        ("capability", w.sides.capability),
-        ("economy", w.sides.economy),
-        ("support", w.sides.support),
-        ("war value", w.war.war),
-        ("value of rejecting a deal", w.war.reject),
-    ):
+    for name, arr in (pair for m in w.mechanisms for pair in m.finite_state()):
         if not np.all(np.isfinite(arr)):
             raise RunError(
                 f"the simulation produced a non-finite {name}; check the scenario's magnitudes "

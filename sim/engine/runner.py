@@ -176,7 +176,7 @@ class Simulation:
         self.workers, self.executor, self.chunk_size = workers, executor, chunk_size
         self.limit = n if precision is None else max_replicates
         self.t0 = time.perf_counter()
-        self.specs = compile_scenario(scenario, seed)
+        self.specs = compile_scenario(scenario)
         self.track = track
         self.as_of = as_of  # -n auto: the interval that must be narrow is the conditioned one
         self.kept: dict[int, dict[str, Any]] = {}  # tracked columns of each finished chunk

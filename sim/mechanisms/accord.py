@@ -8,13 +8,15 @@ ceasefires, events and threats may open or close talks; every pressure reads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
-from .base import BOOL, FLOAT, Mechanism, Spec
+from ..scenario.schema import Scenario
+from .base import BOOL, FLOAT, Build, Mechanism, Spec
 from .effects import Targets
 
 FloatArray = NDArray[np.float64]
@@ -24,7 +26,13 @@ IntArray = NDArray[np.intp]
 
 @dataclass(frozen=True)
 class AccordSpec(Spec):
+    name: ClassVar[str] = "accord"
+
     layout: Layout
+
+    @classmethod
+    def of(cls, s: Scenario, lay: Layout) -> AccordSpec:
+        return cls(lay)
 
     def columns(self) -> dict[str, str]:
         cols = {"truce_day": FLOAT, "ceasefire": BOOL, "ceasefire_day": FLOAT}
@@ -42,8 +50,8 @@ class AccordSpec(Spec):
             "p_truce": sums["truce"] / n,
         }
 
-    def build(self, n: int, targets: Targets) -> Accord:
-        return Accord(self, n, targets)
+    def build(self, ctx: Build) -> Accord:
+        return Accord(self, ctx.n, ctx.targets)
 
 
 class Accord(Mechanism):

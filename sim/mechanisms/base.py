@@ -17,12 +17,19 @@ steps run and wires each to the mechanisms it reads.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.world import WorldBase
+
+if TYPE_CHECKING:
+    from ..engine.layout import Layout
+    from ..engine.sampling import Draws
+    from ..scenario.schema import Scenario
+    from .effects import Targets
 
 FloatArray = NDArray[np.float64]
 
@@ -49,8 +56,18 @@ class Mechanism:
     def begin(self, w: WorldBase) -> None:
         """Run on the first day of every round (before its dated items)."""
 
+    def after_item(self, w: WorldBase) -> None:
+        """Run after every dated item that asks for it (what depends on the state it changed)."""
+
     def end(self, w: WorldBase) -> None:
         """Run after the last dated item of every round."""
+
+    def release(self) -> None:
+        """Drop references to other mechanisms (callbacks) when the chunk ends."""
+
+    def finite_state(self) -> list[tuple[str, NDArray[Any]]]:
+        """State the engine checks is finite at the horizon: (human name, array)."""
+        return []
 
     def outcomes(self, w: WorldBase) -> dict[str, NDArray[Any]]:
         """Per-replicate outcome columns at the horizon (as declared by the spec)."""
@@ -61,7 +78,23 @@ class Mechanism:
 
 
 class Spec:
-    """The per-run part of a mechanism; declarations default to none."""
+    """The per-run part of a mechanism; declarations default to none.
+
+    ``name`` is the attribute the chunk's world gives the built mechanism (``w.negotiation``);
+    ``of`` compiles it from a scenario; ``build`` makes the per-chunk mechanism, asking the
+    build context for the other mechanisms it reads (``ctx.get("sides", Sides)``).
+    """
+
+    name: ClassVar[str] = ""
+
+    @classmethod
+    def of(cls, s: Scenario, lay: Layout) -> Spec:
+        """This mechanism's part of scenario ``s`` (laid out as ``lay``), compiled."""
+        raise NotImplementedError(cls.__name__)
+
+    def build(self, ctx: Build) -> Mechanism:
+        """The per-chunk mechanism."""
+        raise NotImplementedError(type(self).__name__)
 
     def items(self) -> list[Any]:
         """Dated calendar items (``sim.engine.calendar.Item``)."""
@@ -82,6 +115,31 @@ class Spec:
     def diagnostics(self, sums: dict[str, FloatArray], n: int) -> dict[str, Any]:
         """Figures about the run's own workings (summary.json's ``diagnostics``)."""
         return {}
+
+
+M = TypeVar("M", bound=Mechanism)
+
+
+class Build:
+    """What a spec builds its chunk mechanism from: the draws, the effect targets, the replicate
+    count, and the other mechanisms, each built on first request (so a mechanism may read one
+    that steps after it) and checked to be of the class the asker expects."""
+
+    def __init__(self, specs: Sequence[Spec], d: Draws, targets: Targets, n: int):
+        self.d, self.targets, self.n = d, targets, n
+        self._specs = {s.name: s for s in specs}
+        self._built: dict[str, Mechanism] = {}
+
+    def get(self, name: str, cls: type[M]) -> M:
+        """The chunk's mechanism ``name`` (a ``cls``), built now if it is not yet."""
+        m = self._built.get(name)
+        if m is None:
+            if name not in self._specs:
+                raise KeyError(f"no mechanism '{name}' in the registry")
+            m = self._built[name] = self._specs[name].build(self)
+        if not isinstance(m, cls):
+            raise TypeError(f"mechanism '{name}' is a {type(m).__name__}, not a {cls.__name__}")
+        return m
 
 
 def check_outcomes(

@@ -8,6 +8,7 @@ or ceasefire holds; rebuilding and aid do not (what a pause buys a side that reg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +19,7 @@ from ..engine.world import WorldBase
 from ..scenario.schema import Patron, Scenario
 from ..scenario.statepaths import CAPABILITY_FLOOR
 from .accord import Accord
-from .base import FLOAT, Mechanism, Spec
+from .base import FLOAT, Build, Mechanism, Spec
 from .durations import decisive_per_year
 from .effects import Targets
 from .sides import Sides
@@ -41,6 +42,8 @@ class PatronSpec:
 
 @dataclass(frozen=True)
 class BattlefieldSpec(Spec):
+    name: ClassVar[str] = "battle"
+
     layout: Layout
     decisiveness: Num
     drift: Num
@@ -112,8 +115,9 @@ class BattlefieldSpec(Spec):
             out[name] = lo + span * _hist_quantile(sums["control_hist"], q)
         return out
 
-    def build(self, d: Draws, targets: Targets, sides: Sides, accord: Accord) -> Battlefield:
-        return Battlefield(self, d, targets, sides, accord)
+    def build(self, ctx: Build) -> Battlefield:
+        sides, accord = ctx.get("sides", Sides), ctx.get("accord", Accord)
+        return Battlefield(self, ctx.d, ctx.targets, sides, accord)
 
 
 class Battlefield(Mechanism):
@@ -181,6 +185,9 @@ class Battlefield(Mechanism):
     def drift_seen(self, mu: FloatArray) -> FloatArray:
         """Expected move of the front per round for a side that believes B prevails with mu."""
         return np.asarray(self.drift * self.intensity * (mu - self.balance))
+
+    def finite_state(self) -> list[tuple[str, NDArray[Any]]]:
+        return [("front line", self.control)]
 
     def fighting_cost(self) -> FloatArray:
         """Utility per round that fighting costs each side (2, n): cost_i I / E_i."""

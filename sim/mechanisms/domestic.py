@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +16,7 @@ from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import RANK_ELECTION, Mechanism, Spec
+from .base import RANK_ELECTION, Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .sanctions import Sanctions
 from .sides import Sides
@@ -38,6 +38,8 @@ class ElectionSpec:
 
 @dataclass(frozen=True)
 class DomesticSpec(Spec):
+    name: ClassVar[str] = "domestic"
+
     layout: Layout
     reversion: tuple[Num, Num]
     casualty: tuple[Num, Num]
@@ -82,16 +84,16 @@ class DomesticSpec(Spec):
             for n, e in enumerate(self.elections)
         ]
 
-    def build(
-        self,
-        d: Draws,
-        sides: Sides,
-        accord: Accord,
-        battle: Battlefield,
-        sanctions: Sanctions,
-        threats: Threats,
-    ) -> Domestic:
-        return Domestic(self, d, sides, accord, battle, sanctions, threats)
+    def build(self, ctx: Build) -> Domestic:
+        return Domestic(
+            self,
+            ctx.d,
+            ctx.get("sides", Sides),
+            ctx.get("accord", Accord),
+            ctx.get("battle", Battlefield),
+            ctx.get("sanctions", Sanctions),
+            ctx.get("threats", Threats),
+        )
 
 
 def _election(n: int) -> Callable[[Any], None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,7 +13,7 @@ from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import Mechanism, Spec
+from .base import Build, Mechanism, Spec
 from .sides import Sides
 from .warvalue import WarValue
 
@@ -25,6 +26,8 @@ MAX_LOG_HAZARD = 50.0
 
 @dataclass(frozen=True)
 class DurabilitySpec(Spec):
+    name: ClassVar[str] = "durability"
+
     layout: Layout
     hazard0: Num  # breakdowns per year of a ceasefire nobody resents
     dissatisfaction: Num
@@ -45,8 +48,9 @@ class DurabilitySpec(Spec):
             ),
         )
 
-    def build(self, d: Draws, sides: Sides, accord: Accord, war: WarValue) -> Durability:
-        return Durability(self, d, sides, accord, war)
+    def build(self, ctx: Build) -> Durability:
+        sides, accord = ctx.get("sides", Sides), ctx.get("accord", Accord)
+        return Durability(self, ctx.d, sides, accord, ctx.get("war", WarValue))
 
 
 class Durability(Mechanism):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
-from .base import RANK_EVENT, Mechanism, Spec
+from .base import RANK_EVENT, Build, Mechanism, Spec
 from .effects import Op, Targets, compile_effect
 
 
@@ -29,6 +29,8 @@ class EventSpec:
 
 @dataclass(frozen=True)
 class EventsSpec(Spec):
+    name: ClassVar[str] = "events"
+
     layout: Layout
     events: tuple[EventSpec, ...]
 
@@ -60,8 +62,8 @@ class EventsSpec(Spec):
             if e.day is not None
         ]
 
-    def build(self, d: Draws, targets: Targets) -> Events:
-        return Events(self, d, targets)
+    def build(self, ctx: Build) -> Events:
+        return Events(self, ctx.d, ctx.targets)
 
 
 def _dated(index: int) -> Callable[[Any], None]:

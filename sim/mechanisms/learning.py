@@ -11,16 +11,18 @@ b <- (1 - kappa I) b + noise eps (docs/model.md, "Learning").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri, stdtrit
 
+from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import Mechanism, Spec
+from .base import Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .sides import Sides
 
@@ -32,19 +34,22 @@ SIGN = np.array([[-1.0], [1.0]])
 
 @dataclass(frozen=True)
 class LearningSpec(Spec):
+    name: ClassVar[str] = "learning"
+
     rate: Num
     noise: Num
     prior_sd: Num | None = None  # None: no learning from evidence (the clock only)
 
     @classmethod
-    def of(cls, s: Scenario) -> LearningSpec:
+    def of(cls, s: Scenario, lay: Layout) -> LearningSpec:
         lr = s.pressures.learning
         base = "pressures.learning"
         prior = None if lr.prior_sd is None else num(lr.prior_sd, f"{base}.prior_sd")
         return cls(num(lr.rate, f"{base}.rate"), num(lr.noise, f"{base}.noise"), prior)
 
-    def build(self, d: Draws, sides: Sides, accord: Accord, battle: Battlefield) -> Learning:
-        return Learning(self, d, sides, accord, battle)
+    def build(self, ctx: Build) -> Learning:
+        sides, accord = ctx.get("sides", Sides), ctx.get("accord", Accord)
+        return Learning(self, ctx.d, sides, accord, ctx.get("battle", Battlefield))
 
 
 def kalman_step(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,7 +23,7 @@ from ..engine.sampling import Draws, Num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import BOOL, FLOAT, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Mechanism, Spec
+from .base import BOOL, FLOAT, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .durability import Durability
 from .effects import Targets
@@ -47,6 +47,8 @@ GAP_EVERY = 4  # ... at every 4th session
 
 @dataclass(frozen=True)
 class NegotiationSpec(Spec):
+    name: ClassVar[str] = "negotiation"
+
     layout: Layout
     open_day: int  # talks open (horizon: never)
     every_days: int
@@ -100,20 +102,18 @@ class NegotiationSpec(Spec):
             "mediator_gap_checked": int(checked),
         }
 
-    def build(
-        self,
-        d: Draws,
-        targets: Targets,
-        sides: Sides,
-        accord: Accord,
-        battle: Battlefield,
-        sanctions: Sanctions,
-        threats: Threats,
-        war: WarValue,
-        durability: Durability,
-    ) -> Negotiation:
+    def build(self, ctx: Build) -> Negotiation:
         return Negotiation(
-            self, d, targets, sides, accord, battle, sanctions, threats, war, durability
+            self,
+            ctx.d,
+            ctx.targets,
+            ctx.get("sides", Sides),
+            ctx.get("accord", Accord),
+            ctx.get("battle", Battlefield),
+            ctx.get("sanctions", Sanctions),
+            ctx.get("threats", Threats),
+            ctx.get("war", WarValue),
+            ctx.get("durability", Durability),
         )
 
 

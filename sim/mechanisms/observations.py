@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +20,7 @@ from ..engine.layout import Layout
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import FLOAT, RANK_OBSERVE, Mechanism, Spec
+from .base import FLOAT, RANK_OBSERVE, Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .negotiation import Negotiation
 from .sanctions import Sanctions
@@ -44,6 +44,8 @@ class Probe:
 
 @dataclass(frozen=True)
 class ObservationsSpec(Spec):
+    name: ClassVar[str] = "observations"
+
     layout: Layout
     probes: tuple[Probe, ...]
 
@@ -89,17 +91,17 @@ class ObservationsSpec(Spec):
     def columns(self) -> dict[str, str]:
         return {f"obs.{p.index}": FLOAT for p in self.probes}
 
-    def build(
-        self,
-        n: int,
-        sides: Sides,
-        accord: Accord,
-        battle: Battlefield,
-        sanctions: Sanctions,
-        threats: Threats,
-        negotiation: Negotiation,
-    ) -> Observations:
-        return Observations(self, n, sides, accord, battle, sanctions, threats, negotiation)
+    def build(self, ctx: Build) -> Observations:
+        return Observations(
+            self,
+            ctx.n,
+            ctx.get("sides", Sides),
+            ctx.get("accord", Accord),
+            ctx.get("battle", Battlefield),
+            ctx.get("sanctions", Sanctions),
+            ctx.get("threats", Threats),
+            ctx.get("negotiation", Negotiation),
+        )
 
 
 def _observe(w: Any) -> None:

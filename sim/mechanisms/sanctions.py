@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,7 @@ from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from ..scenario.statepaths import ECONOMY_FLOOR
-from .base import RANK_SANCTIONS_STEP, Mechanism, Spec
+from .base import RANK_SANCTIONS_STEP, Build, Mechanism, Spec
 from .effects import Targets
 from .sides import Sides
 
@@ -33,6 +33,8 @@ BoolArray = NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class SanctionsSpec(Spec):
+    name: ClassVar[str] = "sanctions"
+
     layout: Layout
     target: int | None  # side index of the target (None: no sanctions)
     level: Num
@@ -68,8 +70,8 @@ class SanctionsSpec(Spec):
             for i, (day, _) in enumerate(self.schedule)
         ]
 
-    def build(self, d: Draws, targets: Targets, sides: Sides) -> Sanctions:
-        return Sanctions(self, d, targets, sides)
+    def build(self, ctx: Build) -> Sanctions:
+        return Sanctions(self, ctx.d, ctx.targets, ctx.get("sides", Sides))
 
 
 def _step(index: int) -> Callable[[Any], None]:

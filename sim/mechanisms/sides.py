@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +19,7 @@ from ..bargaining.frontier import SideTerms
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
 from ..scenario.schema import Belligerent, Scenario
-from .base import BOOL, FLOAT, Mechanism, Spec
+from .base import BOOL, FLOAT, Build, Mechanism, Spec
 from .effects import Targets
 
 FloatArray = NDArray[np.float64]
@@ -73,6 +74,8 @@ class RedLine:
 
 @dataclass(frozen=True)
 class SidesSpec(Spec):
+    name: ClassVar[str] = "sides"
+
     layout: Layout
     sides: tuple[SideSpec, SideSpec]
 
@@ -93,8 +96,8 @@ class SidesSpec(Spec):
             f"support_mean.{sid}": sums["support"][j] / n for j, sid in enumerate(self.layout.sides)
         }
 
-    def build(self, d: Draws, targets: Targets) -> Sides:
-        return Sides(self, d, targets)
+    def build(self, ctx: Build) -> Sides:
+        return Sides(self, ctx.d, ctx.targets)
 
 
 def _side(s: Scenario, lay: Layout, sid: str) -> SideSpec:
@@ -243,6 +246,16 @@ class Sides(Mechanism):
 
     def clear_listeners(self) -> None:
         self._listeners.clear()
+
+    def release(self) -> None:
+        self.clear_listeners()
+
+    def finite_state(self) -> list[tuple[str, NDArray[Any]]]:
+        return [
+            ("capability", self.capability),
+            ("economy", self.economy),
+            ("support", self.support),
+        ]
 
     def move_ideal(self, side: int, rows: IntArray, shift: FloatArray) -> None:
         """Shift the ideal point of ``side`` in ``rows`` by ``shift`` (K,) scaled units."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,7 @@ from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import BOOL, INT, RANK_DEADLINE, STR, Mechanism, Spec
+from .base import BOOL, INT, RANK_DEADLINE, STR, Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .effects import Op, Targets, compile_effect
 from .sides import Sides
@@ -51,6 +51,8 @@ class ThreatSpec:
 
 @dataclass(frozen=True)
 class ThreatsSpec(Spec):
+    name: ClassVar[str] = "threats"
+
     layout: Layout
     threats: tuple[ThreatSpec, ...]
 
@@ -90,10 +92,9 @@ class ThreatsSpec(Spec):
         cols.update({f"fired.{t.name}": BOOL for t in self.threats})
         return cols
 
-    def build(
-        self, d: Draws, targets: Targets, accord: Accord, sides: Sides, battle: Battlefield
-    ) -> Threats:
-        return Threats(self, d, targets, accord, sides, battle)
+    def build(self, ctx: Build) -> Threats:
+        accord, sides = ctx.get("accord", Accord), ctx.get("sides", Sides)
+        return Threats(self, ctx.d, ctx.targets, accord, sides, ctx.get("battle", Battlefield))
 
 
 def _deadline(j: int) -> Callable[[Any], None]:

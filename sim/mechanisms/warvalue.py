@@ -23,15 +23,17 @@ type's regroup premium.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.evaluate import front_gap
-from ..engine.sampling import Draws, Num, num
+from ..engine.layout import Layout
+from ..engine.sampling import Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
-from .base import Mechanism, Spec
+from .base import Build, Mechanism, Spec
 from .battlefield import Battlefield
 from .learning import Learning
 from .sanctions import Sanctions
@@ -44,25 +46,26 @@ IntArray = NDArray[np.intp]
 
 @dataclass(frozen=True)
 class WarValueSpec(Spec):
+    name: ClassVar[str] = "war"
+
     lookahead: Num  # days a side looks ahead: it projects the front and weighs waiting that far
     round_days: int
 
     @classmethod
-    def of(cls, s: Scenario) -> WarValueSpec:
+    def of(cls, s: Scenario, lay: Layout) -> WarValueSpec:
         return cls(num(s.negotiation.lookahead_days, "negotiation.lookahead_days"), s.round_days)
 
-    def build(
-        self,
-        n: int,
-        sides: Sides,
-        learning: Learning,
-        battle: Battlefield,
-        sanctions: Sanctions,
-        threats: Threats,
-        d: Draws,
-    ) -> WarValue:
-        rounds = np.maximum(d(self.lookahead) / self.round_days, 1.0)
-        return WarValue(n, sides, learning, battle, sanctions, threats, rounds)
+    def build(self, ctx: Build) -> WarValue:
+        rounds = np.maximum(ctx.d(self.lookahead) / self.round_days, 1.0)
+        return WarValue(
+            ctx.n,
+            ctx.get("sides", Sides),
+            ctx.get("learning", Learning),
+            ctx.get("battle", Battlefield),
+            ctx.get("sanctions", Sanctions),
+            ctx.get("threats", Threats),
+            rounds,
+        )
 
 
 class WarValue(Mechanism):
@@ -118,6 +121,12 @@ class WarValue(Mechanism):
 
     def begin(self, w: WorldBase) -> None:
         self.refresh(w)
+
+    def after_item(self, w: WorldBase) -> None:
+        self.refresh(w)
+
+    def finite_state(self) -> list[tuple[str, NDArray[Any]]]:
+        return [("war value", self.war), ("value of rejecting a deal", self.reject)]
 
     def refresh(self, w: WorldBase) -> None:
         """Recompute W, the value of rejecting a deal and the war after a pause, both sides."""

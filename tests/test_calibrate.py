@@ -1,0 +1,239 @@
+"""sim calibrate: the score table, the fit and leave-one-case-out checked by hand on the table,
+resume, refusals, and --calibration applied by sim hindcast and sim run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from oracle_scenarios import toy
+
+import sim
+from sim.calibrate.design import parse_param, point_overrides
+from sim.calibrate.fit import best_point, loo_points
+from sim.calibrate.folder import read_calibration
+from sim.cli import main
+
+N = 200
+PARAM = "pressures.learning.rate=0.014:0.022:3"  # the toy's own rate is 0.02
+VALUES = [0.014, 0.018, 0.022]
+RECORDS = {
+    "early": [
+        {"by": "2025-02-27", "source": "r", "ceasefire": False},
+        {"on": "2025-02-28", "source": "r", "ceasefire": True},
+    ],
+    "late": [
+        {"by": "2025-08-30", "source": "r", "ceasefire": False},
+        {"on": "2025-09-01", "source": "r", "ceasefire": True},
+    ],
+    "never": [{"by": "2025-12-30", "source": "r", "ceasefire": False}],
+}
+
+
+def write_cases(folder: Path) -> list[str]:
+    """Three tiny cases: the toy war with three records (a ceasefire early, late, none)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, obs in RECORDS.items():
+        s = toy()
+        s["name"] = name
+        s["observations"] = obs
+        f = folder / f"{name}.yaml"
+        f.write_text(yaml.safe_dump(s, sort_keys=False))
+        files.append(str(f))
+    return files
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
+    root = tmp_path_factory.mktemp("calibrate")
+    cases = write_cases(root / "cases")
+    out = root / "fit"
+    argv = ["calibrate", *cases, "--param", PARAM, "-n", str(N), "--seed", "1", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    return cases, out
+
+
+def test_the_score_table_has_one_row_per_point_and_case(fitted):
+    cases, out = fitted
+    t = pd.read_csv(out / "scores.csv")
+    assert len(t) == 3 * 3 and t.equals(pd.read_parquet(out / "scores.parquet"))
+    assert sorted(t["pressures.learning.rate"].unique()) == VALUES
+    assert set(t["case"]) == set(RECORDS)
+    m = t.pivot(index="point", columns="case", values="log_model")
+    assert m.shape == (3, 3) and np.isfinite(m.to_numpy()).all()
+    # the base rates do not depend on the point
+    assert t.groupby("case")["log_base"].nunique().eq(1).all()
+    assert t.groupby("case")["log_lognormal"].nunique().eq(1).all()
+    # each cell is the case run and scored as sim hindcast does, at that point
+    h = sim.hindcast([cases[0]], N, 1, overrides=["pressures.learning.rate=0.018"])
+    cell = t[(t["case"] == "early") & (t["point"] == 1)].iloc[0]
+    assert cell["p_model"] == pytest.approx(h.cases[0]["model"]["p"])
+    assert cell["log_model"] == pytest.approx(h.cases[0]["model"]["log"])
+
+
+def test_the_fit_is_the_argmin_of_the_summed_log_score(fitted):
+    _, out = fitted
+    t = pd.read_csv(out / "scores.csv")
+    sums = t.groupby("point")["log_model"].sum()
+    assert sums.nunique() == 3  # no ties: the argmin is a real choice
+    best = int(sums.idxmin())
+    data = json.loads((out / "calibration.json").read_text())
+    assert data["best"]["point"] == best
+    value = VALUES[best]
+    assert data["best"]["values"] == {"pressures.learning.rate": value}
+    assert read_calibration(out / "calibration.yaml") == [f"pressures.learning.rate={value}"]
+    prov = yaml.safe_load((out / "calibration.yaml").read_text())["provenance"]
+    assert prov["replicates"] == N and prov["seed"] == 1 and len(prov["cases"]) == 3
+    assert prov["loo"]["log"] == pytest.approx(data["summary"]["loo"]["log"], abs=1e-6)
+
+
+def test_leave_one_case_out_is_the_argmin_without_the_case(fitted):
+    _, out = fitted
+    t = pd.read_csv(out / "scores.csv")
+    loo = pd.read_csv(out / "loo.csv").set_index("case")
+    m = t.pivot(index="point", columns="case", values="log_model")
+    for case in RECORDS:
+        others = m.drop(columns=case).sum(axis=1)
+        point = int(others.idxmin())
+        assert loo.loc[case, "point"] == point
+        assert loo.loc[case, "log"] == pytest.approx(m.loc[point, case])
+        assert loo.loc[case, "pressures.learning.rate"] == VALUES[point]
+    assert len(set(loo["point"])) > 1  # the cases disagree: LOO is not the in-sample fit
+    data = json.loads((out / "calibration.json").read_text())
+    assert data["summary"]["loo"]["log"] == pytest.approx(loo["log"].mean())
+    assert data["summary"]["loo"]["log"] > data["summary"]["in_sample"]["log"]
+    html = (out / "report.html").read_text()
+    assert "Leave-one-case-out" in html and html.count("<img") == 2
+
+
+def test_fit_and_loo_on_a_hand_matrix():
+    m = np.array([[1.0, 5.0, 0.0], [2.0, 2.0, 2.0], [0.0, 0.0, 9.0]])  # points x cases
+    assert best_point(m) == 0  # sums 6, 6, 9: the first of equals
+    # without case 0: 5, 4, 9; without case 1: 1, 4, 9; without case 2: 6, 4, 0
+    assert loo_points(m) == [1, 0, 2]
+
+
+def test_resume_reruns_only_the_missing_case_run_and_gives_the_same_table(fitted, tmp_path, capsys):
+    cases, out = fitted
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    gone = again / "cells" / "1" / "late.json"
+    gone.unlink()
+    others = {p: p.stat().st_mtime_ns for p in (again / "cells").rglob("*.json")}
+    assert main(["calibrate", "--resume", str(again)]) == 0
+    err = capsys.readouterr().err
+    assert "1 to run (8 done already)" in err and "plan:" in err
+    assert gone.is_file()
+    assert all(p.stat().st_mtime_ns == t for p, t in others.items())
+    pd.testing.assert_frame_equal(
+        pd.read_csv(again / "scores.csv"), pd.read_csv(out / "scores.csv")
+    )
+    gone.unlink()
+    res = sim.calibrate(resume=again)  # the API: the same, counting the runs it did
+    assert res.ran == 1 and res.table().shape[0] == 9
+    # a different calibration is refused, and an existing --out without --force too
+    assert main(["calibrate", *cases, "--param", "pressures.learning.rate=0:1:4",
+                 "--resume", str(again)]) == 2  # fmt: skip
+    assert main(["calibrate", *cases, "--param", PARAM, "-n", "10", "--out", str(again)]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "param, says",
+    [
+        ("negotiation.lookahead_dayz=10:30:3", "cannot take the point"),
+        ("nowhere.at_all=0:1:3", "no such path"),
+        ("actors.a.role=0:1:3", "not a numeric field"),
+        ("negotiation.lookahead_days=-10:30:3", "must be > 0"),
+        ("negotiation.lookahead_days=30", "--param"),
+    ],
+)
+def test_a_bad_param_is_refused_before_anything_is_written(fitted, tmp_path, capsys, param, says):
+    cases, _ = fitted
+    out = tmp_path / "o"
+    argv = ["calibrate", *cases, "--param", param, "-n", "50", "--out", str(out), "--quiet"]
+    assert main(argv) == 2
+    assert says in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_parse_param_defaults_and_refusals():
+    assert parse_param("negotiation.lookahead_days=30:330").steps == 5
+    assert parse_param("negotiation.lookahead_days=30:330", "lhs").steps is None
+    assert point_overrides({"a.b": 30.0, "c": 0.25}) == ["a.b=30", "c=0.25"]
+    with pytest.raises(sim.UsageError, match="LO must be below HI"):
+        parse_param("x=1:1:3")
+    with pytest.raises(sim.UsageError, match="at least two CASE"):
+        sim.calibrate(["one.yaml"], ["x=0:1:3"])
+
+
+def test_calibration_on_hindcast_and_run_applies_the_fitted_numbers(fitted, tmp_path):
+    cases, out = fitted
+    t = pd.read_csv(out / "scores.csv")
+    best = json.loads((out / "calibration.json").read_text())["best"]["point"]
+    cal = str(out / "calibration.yaml")
+    with_cal = tmp_path / "cal"
+    argv = ["hindcast", cases[0], "-n", str(N), "--quiet", "--calibration", cal]
+    assert main([*argv, "--out", str(with_cal)]) == 0
+    p_plain = sim.hindcast([cases[0]], N, 1).cases[0]["model"]["p"]
+    got = json.loads((with_cal / "hindcast.json").read_text())
+    fitted_p = t[(t["case"] == "early") & (t["point"] == best)]["p_model"].iloc[0]
+    assert got["cases"][0]["model"]["p"] == pytest.approx(fitted_p)
+    assert got["cases"][0]["model"]["p"] != pytest.approx(p_plain)  # the toy's rate is 0.02
+    assert got["meta"]["overrides"] == read_calibration(cal)
+    # sim run: the calibration first, the user's --set after it (and winning)
+    run = ["run", cases[0], "-n", "300", "--no-report", "--quiet", "--calibration", cal]
+    assert main([*run, "--out", str(tmp_path / "r1")]) == 0
+    assert main([*run, "--set", "pressures.learning.rate=0", "--out", str(tmp_path / "r2")]) == 0
+    rate = [
+        yaml.safe_load((tmp_path / r / "scenario.yaml").read_text())["pressures"]["learning"][
+            "rate"
+        ]
+        for r in ("r1", "r2")
+    ]
+    assert rate == [VALUES[best], 0]
+    assert (
+        main(["hindcast", cases[0], "--calibration", cases[0], "--out", str(tmp_path / "x")]) == 2
+    )
+
+
+def test_the_python_api_runs_in_memory_and_saves_a_folder_sim_report_renders(fitted, tmp_path):
+    cases, out = fitted
+    res = sim.calibrate(cases[:2], [PARAM], replicates=N, seed=1)
+    assert res.folder is None and res.ran == 6
+    assert res.matrix("log").shape == (3, 2)
+    assert set(res.best) == {"pressures.learning.rate"}
+    assert list(res.loo["case"]) == ["early", "late"]
+    assert list(res.summary()["forecaster"])[2:] == [
+        "constant hazard (CoW median)",
+        "lognormal by war age (CoW)",
+    ]
+    folder = res.save(tmp_path / "saved")
+    assert (folder / ".sim-folder").is_file() and (folder / "calibration.yaml").is_file()
+    (folder / "report.html").unlink()
+    assert main(["report", str(folder)]) == 0 and (folder / "report.html").is_file()
+    with pytest.raises(sim.UsageError, match="not empty"):
+        res.save(out)
+
+
+def test_an_existing_out_is_replaced_only_with_force_and_only_if_sim_wrote_it(fitted, tmp_path):
+    cases, _ = fitted
+    out = tmp_path / "fit"
+    argv = ["calibrate", *cases[:2], "--param", "pressures.learning.rate=0.014,0.022"]
+    argv += ["-n", "50", "--out", str(out), "--quiet", "--no-report"]
+    assert main(argv) == 0 and (out / ".sim-folder").is_file()
+    (out / "stale.txt").write_text("from before")
+    assert main(argv) == 2 and (out / "stale.txt").is_file()  # not empty: refused
+    assert main([*argv, "--force"]) == 0  # sim wrote it: started again
+    assert not (out / "stale.txt").exists() and len(list((out / "cells").rglob("*.json"))) == 4
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    assert main([*argv[:5], "-n", "50", "--out", str(mine), "--force", "--quiet"]) == 2
+    assert (mine / "notes.txt").read_text() == "keep" and len(list(mine.iterdir())) == 1
