@@ -56,6 +56,7 @@ class BattlefieldSpec(Spec):
     regeneration: tuple[Num, Num]
     control: Num | None  # start of the front line, real units
     patrons: tuple[PatronSpec, ...]
+    decisive_scale: float = 1.0  # structure.decisive_scale
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> BattlefieldSpec:
@@ -98,6 +99,7 @@ class BattlefieldSpec(Spec):
             regeneration=per_side("regeneration"),
             control=control,
             patrons=tuple(patrons),
+            decisive_scale=s.structure.decisive_scale,
         )
 
     def columns(self) -> dict[str, str]:
@@ -133,7 +135,7 @@ class Battlefield(Mechanism):
         self.balance = d(spec.balance)
         self.volatility = d(spec.volatility)
         self.tail = d(spec.tail)
-        self.decisive = d(spec.decisive)
+        self.decisive = d(spec.decisive) * spec.decisive_scale
         self.attrition = np.stack([d(x) for x in spec.attrition])
         self.regeneration = np.stack([d(x) for x in spec.regeneration])
         self.reliability = {p.id: d(p.reliability) for p in spec.patrons}

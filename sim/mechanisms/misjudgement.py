@@ -21,9 +21,10 @@ FloatArray = NDArray[np.float64]
 class Misjudgement:
     """The current error (2, n) of each side, moved on once per day with offers."""
 
-    def __init__(self, d: Draws, family: str, scale: Num, persistence: Num):
+    def __init__(self, d: Draws, family: str, scale: Num, persistence: Num, spread: float = 1.0):
         self.family = family  # "normal" or "logistic"
-        self.scale = d(scale)  # sd (normal) or lambda (logistic)
+        # sd (normal) or lambda (logistic), the spread scaled by structure.misperception_scale
+        self.scale = d(scale) * spread if family == "normal" else d(scale) / spread
         self.persistence = d(persistence)
         self.z = d.normals("perception", 2)
         self.day = -1  # the day it last moved on

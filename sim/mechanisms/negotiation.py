@@ -54,6 +54,7 @@ class NegotiationSpec(Spec):
     every_days: int
     errors: str  # "normal" or "logistic": the family of each side's misjudgement of its war value
     error_scale: Num  # sd (normal) or lambda (logistic: scale 1 / lambda)
+    error_spread: float  # structure.misperception_scale
     persistence: Num  # AR(1) coefficient of the misjudgement from one decision day to the next
     collapse: Num
     direct: Num
@@ -173,7 +174,9 @@ class Negotiation(Mechanism):
             for p in spec.proposals
             if p.reward != (0.0, 0.0)
         }
-        self.judgement = Misjudgement(d, spec.errors, spec.error_scale, spec.persistence)
+        self.judgement = Misjudgement(
+            d, spec.errors, spec.error_scale, spec.persistence, spec.error_spread
+        )
         self.reengage = {m.id: d(m.reengage) for m in spec.mediators}
         self.moving = any(c.relative for c in spec.cuts)  # some red line follows the front
         ivs = (

@@ -108,6 +108,7 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
         every_days=ng.every_days,
         errors=errors,
         error_scale=scale,
+        error_spread=s.structure.misperception_scale,
         persistence=rho,
         collapse=num(ng.collapse, "negotiation.collapse"),
         direct=num(ng.direct, "negotiation.direct"),

@@ -78,10 +78,14 @@ class SidesSpec(Spec):
 
     layout: Layout
     sides: tuple[SideSpec, SideSpec]
+    cost_scale: float = 1.0  # structure.cost_scale
+    optimism_scale: float = 1.0  # structure.optimism_scale
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> SidesSpec:
-        return cls(lay, (_side(s, lay, lay.sides[0]), _side(s, lay, lay.sides[1])))
+        st = s.structure
+        both = (_side(s, lay, lay.sides[0]), _side(s, lay, lay.sides[1]))
+        return cls(lay, both, st.cost_scale, st.optimism_scale)
 
     def columns(self) -> dict[str, str]:
         cols = {f"final_support.{sid}": FLOAT for sid in self.layout.sides}
@@ -212,8 +216,8 @@ class Sides(Mechanism):
         self.capability = both("capability")
         self.economy = both("economy")
         self.support = self.support0.copy()
-        self.optimism = both("optimism")
-        self.cost = both("cost")  # utility per round of fighting at intensity 1
+        self.optimism = both("optimism") * spec.optimism_scale
+        self.cost = both("cost") * spec.cost_scale  # utility per round of fighting at intensity 1
         self.lines = self._lines(n)
         self._listeners: list[Callable[[int, IntArray], None]] = []
         for head in ("capability", "economy", "support", "optimism", "cost"):

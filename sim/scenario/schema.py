@@ -57,6 +57,7 @@ __all__ = [
     "Sanctions",
     "Scenario",
     "Stalling",
+    "Structure",
     "Threat",
     "distributions_by_path",
     "iter_numbers",
@@ -82,6 +83,37 @@ class Correlation(Spec):
 class RunSettings(Spec):
     replicates: Whole = Field(default=10000, ge=1, le=MAX_REPLICATES)
     seed: Whole = Field(default=0, ge=0, le=2**63 - 1)
+
+
+class Structure(Spec):
+    """Scales of the shared judgement conventions: structural numbers, the same for every
+    conflict, calibrated on the history library (``sim calibrate``), never on one case."""
+
+    cost_scale: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="multiplies every belligerent's cost of fighting (cost)",
+    )
+    optimism_scale: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="multiplies every belligerent's optimism bias (optimism)",
+    )
+    misperception_scale: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="multiplies the spread of each side's misjudgement (misperception sd; "
+        "divides rationality)",
+    )
+    decisive_scale: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="multiplies the hazard that the war is decided by force",
+    )
 
 
 class Scenario(Spec):
@@ -113,6 +145,7 @@ class Scenario(Spec):
     observations: list[Observation] = Field(
         default_factory=list, description="what happened: dated evidence with sources (history)"
     )
+    structure: Structure = Field(default_factory=Structure)
     run: RunSettings = Field(default_factory=RunSettings)
 
     # -- derived views (no state; cheap) --------------------------------------------
