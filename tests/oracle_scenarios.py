@@ -55,7 +55,14 @@ def fearon(
             "m": {"role": "mediator", "proposes": "none"},
         },
         "pressures": {
-            "battlefield": {"decisive_per_year": DECISIVE_PER_YEAR, "drift": 0, "volatility": 0},
+            # the war is valued with Fearon's limit, which needs a large hazard per round; the
+            # realised decisive end is switched off so that only bargaining is measured
+            "battlefield": {
+                "decisive_per_year": DECISIVE_PER_YEAR,
+                "decisive_ends": False,
+                "drift": 0,
+                "volatility": 0,
+            },
             "learning": {"rate": 0, "noise": 0},
         },
         "negotiation": {"rationality": rationality},

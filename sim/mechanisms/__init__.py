@@ -16,6 +16,7 @@ step in the same order:
     war          what fighting on and rejecting are worth (begin, and after every item)
     negotiation  talks opening, sessions, scheduled proposals (items); talks reopening (end)
     durability   ceasefires breaking down (end)
+    decisive     the war decided by force, with the hazard the war values assume (end)
     observations what each observation looks at, recorded on its date (items)
 
 Adding a mechanism: write its module (a Spec with ``name``, ``of`` and ``build``, and a
@@ -37,6 +38,7 @@ from ..scenario.schema import Scenario
 from .accord import AccordSpec
 from .base import FLOAT, Build, Mechanism, Spec, check_outcomes
 from .battlefield import BattlefieldSpec
+from .decisive import DecisiveSpec
 from .domestic import DomesticSpec
 from .durability import DurabilitySpec
 from .effects import Targets
@@ -64,6 +66,7 @@ REGISTRY: list[type[Spec]] = [
     WarValueSpec,
     NegotiationSpec,
     DurabilitySpec,
+    DecisiveSpec,
     ObservationsSpec,
 ]
 

@@ -75,20 +75,22 @@ class Accord(Mechanism):
         self.pen_current = np.zeros((2, n))  # audience penalty of the terms in force (before a*S)
         self.since = np.full(n, np.inf)  # day the terms in force were agreed
         self.breakdown_day = np.full(n, np.nan)  # first breakdown
+        self.decided = np.zeros(n, dtype=bool)  # the war was decided by force: it is over
         targets.add("talks", lambda who: self.talks)
 
     def fighting(self, day: int) -> BoolArray:
-        """Replicates at war on ``day`` (no ceasefire in force, no truce running)."""
-        return np.asarray(~self.in_force & (self.truce_until <= day))
+        """Replicates at war on ``day`` (no ceasefire in force, no truce running, not decided)."""
+        return np.asarray(~self.in_force & (self.truce_until <= day) & ~self.decided)
 
     def fight_share(self, day: int, round_days: int) -> FloatArray:
         """Share of the round starting on ``day`` that is fought: a truce ending mid-round pauses part of it."""
         fought = day + round_days - np.maximum(day, self.truce_until)
-        return np.asarray(np.where(self.in_force, 0.0, np.clip(fought / round_days, 0.0, 1.0)))
+        over = self.in_force | self.decided
+        return np.asarray(np.where(over, 0.0, np.clip(fought / round_days, 0.0, 1.0)))
 
     def open_rows(self, extra: BoolArray | None = None) -> IntArray:
-        """Replicates with talks open and no ceasefire in force (and ``extra``)."""
-        mask = self.talks & ~self.in_force
+        """Replicates with talks open, no ceasefire in force and the war not decided (and ``extra``)."""
+        mask = self.talks & ~self.in_force & ~self.decided
         if extra is not None:
             mask &= extra
         return np.flatnonzero(mask)
@@ -112,6 +114,11 @@ class Accord(Mechanism):
         self.ceasefire_day[rows[first]] = day
         self.terms[rows[first]] = terms[first]
         self.agreed[rows] = True
+
+    def decide(self, mask: BoolArray) -> None:
+        """The wars in ``mask`` are decided by force: the fighting and the talks end for good."""
+        self.decided[mask] = True
+        self.talks[mask] = False
 
     def break_down(self, mask: BoolArray, day: int) -> None:
         """The ceasefires in ``mask`` end: fighting and talks resume."""

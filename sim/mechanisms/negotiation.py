@@ -331,7 +331,7 @@ class Negotiation(Mechanism):
         ac = self.accord
         u = w.uniforms("reopen", w.day)
         if ac.talks_started:
-            back = ~ac.talks & ~ac.in_force & (u < self.reopen)
+            back = ~ac.talks & ~ac.in_force & ~ac.decided & (u < self.reopen)
             if back.any():
                 ac.talks[back] = True
                 w.tracer.log(w.day, "reopen", back, "talks reopen")

@@ -44,6 +44,11 @@ class Battlefield(Spec):
         "when not given and the scenario has war_began: a third of the hazard that a war of that "
         "age ends (Correlates of War durations; Pillar 1983: a third end in victory)",
     )
+    decisive_ends: bool = Field(
+        default=True,
+        description="the war is actually decided by force with that hazard (false: only the "
+        "sides' valuation counts it, as in the closed-form oracles of docs/model.md)",
+    )
     attrition: dict[Id, Prob] = Field(
         default_factory=dict, description="share of capability lost per round at intensity 1"
     )
