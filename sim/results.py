@@ -286,6 +286,8 @@ class Results:
             f"  median days to ceasefire:       {med_txt}",
             f"  P(ceasefire in force at horizon): {pct(s['p_in_force_at_horizon'])}",
         ]
+        if s.get("p_decided_by_force"):
+            lines.append(f"  P(war decided by force first):  {pct(s['p_decided_by_force'])}")
         return "\n".join(lines)
 
     # -- files ------------------------------------------------------------------------
