@@ -168,9 +168,16 @@ def param_labels(case_file: str, paths: list[str]) -> dict[str, str]:
     out = {}
     for p in paths:
         label = vocab.axis_label(p)
+        if ":" not in label and "." in p:  # a section the vocabulary does not name
+            head, _, rest = p.partition(".")
+            label = f"{head.capitalize()}: {rest.replace('_', ' ').replace('.', ' ')}"
         unit = next((u for s, u in _UNIT_SUFFIXES.items() if p.endswith(s)), None)
         out[p] = f"{label} ({unit})" if unit and not label.endswith(")") else label
     return out
 
 
-_UNIT_SUFFIXES = {"_days": "days", "_per_year": "per year"}  # units a field's name tells
+_UNIT_SUFFIXES = {
+    "_days": "days",
+    "_per_year": "per year",
+    "_scale": "× as written",
+}  # units a field's name tells

@@ -26,6 +26,7 @@ __all__ = [
 LEVELS = ("0.5", "0.8", "0.95")
 COMPARATORS = ("base", "lognormal")  # the base rates of sim.hindcast, the same at every point
 FLAT = 1e-9  # summed log scores closer than this are the same
+NEAR = 0.01  # nats a case: points whose mean log score is this close to the best's
 
 
 def log_matrix(manifest: dict[str, Any], rows: dict[tuple[int, int], Any]) -> np.ndarray:
@@ -116,12 +117,21 @@ def _warnings(manifest: dict[str, Any], m: np.ndarray, best: int) -> list[str]:
             "the design's first point)"
         ]
     out = []
+    near = [i for i, s in enumerate(sums) if (s - sums[best]) / m.shape[1] < NEAR]
     for path in paths:
         vals = sorted({p[path] for p in manifest["points"]})
         v = manifest["points"][best][path]
-        if len(vals) > 1 and v in (vals[0], vals[-1]):
+        if len(vals) > 1 and v in (vals[0], vals[-1]) and len(near) == 1:
             end = "low" if v == vals[0] else "high"
             out.append(f"the fit lies at the {end} end of the range of {path} ({v:g}): widen it")
+    if len(near) > 1:
+        pts = "; ".join(
+            ", ".join(f"{k}={v:g}" for k, v in manifest["points"][i].items()) for i in near
+        )
+        out.append(
+            f"{len(near)} points score within {NEAR} nats a case of the best ({pts}): the cases "
+            "hardly tell them apart, so the fit among them is weak"
+        )
     return out
 
 

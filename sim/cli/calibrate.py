@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -120,11 +121,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             allow_large=args.allow_large,
         )
     except KeyboardInterrupt:
+        from ..calibrate.folder import is_calibrate_manifest
+
         where = args.resume or out
-        sys.stderr.write(
-            f"interrupted: finished case runs are kept in {where}; continue with "
-            f"'sim calibrate --resume {where}'\n"
+        kept = (
+            f"finished case runs are kept in {where}; continue with 'sim calibrate --resume {where}'"
+            if where is not None and is_calibrate_manifest(where)
+            else "nothing was run"
         )
+        sys.stderr.write(f"interrupted: {kept}\n")
         return 130
     finally:
         if bar is not None:
@@ -160,16 +165,19 @@ def _planner(args: argparse.Namespace, bar: Any) -> Any:
     run says it will take."""
 
     def plan(pl: Plan) -> None:
-        secs = 0.0
+        from ..limits import cap_workers, cpu_count
+
+        secs, pilot = 0.0, ""
         if pl.first is not None and pl.todo:
             file, overrides = pl.first
             per = _seconds_per_replicate_round(file, overrides, min(pl.replicates, 256))
-            secs = pl.replicate_rounds * per / min(args.workers, pl.todo)
+            secs = pl.replicate_rounds * per / min(cap_workers(args.workers, pl.todo), cpu_count())
+            pilot = f" (timed on {Path(file).stem}; cases differ several-fold in cost)"
         done = f" ({pl.total - pl.todo:,} done already)" if pl.todo < pl.total else ""
         sys.stderr.write(
             f"plan: {pl.points:,} points x {pl.cases} cases = {pl.total:,} case runs of "
             f"{pl.replicates:,} replicates; {pl.todo:,} to run{done}; about {_duration(secs)} "
-            f"on {args.workers} worker(s); checkpoints in {pl.folder}\n"
+            f"on {args.workers} worker(s){pilot}; checkpoints in {pl.folder}\n"
         )
         if bar is not None:
             bar.start()

@@ -8,14 +8,13 @@ threats. After each session talks may collapse; collapsed talks may reopen each 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..bargaining.evaluate import front_gap
-from ..bargaining.frontier import Cut, IssueTables, intervals, moving_intervals
+from ..bargaining.frontier import Cut
 from ..bargaining.offers import Offer, Package
 from ..engine.calendar import Item
 from ..engine.layout import Layout
@@ -30,11 +29,11 @@ from .effects import Targets
 from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
-from .proposers import DirectOffer, NashMediator, SplitMediator, Table, mediator_gap
+from .proposers import DirectOffer, NashMediator, build_mediators, build_table, mediator_gap
 from .sanctions import Sanctions
 from .sides import Sides
-from .signing import Signing, hard_crossed
 from .threats import Threats
+from .verdicts import Verdicts
 from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]
@@ -152,64 +151,36 @@ class Negotiation(Mechanism):
         n = d.n
         self.spec, self.sides, self.accord, self.battle = spec, sides, accord, battle
         self.sanctions, self.threats, self.war = sanctions, threats, war
-        self.signing = Signing(sides, war, durability, spec.layout.front)
-        lay = spec.layout
-        self.insists = [np.array(sp.insists, dtype=np.intp) for sp in sides.spec.sides]
-        # a mediator's ceasefire settles what either side insists on and defers the rest to
-        # later bargaining (held at the status quo: the frozen line, sanctions as they are)
-        must = np.zeros(lay.k, dtype=bool)
-        for ins in self.insists:
-            must[ins] = True
-        can_defer = ~np.isnan(lay.sq_fixed)
-        if lay.front is not None:
-            can_defer[lay.front] = True
-        self.mediator_settles = must | ~can_defer
         self.deferred = np.full(n, np.nan)  # issues the first agreed deal left open
         self.front_signed = np.full(n, np.nan)  # the front line (real units) at the first deal
         self.collapse = d(spec.collapse)
         self.direct = d(spec.direct)
         self.reopen = d(spec.reopen)
-        self.reward = {
-            p.index: np.stack([d(x) for x in p.reward])
-            for p in spec.proposals
-            if p.reward != (0.0, 0.0)
-        }
         self.judgement = Misjudgement(
             d, spec.errors, spec.error_scale, spec.persistence, spec.error_spread
         )
         self.reengage = {m.id: d(m.reengage) for m in spec.mediators}
         self.moving = any(c.relative for c in spec.cuts)  # some red line follows the front
-        ivs = (
-            moving_intervals(spec.cuts, spec.layout.k, battle.control)
-            if self.moving
-            else intervals(spec.cuts, spec.layout.k)
+        control = battle.control if self.moving else None
+        self.table = build_table(spec.layout, spec.cuts, sides, war, sanctions, control)
+        reward = {
+            p.index: np.stack([d(x) for x in p.reward])
+            for p in spec.proposals
+            if p.reward != (0.0, 0.0)
+        }
+        self.verdicts = Verdicts(
+            spec.layout, self.table, battle, durability, self.judgement, reward
         )
-        self.table = Table(
-            layout=spec.layout,
-            sides=sides,
-            war=war,
-            sanctions=sanctions,
-            intervals=ivs,
-            tables=IssueTables.of(sides.terms(np.arange(n), sanctions.spec.relief_issue), ivs),
-        )
-        self.table.extras = self.extras
+        self.table.extras = self.verdicts.extras
         self.engaged = {m.id: np.full(n, m.engaged) for m in spec.mediators}  # state
-        self.mediators: list[NashMediator] = []
-        for m in spec.mediators:
-            wts, noise = np.stack([d(x) for x in m.weights]), d(m.noise)
-            if m.proposes == "nash":
-                self.mediators.append(NashMediator(m.id, self.table, wts, noise))
-            elif m.proposes == "split":
-                self.mediators.append(SplitMediator(m.id, self.table, wts, noise))
+        self.mediators = build_mediators(spec.mediators, d, self.table)
         logistic = spec.errors == "logistic"
         self.direct_offers = (
             DirectOffer(0, self.table, self.judgement.scale, logistic),
             DirectOffer(1, self.table, self.judgement.scale, logistic),
         )
         self.below = np.zeros(n, dtype=bool)  # the first agreement was below a side's reservation
-        self.diag = np.zeros(
-            4
-        )  # first-session agreements, below reservation, gap sum, gaps checked
+        self.diag = np.zeros(4)  # first-session agreements, below reservation, gap sum, checked
         self.check_gap = d.chunk == 0
         self.watched: dict[tuple[int, int], FloatArray] = {}  # (proposal, day) -> verdicts (2, n)
         self.sessions = 0
@@ -229,13 +200,9 @@ class Negotiation(Mechanism):
     def follow_front(self) -> None:
         """Red lines measured from the front line move with it: thresholds, regime intervals
         and the issue tables are recomputed where the front stands today."""
-        if not self.moving:
-            return
-        t, sd = self.table, self.sides
-        sd.follow_front(self.battle.control)
-        t.intervals = moving_intervals(self.spec.cuts, self.spec.layout.k, self.battle.control)
-        rows = np.arange(len(self.battle.control))
-        t.tables = IssueTables.of(sd.terms(rows, self.sanctions.spec.relief_issue), t.intervals)
+        if self.moving:
+            self.sides.follow_front(self.battle.control)
+            self.table.rebuild(self.spec.cuts, self.battle.control)
 
     def watch(self, proposal: int, day: int) -> FloatArray:
         """Record each side's verdict (1 accepted, 0 rejected, NaN not put) on scheduled proposal
@@ -301,7 +268,7 @@ class Negotiation(Mechanism):
                     gap, checked = mediator_gap(w, med, rows[rows < GAP_SAMPLE])
                     self.diag[2] += gap
                     self.diag[3] += checked
-                self.resolve(w, self.defer(med.propose(w, rows)))
+                self.resolve(w, self.verdicts.defer(med.propose(w, rows)))
         u_talk, u_who = w.uniforms("direct", w.day, 2)
         direct = ~led & (u_talk < self.direct)
         for side, proposer in enumerate(self.direct_offers):
@@ -309,13 +276,13 @@ class Negotiation(Mechanism):
             if rows.size:
                 floor = self.war.reject[side, rows] + self.judgement.error[side, rows]
                 offer = proposer.propose(w, rows, floor)
-                add = self.extras(offer)  # what each side asks beyond that: a second pass
+                add = self.verdicts.extras(offer)  # what each side asks beyond that: a second pass
                 if add.any():
                     floor = floor + add[side]
                     offer = proposer.propose(w, rows, floor, add[1 - side])
                 # a side puts terms only if it believes they beat fighting on: where even its
                 # best terms do not, it makes no offer (rather than one it would itself refuse)
-                self.resolve(w, offer.only(self.value(side, offer) > floor))
+                self.resolve(w, offer.only(self.verdicts.value(side, offer) > floor))
         self.sessions += 1
         u = w.uniforms("collapse", w.day)
         failed = before & ~ac.in_force & (u < self.collapse)
@@ -345,89 +312,13 @@ class Negotiation(Mechanism):
                 w.tracer.log(w.day, "mediator", back, f"{mid} takes up its mediating role again")
 
     # -- deciding ----------------------------------------------------------------------
-    def value(self, side: int, offer: Offer) -> FloatArray:
-        """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)
-        - the lasting cost of the sanctions the terms leave in place (for the target)."""
-        sd, r = self.sides, offer.rows
-        v = offer.u[side] - sd.audience[side, r] * sd.support[side, r] * offer.pen[side]
-        lump = self.sanctions.lasting(side, sd.patience[side])[r]
-        return np.asarray(v - lump * self.table.relief_kept(offer.terms))
-
-    def defer(self, offer: Offer) -> Offer:
-        """A mediator's offer as a ceasefire: issues neither side insists on are deferred,
-        held at the status quo (the front line where it stands)."""
-        keep = self.mediator_settles
-        if keep.all():
-            return offer
-        lay = self.spec.layout
-        terms = offer.terms.copy()
-        sq = np.broadcast_to(lay.sq_fixed, terms.shape).copy()
-        if lay.front is not None:
-            sq[:, lay.front] = self.battle.control[offer.rows]
-        terms[:, ~keep] = sq[:, ~keep]
-        u, pen = self.sides.evaluate(offer.rows, terms, keep)
-        return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
-
-    def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
-        """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
-        u, pen = self.sides.evaluate(offer.rows, terms, offer.settled)
-        other = replace(offer, terms=terms, u=u, pen=pen)
-        return np.stack([self.value(i, other) for i in (0, 1)])
-
-    def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
-        """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
-        lay, sd, bf = self.spec.layout, self.sides, self.battle
-        r = offer.rows
-        assert offer.truce_days is not None
-        rounds = offer.truce_days / lay.round_days
-        saved = self.war.fight_cost()[side, r]
-        momentum = np.zeros(len(r))
-        if lay.front is not None:
-            f = lay.front
-            y, wt, rk = sd.ideal[side, r, f], sd.weight[side, r, f], sd.risk[side, r]
-            cnow = bf.control[r]
-            move = bf.drift[r] * bf.intensity[r] * (bf.p[r] - bf.balance[r])
-            cnext = np.clip(cnow + move, 0.0, 1.0)
-            momentum = wt * (front_gap(side, cnow, y) ** rk - front_gap(side, cnext, y) ** rk)
-        reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
-        return np.asarray(rounds * (saved - momentum) + reward)
-
-    def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
-        """How much better than rejecting each side truly finds the offer (2, r), before
-        misjudgement: V - reject less the commitment cost and the premium of waiting
-        (sim.mechanisms.signing)."""
-        if offer.truce_days is not None:
-            return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
-        v = np.stack([self.value(i, offer) for i in (0, 1)])
-        extra = self.extras(offer, v)
-        return np.asarray(v - self.war.reject[:, offer.rows] - extra)
-
-    def extras(self, offer: Offer, v: FloatArray | None = None) -> FloatArray:
-        """Commitment cost plus waiting premium for both sides on ``offer`` (2, r)."""
-        if v is None:
-            v = np.stack([self.value(i, offer) for i in (0, 1)])
-        days = self.spec.layout.round_days
-        return self.signing.extra(offer, v, lambda t: self.values(offer, t), days)
-
-    def willing(self, w: WorldBase, offer: Offer, margins: FloatArray) -> BoolArray:
-        """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
-        own is crossed, and no issue it insists a ceasefire settle is left open."""
-        rows = offer.rows
-        acc = margins > self.judgement.error[:, rows]
-        if offer.truce_days is None:
-            for side in (0, 1):
-                acc[side] &= ~hard_crossed(self.sides, side, rows, offer.terms, offer.settled)
-                if offer.settled is not None and not offer.settled[self.insists[side]].all():
-                    acc[side] = False
-        return np.asarray(acc)
-
     def resolve(self, w: WorldBase, offer: Offer) -> None:
         """Each side accepts iff it is willing (see ``willing``). A belligerent judges its own
         proposal like any other and withdraws it where it would refuse it."""
         if offer.rows.size == 0:
             return
-        margins = self.margins(w, offer)
-        acc = self.willing(w, offer, margins)
+        margins = self.verdicts.margins(w, offer)
+        acc = self.verdicts.willing(offer, margins)
         if offer.by is not None and not acc[offer.by].all():
             keep = acc[offer.by]
             offer, margins, acc = offer.only(keep), margins[:, keep], acc[:, keep]

@@ -23,7 +23,7 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
         if offer.truce_days is not None:
             kind, what = "truce", f"{offer.name} ({offer.truce_days}-day truce)"
             vals: dict[str, object] = {
-                "value": [round(float(neg.truce_value(w, s, one)[0]), 4) for s in (0, 1)]
+                "value": [round(float(neg.verdicts.truce_value(w, s, one)[0]), 4) for s in (0, 1)]
             }
         else:
             kind = "proposal"
@@ -34,11 +34,11 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
                 + ", ".join(f"{k} {v:.3g}" for k, v in zip(lay.issues, terms, strict=True))
             )
             vals = {
-                "value": [round(float(neg.value(s, one)[0]), 4) for s in (0, 1)],
+                "value": [round(float(neg.verdicts.value(s, one)[0]), 4) for s in (0, 1)],
                 "war_value": [round(float(neg.war.reject[s, r]), 4) for s in (0, 1)],
                 # each side accepts iff margin > its misjudgement; the margin is the value of
                 # signing (its expected life counted) less rejecting (waiting counted)
-                "margin": [round(float(m), 4) for m in neg.margins(w, one)[:, 0]],
+                "margin": [round(float(m), 4) for m in neg.verdicts.margins(w, one)[:, 0]],
                 "misjudgement": [round(float(neg.judgement.error[s, r]), 4) for s in (0, 1)],
             }
         text = f"{what}; {'; '.join(who)}"

@@ -10,7 +10,7 @@ with that method.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,15 +20,20 @@ from ..bargaining import kernel
 from ..bargaining.frontier import (
     INFEASIBLE,
     OFFER_STEPS,
+    Cut,
     Intervals,
     IssueTables,
     SideTerms,
+    intervals,
+    moving_intervals,
     refine_nash,
     row_bounds,
 )
 from ..bargaining.offers import Offer
 from ..engine.layout import Layout
+from ..engine.sampling import Draws
 from ..engine.world import WorldBase
+from .negotiation_spec import MediatorSpec
 from .sanctions import Sanctions
 from .sides import Sides
 from .warvalue import WarValue
@@ -55,6 +60,14 @@ class Table:
         settled = kw.get("settled")
         u, pen = self.sides.evaluate(rows, terms, settled)  # type: ignore[arg-type]
         return Offer(name, rows, terms, u, pen, **kw)  # type: ignore[arg-type]
+
+    def rebuild(self, cuts: Sequence[Cut], control: FloatArray) -> None:
+        """Regime intervals and issue tables anew, for red lines that follow the front line
+        (``control``, scaled): the sides' thresholds must already stand there."""
+        self.intervals = moving_intervals(cuts, self.layout.k, control)
+        rows = np.arange(len(control))
+        relief = self.sanctions.spec.relief_issue
+        self.tables = IssueTables.of(self.sides.terms(rows, relief), self.intervals)
 
     def lasting(self, rows: IntArray) -> FloatArray:
         """Lump cost of the sanctions in force if none were lifted, per side (2, r)."""
@@ -243,3 +256,38 @@ class DirectOffer:
         offer = t.offer(f"{t.layout.sides[j]} offer", rows, x, by=j, key=f"direct.{j}")
         offer.direct = True
         return offer
+
+
+def build_table(
+    layout: Layout,
+    cuts: Sequence[Cut],
+    sides: Sides,
+    war: WarValue,
+    sanctions: Sanctions,
+    control: FloatArray | None,
+) -> Table:
+    """What the proposers read; regime intervals that follow the front when ``control`` is given."""
+    k, n = layout.k, len(sides.support[0])
+    ivs = intervals(cuts, k) if control is None else moving_intervals(cuts, k, control)
+    relief = sanctions.spec.relief_issue
+    return Table(
+        layout=layout,
+        sides=sides,
+        war=war,
+        sanctions=sanctions,
+        intervals=ivs,
+        tables=IssueTables.of(sides.terms(np.arange(n), relief), ivs),
+    )
+
+
+def build_mediators(specs: tuple[MediatorSpec, ...], d: Draws, table: Table) -> list[NashMediator]:
+    """The proposing mediators, their weights and noise sampled (``proposes: none`` puts only
+    its scheduled proposals)."""
+    out: list[NashMediator] = []
+    for m in specs:
+        wts, noise = np.stack([d(x) for x in m.weights]), d(m.noise)
+        if m.proposes == "nash":
+            out.append(NashMediator(m.id, table, wts, noise))
+        elif m.proposes == "split":
+            out.append(SplitMediator(m.id, table, wts, noise))
+    return out

@@ -1,0 +1,128 @@
+"""How each side judges an offer: the value of its terms or of a truce, its margin over
+rejecting (the commitment cost and the premium of waiting, ``sim.mechanisms.signing``), and its
+verdict (misjudgement, hard red lines, what it insists a ceasefire settle); and a mediator's
+offer made a ceasefire that defers what neither side insists on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..bargaining.evaluate import front_gap
+from ..bargaining.offers import Offer
+from ..engine.layout import Layout
+from ..engine.world import WorldBase
+from .battlefield import Battlefield
+from .durability import Durability
+from .misjudgement import Misjudgement
+from .proposers import Table
+from .signing import Signing, hard_crossed
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+class Verdicts:
+    """Both sides' judgement of offers in one chunk (owned by the negotiation)."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        table: Table,
+        battle: Battlefield,
+        durability: Durability,
+        judgement: Misjudgement,
+        reward: dict[int, FloatArray],
+    ):
+        self.layout, self.table, self.battle, self.judgement = layout, table, battle, judgement
+        self.sides, self.war, self.sanctions = table.sides, table.war, table.sanctions
+        self.reward = reward  # scheduled truce index -> each side's reward for accepting (2, n)
+        self.signing = Signing(self.sides, self.war, durability, layout.front)
+        self.insists = [np.array(sp.insists, dtype=np.intp) for sp in self.sides.spec.sides]
+        # a mediator's ceasefire settles what either side insists on and defers the rest to
+        # later bargaining (held at the status quo: the frozen line, sanctions as they are)
+        must = np.zeros(layout.k, dtype=bool)
+        for ins in self.insists:
+            must[ins] = True
+        can_defer = ~np.isnan(layout.sq_fixed)
+        if layout.front is not None:
+            can_defer[layout.front] = True
+        self.mediator_settles = must | ~can_defer
+
+    def value(self, side: int, offer: Offer) -> FloatArray:
+        """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)
+        - the lasting cost of the sanctions the terms leave in place (for the target)."""
+        sd, r = self.sides, offer.rows
+        v = offer.u[side] - sd.audience[side, r] * sd.support[side, r] * offer.pen[side]
+        lump = self.sanctions.lasting(side, sd.patience[side])[r]
+        return np.asarray(v - lump * self.table.relief_kept(offer.terms))
+
+    def defer(self, offer: Offer) -> Offer:
+        """A mediator's offer as a ceasefire: issues neither side insists on are deferred,
+        held at the status quo (the front line where it stands)."""
+        keep = self.mediator_settles
+        if keep.all():
+            return offer
+        lay = self.layout
+        terms = offer.terms.copy()
+        sq = np.broadcast_to(lay.sq_fixed, terms.shape).copy()
+        if lay.front is not None:
+            sq[:, lay.front] = self.battle.control[offer.rows]
+        terms[:, ~keep] = sq[:, ~keep]
+        u, pen = self.sides.evaluate(offer.rows, terms, keep)
+        return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
+
+    def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
+        """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
+        u, pen = self.sides.evaluate(offer.rows, terms, offer.settled)
+        other = replace(offer, terms=terms, u=u, pen=pen)
+        return np.stack([self.value(i, other) for i in (0, 1)])
+
+    def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
+        """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
+        lay, sd, bf = self.layout, self.sides, self.battle
+        r = offer.rows
+        assert offer.truce_days is not None
+        rounds = offer.truce_days / lay.round_days
+        saved = self.war.fight_cost()[side, r]
+        momentum = np.zeros(len(r))
+        if lay.front is not None:
+            f = lay.front
+            y, wt, rk = sd.ideal[side, r, f], sd.weight[side, r, f], sd.risk[side, r]
+            cnow = bf.control[r]
+            move = bf.drift[r] * bf.intensity[r] * (bf.p[r] - bf.balance[r])
+            cnext = np.clip(cnow + move, 0.0, 1.0)
+            momentum = wt * (front_gap(side, cnow, y) ** rk - front_gap(side, cnext, y) ** rk)
+        reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
+        return np.asarray(rounds * (saved - momentum) + reward)
+
+    def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
+        """How much better than rejecting each side truly finds the offer (2, r), before
+        misjudgement: V - reject less the commitment cost and the premium of waiting
+        (sim.mechanisms.signing)."""
+        if offer.truce_days is not None:
+            return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
+        v = np.stack([self.value(i, offer) for i in (0, 1)])
+        extra = self.extras(offer, v)
+        return np.asarray(v - self.war.reject[:, offer.rows] - extra)
+
+    def extras(self, offer: Offer, v: FloatArray | None = None) -> FloatArray:
+        """Commitment cost plus waiting premium for both sides on ``offer`` (2, r)."""
+        if v is None:
+            v = np.stack([self.value(i, offer) for i in (0, 1)])
+        days = self.layout.round_days
+        return self.signing.extra(offer, v, lambda t: self.values(offer, t), days)
+
+    def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
+        """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
+        own is crossed, and no issue it insists a ceasefire settle is left open."""
+        rows = offer.rows
+        acc = margins > self.judgement.error[:, rows]
+        if offer.truce_days is None:
+            for side in (0, 1):
+                acc[side] &= ~hard_crossed(self.sides, side, rows, offer.terms, offer.settled)
+                if offer.settled is not None and not offer.settled[self.insists[side]].all():
+                    acc[side] = False
+        return np.asarray(acc)
