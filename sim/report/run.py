@@ -203,6 +203,11 @@ def render_report(
         med_card,
         _estimate_card("P(ceasefire in force at the horizon)", s["p_in_force_at_horizon"]),
         _estimate_card("P(a truce at some point)", s["p_truce"]),
+        *(
+            [_estimate_card("P(war decided by force first)", s["p_decided_by_force"])]
+            if s.get("p_decided_by_force")
+            else []
+        ),
         "</div>",
     ]
     if s["by_date"]:
