@@ -58,7 +58,7 @@ def outcome_flags(results: Results, outcome: str) -> tuple[np.ndarray, str]:
         return results.ceasefire_flags(), f"a ceasefire by {results.horizon.isoformat()}"
     if outcome == "in_force":
         return (
-            results._flag("in_force_at_horizon"),
+            results.flag("in_force_at_horizon"),
             f"a ceasefire in force on {results.horizon.isoformat()}",
         )
     name, sep, value = outcome.partition("=")

@@ -54,7 +54,7 @@ def median_diff(d: np.ndarray) -> dict[str, float | None]:
 
 
 def _flags(r: Results, col: str) -> np.ndarray:
-    return r.ceasefire_flags() if col == "ceasefire" else r._flag(col)
+    return r.ceasefire_flags() if col == "ceasefire" else r.flag(col)
 
 
 def paired_differences(a: Results, b: Results, seed: int = 0) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def paired_differences(a: Results, b: Results, seed: int = 0) -> dict[str, Any]:
 def _median_days_diff(a: Results, b: Results, seed: int) -> dict[str, float | None]:
     da = np.asarray(a.column("ceasefire_day"), float)
     db = np.asarray(b.column("ceasefire_day"), float)
-    ma, mb = fast_median(da, a.horizon_days), fast_median(db, b.horizon_days)
+    ma, mb = fast_median(da), fast_median(db)
     diff = None if ma is None or mb is None else mb - ma
     if diff is None:
         return {"diff": None, "ci_low": None, "ci_high": None, "n": len(da)}

@@ -79,8 +79,7 @@ def point_stats(results: Any) -> dict[str, Any]:
     s.pop("wall_seconds", None)
     # Split-half estimate of run-to-run chance in the median (sensitivity analysis uses it).
     days = np.asarray(results.column("ceasefire_day"), dtype=float)
-    h = results.horizon_days
-    halves = [fast_median(days[: len(days) // 2], h), fast_median(days[len(days) // 2 :], h)]
+    halves = [fast_median(days[: len(days) // 2]), fast_median(days[len(days) // 2 :])]
     s["median_split_halves"] = halves
     return jsonable(s)  # type: ignore[no-any-return]
 

@@ -177,14 +177,14 @@ class Results:
         a = (self.meta.get("actors") or {}).get(actor_id) or {}
         return str(a.get("name") or actor_id)
 
-    def _days(self, col: str) -> np.ndarray:
+    def days(self, col: str) -> np.ndarray:
         if not self.has(col):
             return np.full(self.n, np.nan)
         return np.asarray(self.column(col), dtype=float)
 
     def ceasefire_km(self) -> KaplanMeier:
         """Time to (first) ceasefire in days from the start, censored at the horizon."""
-        d = self._days("ceasefire_day")
+        d = self.days("ceasefire_day")
         observed = ~np.isnan(d)
         times = np.where(observed, d, self.horizon_days)
         if self.weights is not None:
@@ -193,8 +193,8 @@ class Results:
 
     def durability_km(self) -> KaplanMeier:
         """Days a ceasefire held, from agreement to breakdown, censored at the horizon."""
-        c = self._days("ceasefire_day")
-        b = self._days("breakdown_day")
+        c = self.days("ceasefire_day")
+        b = self.days("breakdown_day")
         agreed = ~np.isnan(c)
         broke = agreed & ~np.isnan(b)
         held = np.clip(np.where(broke, b - c, self.horizon_days - c)[agreed], 0, None)
@@ -202,7 +202,7 @@ class Results:
             return weighted_kaplan_meier(held, broke[agreed], self.weights[agreed])
         return kaplan_meier(held, broke[agreed])
 
-    def _flag(self, col: str) -> np.ndarray:
+    def flag(self, col: str) -> np.ndarray:
         if not self.has(col):
             return np.zeros(self.n, dtype=bool)
         x = self.column(col)
@@ -212,8 +212,8 @@ class Results:
 
     def ceasefire_flags(self) -> np.ndarray:
         if self.has("ceasefire"):
-            return self._flag("ceasefire")
-        return np.asarray(~np.isnan(self._days("ceasefire_day")), dtype=bool)
+            return self.flag("ceasefire")
+        return np.asarray(~np.isnan(self.days("ceasefire_day")), dtype=bool)
 
     # -- summary ----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -137,10 +137,10 @@ def median_time(km: KaplanMeier) -> float | None:
     return km.median()
 
 
-def fast_median(days: npt.NDArray[np.float64], horizon: float) -> float | None:
+def fast_median(days: npt.NDArray[np.float64]) -> float | None:
     """Kaplan–Meier median when every censoring is at the horizon: the ceil(n/2)-th event day.
 
-    ``days`` holds each replicate's event day, NaN where no event happened by ``horizon``.
+    ``days`` holds each replicate's event day, NaN where no event happened by the horizon.
     """
     n = len(days)
     if n == 0:

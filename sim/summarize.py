@@ -96,9 +96,9 @@ def summarize(r: Any) -> dict[str, Any]:
         "horizon": r.horizon.isoformat(),
         "horizon_days": r.horizon_days,
         "p_ceasefire": _share(agreed, w),
-        "p_truce": _share(~np.isnan(r._days("truce_day")), w),
-        "p_in_force_at_horizon": _share(r._flag("in_force_at_horizon"), w),
-        "p_decided_by_force": _share(~np.isnan(r._days("decided_day")), w)
+        "p_truce": _share(~np.isnan(r.days("truce_day")), w),
+        "p_in_force_at_horizon": _share(r.flag("in_force_at_horizon"), w),
+        "p_decided_by_force": _share(~np.isnan(r.days("decided_day")), w)
         if r.has("decided_day")
         else None,
         "median_days_to_ceasefire": km.median(),

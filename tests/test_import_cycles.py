@@ -1,6 +1,6 @@
 """No import cycles in sim/: every import statement, at module level or inside a function, is an edge.
 
-The engine folders (sim/engine, sim/dynamics, sim/bargaining) are checked like the rest.
+The engine folders (sim/engine, sim/mechanisms, sim/bargaining) are checked like the rest.
 """
 
 from __future__ import annotations

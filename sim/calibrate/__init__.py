@@ -117,6 +117,10 @@ def calibrate(
     folder = Path(resume) if resume is not None else (Path(out) if out is not None else None)
     if old is None and folder is not None:
         check_new_folder(folder, force)  # before any work; nothing is written yet
+    elif folder is not None:
+        from ..folders import check_writable
+
+        check_writable(folder, "--resume")
     specs, points = plan_points(params, design, samples, seed)
     loaded = load_cases(cases)
     check_points(loaded, specs, points)

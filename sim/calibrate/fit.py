@@ -6,6 +6,7 @@ case) cell), so the report and the figures can be rebuilt from ``calibration.jso
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -118,11 +119,11 @@ def _warnings(manifest: dict[str, Any], m: np.ndarray, best: int) -> list[str]:
         ]
     out = []
     near = [i for i, s in enumerate(sums) if (s - sums[best]) / m.shape[1] < NEAR]
-    for path in paths:
-        vals = sorted({p[path] for p in manifest["points"]})
-        v = manifest["points"][best][path]
-        if len(vals) > 1 and v in (vals[0], vals[-1]) and len(near) == 1:
-            end = "low" if v == vals[0] else "high"
+    for prm in manifest["params"]:  # an end of the design's range (a grid's first or last value)
+        path, v = prm["path"], manifest["points"][best][prm["path"]]
+        ends = {float(f"{prm.get(k, math.nan):.12g}"): k for k in ("lo", "hi")}
+        if v in ends and len(near) == 1:
+            end = "low" if ends[v] == "lo" else "high"
             out.append(f"the fit lies at the {end} end of the range of {path} ({v:g}): widen it")
     if len(near) > 1:
         pts = "; ".join(

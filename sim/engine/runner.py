@@ -184,7 +184,7 @@ class Simulation:
         self.stories: dict[int, list[dict[str, Any]]] = {}
         self.done = 0
         self.plan: list[tuple[int, int, int]] = []
-        self.report = _progress_callback(progress, self.limit if precision is None else 0)
+        self.report = _progress_callback(progress)
         self.spill: Path | None = None
         folder = Path(checkpoint) if checkpoint is not None else None
         if folder is None and len(chunks(self.limit, chunk_size)) > MEMORY_CHUNKS:
@@ -337,7 +337,7 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
             stop_pool(own, interrupted)
 
 
-def _progress_callback(progress: Progress, total: int) -> Callable[[int, int], None]:
+def _progress_callback(progress: Progress) -> Callable[[int, int], None]:
     """(done, total) -> None with close(): the caller's callback, nothing, or a bar (a rich
     bar in a terminal, an HTML bar in a notebook)."""
     from ..progress import reporter

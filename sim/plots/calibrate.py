@@ -74,8 +74,11 @@ def _surface_2d(data: dict[str, Any], paths: list[str], ax: Axes) -> Axes:
         for va, vb, v in zip(xa, xb, z, strict=True):
             grid[np.searchsorted(ub, vb), np.searchsorted(ua, va)] = v
         im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis_r")
+        lo, hi = float(np.nanmin(grid)), float(np.nanmax(grid))
         for (i, j), v in np.ndenumerate(grid):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white")
+            dark = hi > lo and (v - lo) / (hi - lo) > 0.5  # viridis_r: high scores are dark
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")  # fmt: skip
         ax.set_xticks(range(len(ua)), [f"{v:.3g}" for v in ua])
         ax.set_yticks(range(len(ub)), [f"{v:.3g}" for v in ub])
         bx = np.searchsorted(ua, best["values"][a])
@@ -88,7 +91,7 @@ def _surface_2d(data: dict[str, Any], paths: list[str], ax: Axes) -> Axes:
     ax.figure.colorbar(im, ax=ax, label=Y_LABEL)
     ax.set_xlabel(_label(data, a))
     ax.set_ylabel(_label(data, b))
-    ax.set_title("Score surface: mean hindcast log score (fitted point outlined)")
+    ax.set_title("Score surface: mean hindcast log score (fitted point marked)")
     return ax
 
 
