@@ -31,16 +31,18 @@ import numpy as np
 
 from .errors import RunError, UsageError
 from .jsonable import jsonable
+from .mechanisms.durations import (
+    COW_MEAN_DAYS,
+    COW_MEDIAN_DAYS,
+    LOGNORMAL_MU,
+    LOGNORMAL_SIGMA,
+    lognormal_cdf,
+)
 from .scenario.schema import Scenario
 
-# Correlates of War interstate wars, 1816-2007: median and mean duration in days (P. Ellis,
-# "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
-COW_MEDIAN_DAYS = 139.0
-COW_MEAN_DAYS = 408.0
+# Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
+# (P. Ellis, "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
 BASE_MEDIAN_DAYS = COW_MEDIAN_DAYS  # the constant hazard's half-life
-# The lognormal with that median and mean: median = e^mu, mean = e^(mu + sigma^2 / 2).
-LOGNORMAL_MU = math.log(COW_MEDIAN_DAYS)
-LOGNORMAL_SIGMA = math.sqrt(2.0 * math.log(COW_MEAN_DAYS / COW_MEDIAN_DAYS))
 LEVELS = (0.5, 0.8, 0.95)
 FINITE_LOG = 1e-4  # log scores use probabilities clipped to [1e-4, 1 - 1e-4]
 FORECASTERS = {  # key in a case's row -> human name
@@ -97,24 +99,6 @@ def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> n
     """A constant hazard with the given median: F(d) = 1 - 2^(-(d + 1) / median)."""
     d = np.arange(horizon_days)
     return np.asarray(1.0 - np.power(2.0, -(d + 1) / median_days))
-
-
-def lognormal_cdf(
-    horizon_days: int,
-    age_days: float = 0.0,
-    mu: float = LOGNORMAL_MU,
-    sigma: float = LOGNORMAL_SIGMA,
-) -> np.ndarray:
-    """P(the war ends within d + 1 days of the snapshot | it had lasted ``age_days``), d = 0..H-1:
-    (F(a + d + 1) - F(a)) / (1 - F(a)), F the lognormal(mu, sigma) CDF of war duration in days
-    (computed from log survival, so that old wars do not lose precision)."""
-    from scipy import stats
-
-    if not age_days >= 0:
-        raise ValueError(f"the war's age must be >= 0 days (got {age_days})")
-    dist = stats.lognorm(s=sigma, scale=math.exp(mu))
-    t = age_days + np.arange(1, horizon_days + 1, dtype=float)
-    return np.asarray(-np.expm1(dist.logsf(t) - dist.logsf(age_days)), dtype=float)
 
 
 def covered(

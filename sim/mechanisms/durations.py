@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 COW_MEDIAN_DAYS = 139.0
 COW_MEAN_DAYS = 408.0
 # The lognormal with that median and mean: median = e^mu, mean = e^(mu + sigma^2 / 2).
@@ -32,3 +34,21 @@ def end_hazard_per_year(age_days: float) -> float:
 def decisive_per_year(age_days: float) -> float:
     """Default hazard per year that a war of that age is decided by force."""
     return DECIDED_BY_FORCE * end_hazard_per_year(age_days)
+
+
+def lognormal_cdf(
+    horizon_days: int,
+    age_days: float = 0.0,
+    mu: float = LOGNORMAL_MU,
+    sigma: float = LOGNORMAL_SIGMA,
+) -> np.ndarray:
+    """P(the war ends within d + 1 days of the snapshot | it had lasted ``age_days``), d = 0..H-1:
+    (F(a + d + 1) - F(a)) / (1 - F(a)), F the lognormal(mu, sigma) CDF of war duration in days
+    (computed from log survival, so that old wars do not lose precision)."""
+    from scipy import stats  # only when asked: keeps imports light
+
+    if not age_days >= 0:
+        raise ValueError(f"the war's age must be >= 0 days (got {age_days})")
+    dist = stats.lognorm(s=sigma, scale=math.exp(mu))
+    t = age_days + np.arange(1, horizon_days + 1, dtype=float)
+    return np.asarray(-np.expm1(dist.logsf(t) - dist.logsf(age_days)), dtype=float)
