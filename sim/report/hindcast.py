@@ -84,7 +84,7 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
         known_txt = (
             "nothing"
             if not known["observations"]
-            else f"{known['observations']} observations (effective sample {num(known['ess'])})"
+            else f"{known['observations']} observations (effective sample {known['ess']:,.0f})"
         )
         if known.get("contradicted"):
             known_txt = "the model contradicts the snapshot-day record: scored unconditioned"
