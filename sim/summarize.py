@@ -46,40 +46,6 @@ def summarize(r: Any) -> dict[str, Any]:
     agreed = r.ceasefire_flags()
     km = r.ceasefire_km()
     cond = r.meta.get("conditioning")
-    after = dt.date.fromisoformat(cond["as_of"]) if cond else r.start
-    by_date = []
-    for d in month_ends(r.start, r.horizon):
-        if d <= after and cond:
-            continue  # conditioned: the curve from the as-of date on
-        p, lo, hi = (float(v) for v in km.incidence_at((d - r.start).days))
-        by_date.append(
-            {"date": d.isoformat(), "p": _round(p), "ci_low": _round(lo), "ci_high": _round(hi)}
-        )
-
-    terms: dict[str, Any] = {}
-    for issue in r.issues():
-        col = f"terms.{issue}"
-        x = np.asarray(r.column(col), dtype=float) if r.has(col) else np.full(n, np.nan)
-        keep = agreed & ~np.isnan(x) & (ones > 0)
-        if keep.any():
-            q = weighted_quantiles(x[keep], ones[keep], TERMS_QUANTILES)
-            terms[issue] = {
-                "n": int(keep.sum()),
-                "mean": float(np.sum(x[keep] * ones[keep]) / np.sum(ones[keep])),
-                "p10": q[0],
-                "p50": q[1],
-                "p90": q[2],
-            }
-        else:
-            terms[issue] = {"n": 0, "mean": None, "p10": None, "p50": None, "p90": None}
-
-    obstructed: dict[str, float] = {}
-    if r.has("obstructed_by") and n:
-        codes, labels = r.codes("obstructed_by")
-        mass = np.bincount(codes[codes >= 0], weights=ones[codes >= 0], minlength=len(labels))
-        for k in sorted(set(labels) - {""}):
-            obstructed[k] = float(mass[labels.index(k)] / np.sum(ones))
-
     threats = (
         float(np.sum(ones * r.column("threats_fired")) / np.sum(ones))
         if r.has("threats_fired") and n
@@ -102,9 +68,9 @@ def summarize(r: Any) -> dict[str, Any]:
         if r.has("decided_day")
         else None,
         "median_days_to_ceasefire": km.median(),
-        "by_date": by_date,
-        "terms": terms,
-        "obstructed_by": obstructed,
+        "by_date": _by_date(r, km, cond),
+        "terms": _terms(r, agreed, ones),
+        "obstructed_by": _obstructed(r, ones),
         "threats_fired": threats,
         "diagnostics": m.get("diagnostics") or {},
         "wall_seconds": m.get("wall_seconds"),
@@ -113,6 +79,52 @@ def summarize(r: Any) -> dict[str, Any]:
         out["conditioning"] = cond
         out["posterior"] = cond.get("posterior", [])
     return jsonable(out)  # type: ignore[no-any-return]
+
+
+def _by_date(r: Any, km: Any, cond: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """P(ceasefire) with its interval at each month end (from the as-of date when conditioned)."""
+    after = dt.date.fromisoformat(cond["as_of"]) if cond else r.start
+    out = []
+    for d in month_ends(r.start, r.horizon):
+        if d <= after and cond:
+            continue  # conditioned: the curve from the as-of date on
+        p, lo, hi = (float(v) for v in km.incidence_at((d - r.start).days))
+        out.append(
+            {"date": d.isoformat(), "p": _round(p), "ci_low": _round(lo), "ci_high": _round(hi)}
+        )
+    return out
+
+
+def _terms(r: Any, agreed: np.ndarray, ones: np.ndarray) -> dict[str, Any]:
+    """Per issue, the (weighted) mean and quantiles of the agreed terms, in real units."""
+    terms: dict[str, Any] = {}
+    for issue in r.issues():
+        col = f"terms.{issue}"
+        x = np.asarray(r.column(col), dtype=float) if r.has(col) else np.full(r.n, np.nan)
+        keep = agreed & ~np.isnan(x) & (ones > 0)
+        if keep.any():
+            q = weighted_quantiles(x[keep], ones[keep], TERMS_QUANTILES)
+            terms[issue] = {
+                "n": int(keep.sum()),
+                "mean": float(np.sum(x[keep] * ones[keep]) / np.sum(ones[keep])),
+                "p10": q[0],
+                "p50": q[1],
+                "p90": q[2],
+            }
+        else:
+            terms[issue] = {"n": 0, "mean": None, "p10": None, "p50": None, "p90": None}
+    return terms
+
+
+def _obstructed(r: Any, ones: np.ndarray) -> dict[str, float]:
+    """The (weighted) share of replicates each side obstructed most."""
+    obstructed: dict[str, float] = {}
+    if r.has("obstructed_by") and r.n:
+        codes, labels = r.codes("obstructed_by")
+        mass = np.bincount(codes[codes >= 0], weights=ones[codes >= 0], minlength=len(labels))
+        for k in sorted(set(labels) - {""}):
+            obstructed[k] = float(mass[labels.index(k)] / np.sum(ones))
+    return obstructed
 
 
 def observations_of(r: Any) -> list[Observation]:

@@ -109,25 +109,30 @@ def run(
         as_of=as_of,
     )
     try:
-        if precision is None:
-            sim.grow(sim.limit)
-        else:
-            from ..precision import grow_until_precise
-
-            grow_until_precise([sim], precision)
-        spill = sim.spill
-        results = sim.results()
-        if as_of is None:
-            return results
-        conditioned = results.condition(as_of)
-        if spill is not None:  # the temporary folder lives as long as a Results reading it
-            weakref.finalize(conditioned, shutil.rmtree, spill, True)
-        return conditioned
+        return _finish(sim, precision, as_of)
     except BaseException:
         sim.close(failed=True)
         raise
     finally:
         sim.close()
+
+
+def _finish(sim: Simulation, precision: float | None, as_of: str | dt.date | None) -> Results:
+    """Grow the run to its size (or its precision) and build its (conditioned) Results."""
+    if precision is None:
+        sim.grow(sim.limit)
+    else:
+        from ..precision import grow_until_precise
+
+        grow_until_precise([sim], precision)
+    spill = sim.spill
+    results = sim.results()
+    if as_of is None:
+        return results
+    conditioned = results.condition(as_of)
+    if spill is not None:  # the temporary folder lives as long as a Results reading it
+        weakref.finalize(conditioned, shutil.rmtree, spill, True)
+    return conditioned
 
 
 class Simulation:
@@ -152,24 +157,7 @@ class Simulation:
     ):
         n = scenario.run.replicates if replicates is None else replicates
         seed = scenario.run.seed if seed is None else seed
-        for name, v, lo in (
-            ("replicates", n, 1),
-            ("max_replicates", max_replicates, 1),
-            ("workers", workers, 1),
-            ("chunk_size", chunk_size, 1),
-            ("trace", trace, 0),
-        ):
-            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-                raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
-        if max(n, max_replicates if precision is not None else 0) > MAX_REPLICATES:
-            raise UsageError(
-                f"replicates must be at most {MAX_REPLICATES:,} "
-                f"(got {max(n, max_replicates if precision is not None else 0):,})"
-            )
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
-        if precision is not None and not 0 < precision < 0.5:
-            raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
+        _check_sizes(n, seed, workers, chunk_size, trace, precision, max_replicates)
         if as_of is not None:
             as_of = _as_of_date(as_of, scenario)
         self.scenario, self.seed, self.trace = scenario, seed, trace
@@ -189,21 +177,8 @@ class Simulation:
         folder = Path(checkpoint) if checkpoint is not None else None
         if folder is None and len(chunks(self.limit, chunk_size)) > MEMORY_CHUNKS:
             folder = self.spill = Path(tempfile.mkdtemp(prefix="sim-run-"))
-        self.store: FolderStore | MemoryStore
-        if folder is not None:
-            from ..scenario.loader import scenario_sha256
-
-            manifest = {
-                "version": __version__,
-                "scenario_sha256": scenario_sha256(scenario),
-                "seed": seed,
-                "replicates": n if precision is None else f"auto:{precision}:{max_replicates}",
-                "chunk_size": chunk_size,
-                "trace": trace,
-            }
-            self.store = FolderStore(folder, manifest)
-        else:
-            self.store = MemoryStore()
+        size = n if precision is None else f"auto:{precision}:{max_replicates}"
+        self.store = _store(folder, scenario, seed, size, chunk_size, trace)
 
     @property
     def n(self) -> int:
@@ -335,6 +310,60 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
     finally:
         if own is not None:
             stop_pool(own, interrupted)
+
+
+def _check_sizes(
+    n: int,
+    seed: int,
+    workers: int,
+    chunk_size: int,
+    trace: int,
+    precision: float | None,
+    max_replicates: int,
+) -> None:
+    """UsageError for a count, seed or precision out of its range."""
+    for name, v, lo in (
+        ("replicates", n, 1),
+        ("max_replicates", max_replicates, 1),
+        ("workers", workers, 1),
+        ("chunk_size", chunk_size, 1),
+        ("trace", trace, 0),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
+    if max(n, max_replicates if precision is not None else 0) > MAX_REPLICATES:
+        raise UsageError(
+            f"replicates must be at most {MAX_REPLICATES:,} "
+            f"(got {max(n, max_replicates if precision is not None else 0):,})"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
+    if precision is not None and not 0 < precision < 0.5:
+        raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
+
+
+def _store(
+    folder: Path | None,
+    scenario: Scenario,
+    seed: int,
+    size: int | str,
+    chunk_size: int,
+    trace: int,
+) -> FolderStore | MemoryStore:
+    """Where finished chunks go: a checkpoint folder (with the run's identity), or memory."""
+    if folder is None:
+        return MemoryStore()
+    from ..scenario.loader import scenario_sha256
+
+    manifest = {
+        "version": __version__,
+        "scenario_sha256": scenario_sha256(scenario),
+        "seed": seed,
+        "replicates": size,
+        "chunk_size": chunk_size,
+        "trace": trace,
+    }
+    return FolderStore(folder, manifest)
 
 
 def _progress_callback(progress: Progress) -> Callable[[int, int], None]:

@@ -39,13 +39,33 @@ class ProposalSpec:
 def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
     """The fields of the negotiation spec (all but the layout) from a scenario."""
     ng = s.negotiation
-    h = lay.horizon_days
     if ng.talks_open is True:
         open_day = 0
     elif ng.talks_open is False:
-        open_day = h
+        open_day = lay.horizon_days
     else:
         open_day = lay.day_of(ng.talks_open)
+    props, packages = _proposals(s, lay)
+    errors, scale, rho = _misjudgement(s)
+    return dict(
+        open_day=open_day,
+        every_days=ng.every_days,
+        errors=errors,
+        error_scale=scale,
+        error_spread=s.structure.misperception_scale,
+        persistence=rho,
+        collapse=num(ng.collapse, "negotiation.collapse"),
+        direct=num(ng.direct, "negotiation.direct"),
+        reopen=num(ng.reopen, "negotiation.reopen"),
+        mediators=_mediators(s, lay),
+        proposals=props,
+        packages=packages,
+        cuts=_cuts(s, lay),
+    )
+
+
+def _mediators(s: Scenario, lay: Layout) -> tuple[MediatorSpec, ...]:
+    """Each mediator's compiled spec: how it proposes, its weights, noise and engagement."""
     meds = []
     for mid, m in s.mediators().items():
         assert isinstance(m, Mediator)
@@ -63,6 +83,11 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
                 num(m.reengage_per_year, f"actors.{mid}.reengage_per_year"),
             )
         )
+    return tuple(meds)
+
+
+def _proposals(s: Scenario, lay: Layout) -> tuple[tuple[ProposalSpec, ...], dict[str, Package]]:
+    """The scheduled proposals, and the packages of those that name terms."""
     props, packages = [], {}
     for i, p in enumerate(s.proposals):
         r = tuple(
@@ -82,7 +107,12 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
         )
         if p.terms is not None:
             packages[p.name] = _package(lay, p)
-    cuts = [
+    return tuple(props), packages
+
+
+def _cuts(s: Scenario, lay: Layout) -> tuple[Cut, ...]:
+    """Every red line's threshold (scaled; an offset from the front for ``from_front``)."""
+    return tuple(
         Cut(
             lay.issue(rl.issue),
             float(thr / lay.span[lay.issue(rl.issue)])
@@ -95,29 +125,17 @@ def compile_negotiation(s: Scenario, lay: Layout) -> dict[str, Any]:
         for rl in b.red_lines
         for thr in [rl.above if rl.above is not None else rl.below]
         if thr is not None
-    ]
-    mp = ng.misperception
+    )
+
+
+def _misjudgement(s: Scenario) -> tuple[str, Num, Num]:
+    """(family, scale, persistence) of each side's misjudgement of its war value."""
+    mp = s.negotiation.misperception
     rho = num(mp.persistence, "negotiation.misperception.persistence")
     if mp.rationality is not None:  # logistic errors of scale 1 / rationality
-        errors, scale = "logistic", num(mp.rationality, "negotiation.misperception.rationality")
-    else:
-        sd = mp.sd if mp.sd is not None else DEFAULT_SD
-        errors, scale = "normal", num(sd, "negotiation.misperception.sd")
-    return dict(
-        open_day=open_day,
-        every_days=ng.every_days,
-        errors=errors,
-        error_scale=scale,
-        error_spread=s.structure.misperception_scale,
-        persistence=rho,
-        collapse=num(ng.collapse, "negotiation.collapse"),
-        direct=num(ng.direct, "negotiation.direct"),
-        reopen=num(ng.reopen, "negotiation.reopen"),
-        mediators=tuple(meds),
-        proposals=tuple(props),
-        packages=packages,
-        cuts=tuple(cuts),
-    )
+        return "logistic", num(mp.rationality, "negotiation.misperception.rationality"), rho
+    sd = mp.sd if mp.sd is not None else DEFAULT_SD
+    return "normal", num(sd, "negotiation.misperception.sd"), rho
 
 
 def _package(lay: Layout, p: Proposal) -> Package:

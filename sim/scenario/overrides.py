@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -81,33 +81,7 @@ def set_path(
     loc: list[str | int] = []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        here = ".".join(parts[:i]) or "the scenario"
-        if isinstance(node, list):
-            if not re.fullmatch(r"\d+", part):
-                raise fail(
-                    f"no such path: {here} is a list; use an index 0..{len(node) - 1} (got '{part}')"
-                )
-            idx = int(part)
-            if idx >= len(node):
-                raise fail(
-                    f"no such path: index {idx} is out of range ({here} has {len(node)} items)"
-                )
-            key: str | int = idx
-        elif isinstance(node, dict):
-            key = part
-            if part not in node and re.fullmatch(r"-?\d+", part) and int(part) in node:
-                key = int(part)
-            if key not in node and not last:
-                if _schema_section((*loc, part)):
-                    node[part] = {}
-                else:
-                    keys = [str(k) for k in node]
-                    close = difflib.get_close_matches(part, keys, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    have = f"; {here} has {', '.join(keys)}" if keys and len(keys) <= 12 else ""
-                    raise fail(f"no such path: '{part}' is not in {here}{hint}{have}")
-        else:
-            raise fail(f"no such path: {here} is a single value ({show(node)}), not a mapping")
+        key = _key(node, part, loc, ".".join(parts[:i]) or "the scenario", last, fail)
         loc.append(key)
         if last:
             node[key] = value
@@ -120,6 +94,42 @@ def set_path(
         marks.values[at] = m
         marks.keys[at] = m
     return at
+
+
+def _key(
+    node: Any,
+    part: str,
+    loc: list[str | int],
+    here: str,
+    last: bool,
+    fail: Callable[[str], ScenarioError],
+) -> str | int:
+    """The key (or list index) ``part`` names in ``node``; a missing schema section on the
+    way is created; anything else that does not exist is an error with a did-you-mean."""
+    if isinstance(node, list):
+        if not re.fullmatch(r"\d+", part):
+            raise fail(
+                f"no such path: {here} is a list; use an index 0..{len(node) - 1} (got '{part}')"
+            )
+        idx = int(part)
+        if idx >= len(node):
+            raise fail(f"no such path: index {idx} is out of range ({here} has {len(node)} items)")
+        return idx
+    if not isinstance(node, dict):
+        raise fail(f"no such path: {here} is a single value ({show(node)}), not a mapping")
+    key: str | int = part
+    if part not in node and re.fullmatch(r"-?\d+", part) and int(part) in node:
+        key = int(part)
+    if key not in node and not last:
+        if _schema_section((*loc, part)):
+            node[part] = {}
+        else:
+            keys = [str(k) for k in node]
+            close = difflib.get_close_matches(part, keys, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            have = f"; {here} has {', '.join(keys)}" if keys and len(keys) <= 12 else ""
+            raise fail(f"no such path: '{part}' is not in {here}{hint}{have}")
+    return key
 
 
 def _schema_section(loc: Loc) -> bool:
