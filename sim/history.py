@@ -44,25 +44,16 @@ def likelihood(ob: Observation, v: FloatArray, start: dt.date) -> FloatArray:
     counted from the scenario's ``start``)."""
     v = np.asarray(v, dtype=float)
     known = ~np.isnan(v)
-    if ob.ceasefire is False:  # none agreed by the date: the replicate's "agreed" is 0
-        return np.where(known & (v == 0.0), 1.0, 0.0)
-    if ob.ceasefire is True or ob.talks is not None or ob.mediator is not None:
-        want = True
-        if ob.talks is not None:
-            want = bool(ob.talks)
-        elif ob.mediator is not None:
-            want = next(iter(ob.mediator.values())) == "engaged"
-        return np.where(known & ((v == 1.0) == want), 1.0, 0.0)
-    if ob.ceasefire == "agreed":  # v: the day of the first agreement
-        assert ob.between is not None
+    if ob.between is not None:  # ceasefire, truce agreed: v is the day of the first one
         first, last = ((d - start).days for d in ob.between)
         with np.errstate(invalid="ignore"):
             return np.where(known & (v >= first) & (v <= last), 1.0, 0.0)
+    want = _yes_or_no(ob)
+    if want is not None:  # v: 1 if the state holds in the replicate, 0 if not
+        return np.where(known & ((v == 1.0) == want), 1.0, 0.0)
     if ob.proposal is not None:  # 1 accepted, 0 rejected, NaN: not put in that replicate
         verdict = 1.0 if ob.proposal.accepted_by is not None else 0.0
         return np.where(known & (v == verdict), 1.0, 0.0)
-    if ob.threat is not None:
-        return np.where(known & ((v == 1.0) == ob.threat.carried_out), 1.0, 0.0)
     level = ob.front_line or ob.support or ob.sanctions
     assert level is not None
     if level.between is not None:
@@ -71,6 +62,25 @@ def likelihood(ob: Observation, v: FloatArray, start: dt.date) -> FloatArray:
     assert level.value is not None and level.sd is not None
     z = (v - level.value) / level.sd
     return np.where(known, np.exp(-0.5 * z * z), 0.0)
+
+
+def _yes_or_no(ob: Observation) -> bool | None:
+    """Whether a yes-or-no observation says its state holds (None for other kinds); its probe
+    records 1 where the state holds. ``ceasefire: false`` and ``ceasefire: agreed`` by a date
+    both read "agreed"; ``decided: {winner: id}`` reads "decided for that side"."""
+    if ob.ceasefire is not None:
+        return ob.ceasefire is not False  # true: in force; agreed (by): agreed
+    for kind in ("in_force", "broke_down", "truce", "talks"):
+        value = getattr(ob, kind)
+        if value is not None:
+            return bool(value)
+    if ob.decided is not None:
+        return ob.decided is not False
+    if ob.mediator is not None:
+        return next(iter(ob.mediator.values())) == "engaged"
+    if ob.threat is not None:
+        return ob.threat.carried_out
+    return None
 
 
 def condition(

@@ -2,8 +2,11 @@
 
 Each observation of the scenario becomes one outcome column ``obs.<i>`` holding, for every
 replicate, the value the record is compared with (1/0 for a yes-or-no state, the first
-ceasefire day, the front line in real units, a level); ``sim/history.py`` turns these into
-likelihoods. Recording costs a few array copies on a few days; nothing else changes.
+ceasefire or truce day, the front line in real units, a level); ``sim/history.py`` turns these
+into likelihoods. Every probe reads the state at the end of its day, after that day's sessions
+and before the end step of a round ending that day: a breakdown or a decisive end, settled at
+a round's end, is seen from the next round's first day on. Recording costs a few array copies
+on a few days; nothing else changes.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from numpy.typing import NDArray
 from ..engine.calendar import Item
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
+from ..scenario.observations import DecidedSeen, Observation
 from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import FLOAT, RANK_OBSERVE, Build, Mechanism, Spec
 from .battlefield import Battlefield
+from .decisive import Decisive
 from .negotiation import Negotiation
 from .sanctions import Sanctions
 from .sides import Sides
@@ -36,8 +41,8 @@ class Probe:
 
     index: int
     day: int
-    what: str  # agreed, in_force, first_day, talks, engaged, verdict, threat, control, support, sanctions
-    who: int = -1  # side index (support, verdict), threat index, or proposal index (verdict)
+    what: str  # a key of Observations._read: agreed, in_force, first_day, truce, ...
+    who: int = -1  # side index (support, verdict, decided: -1 either side), or threat index
     name: str = ""  # mediator id (engaged)
     proposal: int = -1  # proposal index (verdict)
 
@@ -53,36 +58,11 @@ class ObservationsSpec(Spec):
     def of(cls, s: Scenario, lay: Layout) -> ObservationsSpec:
         threats = [t.name for m in s.mediators().values() for t in m.threats]
         proposals = [p.name for p in s.proposals]
-        probes = []
-        for i, ob in enumerate(s.observations):
-            day = lay.day_of(ob.date)
-            if ob.ceasefire is False:
-                probes.append(Probe(i, day, "agreed"))
-            elif ob.ceasefire is True:
-                probes.append(Probe(i, day, "in_force"))
-            elif ob.ceasefire == "agreed":
-                probes.append(Probe(i, day, "first_day"))
-            elif ob.talks is not None:
-                probes.append(Probe(i, day, "talks"))
-            elif ob.mediator is not None:
-                probes.append(Probe(i, day, "engaged", name=next(iter(ob.mediator))))
-            elif ob.proposal is not None:
-                pr = ob.proposal
-                side = pr.accepted_by if pr.accepted_by is not None else pr.rejected_by
-                assert side is not None
-                probes.append(
-                    Probe(i, day, "verdict", who=lay.side(side), proposal=proposals.index(pr.name))
-                )
-            elif ob.threat is not None:
-                probes.append(Probe(i, day, "threat", who=threats.index(ob.threat.name)))
-            elif ob.front_line is not None:
-                probes.append(Probe(i, day, "control"))
-            elif ob.support is not None:
-                assert ob.support.actor is not None
-                probes.append(Probe(i, day, "support", who=lay.side(ob.support.actor)))
-            elif ob.sanctions is not None:
-                probes.append(Probe(i, day, "sanctions"))
-        return cls(lay, tuple(probes))
+        probes = tuple(
+            _probe(i, lay.day_of(ob.date), ob, lay, threats, proposals)
+            for i, ob in enumerate(s.observations)
+        )
+        return cls(lay, probes)
 
     def items(self) -> list[Item[Any]]:
         days = sorted({p.day for p in self.probes})
@@ -101,7 +81,43 @@ class ObservationsSpec(Spec):
             ctx.get("sanctions", Sanctions),
             ctx.get("threats", Threats),
             ctx.get("negotiation", Negotiation),
+            ctx.get("decisive", Decisive),
         )
+
+
+def _probe(
+    i: int, day: int, ob: Observation, lay: Layout, threats: list[str], proposals: list[str]
+) -> Probe:
+    """What observation ``i`` (dated ``day``) reads."""
+    simple = {  # kinds whose probe is the same whatever the value
+        "in_force": "in_force",
+        "broke_down": "broke_down",
+        "talks": "talks",
+        "front_line": "control",
+        "sanctions": "sanctions",
+    }
+    if ob.kind in simple:
+        return Probe(i, day, simple[ob.kind])
+    if ob.ceasefire is not None:  # true: in force; false, agreed by: agreed; between: the day
+        if ob.ceasefire is True:
+            return Probe(i, day, "in_force")
+        return Probe(i, day, "agreed" if ob.between is None else "first_day")
+    if ob.truce is not None:
+        return Probe(i, day, "truce" if ob.between is None else "first_truce")
+    if ob.decided is not None:
+        winner = ob.decided.winner if isinstance(ob.decided, DecidedSeen) else None
+        return Probe(i, day, "decided", who=-1 if winner is None else lay.side(winner))
+    if ob.mediator is not None:
+        return Probe(i, day, "engaged", name=next(iter(ob.mediator)))
+    if ob.proposal is not None:
+        pr = ob.proposal
+        side = pr.accepted_by if pr.accepted_by is not None else pr.rejected_by
+        assert side is not None
+        return Probe(i, day, "verdict", who=lay.side(side), proposal=proposals.index(pr.name))
+    if ob.threat is not None:
+        return Probe(i, day, "threat", who=threats.index(ob.threat.name))
+    assert ob.support is not None and ob.support.actor is not None
+    return Probe(i, day, "support", who=lay.side(ob.support.actor))
 
 
 def _observe(w: Any) -> None:
@@ -121,9 +137,11 @@ class Observations(Mechanism):
         sanctions: Sanctions,
         threats: Threats,
         negotiation: Negotiation,
+        decisive: Decisive,
     ):
         self.spec, self.sides, self.accord, self.battle = spec, sides, accord, battle
         self.sanctions, self.threats, self.negotiation = sanctions, threats, negotiation
+        self.decisive = decisive
         self.values = {p.index: np.full(n, np.nan) for p in spec.probes}
         self.verdicts = {
             p.index: negotiation.watch(p.proposal, p.day)
@@ -142,6 +160,10 @@ class Observations(Mechanism):
             "agreed": lambda: ac.agreed,
             "in_force": lambda: ac.in_force,
             "first_day": lambda: ac.ceasefire_day,
+            "broke_down": lambda: ~np.isnan(ac.breakdown_day),
+            "truce": lambda: ~ac.in_force & (ac.truce_until > day),
+            "first_truce": lambda: ac.truce_day,
+            "decided": lambda: self._decided(p.who),
             "talks": lambda: ac.talks,
             "engaged": lambda: self.negotiation.engaged[p.name],
             "verdict": lambda: self.verdicts[p.index][p.who],
@@ -151,6 +173,11 @@ class Observations(Mechanism):
             "sanctions": lambda: self.sanctions.level,
         }
         return np.asarray(readers[p.what](), dtype=float).copy()
+
+    def _decided(self, who: int) -> NDArray[np.bool_]:
+        """The war decided by force (for side ``who``; either side when -1)."""
+        winner = self.decisive.winner
+        return np.asarray(self.accord.decided & ((winner == who) if who >= 0 else True))
 
     def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
         return {f"obs.{i}": v for i, v in self.values.items()}

@@ -1,29 +1,34 @@
 """What happened: dated observations of simulated quantities, each with its source.
 
-An observation says one thing about the run at a date — a ceasefire agreed or not, talks open,
-a mediator engaged, a proposal accepted or rejected by a side, a threat carried out, the front
-line, support or sanctions in an interval (hard evidence) or near a value (soft evidence, a
-Gaussian likelihood). ``sim run --as-of DATE`` weights every replicate by the likelihood of
-the observations dated on or before DATE (``sim/history.py``); ``sim hindcast`` scores a run
+An observation says one thing about the run at a date — a ceasefire agreed or not, in force or
+not, broken down; a truce running; the war decided by force; talks open, a mediator engaged, a
+proposal accepted or rejected by a side, a threat carried out, the front line, support or
+sanctions in an interval (hard evidence) or near a value (soft evidence, a Gaussian
+likelihood). ``sim run --as-of DATE`` weights every replicate by the likelihood of the
+observations dated on or before DATE (``sim/history.py``); ``sim hindcast`` scores a run
 against the record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Finite
 from .spec import Id, Spec, Text
 
-__all__ = ["KINDS", "Level", "Observation", "ProposalSeen", "ThreatSeen"]
+__all__ = ["KINDS", "DecidedSeen", "Level", "Observation", "ProposalSeen", "ThreatSeen"]
 
-# Each kind of evidence and the date form it takes.
+# Each kind of evidence and the date form it takes (None: it depends on the value, see FORMS).
 KINDS = {
-    "ceasefire": None,  # false: 'by'; true: 'on'; agreed: 'between'
+    "ceasefire": None,  # false: 'by'; true: 'on'; agreed: 'between' or 'by'
+    "in_force": "on",
+    "broke_down": "by",
+    "truce": None,  # true, false: 'on'; agreed: 'between'
+    "decided": "by",
     "talks": "on",
     "mediator": "on",
     "proposal": "on",
@@ -31,6 +36,20 @@ KINDS = {
     "front_line": "on",
     "support": "on",
     "sanctions": "on",
+}
+
+# The date forms of the kinds whose form depends on the value, and what each value says.
+FORMS: dict[str, dict[Any, tuple[tuple[str, ...], str]]] = {
+    "ceasefire": {
+        False: (("by",), "false (none agreed by a date)"),
+        True: (("on",), "true (in force on a date)"),
+        "agreed": (("between", "by"), "agreed (within a window, or by a date)"),
+    },
+    "truce": {
+        False: (("on",), "false (none running on a date)"),
+        True: (("on",), "true (running on a date)"),
+        "agreed": (("between",), "agreed (the first truce, within a window)"),
+    },
 }
 
 
@@ -84,18 +103,61 @@ class ThreatSeen(Spec):
     carried_out: bool
 
 
+class DecidedSeen(Spec):
+    winner: Id = Field(description="the belligerent the war was decided for")
+
+
+def _decided_tag(v: Any) -> str:
+    # the tags are dropped from error locations (sim/scenario/messages.py, clean_loc)
+    return "mapping[winner]" if isinstance(v, (dict, DecidedSeen)) else "bool"
+
+
+def _decided_shape(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, dict, DecidedSeen)):
+        return v
+    raise PydanticCustomError(
+        "observation", "'decided' is true, false or {{winner: <belligerent id>}}"
+    )
+
+
+# decided: true (for either side), false, or {winner: id}; one error per mistake, not a union's
+Decided = Annotated[
+    Union[Annotated[bool, Tag("bool")], Annotated[DecidedSeen, Tag("mapping[winner]")]],  # noqa: UP007
+    Discriminator(_decided_tag),
+    BeforeValidator(_decided_shape),
+]
+
+
 class Observation(Spec):
     """One dated piece of evidence; exactly one kind key."""
 
     on: dt.date | None = Field(default=None, description="the date a state is observed")
-    by: dt.date | None = Field(default=None, description="ceasefire false, threat: by this date")
+    by: dt.date | None = Field(
+        default=None, description="something happened (or not) on or before this date"
+    )
     between: tuple[dt.date, dt.date] | None = Field(
-        default=None, description="ceasefire: agreed within"
+        default=None, description="ceasefire, truce agreed: the first one within"
     )
     source: Text = Field(min_length=1, description="where the record says so")
     ceasefire: bool | Literal["agreed"] | None = Field(
         default=None,
-        description="false: none agreed by 'by'; true: one in force 'on'; agreed: the first agreed 'between'",
+        description="false: none agreed by 'by'; true: one in force 'on'; agreed: the first "
+        "agreed 'between', or one agreed by 'by'",
+    )
+    in_force: bool | None = Field(
+        default=None, description="a ceasefire in force (true) or none in force (false) on 'on'"
+    )
+    broke_down: bool | None = Field(
+        default=None, description="a ceasefire broke down (true) or none did (false) by 'by'"
+    )
+    truce: bool | Literal["agreed"] | None = Field(
+        default=None,
+        description="true: a truce running on 'on'; false: none running; agreed: the first "
+        "truce agreed 'between'",
+    )
+    decided: Decided | None = Field(
+        default=None,
+        description="the war decided by force by 'by' (true, or {winner: id}) or not (false)",
     )
     talks: bool | None = Field(default=None, description="talks open (true) or not on 'on'")
     mediator: dict[Id, Literal["engaged", "exited"]] | None = Field(
@@ -116,13 +178,13 @@ class Observation(Spec):
                 "an observation says exactly one of: {kinds} (got {n})",
                 {"kinds": ", ".join(KINDS), "n": len(kinds)},
             )
-        want = self.date_form()
+        forms, what = self._forms()
         given = [f for f in ("on", "by", "between") if getattr(self, f) is not None]
-        if given != [want]:
+        if len(given) != 1 or given[0] not in forms:
             raise PydanticCustomError(
                 "observation",
-                "'{kind}' {what} is dated with '{want}' only",
-                {"kind": self.kind, "what": self._what(), "want": want},
+                "'{kind}' {what} is dated with {want} only",
+                {"kind": self.kind, "what": what, "want": " or ".join(f"'{f}'" for f in forms)},
             )
         if self.between is not None and self.between[0] > self.between[1]:
             raise PydanticCustomError("observation", "between: the first date is after the second")
@@ -134,20 +196,18 @@ class Observation(Spec):
     def kind(self) -> str:
         return next(k for k in KINDS if getattr(self, k) is not None)
 
-    def _what(self) -> str:
-        if self.kind == "ceasefire":
-            return {False: "false (none agreed by a date)", True: "true (in force on a date)"}.get(
-                self.ceasefire,  # type: ignore[arg-type]
-                "agreed (within a window)",
-            )
-        return "evidence"
+    def _forms(self) -> tuple[tuple[str, ...], str]:
+        """The date forms this observation may take, and what its value says."""
+        kind = self.kind
+        form = KINDS[kind]
+        if form is not None:
+            return (form,), "evidence"
+        return FORMS[kind][getattr(self, kind)]
 
     def date_form(self) -> str:
-        if self.kind == "ceasefire":
-            return {False: "by", True: "on"}.get(self.ceasefire, "between")  # type: ignore[arg-type]
-        form = KINDS[self.kind]
-        assert form is not None
-        return form
+        """The date key this observation is dated with (one of its kind's forms)."""
+        forms = self._forms()[0]
+        return next((f for f in forms if getattr(self, f) is not None), forms[0])
 
     @property
     def date(self) -> dt.date:
