@@ -15,12 +15,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .jsonable import jsonable
 from .paired import BOOTSTRAP, LEVEL, paired_differences
 from .results import Results
+
+if TYPE_CHECKING:
+    from .scenario.schema import Scenario
 
 __all__ = ["COMPARE_FILE", "Comparison", "comparable", "compare", "is_compare_folder"]
 
@@ -163,64 +166,106 @@ def compare(
     are noted. A comparison beyond this machine's free memory is refused unless
     ``allow_large``.
     """
-    from .engine.runner import CHUNK_SIZE, MAX_AUTO_REPLICATES, Simulation
+    from .engine.runner import MAX_AUTO_REPLICATES
     from .estimate import check_fits, compare_estimate, rounds_of
-    from .points import scenario_at
-    from .scenario.loader import (
-        load_scenario,
-        load_tree,
-        parse_yaml,
-        scenario_sha256,
-        validate_loaded,
-    )
-    from .scenario.schema import Scenario
 
     items = list(scenarios)
     if not items:
         raise UsageError("compare needs at least one scenario")
-    loaded: list[Scenario] = []
-    names: list[str] = []
     if variants:
-        if len(items) != 1:
-            raise UsageError(
-                "--variant compares one scenario with itself; give exactly one scenario"
-            )
-        src = items[0]
-        if isinstance(src, Scenario):
-            raise UsageError("variants need a scenario file or mapping, not a Scenario object")
-        tree, marks = load_tree(src, list(overrides or []))
-        loaded.append(validate_loaded(copy.deepcopy(tree), copy.deepcopy(marks)))
-        names.append("base")
-        for v in variants:
-            sets = v.split()
-            if not sets or any("=" not in x for x in sets):
-                raise UsageError(f"--variant expects 'PATH=VALUE [PATH=VALUE ...]' (got {v!r})")
-            values = {}
-            for x in sets:
-                path, _, text = x.partition("=")
-                value, _, problems = parse_yaml(text, "--variant")
-                if problems:
-                    raise UsageError(f"--variant {x!r}: {problems[0].message}")
-                values[path] = value
-            # set like a sweep point: a path made constant leaves its correlations
-            loaded.append(scenario_at(tree, marks, values, origin="--variant"))
-            names.append(v)
+        names, loaded = _variants(items, overrides, variants)
     else:
-        if len(items) < 2:
-            raise UsageError("compare needs two or more scenarios (or one with --variant)")
-        for src in items:
-            loaded.append(
-                src if isinstance(src, Scenario) else load_scenario(src, list(overrides or []))
-            )
-            names.append(
-                Path(os.fspath(src)).stem
-                if isinstance(src, (str, os.PathLike))
-                else loaded[-1].name
-            )
+        names, loaded = _scenarios(items, overrides)
     if labels is not None:
         if len(labels) != len(loaded):
             raise UsageError(f"{len(labels)} labels for {len(loaded)} scenarios")
         names = list(labels)
+    names, loaded, notes = _distinct(names, loaded)
+    notes += comparable(loaded, names)
+    n = loaded[0].run.replicates if replicates is None else replicates
+    s = loaded[0].run.seed if seed is None else seed
+    size = n if precision is None else (max_replicates or MAX_AUTO_REPLICATES)
+    check_fits(
+        compare_estimate(len(loaded), size, rounds_of(loaded[0]), workers), None, allow_large
+    )
+    results = _run_all(loaded, s, workers, progress, n, precision, max_replicates)
+    return Comparison(
+        labels=names,
+        results=results,
+        seed=s,
+        replicates=results[0].n,
+        notes=notes,
+        precision=precision,
+    )
+
+
+def _variant_values(variant: str) -> dict[str, Any]:
+    """The values one ``--variant`` sets: its PATH=VALUE words, each VALUE read as YAML."""
+    from .scenario.loader import parse_yaml
+
+    sets = variant.split()
+    if not sets or any("=" not in x for x in sets):
+        raise UsageError(f"--variant expects 'PATH=VALUE [PATH=VALUE ...]' (got {variant!r})")
+    values = {}
+    for x in sets:
+        path, _, text = x.partition("=")
+        value, _, problems = parse_yaml(text, "--variant")
+        if problems:
+            raise UsageError(f"--variant {x!r}: {problems[0].message}")
+        values[path] = value
+    return values
+
+
+def _variants(
+    items: list[Any], overrides: Sequence[str] | None, variants: Sequence[str]
+) -> tuple[list[str], list[Scenario]]:
+    """One scenario ("base") and each variant of it, with their names."""
+    from .points import scenario_at
+    from .scenario.loader import load_tree, validate_loaded
+    from .scenario.schema import Scenario
+
+    if len(items) != 1:
+        raise UsageError("--variant compares one scenario with itself; give exactly one scenario")
+    src = items[0]
+    if isinstance(src, Scenario):
+        raise UsageError("variants need a scenario file or mapping, not a Scenario object")
+    tree, marks = load_tree(src, list(overrides or []))
+    names, loaded = ["base"], [validate_loaded(copy.deepcopy(tree), copy.deepcopy(marks))]
+    for v in variants:
+        values = _variant_values(v)
+        # set like a sweep point: a path made constant leaves its correlations
+        loaded.append(scenario_at(tree, marks, values, origin="--variant"))
+        names.append(v)
+    return names, loaded
+
+
+def _scenarios(
+    items: list[Any], overrides: Sequence[str] | None
+) -> tuple[list[str], list[Scenario]]:
+    """Two or more scenarios, loaded, named after their files (else their names)."""
+    from .scenario.loader import load_scenario
+    from .scenario.schema import Scenario
+
+    if len(items) < 2:
+        raise UsageError("compare needs two or more scenarios (or one with --variant)")
+    names: list[str] = []
+    loaded: list[Scenario] = []
+    for src in items:
+        loaded.append(
+            src if isinstance(src, Scenario) else load_scenario(src, list(overrides or []))
+        )
+        names.append(
+            Path(os.fspath(src)).stem if isinstance(src, (str, os.PathLike)) else loaded[-1].name
+        )
+    return names, loaded
+
+
+def _distinct(
+    names: list[str], loaded: list[Scenario]
+) -> tuple[list[str], list[Scenario], list[str]]:
+    """The scenarios without repeats (the same resolved scenario), with a note on each dropped."""
+    from .scenario.loader import scenario_sha256
+
     notes: list[str] = []
     seen: dict[str, str] = {}
     keep = []
@@ -237,19 +282,26 @@ def compare(
             if notes
             else "compare needs two or more scenarios"
         )
-    names, loaded = [k[0] for k in keep], [k[1] for k in keep]
-    notes += comparable(loaded, names)
-    n = loaded[0].run.replicates if replicates is None else replicates
-    s = loaded[0].run.seed if seed is None else seed
-    size = n if precision is None else (max_replicates or MAX_AUTO_REPLICATES)
-    check_fits(
-        compare_estimate(len(loaded), size, rounds_of(loaded[0]), workers), None, allow_large
-    )
+    return [k[0] for k in keep], [k[1] for k in keep], notes
+
+
+def _run_all(
+    loaded: list[Scenario],
+    seed: int,
+    workers: int,
+    progress: bool | Callable[[int, int], None],
+    n: int,
+    precision: float | None,
+    max_replicates: int | None,
+) -> list[Results]:
+    """Run every scenario on the same seed (grown in step under a precision); their results."""
+    from .engine.runner import CHUNK_SIZE, MAX_AUTO_REPLICATES, Simulation
+
     bar = _Combined(progress, len(loaded))
     sims = [
         Simulation(
             sc,
-            s,
+            seed,
             workers,
             bar.part(i),
             0,
@@ -270,21 +322,13 @@ def compare(
             from .precision import grow_until_precise
 
             grow_until_precise(sims, precision)
-        results = [sim.results() for sim in sims]
+        return [sim.results() for sim in sims]
     except BaseException:
         for sim in sims:
             sim.close(failed=True)
         raise
     finally:
         bar.close()
-    return Comparison(
-        labels=names,
-        results=results,
-        seed=s,
-        replicates=results[0].n,
-        notes=notes,
-        precision=precision,
-    )
 
 
 def comparable(scenarios: Sequence[Any], labels: Sequence[str]) -> list[str]:

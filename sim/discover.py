@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .discover_prim import PEEL_ALPHA, best_box, restricted, run_prim, stability
 from .errors import UsageError
 from .jsonable import jsonable
 from .labels import Vocabulary
@@ -40,8 +40,6 @@ __all__ = ["DISCOVER_FILE", "Discovery", "discover", "outcome_flags"]
 
 DISCOVER_FILE = "discover.json"
 MAX_ROWS = 20_000  # PRIM runs on at most this many replicates (a seeded random subset)
-PEEL_ALPHA = 0.05
-PASTE_ALPHA = 0.05
 
 
 def fmt_qp(x: float | None) -> str:
@@ -258,41 +256,6 @@ def _inputs(results: Results) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _prim(x: pd.DataFrame, y: np.ndarray, min_mass: float) -> Any:
-    """ema_workbench's PRIM box (peeled and pasted) for 0/1 ``y``; its warnings silenced
-    (ema_workbench warns about optional packages and pandas deprecations)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
-
-        # Cases of interest are y >= threshold; a tiny threshold makes them the 1s, and
-        # a final box is always kept (ema replaces one below the threshold with the start box).
-        p = prim.Prim(
-            x.reset_index(drop=True),
-            y.astype(float),
-            threshold=1e-9,
-            peel_alpha=PEEL_ALPHA,
-            paste_alpha=PASTE_ALPHA,
-            mass_min=min_mass,
-        )
-        return p.find_box()
-
-
-def _by_significance(r: Restriction) -> float:
-    q = r.qp()
-    return 1.0 if q is None else q
-
-
-def _best(trajectory: pd.DataFrame, base: float) -> int:
-    score = trajectory["coverage"] * (trajectory["density"] - base) / (1.0 - base)
-    return int(np.argmax(score.to_numpy()))
-
-
-def _restricted(box: Any, i: int) -> list[str]:
-    init, lim = box.box_lims[0], box.box_lims[i]
-    return [str(u) for u in lim.columns if (lim[u] != init[u]).any()]
-
-
 def discover(
     results: Results | str | os.PathLike[str],
     outcome: str = "ceasefire",
@@ -319,50 +282,63 @@ def discover(
         raise UsageError("the run has no sampled inputs (no distributions in the scenario)")
     seed = int(r.meta.get("seed") or 0) if seed is None else seed
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xD15C,)))
-    n = len(y_all)
-    notes: list[str] = []
-    w = getattr(r, "weights", None)  # a run conditioned on evidence (Results.condition)
-    if w is None and r.has("weight"):
-        w = r.column("weight")
-    weighted = w is not None
-    if w is not None:
-        w = np.asarray(w, dtype=float)
-        idx = rng.choice(n, size=min(n, max_rows), replace=True, p=w / w.sum())
-        notes.append("weighted run: replicates resampled in proportion to their weights")
-    elif n > max_rows:
-        idx = np.sort(rng.choice(n, size=max_rows, replace=False))
-        notes.append(f"PRIM ran on a random {max_rows:,} of the {n:,} replicates")
-    else:
-        idx = np.arange(n)
+    idx, weighted, notes = _rows(r, len(y_all), max_rows, rng)
     x, y = x_all.iloc[idx].reset_index(drop=True), np.asarray(y_all[idx], dtype=bool)
     base = float(y.mean())
     if base in (0.0, 1.0):
         raise UsageError(
             f"{'no' if base == 0 else 'every'} replicate has {wording}: nothing to discover"
         )
-    found = _prim(x, y, min_mass)
+    found = run_prim(x, y, min_mass)
     traj = found.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(
         drop=True
     )
-    i = _best(traj, base) if box is None else box
+    i = best_box(traj, base) if box is None else box
     if not 0 <= i < len(traj):
         raise UsageError(f"--box must be between 0 and {len(traj) - 1} (got {box})")
-    dims = _restricted(found, i)
-    counts = dict.fromkeys(dims, 0)
-    for _ in range(resamples):
-        half = rng.choice(len(y), size=len(y) // 2, replace=False)
-        yh = y[half]
-        if yh.all() or not yh.any():
-            continue
-        again = _prim(x.iloc[half], yh, min_mass)
-        t2 = again.peeling_trajectory.reset_index(drop=True)
-        for d in set(_restricted(again, _best(t2, float(yh.mean())))) & set(dims):
-            counts[d] += 1
-    vocab = Vocabulary.from_meta(r.meta)
+    stable = stability(x, y, restricted(found, i), resamples, min_mass, rng)
+    return Discovery(
+        outcome=outcome,
+        wording=wording,
+        base_rate=base,
+        rows=len(y),
+        replicates=len(y_all),
+        trajectory=traj.astype(float),
+        box=i,
+        restrictions=_restrictions(found, i, x, Vocabulary.from_meta(r.meta), stable),
+        resamples=resamples,
+        weighted=weighted,
+        notes=notes,
+    )
+
+
+def _rows(
+    r: Results, n: int, max_rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, bool, list[str]]:
+    """The replicates PRIM runs on: drawn by weight in a weighted run, else at most
+    ``max_rows`` of them; whether the run was weighted, and a note on what was done."""
+    w = getattr(r, "weights", None)  # a run conditioned on evidence (Results.condition)
+    if w is None and r.has("weight"):
+        w = r.column("weight")
+    if w is not None:
+        w = np.asarray(w, dtype=float)
+        idx = rng.choice(n, size=min(n, max_rows), replace=True, p=w / w.sum())
+        return idx, True, ["weighted run: replicates resampled in proportion to their weights"]
+    if n > max_rows:
+        idx = np.sort(rng.choice(n, size=max_rows, replace=False))
+        return idx, False, [f"PRIM ran on a random {max_rows:,} of the {n:,} replicates"]
+    return np.arange(n), False, []
+
+
+def _restrictions(
+    found: Any, i: int, x: pd.DataFrame, vocab: Vocabulary, stable: dict[str, float] | None
+) -> list[Restriction]:
+    """The inputs step ``i`` of the box restricts, most significant first (``stable``: the
+    share of resamples restricting each again, None without resamples)."""
     lim, init = found.box_lims[i], found.box_lims[0]
     qps = found.qp[i] if i < len(found.qp) else {}
     rows = []
-    for d in dims:
+    for d in restricted(found, i):
         lo_on = bool(lim.loc[0, d] != init.loc[0, d])
         hi_on = bool(lim.loc[1, d] != init.loc[1, d])
         qlo, qhi = [*qps.get(d, []), -1, -1][:2]
@@ -377,20 +353,14 @@ def discover(
                 sampled_hi=float(x[d].max()),
                 qp_lo=float(qlo) if lo_on and qlo >= 0 else None,
                 qp_hi=float(qhi) if hi_on and qhi >= 0 else None,
-                stability=counts[d] / resamples if resamples else None,
+                stability=None if stable is None else stable[d],
             )
         )
     rows.sort(key=_by_significance)
-    return Discovery(
-        outcome=outcome,
-        wording=wording,
-        base_rate=base,
-        rows=len(y),
-        replicates=n,
-        trajectory=traj.astype(float),
-        box=i,
-        restrictions=rows,
-        resamples=resamples,
-        weighted=weighted,
-        notes=notes,
-    )
+    return rows
+
+
+def _by_significance(r: Restriction) -> float:
+    """Sort key: the restriction's quasi-p-value (1 when it has none)."""
+    q = r.qp()
+    return 1.0 if q is None else q

@@ -35,6 +35,14 @@ from .execution import map_unordered
 from .jsonable import jsonable
 from .limits import MAX_POINTS, MAX_REPLICATES
 from .points import check_numeric_path, run_point, scenario_at
+from .sensitivity_design import (
+    METHODS,
+    Input,
+    output_indices,
+    ranking_key,
+    uncertain_inputs,
+    unit_sample,
+)
 
 __all__ = [
     "Input",
@@ -44,76 +52,6 @@ __all__ = [
     "sensitivity",
     "uncertain_inputs",
 ]
-
-METHODS = ("sobol", "morris")
-Q_LO, Q_HI = 0.01, 0.99  # a distribution is explored between these quantiles
-SCALAR_SPAN = 0.2  # a named fixed number varies ±20% unless a range is given
-MORRIS_LEVELS = 4
-
-
-@dataclass(frozen=True)
-class Input:
-    """One studied input: its path and how a unit coordinate u ∈ [0, 1] maps to a value."""
-
-    path: str
-    lo: float
-    hi: float
-    dist: Any = None  # a Dist: value = ppf(Q_LO + (Q_HI − Q_LO)·u); else lo + u·(hi − lo)
-
-    def value(self, u: float) -> float:
-        if self.dist is not None:
-            return float(np.asarray(self.dist.ppf(np.array([Q_LO + (Q_HI - Q_LO) * u])))[0])
-        return self.lo + u * (self.hi - self.lo)
-
-
-def uncertain_inputs(scenario: Any, params: Sequence[str] | None = None) -> list[Input]:
-    """The scenario's distributions, or the named paths (``PATH`` or ``PATH=LO:HI``)."""
-    from .scenario.schema import distributions_by_path, numbers_by_path
-
-    dists = distributions_by_path(scenario)
-    nums = numbers_by_path(scenario)
-    if not params:
-        if not dists:
-            raise UsageError(
-                "the scenario has no distributions; name inputs with --params PATH=LO:HI"
-            )
-        return [_dist_input(p, d) for p, d in dists.items()]
-    out = []
-    for spec in params:
-        path, sep, rng = spec.partition("=")
-        path = path.strip()
-        if sep:
-            parts = rng.split(":")
-            try:
-                lo, hi = float(parts[0]), float(parts[1])
-            except (ValueError, IndexError):
-                raise UsageError(f"--params {path}: expected PATH=LO:HI (got {spec!r})") from None
-            if len(parts) != 2 or not lo < hi:
-                raise UsageError(f"--params {path}: expected PATH=LO:HI with LO < HI (got {rng!r})")
-            out.append(Input(path, lo, hi))
-        elif path in dists:
-            out.append(_dist_input(path, dists[path]))
-        elif path in nums:
-            v = float(nums[path])  # type: ignore[arg-type]
-            if v == 0:
-                raise UsageError(f"--params {path}: the value is 0; give a range as {path}=LO:HI")
-            a, b = sorted((v * (1 - SCALAR_SPAN), v * (1 + SCALAR_SPAN)))
-            out.append(Input(path, a, b))
-        else:
-            import difflib
-
-            close = difflib.get_close_matches(path, list(nums), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UsageError(f"--params {path}: no numeric field at this path{hint}")
-    if len({i.path for i in out}) != len(out):
-        raise UsageError("--params names a path twice")
-    return out
-
-
-def _dist_input(path: str, d: Any) -> Input:
-    lo, hi = (float(x) for x in d.ppf(np.array([Q_LO, Q_HI])))
-    return Input(path, lo, hi, d)
-
 
 SENSITIVITY_FILE = "sensitivity.json"
 TOP = 15  # inputs shown in the terminal and the figures (all are in the files)
@@ -140,7 +78,7 @@ class SensitivityResults:
     @property
     def key(self) -> str:
         """The column that ranks inputs: total effect (Sobol ST) or Morris μ*."""
-        return "ST" if self.method == "sobol" else "mu_star"
+        return ranking_key(self.method)
 
     def top(self, output: str = "p_ceasefire", k: int = TOP) -> pd.DataFrame:
         """The ``k`` inputs with the largest total effect on ``output``, with their labels."""
@@ -241,6 +179,23 @@ def plan_points(method: str, samples: int, inputs: int) -> int:
     return samples * (inputs + (2 if method == "sobol" else 1))
 
 
+@dataclass(frozen=True)
+class _Study:
+    """A checked study: the scenario (tree and validated), its seed, inputs and SALib problem."""
+
+    tree: Any
+    marks: Any
+    base: Any
+    seed: int
+    inputs: list[Input]
+    problem: dict[str, Any]  # one dict for sampling and analysis (SALib adds keys to it)
+
+    @property
+    def sample_seed(self) -> int:
+        """SALib's sampling seed, drawn from the study's seed (the analysis takes the next)."""
+        return int(np.random.SeedSequence(self.seed, spawn_key=(0x5A1B,)).generate_state(1)[0])
+
+
 def sensitivity(
     scenario_path: str | os.PathLike[str],
     method: str = "sobol",
@@ -265,14 +220,42 @@ def sensitivity(
     """
     import time
 
+    from .labels import Vocabulary
+
     t0 = time.perf_counter()
-    from SALib.analyze import morris as morris_a
-    from SALib.analyze import sobol as sobol_a
-    from SALib.sample import morris as morris_s
-    from SALib.sample import sobol as sobol_s
+    _check_sizes(method, samples, replicates)
+    study = _study(scenario_path, overrides, params, seed)
+    _check_points(study, method, samples, replicates, 1 if scheduler else workers, allow_large)
+    U = unit_sample(study.problem, method, samples, study.sample_seed)
+    values = [
+        {i.path: i.value(float(u)) for i, u in zip(study.inputs, row, strict=True)} for row in U
+    ]
+    if plan is not None:
+        plan(len(values), len(study.inputs))
+    got = _run_points(study, values, replicates, workers, scheduler, progress)
+    outputs, chance = _outputs(got, float(study.base.horizon_days), replicates)
+    table, variance = output_indices(study.problem, method, U, outputs, chance, study.sample_seed)
+    pts = pd.DataFrame(values)
+    pts["p_ceasefire"] = outputs["p_ceasefire"]
+    pts["median_days"] = outputs["median_days"]
+    vocab = Vocabulary.from_scenario(study.base)
+    return SensitivityResults(
+        method,
+        study.inputs,
+        table,
+        variance,
+        pts,
+        replicates,
+        study.seed,
+        scenario=study.base.name,
+        labels={i.path: vocab.axis_label(i.path) for i in study.inputs},
+        samples=samples,
+        wall_seconds=round(time.perf_counter() - t0, 3),
+    )
 
-    from .scenario.loader import load_tree, validate_loaded
 
+def _check_sizes(method: str, samples: int, replicates: int) -> None:
+    """UsageError unless the method is known and samples and replicates are valid for it."""
     if method not in METHODS:
         raise UsageError(f"method must be one of {', '.join(METHODS)} (got {method!r})")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
@@ -287,35 +270,55 @@ def sensitivity(
         raise UsageError(f"replicates must be an integer >= 2 (got {replicates!r})")
     if replicates > MAX_REPLICATES:
         raise UsageError(f"replicates must be at most {MAX_REPLICATES:,} (got {replicates:,})")
+
+
+def _study(
+    scenario_path: str | os.PathLike[str],
+    overrides: Sequence[str] | None,
+    params: Sequence[str] | None,
+    seed: int | None,
+) -> _Study:
+    """Load the scenario and the inputs studied, each checked to be a numeric path."""
+    from .scenario.loader import load_tree, validate_loaded
+
     tree, marks = load_tree(scenario_path, list(overrides or []))
     base = validate_loaded(tree, marks)
-    seed = base.run.seed if seed is None else seed
     inputs = uncertain_inputs(base, params)
     for i in inputs:
         check_numeric_path(tree, i.path, "--params")
-    points = samples * (len(inputs) + (2 if method == "sobol" else 1))
-    if points > MAX_POINTS:
-        raise UsageError(
-            f"{method} with --samples {samples} over {len(inputs)} inputs runs {points:,} "
-            f"points; at most {MAX_POINTS:,} are run: use fewer samples or --params"
-        )
-    est = study_estimate(points, replicates, rounds_of(base), 1 if scheduler else workers)
-    check_fits(est, None, allow_large)
     problem = {
         "num_vars": len(inputs),
         "names": [i.path for i in inputs],
         "bounds": [[0.0, 1.0]] * len(inputs),
     }
-    sample_seed = int(np.random.SeedSequence(seed, spawn_key=(0x5A1B,)).generate_state(1)[0])
-    if method == "sobol":
-        U = sobol_s.sample(problem, samples, calc_second_order=False, seed=sample_seed)
-    else:
-        U = morris_s.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
-    values = [{i.path: i.value(float(u)) for i, u in zip(inputs, row, strict=True)} for row in U]
-    if plan is not None:
-        plan(len(values), len(inputs))
+    return _Study(tree, marks, base, base.run.seed if seed is None else seed, inputs, problem)
+
+
+def _check_points(
+    study: _Study, method: str, samples: int, replicates: int, parallel: int, allow_large: bool
+) -> None:
+    """Refuse a study of more than MAX_POINTS points, or beyond this machine's free memory."""
+    points = plan_points(method, samples, len(study.inputs))
+    if points > MAX_POINTS:
+        raise UsageError(
+            f"{method} with --samples {samples} over {len(study.inputs)} inputs runs {points:,} "
+            f"points; at most {MAX_POINTS:,} are run: use fewer samples or --params"
+        )
+    est = study_estimate(points, replicates, rounds_of(study.base), parallel)
+    check_fits(est, None, allow_large)
+
+
+def _run_points(
+    study: _Study,
+    values: list[dict[str, float]],
+    replicates: int,
+    workers: int,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, Any]]:
+    """Run the scenario at every point (inputs fixed to its values); the points' statistics."""
     jobs = {
-        k: (scenario_at(tree, marks, v, origin="--params"), replicates, seed)
+        k: (scenario_at(study.tree, study.marks, v, origin="--params"), replicates, study.seed)
         for k, v in enumerate(values)
     }
     got: dict[int, dict[str, Any]] = {}
@@ -323,72 +326,21 @@ def sensitivity(
         got[k] = st
         if progress is not None:
             progress(len(got), len(jobs))
-    h = float(base.horizon_days)
-    P = np.array([got[k]["p_ceasefire"]["estimate"] for k in range(len(U))], dtype=float)
-    med = np.array([_censor(got[k]["median_days_to_ceasefire"], h) for k in range(len(U))])
-    halves = np.array(
-        [[_censor(x, h) for x in got[k]["median_split_halves"]] for k in range(len(U))]
-    )
-    outputs = {"p_ceasefire": P, "median_days": med}
+    return [got[k] for k in range(len(values))]
+
+
+def _outputs(
+    got: list[dict[str, Any]], horizon: float, replicates: int
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Each output at every point, and its chance (run-to-run) variance; see the module docstring."""
+    P = np.array([g["p_ceasefire"]["estimate"] for g in got], dtype=float)
+    med = np.array([_censor(g["median_days_to_ceasefire"], horizon) for g in got])
+    halves = np.array([[_censor(x, horizon) for x in g["median_split_halves"]] for g in got])
     chance = {
         "p_ceasefire": float(np.mean(P * (1 - P) / replicates)),
         "median_days": float(np.mean((halves[:, 0] - halves[:, 1]) ** 2) / 4),
     }
-    rows = []
-    variance: dict[str, dict[str, float]] = {}
-    analyze_seed = sample_seed + 1
-    for name, Y in outputs.items():
-        total = float(np.var(Y, ddof=1))
-        variance[name] = {
-            "total": total,
-            "chance": chance[name],
-            "chance_share": chance[name] / total if total > 0 else float("nan"),
-        }
-        if total == 0:
-            res = {
-                k: np.full(len(inputs), np.nan)
-                for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma")
-            }
-        elif method == "sobol":
-            res = sobol_a.analyze(problem, Y, calc_second_order=False, seed=analyze_seed)
-        else:
-            res = morris_a.analyze(problem, U, Y, num_levels=MORRIS_LEVELS, seed=analyze_seed)
-        keys = (
-            ("S1", "S1_conf", "ST", "ST_conf")
-            if method == "sobol"
-            else ("mu_star", "mu_star_conf", "sigma")
-        )
-        for j, i in enumerate(inputs):
-            rows.append(
-                {"output": name, "param": i.path, **{k: float(np.asarray(res[k])[j]) for k in keys}}
-            )
-    pts = pd.DataFrame(values)
-    pts["p_ceasefire"] = P
-    pts["median_days"] = med
-    from .labels import Vocabulary
-
-    vocab = Vocabulary.from_scenario(base)
-    key = "ST" if method == "sobol" else "mu_star"
-    table = pd.DataFrame(rows)
-    table = (  # outputs in their order, largest total effect first within each
-        table.assign(_o=table["output"].map({o: i for i, o in enumerate(outputs)}))
-        .sort_values(["_o", key], ascending=[True, False], na_position="last", kind="stable")
-        .drop(columns="_o")
-        .reset_index(drop=True)
-    )
-    return SensitivityResults(
-        method,
-        inputs,
-        table,
-        variance,
-        pts,
-        replicates,
-        seed,
-        scenario=base.name,
-        labels={i.path: vocab.axis_label(i.path) for i in inputs},
-        samples=samples,
-        wall_seconds=round(time.perf_counter() - t0, 3),
-    )
+    return {"p_ceasefire": P, "median_days": med}, chance
 
 
 def _censor(x: float | None, horizon: float) -> float:

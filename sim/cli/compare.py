@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from ..limits import WORKERS_PER_CPU
 from .options import (
@@ -16,6 +20,7 @@ from .options import (
     formatter,
     progress_bar,
 )
+from .run import add_out_option, add_report_options
 
 __all__ = ["add_compare", "add_sensitivity"]
 
@@ -68,25 +73,16 @@ def add_compare(sub: Subparsers) -> None:
         help=f"worker processes per run (at most one per chunk and {WORKERS_PER_CPU} per CPU "
         "are started)",
     )
-    p.add_argument(
-        "--out",
-        metavar="DIR",
-        help="output folder (default: results/<first scenario>-compare-<UTC time>/)",
-    )
-    p.add_argument("--no-report", action="store_true", help="skip report.html")
-    p.add_argument("--quiet", action="store_true", help="no progress bar; print only the folder")
+    add_out_option(p, "results/<first scenario>-compare-<UTC time>/")
+    add_report_options(p, "report.html", "no progress bar; print only the folder")
     add_set_option(p)
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare, default_compare_folder
-    from ..folders import check_writable
-    from ..outputs import check_out_folder
 
-    out = None if args.out is None else check_out_folder(args.out, holds="compare.json")
-    if out is not None:
-        check_writable(out)  # before the runs, not after them
+    out = _out_folder(args.out, "compare.json")
     replicates, precision, cap = auto_size(args)
     bar, progress = progress_bar(args.quiet)
     with bar if bar is not None else contextlib.nullcontext():
@@ -149,11 +145,7 @@ def add_sensitivity(sub: Subparsers) -> None:
         replicates_help="replicates per point (default 500)",
         seed_help="random seed (default: the scenario's)",
     )
-    p.add_argument(
-        "--out",
-        metavar="DIR",
-        help="output folder (default: results/<scenario>-sensitivity-<UTC time>/)",
-    )
+    add_out_option(p, "results/<scenario>-sensitivity-<UTC time>/")
     p.add_argument(
         "--top",
         type=count(1),
@@ -161,25 +153,60 @@ def add_sensitivity(sub: Subparsers) -> None:
         metavar="K",
         help="inputs shown in the terminal and the figures (default 15; all are in the files)",
     )
-    p.add_argument("--no-report", action="store_true", help="skip report.html")
-    p.add_argument("--quiet", action="store_true", help="no plan or progress bar")
+    add_report_options(p, "report.html", "no plan or progress bar")
     add_executor_options(p)
     add_set_option(p)
     p.set_defaults(func=cmd_sensitivity)
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    import sys
-
+def _out_folder(out: str | None, holds: str) -> Path | None:
+    """The --out folder, checked writable before anything runs (None without --out)."""
     from ..folders import check_writable
     from ..outputs import check_out_folder
+
+    if out is None:
+        return None
+    folder = check_out_folder(out, holds=holds)
+    check_writable(folder)
+    return folder
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run the study, save its folder, print the top inputs of each output."""
+    from ..folders import default_folder
     from ..sensitivity import sensitivity
 
-    out = None if args.out is None else check_out_folder(args.out, holds="sensitivity.json")
-    if out is not None:
-        check_writable(out)  # before the study, not after it
+    out = _out_folder(args.out, "sensitivity.json")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
     bar, progress = progress_bar(args.quiet)
+    try:
+        r = sensitivity(
+            args.scenario,
+            method=args.method,
+            samples=args.samples,
+            params=params,
+            replicates=args.replicates,
+            seed=args.seed,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            overrides=list(args.overrides),
+            progress=progress if callable(progress) else None,
+            plan=_planner(args, bar),
+            allow_large=args.allow_large,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    folder = out if out is not None else default_folder(r.scenario, kind="sensitivity")
+    r.save(folder, report=not args.no_report)
+    _print_study(r, args.top)
+    what = "sensitivity.json, indices.csv, points.parquet, figures/"
+    print(f"wrote {folder}/ ({what}{'' if args.no_report else ', report.html'})")
+    return 0
+
+
+def _planner(args: argparse.Namespace, bar: Any) -> Callable[[int, int], None]:
+    """The study's plan callback: the plan and its estimated time on stderr, then the bar."""
 
     def plan(points: int, inputs: int) -> None:
         if args.quiet:
@@ -194,32 +221,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.start()
 
-    try:
-        r = sensitivity(
-            args.scenario,
-            method=args.method,
-            samples=args.samples,
-            params=params,
-            replicates=args.replicates,
-            seed=args.seed,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            overrides=list(args.overrides),
-            progress=progress if callable(progress) else None,
-            plan=plan,
-            allow_large=args.allow_large,
-        )
-    finally:
-        if bar is not None:
-            bar.stop()
-    from ..folders import default_folder
+    return plan
 
-    folder = out if out is not None else default_folder(r.scenario, kind="sensitivity")
-    r.save(folder, report=not args.no_report)
+
+def _print_study(r: Any, top: int) -> None:
+    """The ``top`` inputs of each output, its variance and chance share, then any warnings."""
     import pandas as pd
 
     for o in r.variance:
-        t = r.top(o, args.top).drop(columns=["output", "param"])
+        t = r.top(o, top).drop(columns=["output", "param"])
         n_all = int((r.indices["output"] == o).sum())
         print(f"{o}: top {len(t)} of {n_all} inputs by {'total effect' if r.key == 'ST' else 'μ*'}")
         with pd.option_context("display.width", 160, "display.max_colwidth", 60):
@@ -231,9 +241,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         )
     for w in r.warnings():
         print(f"warning: {w}")
-    what = "sensitivity.json, indices.csv, points.parquet, figures/"
-    print(f"wrote {folder}/ ({what}{'' if args.no_report else ', report.html'})")
-    return 0
 
 
 def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> float:

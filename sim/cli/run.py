@@ -26,7 +26,13 @@ from .options import (
 if TYPE_CHECKING:
     from ..outputs import RunJob
 
-__all__ = ["add_report", "add_run", "precision_note"]
+__all__ = [
+    "add_out_option",
+    "add_report",
+    "add_report_options",
+    "add_run",
+    "precision_note",
+]
 
 
 def precision_note(results: Any, precision: float, cap: int) -> str:
@@ -40,22 +46,36 @@ def precision_note(results: Any, precision: float, cap: int) -> str:
     )
 
 
+RUN_EXAMPLES = (
+    "Examples:\n"
+    "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
+    "  sim run scenarios/baseline.yaml -n auto --precision 0.005   # ±0.5 pts on P\n"
+    "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
+    "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
+    "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
+    "  sim run scenarios/history/russia_ukraine_2025.yaml --as-of 2025-09-01\n"
+    "  sim run scenarios/baseline.yaml --observed my_record.yaml --as-of 2025-11-01\n"
+)
+
+
+def add_out_option(p: argparse.ArgumentParser, default: str) -> None:
+    """--out DIR, shared by the verbs that write a folder (``default``: where it goes without)."""
+    p.add_argument("--out", metavar="DIR", help=f"output folder (default: {default})")
+
+
+def add_report_options(p: argparse.ArgumentParser, skip: str, quiet: str) -> None:
+    """--no-report (``skip``: what it leaves out) and --quiet (``quiet``: what it still prints)."""
+    p.add_argument("--no-report", action="store_true", help=f"skip {skip}")
+    p.add_argument("--quiet", action="store_true", help=quiet)
+
+
 def add_run(sub: Subparsers) -> None:
+    """The ``run`` verb and its options, in the order ``sim run --help`` lists them."""
     p = sub.add_parser(
         "run",
         help="run a scenario and write results, figures and a report",
         description="Run one Monte Carlo simulation of a scenario and write a results folder.",
-        epilog=(
-            "Examples:\n"
-            "  sim run scenarios/baseline.yaml -n 20000 --seed 7\n"
-            "  sim run scenarios/baseline.yaml -n auto --precision 0.005   # ±0.5 pts on P\n"
-            "  sim run scenarios/baseline.yaml --set run.seed=3 --out results/base --force\n"
-            "  sim run scenarios/baseline.yaml -n 1000000 --scheduler tcp://scheduler-host:8786\n"
-            "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
-            "  sim run scenarios/history/russia_ukraine_2025.yaml --as-of 2025-09-01\n"
-            "  sim run scenarios/baseline.yaml --observed my_record.yaml --as-of 2025-11-01\n"
-            + limits_help()
-        ),
+        epilog=RUN_EXAMPLES + limits_help(),
         formatter_class=formatter,
     )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file")
@@ -67,9 +87,7 @@ def add_run(sub: Subparsers) -> None:
     )
     add_set_option(p)
     add_calibration_option(p)
-    p.add_argument(
-        "--out", metavar="DIR", help="output folder (default: results/<scenario>-<UTC time>/)"
-    )
+    add_out_option(p, "results/<scenario>-<UTC time>/")
     p.add_argument(
         "--force",
         action="store_true",
@@ -88,6 +106,15 @@ def add_run(sub: Subparsers) -> None:
         metavar="DIR",
         help="finish an interrupted run whose output folder was DIR (its finished chunks are kept)",
     )
+    _add_evidence_options(p)
+    add_report_options(
+        p, "figures and report.html", "no progress bar or headline; print only the output folder"
+    )
+    p.set_defaults(func=cmd_run)
+
+
+def _add_evidence_options(p: argparse.ArgumentParser) -> None:
+    """--observed and --as-of: what happened, and the date the run is conditioned on."""
     p.add_argument(
         "--observed",
         metavar="FILE",
@@ -100,13 +127,6 @@ def add_run(sub: Subparsers) -> None:
         help="condition on the observations dated on or before DATE (YYYY-MM-DD): every "
         "figure becomes the weighted version; the effective sample size is printed",
     )
-    p.add_argument("--no-report", action="store_true", help="skip figures and report.html")
-    p.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bar or headline; print only the output folder",
-    )
-    p.set_defaults(func=cmd_run)
 
 
 def iso_date(text: str) -> str:

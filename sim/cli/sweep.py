@@ -17,6 +17,7 @@ from .options import (
     limits_help,
     progress_bar,
 )
+from .run import add_out_option
 
 __all__ = ["add_sweep", "sweep_table_text"]
 
@@ -51,7 +52,23 @@ def sweep_table_text(res: Any, max_rows: int = 40) -> str:
     return "\n".join(lines)
 
 
+SWEEP_EXAMPLES = (
+    "Examples:\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11\n"
+    "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
+    "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
+    "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
+    "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
+    "      --scheduler tcp://scheduler-host:8786\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
+    "      --precision 0.01\n"
+    "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n"
+)
+
+
 def add_sweep(sub: Subparsers) -> None:
+    """The ``sweep`` verb and its options, in the order ``sim sweep --help`` lists them."""
     p = sub.add_parser(
         "sweep",
         help="run a scenario over a grid, LHS or Sobol design of numeric paths",
@@ -59,21 +76,37 @@ def add_sweep(sub: Subparsers) -> None:
         "(any number or distribution parameter), all on the same seed (common random numbers). "
         "Each finished point is saved as it completes; --resume DIR runs only the missing ones.",
         formatter_class=formatter,
-        epilog="Examples:\n"
-        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11\n"
-        "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
-        "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
-        "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
-        "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
-        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
-        "      --scheduler tcp://scheduler-host:8786\n"
-        "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
-        "      --precision 0.01\n"
-        "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n" + limits_help(),
+        epilog=SWEEP_EXAMPLES + limits_help(),
     )
     p.add_argument(
         "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (not with --resume)"
     )
+    _add_design_options(p)
+    add_size_options(
+        p,
+        replicates_help="replicates per point (default: the scenario's run.replicates)",
+        seed_help="random seed (default: the scenario's run.seed)",
+        auto="each point's P(ceasefire)",
+    )
+    add_out_option(p, "results/<scenario>-sweep-<UTC time>/")
+    add_executor_options(p)
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted sweep in DIR with its own scenario, seed and design",
+    )
+    p.add_argument(
+        "--independent",
+        action="store_true",
+        help="give each point its own seed instead of common random numbers",
+    )
+    add_set_option(p)
+    p.add_argument("--quiet", action="store_true", help="print only the output folder")
+    p.set_defaults(func=cmd_sweep)
+
+
+def _add_design_options(p: argparse.ArgumentParser) -> None:
+    """--vary, --design and --samples: the paths a sweep varies and how it picks its points."""
     p.add_argument(
         "--vary",
         action="append",
@@ -93,29 +126,6 @@ def add_sweep(sub: Subparsers) -> None:
         metavar="K",
         help="points of an LHS or Sobol design (Sobol: a power of two)",
     )
-    add_size_options(
-        p,
-        replicates_help="replicates per point (default: the scenario's run.replicates)",
-        seed_help="random seed (default: the scenario's run.seed)",
-        auto="each point's P(ceasefire)",
-    )
-    p.add_argument(
-        "--out", metavar="DIR", help="output folder (default: results/<scenario>-sweep-<UTC time>/)"
-    )
-    add_executor_options(p)
-    p.add_argument(
-        "--resume",
-        metavar="DIR",
-        help="continue an interrupted sweep in DIR with its own scenario, seed and design",
-    )
-    p.add_argument(
-        "--independent",
-        action="store_true",
-        help="give each point its own seed instead of common random numbers",
-    )
-    add_set_option(p)
-    p.add_argument("--quiet", action="store_true", help="print only the output folder")
-    p.set_defaults(func=cmd_sweep)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

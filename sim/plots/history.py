@@ -20,6 +20,65 @@ __all__ = ["plot_forecast_path", "plot_posterior"]
 MOVERS = 6  # inputs shown
 
 
+def _is_latent(x: np.ndarray) -> bool:
+    """Whether an input is a latent type: every value drawn (NaN aside) is 0 or 1."""
+    return set(np.unique(x[~np.isnan(x)])) <= {0.0, 1.0}
+
+
+def _latent_bars(ax: Axes, row: dict[str, Any]) -> None:
+    """A latent type's shares of no and yes, before and given the record, side by side."""
+    ax.bar(
+        [0, 1],
+        [1 - row["prior"]["mean"], row["prior"]["mean"]],
+        width=0.35,
+        color=BLUE,
+        alpha=0.5,
+        label="before",
+    )
+    ax.bar(
+        [0.35, 1.35],
+        [1 - row["posterior"]["mean"], row["posterior"]["mean"]],
+        width=0.35,
+        color=ORANGE,
+        label="given the record",
+    )
+    ax.set_xticks([0.17, 1.17], ["no", "yes"])
+    ax.set_ylabel("share", fontsize=8)
+
+
+def _densities(ax: Axes, x: np.ndarray, weights: np.ndarray) -> None:
+    """An input's draws (filled histogram) and the same draws weighted by the record (outline)."""
+    ok = ~np.isnan(x)
+    bins: Any = np.histogram_bin_edges(x[ok], bins=30)  # matplotlib takes the array as is
+    ax.hist(x[ok], bins=bins, density=True, color=BLUE, alpha=0.45, label="before")
+    ax.hist(
+        x[ok],
+        bins=bins,
+        weights=weights[ok],
+        density=True,
+        histtype="step",
+        color=ORANGE,
+        lw=1.6,
+        label="given the record",
+    )
+    ax.set_ylabel("density", fontsize=8)
+
+
+def _mover(ax: Axes, row: dict[str, Any], results: Any, legend: bool) -> None:
+    """One panel: an input the record moved, before and after the evidence."""
+    x = np.asarray(results.column(row["input"]), dtype=float)
+    latent = _is_latent(x)
+    if latent:
+        _latent_bars(ax, row)
+    else:
+        _densities(ax, x, results.weights)
+    ax.set_title(input_label(row["input"], results.meta)[:44], fontsize=9)
+    ax.set_xlabel("stalling type?" if latent else "value (the scenario's units)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    if legend:
+        ax.legend(fontsize=7)
+
+
 def plot_posterior(results: Any) -> Figure:
     """For a run conditioned on the record (``Results.condition``): prior (the run's draws) and
     posterior (weighted by the record) of the inputs the evidence moved most."""
@@ -28,60 +87,14 @@ def plot_posterior(results: Any) -> Figure:
         raise UsageError(
             "plot_posterior needs a run conditioned on observations (Results.condition)"
         )
-    weights, meta = results.weights, results.meta
     rows = table[:MOVERS]
-    columns = {r["input"]: np.asarray(results.column(r["input"]), dtype=float) for r in rows}
     k = max(len(rows), 1)
     cols = min(3, k)
     nrows = math.ceil(k / cols)
     fig = new_figure((3.3 * cols, 2.5 * nrows + 0.6))
     axes = fig.subplots(nrows, cols, squeeze=False)
     for i, row in enumerate(rows):
-        ax = axes[i // cols][i % cols]
-        x = np.asarray(columns[row["input"]], dtype=float)
-        ok = ~np.isnan(x)
-        if set(np.unique(x[ok])) <= {0.0, 1.0}:  # a latent type: two bars
-            ax.bar(
-                [0, 1],
-                [1 - row["prior"]["mean"], row["prior"]["mean"]],
-                width=0.35,
-                color=BLUE,
-                alpha=0.5,
-                label="before",
-            )
-            ax.bar(
-                [0.35, 1.35],
-                [1 - row["posterior"]["mean"], row["posterior"]["mean"]],
-                width=0.35,
-                color=ORANGE,
-                label="given the record",
-            )
-            ax.set_xticks([0.17, 1.17], ["no", "yes"])
-            ax.set_ylabel("share", fontsize=8)
-        else:
-            bins = np.histogram_bin_edges(x[ok], bins=30)
-            ax.hist(x[ok], bins=bins, density=True, color=BLUE, alpha=0.45, label="before")
-            ax.hist(
-                x[ok],
-                bins=bins,
-                weights=weights[ok],
-                density=True,
-                histtype="step",
-                color=ORANGE,
-                lw=1.6,
-                label="given the record",
-            )
-            ax.set_ylabel("density", fontsize=8)
-        ax.set_title(input_label(row["input"], meta)[:44], fontsize=9)
-        ax.set_xlabel(
-            "stalling type?"
-            if set(np.unique(x[ok])) <= {0.0, 1.0}
-            else "value (the scenario's units)",
-            fontsize=8,
-        )
-        ax.tick_params(labelsize=7)
-        if i == 0:
-            ax.legend(fontsize=7)
+        _mover(axes[i // cols][i % cols], row, results, legend=i == 0)
     for j in range(len(rows), nrows * cols):
         axes[j // cols][j % cols].set_visible(False)
     fig.suptitle(

@@ -31,12 +31,8 @@ def _sentence(row: dict[str, Any], meta: dict[str, Any]) -> str:
     )
 
 
-def history_section(results: Any) -> list[str]:
-    """HTML parts for a conditioned run (empty for an unconditioned one)."""
-    s = results.summary()
-    cond = s.get("conditioning")
-    if not cond or results.weights is None:
-        return []
+def _evidence(results: Any, cond: dict[str, Any]) -> list[str]:
+    """What the run was conditioned on: the observations, what each rules out, the forecast path."""
     out = [
         "<h2>What the record says</h2>",
         f"<p>Conditioned on {len(cond['observations'])} observation(s) dated on or before "
@@ -69,34 +65,43 @@ def history_section(results: Any) -> list[str]:
             "any). A dotted line marks a date where no simulated future fits the record.",
         )
     )
-    table = cond.get("posterior") or []
-    if table:
-        out.append("<h2>What history taught</h2><ul>")
-        latent = [
-            r
-            for r in table
-            if r["input"].startswith("stalling.")
-            and np.isfinite(r["prior"]["mean"])
-            and r["prior"]["sd"] > 0
-        ]
-        others = [r for r in table if r not in latent][: max(SENTENCES - len(latent), 0)]
-        out += [f"<li>{esc(_sentence(r, results.meta))}</li>" for r in [*latent, *others]]
-        out.append("</ul>")
-        fig = plot_posterior(results)
-        out.append(
-            figure(
-                figure_bytes(fig, "png"),
-                "Before and after the evidence, for the inputs it moved most.",
-            )
-        )
-        out.append(
-            "<table><tr><th>input</th><th>before (mean)</th><th>given the record</th><th>shift (prior sd)</th></tr>"
-        )
-        for r in table[:20]:
-            out.append(
-                f"<tr><td>{esc(input_label(r['input'], results.meta))}<br><small><code>{esc(r['input'])}</code></small></td>"
-                f"<td>{num(r['prior']['mean'])}</td><td>{num(r['posterior']['mean'])}</td>"
-                f"<td>{r['shift_in_prior_sd']:+.2f}</td></tr>"
-            )
-        out.append("</table>")
     return out
+
+
+def _taught(results: Any, table: list[dict[str, Any]]) -> list[str]:
+    """What history taught: sentences on the inputs it moved, their figure and table."""
+    latent = [
+        r
+        for r in table
+        if r["input"].startswith("stalling.")
+        and np.isfinite(r["prior"]["mean"])
+        and r["prior"]["sd"] > 0
+    ]
+    others = [r for r in table if r not in latent][: max(SENTENCES - len(latent), 0)]
+    out = [
+        "<h2>What history taught</h2><ul>",
+        *(f"<li>{esc(_sentence(r, results.meta))}</li>" for r in [*latent, *others]),
+        "</ul>",
+        figure(
+            figure_bytes(plot_posterior(results), "png"),
+            "Before and after the evidence, for the inputs it moved most.",
+        ),
+        "<table><tr><th>input</th><th>before (mean)</th><th>given the record</th><th>shift (prior sd)</th></tr>",
+    ]
+    for r in table[:20]:
+        out.append(
+            f"<tr><td>{esc(input_label(r['input'], results.meta))}<br><small><code>{esc(r['input'])}</code></small></td>"
+            f"<td>{num(r['prior']['mean'])}</td><td>{num(r['posterior']['mean'])}</td>"
+            f"<td>{r['shift_in_prior_sd']:+.2f}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def history_section(results: Any) -> list[str]:
+    """HTML parts for a conditioned run (empty for an unconditioned one)."""
+    cond = results.summary().get("conditioning")
+    if not cond or results.weights is None:
+        return []
+    table = cond.get("posterior") or []
+    return [*_evidence(results, cond), *(_taught(results, table) if table else [])]

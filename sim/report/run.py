@@ -166,41 +166,42 @@ def _sources(sources: list[Any]) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def render_report(
-    results: Results,
-    pngs: Mapping[str, bytes] | None = None,
-    discoveries: list[Discovery] | None = None,
-) -> str:
-    """The report as one HTML string (figures as base64 PNG; all scenario text escaped).
+CAPTIONS = {  # figure name: its caption in the report
+    "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force.",
+    "terms": "Agreed terms per issue, in real units, among replicates that reached a ceasefire.",
+    "control_fan": "Front line: centre and 10–90% band across replicates; the axis is zoomed "
+    "to the data (the issue's full range is given on the axis label).",
+    "obstruction": "Who obstructed most often: the share of replicates in which each side was "
+    "the one that most often turned down a mediator's offer the other side accepted (one "
+    "side per replicate, so the shares add up with 'no obstruction' to 100%); and, where "
+    "the scenario has threats, how often each was carried out.",
+    "durability": "Share of ceasefires still holding by days since agreement (Kaplan–Meier).",
+}
 
-    ``pngs`` maps figure names to PNG bytes already rendered; missing ones are drawn.
-    ``discoveries`` (from ``sim discover``) add the section "What must be true".
-    """
-    m = results.meta
-    s = results.summary()
-    name = m.get("scenario") or "scenario"
-    out: list[str] = [f"<h1>{esc(name)}</h1>", *lede(m.get("description"))]
-    out.append(
-        f"<p>{s['replicates']:,} simulated futures from {esc(s['start'])} to "
-        f"{esc(s['horizon'])} ({s['horizon_days']} days).</p>"
-    )
 
-    # Headline numbers.
+def _table(head: str, rows: list[str]) -> list[str]:
+    """An HTML table as report lines: its opening and header row, one line per row, its end."""
+    return [head, *rows, "</table>"]
+
+
+def _median_card(results: Results, s: Mapping[str, Any]) -> str:
+    """The card of the median time to a ceasefire, with its date (or "not reached")."""
     med = s["median_days_to_ceasefire"]
     if med is None:
-        med_card = card(
+        return card(
             "Median time to ceasefire", "not reached", f"fewer than half agree by {s['horizon']}"
         )
-    else:
-        med_date = results.start + dt.timedelta(days=int(med))
-        med_card = card(
-            "Median time to ceasefire", f"{med:.0f} days", f"around {med_date.isoformat()}"
-        )
-    out += [
+    med_date = results.start + dt.timedelta(days=int(med))
+    return card("Median time to ceasefire", f"{med:.0f} days", f"around {med_date.isoformat()}")
+
+
+def _headline(results: Results, s: Mapping[str, Any]) -> list[str]:
+    """The headline cards, then P(ceasefire) by date."""
+    out = [
         "<h2>Headline</h2>",
         '<div class="cards">',
         _estimate_card(f"P(ceasefire by {s['horizon']})", s["p_ceasefire"]),
-        med_card,
+        _median_card(results, s),
         _estimate_card("P(ceasefire in force at the horizon)", s["p_in_force_at_horizon"]),
         _estimate_card("P(a truce at some point)", s["p_truce"]),
         *(
@@ -211,67 +212,59 @@ def render_report(
         "</div>",
     ]
     if s["by_date"]:
-        out.append("<table><tr><th>By date</th><th>P(ceasefire)</th><th>95% CI</th></tr>")
-        for r in s["by_date"]:
-            out.append(
+        out += _table(
+            "<table><tr><th>By date</th><th>P(ceasefire)</th><th>95% CI</th></tr>",
+            [
                 f"<tr><td>{esc(r['date'])}</td><td>{pct(r['p'])}</td>"
                 f"<td>{pct(r['ci_low'])} – {pct(r['ci_high'])}</td></tr>"
-            )
-        out.append("</table>")
+                for r in s["by_date"]
+            ],
+        )
+    return out
 
-    from .history import history_section
 
-    out += history_section(results)
+def _figures(results: Results, pngs: Mapping[str, bytes] | None) -> list[str]:
+    """Every figure of the run with its caption; those not in ``pngs`` are drawn."""
+    drawn = dict(pngs or {})
+    if any(k not in drawn for k in FIGURES):
+        drawn.update({k: figure_bytes(f, "png") for k, f in make_figures(results).items()})
+    return ["<h2>Figures</h2>", *(figure(drawn[k], CAPTIONS.get(k, k)) for k in FIGURES)]
 
-    # Figures.
-    captions = {
-        "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force.",
-        "terms": "Agreed terms per issue, in real units, among replicates that reached a ceasefire.",
-        "control_fan": "Front line: centre and 10–90% band across replicates; the axis is zoomed "
-        "to the data (the issue's full range is given on the axis label).",
-        "obstruction": "Who obstructed most often: the share of replicates in which each side was "
-        "the one that most often turned down a mediator's offer the other side accepted (one "
-        "side per replicate, so the shares add up with 'no obstruction' to 100%); and, where "
-        "the scenario has threats, how often each was carried out.",
-        "durability": "Share of ceasefires still holding by days since agreement (Kaplan–Meier).",
-    }
-    out.append("<h2>Figures</h2>")
-    pngs = dict(pngs or {})
-    if any(k not in pngs for k in FIGURES):
-        pngs.update({k: figure_bytes(f, "png") for k, f in make_figures(results).items()})
-    for key in FIGURES:
-        out.append(figure(pngs[key], captions.get(key, key)))
 
-    # Terms and obstruction tables.
+def _terms(results: Results, s: Mapping[str, Any]) -> list[str]:
+    """The agreed terms per issue, who obstructed, and how many threats were carried out."""
+    out: list[str] = []
     issues = results.issues()
     if s["terms"]:
-        out.append(
+        out += _table(
             "<h2>Agreed terms</h2><table><tr><th>Issue</th><th>Unit</th><th>Agreements</th>"
-            "<th>Mean</th><th>10%</th><th>Median</th><th>90%</th></tr>"
+            "<th>Mean</th><th>10%</th><th>Median</th><th>90%</th></tr>",
+            [
+                f"<tr><td>{esc(k)}</td><td>{esc((issues.get(k) or {}).get('unit', ''))}</td>"
+                f"<td>{t['n']:,}</td><td>{num(t['mean'])}</td><td>{num(t['p10'])}</td>"
+                f"<td>{num(t['p50'])}</td><td>{num(t['p90'])}</td></tr>"
+                for k, t in s["terms"].items()
+            ],
         )
-        for k, t in s["terms"].items():
-            unit = (issues.get(k) or {}).get("unit", "")
-            out.append(
-                f"<tr><td>{esc(k)}</td><td>{esc(unit)}</td><td>{t['n']:,}</td>"
-                f"<td>{num(t['mean'])}</td><td>{num(t['p10'])}</td><td>{num(t['p50'])}</td>"
-                f"<td>{num(t['p90'])}</td></tr>"
-            )
-        out.append("</table>")
     if s["obstructed_by"]:
-        out.append("<table><tr><th>Obstructed by</th><th>Share of replicates</th></tr>")
-        for k, v in s["obstructed_by"].items():
-            out.append(f"<tr><td>{esc(results.actor_name(k))}</td><td>{pct(v)}</td></tr>")
-        out.append("</table>")
+        out += _table(
+            "<table><tr><th>Obstructed by</th><th>Share of replicates</th></tr>",
+            [
+                f"<tr><td>{esc(results.actor_name(k))}</td><td>{pct(v)}</td></tr>"
+                for k, v in s["obstructed_by"].items()
+            ],
+        )
     if s["threats_fired"] is not None:
         out.append(
             f"<p>Threats carried out per replicate, on average: {s['threats_fired']:.2f}.</p>"
         )
+    return out
 
-    out += discovery_section(list(discoveries or []))
 
-    # Stories.
+def _stories(results: Results) -> list[str]:
+    """Three traced replicates as timelines: a ceasefire that held, none, one that broke."""
     st = pick_stories(results)
-    out += [
+    return [
         "<h2>Sample stories</h2>",
         f"<p>From the {len(results.traces)} traced replicates.</p>",
         "<h3>A ceasefire that held</h3>",
@@ -282,34 +275,40 @@ def render_report(
         _timeline(results, st["broke_down"], "No traced ceasefire broke down."),
     ]
 
-    # Assumptions.
+
+def _key_assumptions(results: Results) -> list[str]:
+    """The sampled inputs, most influential first, with the sentence naming the top ones."""
     rows = assumptions(results)
-    out.append("<h2>Key assumptions</h2>")
-    if rows:
-        out.append(f"<p>{esc(sensitive_sentence(rows))}</p>")
-        out.append(
+    if not rows:
+        return [
+            "<h2>Key assumptions</h2>",
+            '<p class="absent">No input was sampled from a distribution.</p>',
+        ]
+    return [
+        "<h2>Key assumptions</h2>",
+        f"<p>{esc(sensitive_sentence(rows))}</p>",
+        *_table(
             "<p>Sampled inputs, most influential first (influence: absolute Spearman "
             "correlation with reaching a ceasefire; P(ceasefire) among the replicates in the "
             "input's bottom and top thirds).</p><table><tr><th>Input</th><th>Unit</th>"
             "<th>Mean</th><th>SD</th><th>10%</th><th>Median</th><th>90%</th>"
-            "<th>Influence</th><th>P, bottom third</th><th>P, top third</th></tr>"
-        )
-        for r in rows:
-            out.append(
+            "<th>Influence</th><th>P, bottom third</th><th>P, top third</th></tr>",
+            [
                 f"<tr><td>{esc(r['label'])}<br><small><code>{esc(r['path'])}</code></small></td>"
                 f"<td>{esc(r['unit'])}</td><td>{num(r['mean'])}</td>"
                 f"<td>{num(r['sd'])}</td><td>{num(r['p10'])}</td><td>{num(r['p50'])}</td>"
                 f"<td>{num(r['p90'])}</td><td>{num(r['influence'])}</td>"
                 f"<td>{pct(r['p_low'])}</td><td>{pct(r['p_high'])}</td></tr>"
-            )
-        out.append("</table>")
-    else:
-        out.append('<p class="absent">No input was sampled from a distribution.</p>')
-    out += _diagnostics(s.get("diagnostics") or {})
+                for r in rows
+            ],
+        ),
+    ]
 
-    # Sources and provenance.
-    out += ["<h2>Sources</h2>", _sources(list(m.get("sources") or []))]
-    out += [
+
+def _provenance(results: Results) -> list[str]:
+    """The run's version, seed, size, scenario hash and timing, and how to reproduce it."""
+    m = results.meta
+    return [
         "<h2>Provenance</h2>",
         provenance(
             [
@@ -323,6 +322,40 @@ def render_report(
         ),
         f"<footer>Reproduce with <code>sim run scenario.yaml --seed {esc(m.get('seed'))} "
         f"-n {results.n}</code> and sim {esc(m.get('version'))}.</footer>",
+    ]
+
+
+def render_report(
+    results: Results,
+    pngs: Mapping[str, bytes] | None = None,
+    discoveries: list[Discovery] | None = None,
+) -> str:
+    """The report as one HTML string (figures as base64 PNG; all scenario text escaped).
+
+    ``pngs`` maps figure names to PNG bytes already rendered; missing ones are drawn.
+    ``discoveries`` (from ``sim discover``) add the section "What must be true".
+    """
+    from .history import history_section
+
+    m = results.meta
+    s = results.summary()
+    name = m.get("scenario") or "scenario"
+    out: list[str] = [
+        f"<h1>{esc(name)}</h1>",
+        *lede(m.get("description")),
+        f"<p>{s['replicates']:,} simulated futures from {esc(s['start'])} to "
+        f"{esc(s['horizon'])} ({s['horizon_days']} days).</p>",
+        *_headline(results, s),
+        *history_section(results),
+        *_figures(results, pngs),
+        *_terms(results, s),
+        *discovery_section(list(discoveries or [])),
+        *_stories(results),
+        *_key_assumptions(results),
+        *_diagnostics(s.get("diagnostics") or {}),
+        "<h2>Sources</h2>",
+        _sources(list(m.get("sources") or [])),
+        *_provenance(results),
     ]
     return page(f"{name} — ceasefire simulation report", out)
 

@@ -13,8 +13,9 @@ import contextlib
 import copy
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -65,6 +66,68 @@ def point_seed(seed: int, i: int, independent: bool) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(0x1D, i)).generate_state(1, np.uint32)[0])
 
 
+@dataclass(frozen=True)
+class _Design:
+    """A sweep's design and size as asked for (a resumed sweep's manifest fills in the rest)."""
+
+    vary: Sequence[str | Vary]
+    design: str
+    samples: int | None
+    replicates: int | str | None  # "auto" once a precision is set
+    independent: bool
+    precision: float | None
+    max_replicates: int | None
+
+    def resumed(self, old: dict[str, Any]) -> _Design:
+        """With no ``vary``: the design of the manifest ``old`` (sizes given here still win)."""
+        if self.vary:
+            return self
+        return _Design(
+            vary=[Vary.from_json(v) for v in old["vary"]],
+            design=old["design"],
+            samples=old.get("samples"),
+            replicates=old["replicates"] if self.replicates is None else self.replicates,
+            independent=bool(old["independent"]),
+            precision=old.get("precision") if self.precision is None else self.precision,
+            max_replicates=(
+                old.get("max_replicates") if self.max_replicates is None else self.max_replicates
+            ),
+        )
+
+    def sized(self, base: Any) -> _Design:
+        """With the replicates per point ("auto" under a precision, then capped), checked."""
+        if self.precision is not None:
+            from ..engine.runner import MAX_AUTO_REPLICATES
+
+            if not 0 < self.precision < 0.5:
+                raise UsageError(
+                    f"precision must lie strictly between 0 and 0.5 (got {self.precision!r})"
+                )
+            cap = self.max_replicates or MAX_AUTO_REPLICATES
+            return replace(self, replicates="auto", max_replicates=cap)
+        n = base.run.replicates if self.replicates is None else self.replicates
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REPLICATES:
+            raise UsageError(f"replicates must be an integer in 1..{MAX_REPLICATES:,} (got {n!r})")
+        return replace(self, replicates=n)
+
+    @property
+    def size(self) -> int:
+        """Replicates a point runs at most: its count, or under a precision the cap."""
+        return int(cast(int, self.replicates if self.precision is None else self.max_replicates))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A checked sweep, ready to run: its manifest and the scenario at every point."""
+
+    manifest: dict[str, Any]
+    scenarios: list[Any]
+    name: str
+    seed: int
+    design: _Design
+    old: dict[str, Any] | None  # the manifest of the sweep resumed, if any
+
+
 def sweep(
     scenario_path: str | os.PathLike[str] | None,
     vary: Sequence[str | Vary] = (),
@@ -93,57 +156,90 @@ def sweep(
     P(ceasefire) is at most ``precision`` (or ``max_replicates``); ``replicates`` is ignored.
     A sweep beyond this machine's free memory is refused unless ``allow_large``.
     """
-    from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
-
     if scenario_path is None:  # resume from the manifest alone
-        if resume is None:
-            raise UsageError("sweep needs a scenario file (or --resume DIR)")
-        prior = prior_manifest(Path(resume))
-        scenario_path = prior["scenario_file"]
-        overrides = prior.get("overrides") if overrides is None else overrides
-        seed = prior.get("seed") if seed is None else seed
+        scenario_path, overrides, seed = _from_manifest(resume, overrides, seed)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise UsageError(f"workers must be an integer >= 1 (got {workers!r})")
+    asked = _Design(vary, design, samples, replicates, independent, precision, max_replicates)
+    parallel = 1 if scheduler else workers
+    plan = _plan(scenario_path, overrides, seed, resume, asked, parallel, allow_large)
+    stack = contextlib.ExitStack()
+    client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
+    with stack:
+        folder = _sweep_folder(plan, resume, out)
+        stats = _run_points(plan, folder, workers, client, progress)
+        return _finish(plan, folder, stats, figures)
+
+
+def _from_manifest(
+    resume: str | os.PathLike[str] | None, overrides: Sequence[str] | None, seed: int | None
+) -> tuple[str, Sequence[str] | None, int | None]:
+    """The scenario file of the sweep resumed, and its overrides and seed where none are given."""
+    if resume is None:
+        raise UsageError("sweep needs a scenario file (or --resume DIR)")
+    prior = prior_manifest(Path(resume))
+    return (
+        prior["scenario_file"],
+        prior.get("overrides") if overrides is None else overrides,
+        prior.get("seed") if seed is None else seed,
+    )
+
+
+def _plan(
+    scenario_path: str | os.PathLike[str],
+    overrides: Sequence[str] | None,
+    seed: int | None,
+    resume: str | os.PathLike[str] | None,
+    asked: _Design,
+    parallel: int,
+    allow_large: bool,
+) -> _Plan:
+    """Load and check everything a sweep needs (its size too), before anything runs."""
+    from ..scenario.loader import load_tree, scenario_sha256, validate_loaded
+
     tree, marks = load_tree(scenario_path, list(overrides or []))
     base = validate_loaded(copy.deepcopy(tree), copy.deepcopy(marks))
     sha = scenario_sha256(base)
     seed = base.run.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be an integer >= 0 (got {seed!r})")
-
     old: dict[str, Any] | None = None
     if resume is not None:
-        folder = Path(resume)
-        old = prior_manifest(folder)
-        check_resume(old, folder, sha, seed)
-        if not vary:
-            vary = [Vary.from_json(v) for v in old["vary"]]
-            design, samples = old["design"], old.get("samples")
-            independent = bool(old["independent"])
-            replicates = old["replicates"] if replicates is None else replicates
-            precision = old.get("precision") if precision is None else precision
-            max_replicates = old.get("max_replicates") if max_replicates is None else max_replicates
-    specs = [parse_vary(v) for v in vary]
-    if precision is not None:
-        from ..engine.runner import MAX_AUTO_REPLICATES
-
-        replicates = "auto"  # type: ignore[assignment]
-        max_replicates = max_replicates or MAX_AUTO_REPLICATES
-        if not 0 < precision < 0.5:
-            raise UsageError(f"precision must lie strictly between 0 and 0.5 (got {precision!r})")
-    n = base.run.replicates if replicates is None else replicates
-    if precision is None and (
-        isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REPLICATES
-    ):
-        raise UsageError(f"replicates must be an integer in 1..{MAX_REPLICATES:,} (got {n!r})")
+        old = prior_manifest(Path(resume))
+        check_resume(old, Path(resume), sha, seed)
+        asked = asked.resumed(old)
+    specs = [parse_vary(v) for v in asked.vary]
+    d = asked.sized(base)
     for v in specs:
         check_numeric_path(tree, v.path)
-    points = design_points(specs, design, samples, seed)
-    size = n if precision is None else int(max_replicates or n)  # -n auto: each point's cap
-    est = study_estimate(len(points), size, rounds_of(base), 1 if scheduler else workers)
+    points = design_points(specs, d.design, d.samples, seed)
+    est = study_estimate(len(points), d.size, rounds_of(base), parallel)
     check_fits(est, None, allow_large)
+    scenarios = _point_scenarios(tree, marks, points)
+    manifest = {
+        "kind": "sim-sweep",
+        "scenario": base.name,
+        "scenario_file": os.path.abspath(scenario_path),
+        "description": base.description,
+        "version": __version__,
+        "overrides": list(overrides or []),
+        "scenario_sha256": sha,
+        "seed": seed,
+        "replicates": d.replicates,
+        "precision": d.precision,
+        "max_replicates": d.max_replicates,
+        "independent": bool(d.independent),
+        "design": d.design,
+        "samples": d.samples,
+        "vary": [v.to_json() for v in specs],
+        "points": points,
+        "labels": {v.path: Vocabulary.from_scenario(base).axis_label(v.path) for v in specs},
+    }
+    return _Plan(jsonable(manifest), scenarios, base.name, seed, d, old)
 
-    # Validate every point before running anything: a bad path or value fails fast.
+
+def _point_scenarios(tree: Any, marks: Any, points: list[dict[str, float]]) -> list[Any]:
+    """The scenario at every point, all validated first: a bad path or value fails fast."""
     scenarios = []
     for p in points:
         try:
@@ -162,89 +258,55 @@ def sweep(
                     )
                 ]
             ) from None
-    manifest = {
-        "kind": "sim-sweep",
-        "scenario": base.name,
-        "scenario_file": os.path.abspath(scenario_path),
-        "description": base.description,
-        "version": __version__,
-        "overrides": list(overrides or []),
-        "scenario_sha256": sha,
-        "seed": seed,
-        "replicates": n,
-        "precision": precision,
-        "max_replicates": max_replicates,
-        "independent": bool(independent),
-        "design": design,
-        "samples": samples,
-        "vary": [v.to_json() for v in specs],
-        "points": points,
-        "labels": {v.path: Vocabulary.from_scenario(base).axis_label(v.path) for v in specs},
-    }
-    manifest = jsonable(manifest)
-    stack = contextlib.ExitStack()
-    client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
-    with stack:
-        return _sweep_run(
-            manifest,
-            old,
-            resume,
-            out,
-            base.name,
-            scenarios,
-            seed,
-            n,
-            independent,
-            workers,
-            client,
-            progress,
-            figures,
-        )
+    return scenarios
 
 
-def _sweep_run(
-    manifest: dict[str, Any],
-    old: dict[str, Any] | None,
-    resume: Any,
-    out: Any,
-    name: str,
-    scenarios: list[Any],
-    seed: int,
-    n: int,
-    independent: bool,
+def _sweep_folder(plan: _Plan, resume: Any, out: Any) -> Path:
+    """The folder of a resumed sweep (checked to be the same sweep), or a new one with its manifest."""
+    from ..folders import default_folder
+
+    if plan.old is not None:
+        check_same_sweep(plan.old, plan.manifest, resume)
+        folder = Path(str(resume))
+        check_writable(folder)
+        return folder
+    folder = Path(out) if out is not None else default_folder(plan.name, kind="sweep")
+    hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
+    check_out_folder(folder, hint=hint)
+    check_writable(folder)
+    atomic_write_json(folder / MANIFEST, plan.manifest)
+    write_marker(folder, "sweep")
+    return folder
+
+
+def _run_points(
+    plan: _Plan,
+    folder: Path,
     workers: int,
     client: Any,
     progress: Callable[[int, int], None] | None,
-    figures: bool,
-) -> SweepResults:
-    from ..folders import default_folder
-
-    points = manifest["points"]
-    if old is not None:
-        check_same_sweep(old, manifest, resume)
-        folder = Path(str(resume))
-        check_writable(folder)
-    else:
-        folder = Path(out) if out is not None else default_folder(name, kind="sweep")
-        hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
-        check_out_folder(folder, hint=hint)
-        check_writable(folder)
-        atomic_write_json(folder / MANIFEST, manifest)
-        write_marker(folder, "sweep")
+) -> list[dict[str, Any]]:
+    """Run the points not yet saved in ``folder``, saving each as it finishes; all points' stats."""
+    points = plan.manifest["points"]
     done = finished_points(folder, points)
-    precision, cap = manifest.get("precision"), manifest.get("max_replicates")
+    d = plan.design
     jobs = {
-        i: (scenarios[i], n, point_seed(seed, i, independent), precision, cap)
+        i: (
+            plan.scenarios[i],
+            d.replicates,
+            point_seed(plan.seed, i, d.independent),
+            plan.manifest.get("precision"),
+            plan.manifest.get("max_replicates"),
+        )
         for i in range(len(points))
         if i not in done
     }
-    total = len(points)
     try:
         for i, st in map_unordered(run_point, jobs, workers, client):
-            save_point(folder, i, manifest["points"][i], st)
+            save_point(folder, i, points[i], st)
             done[i] = st
             if progress is not None:
-                progress(len(done), total)
+                progress(len(done), len(points))
     except SimError:
         raise
     except (OSError, TimeoutError) as e:
@@ -252,11 +314,14 @@ def _sweep_run(
             f"sweep interrupted ({type(e).__name__}: {e}); "
             f"finished points are kept, continue with --resume {folder}"
         ) from None
+    return [done[i] for i in range(len(points))]
 
-    stats = [done[i] for i in range(total)]
-    table = build_table(manifest["points"], stats)
+
+def _finish(plan: _Plan, folder: Path, stats: list[dict[str, Any]], figures: bool) -> SweepResults:
+    """Write sweep.parquet (and the figure) from every point's statistics."""
+    table = build_table(plan.manifest["points"], stats)
     atomic_write_parquet(folder / "sweep.parquet", table)
-    res = SweepResults(table=table, manifest=manifest, points=stats, folder=folder)
+    res = SweepResults(table=table, manifest=plan.manifest, points=stats, folder=folder)
     if figures:
         save_sweep_figure(res, folder / "figures")
     return res

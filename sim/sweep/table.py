@@ -84,6 +84,131 @@ def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
     return SweepResults(table=table, manifest=manifest, points=stats, folder=p)
 
 
+Y = "p_ceasefire"  # the statistic a sweep's figure shows
+
+
+@dataclass(frozen=True)
+class _Panels:
+    """What the panels of one sweep figure share: the table, names and ranges, the % format."""
+
+    table: pd.DataFrame
+    labels: dict[str, str]
+    ranges: dict[str, tuple[float, float]]
+    pct: Any  # one PercentFormatter, shared by every panel
+
+    def name(self, p: str) -> str:
+        """The path's name for people."""
+        return self.labels.get(p, p)
+
+    def keep_range(self, a: Any, p: str, axis: str = "x") -> None:
+        """Keep an axis to the design's range of ``p`` (else the range swept)."""
+        lo, hi = self.ranges.get(p, (float(self.table[p].min()), float(self.table[p].max())))
+        if hi > lo:
+            (a.set_xlim if axis == "x" else a.set_ylim)(lo, hi)
+
+
+def _one_path(f: _Panels, p: str, ax: Any) -> Any:
+    """P(ceasefire) against one path, with its 95% band."""
+    from ..plots import new_axes
+
+    if ax is None:
+        ax = new_axes((7, 4.5))
+    t = f.table.groupby(p, as_index=False)[[Y, f"{Y}_ci_low", f"{Y}_ci_high"]].mean()
+    t = t.sort_values(p)
+    ax.fill_between(t[p], t[f"{Y}_ci_low"], t[f"{Y}_ci_high"], alpha=0.25, label="95% CI")
+    ax.plot(t[p], t[Y], marker="o", label="P(ceasefire by the horizon)")
+    ax.set_xlabel(f.name(p))
+    ax.set_ylabel("P(ceasefire by the horizon)")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(f.pct)
+    f.keep_range(ax, p)
+    ax.set_title(_fill(f"P(ceasefire by the horizon) as {f.name(p)} varies"))
+    ax.legend(loc="best")
+    return ax
+
+
+def _heatmap(f: _Panels, a: str, b: str, ax: Any) -> Any:
+    """A full grid over two paths as a heatmap, each cell's P written in it."""
+    grid = f.table.pivot_table(index=b, columns=a, values=Y, aggfunc="mean")
+    z = grid.to_numpy()
+    im = ax.imshow(z, origin="lower", aspect="auto", vmin=0, vmax=1, cmap="viridis")
+    for (i, j), v in np.ndenumerate(z):
+        ax.text(
+            j,
+            i,
+            f"{100 * v:.0f}%",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if v < 0.6 else "black",
+        )
+    ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" for v in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [f"{v:.3g}" for v in grid.index])
+    ax.grid(False)
+    return im
+
+
+def _two_paths(f: _Panels, a: str, b: str, ax: Any) -> Any:
+    """P(ceasefire) over two paths: a heatmap of a full grid, else a scatter."""
+    from ..plots import new_axes
+
+    t = f.table
+    if ax is None:
+        ax = new_axes((7, 5.5))
+    if t[a].nunique() * t[b].nunique() == len(t):
+        im = _heatmap(f, a, b, ax)
+    else:
+        im = ax.scatter(t[a], t[b], c=t[Y], vmin=0, vmax=1, cmap="viridis", s=30)
+        f.keep_range(ax, a)
+        f.keep_range(ax, b, "y")
+    ax.figure.colorbar(im, ax=ax, label="P(ceasefire by the horizon)", format=f.pct)
+    ax.set_xlabel(f.name(a))
+    ax.set_ylabel(_fill(f.name(b), 40))
+    ax.set_title(_fill(f"P(ceasefire by the horizon) over {f.name(a)} and {f.name(b)}"))
+    return ax
+
+
+def _partial_dependence(f: _Panels, p: str, a: Any) -> None:
+    """P(ceasefire) averaged over the other paths, against ``p`` (in deciles when sampled)."""
+    x = f.table[p]
+    if x.nunique() > 12:  # LHS/Sobol: partial dependence in deciles of the path
+        bins = pd.qcut(x, 10, duplicates="drop")
+        t = f.table.groupby(bins, observed=True).agg(x=(p, "mean"), y=(Y, "mean"))
+    else:
+        t = f.table.groupby(p).agg(x=(p, "mean"), y=(Y, "mean"))
+    a.plot(t["x"], t["y"], marker="o")
+    a.set_xlabel(_fill(f.name(p), 40), fontsize=8)
+    a.set_ylim(0, 1)
+    a.yaxis.set_major_formatter(f.pct)
+    f.keep_range(a, p)
+
+
+def _many_paths(f: _Panels, paths: list[str]) -> Any:
+    """A grid of panels, one per path, each averaged over the others; the first Axes."""
+    from ..plots import new_figure
+
+    k = len(paths)
+    cols = min(3, k)
+    rows = math.ceil(k / cols)
+    fig = new_figure((4 * cols, 3.4 * rows + 0.4))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for j, p in enumerate(paths):
+        a = axes[j // cols][j % cols]
+        _partial_dependence(f, p, a)
+        if j % cols == 0:
+            a.set_ylabel("P(ceasefire), averaged")
+    for j in range(k, rows * cols):
+        axes[j // cols][j % cols].set_visible(False)
+    fig.suptitle(
+        "P(ceasefire by the horizon) against each varied input, averaged over the others",
+        fontsize=11,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    return axes[0][0]
+
+
 def plot_sweep(
     table: pd.DataFrame,
     paths: list[str],
@@ -100,101 +225,15 @@ def plot_sweep(
     import matplotlib
     from matplotlib.ticker import PercentFormatter
 
-    from ..plots import new_axes, new_figure
     from ..plots.style import STYLE
 
-    labels = labels or {}
-    ranges = ranges or {}
-    y = "p_ceasefire"
-    pct = PercentFormatter(1.0, decimals=0)
-
-    def name(p: str) -> str:
-        return labels.get(p, p)
-
-    def keep_range(a: Any, p: str, axis: str = "x") -> None:
-        lo, hi = ranges.get(p, (float(table[p].min()), float(table[p].max())))
-        if hi > lo:
-            (a.set_xlim if axis == "x" else a.set_ylim)(lo, hi)
-
+    f = _Panels(table, labels or {}, ranges or {}, PercentFormatter(1.0, decimals=0))
     with matplotlib.rc_context(STYLE):
         if len(paths) == 1:
-            p = paths[0]
-            if ax is None:
-                ax = new_axes((7, 4.5))
-            t = table.groupby(p, as_index=False)[[y, f"{y}_ci_low", f"{y}_ci_high"]].mean()
-            t = t.sort_values(p)
-            ax.fill_between(t[p], t[f"{y}_ci_low"], t[f"{y}_ci_high"], alpha=0.25, label="95% CI")
-            ax.plot(t[p], t[y], marker="o", label="P(ceasefire by the horizon)")
-            ax.set_xlabel(name(p))
-            ax.set_ylabel("P(ceasefire by the horizon)")
-            ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(pct)
-            keep_range(ax, p)
-            ax.set_title(_fill(f"P(ceasefire by the horizon) as {name(p)} varies"))
-            ax.legend(loc="best")
-            return ax
+            return _one_path(f, paths[0], ax)
         if len(paths) == 2:
-            a, b = paths
-            if ax is None:
-                ax = new_axes((7, 5.5))
-            if table[a].nunique() * table[b].nunique() == len(table):
-                grid = table.pivot_table(index=b, columns=a, values=y, aggfunc="mean")
-                z = grid.to_numpy()
-                im = ax.imshow(z, origin="lower", aspect="auto", vmin=0, vmax=1, cmap="viridis")
-                for (i, j), v in np.ndenumerate(z):
-                    ax.text(
-                        j,
-                        i,
-                        f"{100 * v:.0f}%",
-                        ha="center",
-                        va="center",
-                        fontsize=8,
-                        color="white" if v < 0.6 else "black",
-                    )
-                ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" for v in grid.columns])
-                ax.set_yticks(range(len(grid.index)), [f"{v:.3g}" for v in grid.index])
-                ax.grid(False)
-            else:
-                im = ax.scatter(
-                    table[a], table[b], c=table[y], vmin=0, vmax=1, cmap="viridis", s=30
-                )
-                keep_range(ax, a)
-                keep_range(ax, b, "y")
-            ax.figure.colorbar(im, ax=ax, label="P(ceasefire by the horizon)", format=pct)
-            ax.set_xlabel(name(a))
-            ax.set_ylabel(_fill(name(b), 40))
-            ax.set_title(_fill(f"P(ceasefire by the horizon) over {name(a)} and {name(b)}"))
-            return ax
-        k = len(paths)
-        cols = min(3, k)
-        rows = math.ceil(k / cols)
-        fig = new_figure((4 * cols, 3.4 * rows + 0.4))
-        axes = fig.subplots(rows, cols, squeeze=False)
-        for j, p in enumerate(paths):
-            a = axes[j // cols][j % cols]
-            x = table[p]
-            if x.nunique() > 12:  # LHS/Sobol: partial dependence in deciles of the path
-                bins = pd.qcut(x, 10, duplicates="drop")
-                t = table.groupby(bins, observed=True).agg(x=(p, "mean"), y=(y, "mean"))
-            else:
-                t = table.groupby(p).agg(x=(p, "mean"), y=(y, "mean"))
-            a.plot(t["x"], t["y"], marker="o")
-            a.set_xlabel(_fill(name(p), 40), fontsize=8)
-            a.set_ylim(0, 1)
-            a.yaxis.set_major_formatter(pct)
-            keep_range(a, p)
-            if j % cols == 0:
-                a.set_ylabel("P(ceasefire), averaged")
-        for j in range(k, rows * cols):
-            axes[j // cols][j % cols].set_visible(False)
-        fig.suptitle(
-            "P(ceasefire by the horizon) against each varied input, averaged over the others",
-            fontsize=11,
-            fontweight="bold",
-            x=0.01,
-            ha="left",
-        )
-        return axes[0][0]
+            return _two_paths(f, paths[0], paths[1], ax)
+        return _many_paths(f, paths)
 
 
 def _fill(text: str, width: int = 70) -> str:
