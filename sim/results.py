@@ -206,14 +206,11 @@ class Results:
         if not self.has(col):
             return np.zeros(self.n, dtype=bool)
         x = self.column(col)
-        if x.dtype == bool:
-            return x
-        return pd.Series(x).astype("boolean").fillna(False).to_numpy(dtype=bool)
+        return x if x.dtype == bool else pd.Series(x).astype("boolean").fillna(False).to_numpy(bool)
 
     def ceasefire_flags(self) -> np.ndarray:
-        if self.has("ceasefire"):
-            return self.flag("ceasefire")
-        return np.asarray(~np.isnan(self.days("ceasefire_day")), dtype=bool)
+        has = self.has("ceasefire")
+        return self.flag("ceasefire") if has else ~np.isnan(self.days("ceasefire_day"))
 
     # -- summary ----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -286,8 +283,8 @@ class Results:
             f"  median days to ceasefire:       {med_txt}",
             f"  P(ceasefire in force at horizon): {pct(s['p_in_force_at_horizon'])}",
         ]
-        if s.get("p_decided_by_force"):
-            lines.append(f"  P(war decided by force first):  {pct(s['p_decided_by_force'])}")
+        forced = s.get("p_decided_by_force")
+        lines += [f"  P(war decided by force first):  {pct(forced)}"] if forced else []
         return "\n".join(lines)
 
     # -- files ------------------------------------------------------------------------

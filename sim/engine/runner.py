@@ -86,9 +86,8 @@ def run(
     ``max_replicates`` are run; ``replicates`` is then ignored. Chunk i's draws depend only
     on (seed, i), so the result equals a fixed-size run of the final size.
 
-    With ``as_of`` (a date), the results are conditioned on the scenario's observations
-    dated on or before it (``Results.condition``); with ``precision`` too, the interval that
-    must be narrow enough is the conditioned one (Wilson's at the effective sample size).
+    With ``as_of`` (a date), the results are conditioned on the observations dated on or
+    before it; with ``precision`` too, the conditioned interval must be narrow enough.
     """
     track: tuple[str, ...] = ("ceasefire",)
     if as_of is not None and precision is not None:
