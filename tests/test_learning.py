@@ -61,6 +61,7 @@ def war(
                 "volatility": VOLATILITY,
                 "tail": TAIL,
                 "decisive_per_year": 0.5,
+                "decisive_ends": False,  # every replicate keeps fighting: the filter's closed form
             },
             "learning": {"rate": 0.0, "noise": 0.0, "prior_sd": prior_sd},
         },
