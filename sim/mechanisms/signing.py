@@ -77,19 +77,22 @@ class Signing:
     ) -> tuple[FloatArray, FloatArray]:
         """(S, q), both (2, r): S_i = (1 - q_i) V_i + q_i (W_i - Delta_i) from the values V_i
         (2, r) of ``terms``, and q_i the discounted chance that the deal breaks down."""
-        wv = self.war
-        delta = self.sides.patience[:, rows]
-        q = np.empty_like(value)
-        for i in (0, 1):
-            # i judges the deal as signed: the other signs only what it prefers to fighting on,
-            # so its grievance counts at most zero (a deal it hates is one it refuses, not one
-            # that breaks down)
-            seen = value.copy()
-            seen[1 - i] = np.maximum(value[1 - i], wv.war[1 - i, rows])
-            b = self.durability.breakdown(rows, seen, terms, days)
-            q[i] = delta[i] * b / (1.0 - delta[i] * (1.0 - b))
-        after = wv.war[:, rows] - wv.regroup_loss[:, rows]
-        return np.asarray((1.0 - q) * value + q * after), np.asarray(q)
+        q = np.stack([self.pause_chance(i, value, rows, terms, days) for i in (0, 1)])
+        after = self.war.war[:, rows] - self.war.regroup_loss[:, rows]
+        return np.asarray((1.0 - q) * value + q * after), q
+
+    def pause_chance(
+        self, i: int, value: FloatArray, rows: IntArray, terms: FloatArray, days: int
+    ) -> FloatArray:
+        """q_i: the discounted chance, as side i sees it, that a deal on ``terms`` breaks down.
+        i judges the deal as signed: the other signs only what it prefers to fighting on, so
+        its grievance counts at most zero (a deal it hates is one it refuses, not one that
+        breaks down)."""
+        seen = value.copy()
+        seen[1 - i] = np.maximum(value[1 - i], self.war.war[1 - i, rows])
+        b = self.durability.breakdown(rows, seen, terms, days)
+        delta = self.sides.patience[i, rows]
+        return np.asarray(delta * b / (1.0 - delta * (1.0 - b)))
 
     def extra(self, offer: Offer, value: FloatArray, value_of: ValueOf, days: int) -> FloatArray:
         """What each side asks beyond rejecting's value before it signs (2, r), in utility of
@@ -118,9 +121,11 @@ class Signing:
                     continue
                 terms = offer.terms.copy()
                 terms[:, f] = np.clip(terms[:, f] + m * t, 0.0, 1.0)
-                later, _ = self.signing(value_of(terms), r, terms, days)
+                v = value_of(terms)
+                q = self.pause_chance(i, v, r, terms, days)
+                later = (1.0 - q) * v[i] + q * (wv.war[i, r] - wv.regroup_loss[i, r])
                 decay = wv.rho[i, r] ** t
-                gain = decay * (later[i] - sign[i]) / (keep[i] * np.maximum(1.0 - decay, 1e-12))
+                gain = decay * (later - sign[i]) / (keep[i] * np.maximum(1.0 - decay, 1e-12))
                 out[i] = np.maximum(out[i], gain)
         return out
 
