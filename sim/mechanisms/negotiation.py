@@ -197,6 +197,11 @@ class Negotiation(Mechanism):
             ac.u_current[side, held] = u[side]
             ac.pen_current[side, held] = pen[side]
 
+    def release(self) -> None:
+        """Break the cycle table -> extras -> verdicts -> table, so that the chunk's arrays are
+        freed when it ends rather than when the cyclic garbage collector next runs."""
+        self.table.extras = None
+
     def follow_front(self) -> None:
         """Red lines measured from the front line move with it: thresholds, regime intervals
         and the issue tables are recomputed where the front stands today."""
