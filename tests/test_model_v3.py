@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from oracle_scenarios import fearon, with_offer
+from test_comparative_statics import d_p
 
 import sim
 
@@ -202,16 +203,6 @@ def _base(*sets: str) -> sim.Results:
     return sim.run(sim.load_scenario(BASE, overrides=list(sets)), replicates=N_BASE, seed=7)
 
 
-def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
-    d = d[~np.isnan(d)]
-    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
-
-
-def _d_p(a: sim.Results, b: sim.Results) -> tuple[float, float]:
-    return _paired(a.column("ceasefire"), b.column("ceasefire"))
-
-
 def _mean_agreed(r: sim.Results, col: str) -> tuple[float, float]:
     ok = r.column("ceasefire")
     x = r.column(col)[ok]
@@ -226,7 +217,7 @@ def _mean_agreed(r: sim.Results, col: str) -> tuple[float, float]:
 def test_more_patience_brings_no_more_ceasefires_and_no_worse_own_terms(side, low, high):
     a = _base(f"actors.{side}.patience={low}")
     b = _base(f"actors.{side}.patience={high}")
-    d, se = _d_p(a, b)
+    d, se = d_p(a, b)
     assert d < Z * se  # not up
     (ta, sa), (tb, sb) = (_mean_agreed(r, "terms.territory") for r in (a, b))
     own = 1.0 if side == "russia" else -1.0  # Russia wants more territory, Ukraine less
@@ -237,11 +228,11 @@ def test_more_patience_brings_no_more_ceasefires_and_no_worse_own_terms(side, lo
 def test_stronger_guarantees_bring_more_signing_and_a_higher_breakdown_hazard_less():
     weak = _base("durability.guarantees.security_guarantees=0")
     strong = _base("durability.guarantees.security_guarantees=2.5")
-    d, se = _d_p(weak, strong)
+    d, se = d_p(weak, strong)
     assert d > Z * se
     calm = _base("durability.base_hazard_per_year=0.2")
     fragile = _base("durability.base_hazard_per_year=1.0")
-    d, se = _d_p(calm, fragile)
+    d, se = d_p(calm, fragile)
     assert d < -Z * se
 
 
@@ -269,5 +260,5 @@ def test_a_faster_advance_brings_fewer_ceasefires_when_it_teaches_nothing_new():
     quiet = "pressures.learning.prior_sd=0"
     slow = _base("pressures.battlefield.drift=0.002", quiet)
     fast = _base("pressures.battlefield.drift=0.008", quiet)
-    d, se = _d_p(slow, fast)
+    d, se = d_p(slow, fast)
     assert d < -Z * se
