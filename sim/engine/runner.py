@@ -82,9 +82,8 @@ def run(
     seed: another size gives other, equally valid, draws.
 
     With ``precision`` (``-n auto``), chunks are added until the 95% Wilson interval of
-    P(ceasefire by the horizon) has a half-width of at most ``precision``, or
-    ``max_replicates`` are run; ``replicates`` is then ignored. Chunk i's draws depend only
-    on (seed, i), so the result equals a fixed-size run of the final size.
+    P(ceasefire) has a half-width of at most ``precision`` (or ``max_replicates`` are run);
+    chunk i's draws depend only on (seed, i): the result equals a run of the final size.
 
     With ``as_of`` (a date), the results are conditioned on the observations dated on or
     before it; with ``precision`` too, the conditioned interval must be narrow enough.
