@@ -18,6 +18,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import UsageError
@@ -167,3 +168,30 @@ def default_folder(
     while p.exists():
         p, i = base.with_name(f"{base.name}-{i}"), i + 1
     return p
+
+
+def write_folder(
+    folder: str | os.PathLike[str], overwrite: bool, kind: str, fill: Callable[[Path], None]
+) -> Path:
+    """Write a study's output folder atomically: checked like every --out, filled by
+    ``fill(tmp)`` in a temporary folder beside it (with sim's ``kind`` marker), renamed into
+    place last; an interrupted write leaves no half folder."""
+    import shutil
+
+    from .atomic import temp_dir_beside
+
+    target = refuse_special(folder, "output folder")
+    why = why_not_write(target, overwrite, " (use --force to replace it)")
+    if why:
+        raise UsageError(f"output folder {str(target)!r} {why}")
+    tmp = temp_dir_beside(target)
+    try:
+        write_marker(tmp, kind)
+        fill(tmp)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target

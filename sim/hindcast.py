@@ -234,20 +234,13 @@ class HindcastResults:
         report.html into ``folder`` (written in a temporary folder, renamed into place last).
         An existing folder that is not empty is replaced only with ``overwrite`` and only when
         sim wrote it."""
-        import shutil
 
-        from .atomic import atomic_write_json, atomic_write_text, temp_dir_beside
-        from .folders import refuse_special, why_not_write, write_marker
+        from .atomic import atomic_write_json, atomic_write_text
+        from .folders import write_folder
         from .plots.hindcast import hindcast_figures
         from .report.hindcast import write_hindcast_report
 
-        target = refuse_special(folder, "output folder")
-        why = why_not_write(target, overwrite, " (use --force to replace it)")
-        if why:
-            raise UsageError(f"output folder {str(target)!r} {why}")
-        tmp = temp_dir_beside(target)
-        try:
-            write_marker(tmp, "hindcast")
+        def fill(tmp: Path) -> None:
             for name, r in self.runs.items():
                 r.save(tmp / "runs" / name)
             for c in self.cases:
@@ -260,12 +253,8 @@ class HindcastResults:
                 for name, png in pngs.items():
                     (tmp / "figures" / f"{name}.png").write_bytes(png)
                 write_hindcast_report(tmp, pngs)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+
+        target = write_folder(folder, overwrite, "hindcast", fill)
         self.folder = target
         return target
 

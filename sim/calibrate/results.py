@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from ..jsonable import jsonable
 from .fit import COMPARATORS, LEVELS, case_scores, fit_data
 
@@ -158,31 +157,18 @@ class CalibrationResults:
         return self._save_new(target, report, overwrite)
 
     def _save_new(self, target: Path, report: bool, overwrite: bool) -> Path:
-        import shutil
-
-        from ..atomic import atomic_write_json, temp_dir_beside
-        from ..folders import refuse_special, why_not_write, write_marker
+        from ..atomic import atomic_write_json
+        from ..folders import write_folder
         from .folder import MANIFEST, save_cell
 
-        refuse_special(target, "output folder")
-        why = why_not_write(target, overwrite, " (use --force to replace it)")
-        if why:
-            raise UsageError(f"output folder {str(target)!r} {why}")
-        tmp = temp_dir_beside(target)
-        try:
-            write_marker(tmp, "calibrate")
+        def fill(tmp: Path) -> None:
             atomic_write_json(tmp / MANIFEST, self.manifest)
             for (i, j), row in self.rows.items():
                 save_cell(tmp, i, self.manifest["points"][i], self.manifest["cases"][j], row)
             _write_outputs(self, tmp, report)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        self.folder = target
-        return target
+
+        self.folder = write_folder(target, overwrite, "calibrate", fill)
+        return self.folder
 
 
 def _same(a: Path, b: Path) -> bool:
