@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "scenarios/baseline.yaml"
-HEAVY = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "sim.engine")
+HEAVY = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "sim.model.engine")
 
 # label -> (arguments after `sim`, target wall seconds or None)
 COMMANDS: dict[str, tuple[list[str], float | None]] = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.sweep import sweep
+from sim.studies.sweep import sweep
 
 VARY = ["pressures.sanctions.level=0.2:1", "actors.russia.stalling.prior=0:1"]
 

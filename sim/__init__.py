@@ -10,19 +10,14 @@ pandas, so the command line starts fast; ``sim.run`` loads the engine when first
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from .errors import RunError, ScenarioError, SimError, UsageError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
-    from .calibrate import calibrate
-    from .compare import compare
-    from .discover import discover
-    from .engine.runner import run
-    from .hindcast import hindcast
-    from .plots import (
+    from .model.scenario.loader import load_scenario
+    from .model.scenario.schema import Scenario
+    from .output.plots import (
         figure_bytes,
         plot_ceasefire_curve,
         plot_control_fan,
@@ -31,12 +26,15 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         plot_terms,
         plot_terms_grid,
     )
-    from .plots.history import plot_forecast_path, plot_posterior
-    from .results import Results
-    from .scenario.loader import load_scenario
-    from .scenario.schema import Scenario
-    from .sensitivity import sensitivity
-    from .sweep import sweep
+    from .output.plots.history import plot_forecast_path, plot_posterior
+    from .output.results import Results
+    from .studies.calibrate import calibrate
+    from .studies.compare import compare
+    from .studies.discover import discover
+    from .studies.hindcast import hindcast
+    from .studies.runner import run
+    from .studies.sensitivity import sensitivity
+    from .studies.sweep import sweep
     from .version import __version__
 
 __all__ = [
@@ -68,26 +66,26 @@ __all__ = [
 
 # Public name -> the module that defines it, imported when the name is first used.
 _LAZY = {
-    "Results": ".results",
-    "Scenario": ".scenario.schema",
+    "Results": ".output.results",
+    "Scenario": ".model.scenario.schema",
     "__version__": ".version",
-    "calibrate": ".calibrate",
-    "compare": ".compare",
-    "discover": ".discover",
-    "figure_bytes": ".plots",
-    "hindcast": ".hindcast",
-    "plot_ceasefire_curve": ".plots",
-    "plot_control_fan": ".plots",
-    "plot_durability": ".plots",
-    "plot_forecast_path": ".plots.history",
-    "plot_obstruction": ".plots",
-    "plot_posterior": ".plots.history",
-    "plot_terms": ".plots",
-    "plot_terms_grid": ".plots",
-    "load_scenario": ".scenario.loader",
-    "run": ".engine.runner",
-    "sensitivity": ".sensitivity",
-    "sweep": ".sweep",
+    "calibrate": ".studies.calibrate",
+    "compare": ".studies.compare",
+    "discover": ".studies.discover",
+    "figure_bytes": ".output.plots",
+    "hindcast": ".studies.hindcast",
+    "plot_ceasefire_curve": ".output.plots",
+    "plot_control_fan": ".output.plots",
+    "plot_durability": ".output.plots",
+    "plot_forecast_path": ".output.plots.history",
+    "plot_obstruction": ".output.plots",
+    "plot_posterior": ".output.plots.history",
+    "plot_terms": ".output.plots",
+    "plot_terms_grid": ".output.plots",
+    "load_scenario": ".model.scenario.loader",
+    "run": ".studies.runner",
+    "sensitivity": ".studies.sensitivity",
+    "sweep": ".studies.sweep",
 }
 
 
@@ -102,19 +100,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
-
-
-class _Package(types.ModuleType):
-    """``sim.sweep``, ``sim.compare``, ``sim.sensitivity``, ``sim.calibrate`` (...) stay the functions.
-
-    Importing a submodule sets the package attribute of the same name to the module;
-    the functions of those names would then be hidden once their module was imported.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.results import Results
+from sim.output.results import Results
 
 SCENARIO_YAML = """\
 name: Synthetic war

@@ -14,10 +14,10 @@ import yaml
 from oracle_scenarios import toy
 
 import sim
-from sim.calibrate.design import parse_param, point_overrides
-from sim.calibrate.fit import best_point, fit_data, loo_points
-from sim.calibrate.folder import read_calibration
 from sim.cli import main
+from sim.studies.calibrate.design import parse_param, point_overrides
+from sim.studies.calibrate.fit import best_point, fit_data, loo_points
+from sim.studies.calibrate.folder import read_calibration
 
 N = 200
 PARAM = "pressures.learning.rate=0.014:0.022:3"  # the toy's own rate is 0.02

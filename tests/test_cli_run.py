@@ -13,9 +13,9 @@ import pytest
 
 from sim import cli
 from sim.cli import main
-from sim.engine.runner import run
-from sim.results import Results
-from sim.scenario.loader import load_scenario
+from sim.model.scenario.loader import load_scenario
+from sim.output.results import Results
+from sim.studies.runner import run
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 N = 200
@@ -218,7 +218,7 @@ def test_a_killed_run_resumes_from_its_finished_chunks_and_matches_an_uninterrup
     import time
 
     from sim.cli import main
-    from sim.results import Results
+    from sim.output.results import Results
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "run"

@@ -12,7 +12,7 @@ import pytest
 from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.cli import main
-from sim.scenario.loader import load_scenario
+from sim.model.scenario.loader import load_scenario
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.compare import compare
 from sim.errors import UsageError
-from sim.sweep import fast_median
+from sim.studies.compare import compare
+from sim.studies.sweep import fast_median
 
 BASE = "scenarios/baseline.yaml"
 
@@ -32,7 +32,7 @@ def test_russia_playing_for_time_lowers_p_ceasefire_with_a_negative_interval() -
 
 def test_a_run_paired_with_itself_differs_by_exactly_zero() -> None:
     import sim
-    from sim.paired import paired_differences
+    from sim.studies.paired import paired_differences
 
     r = sim.run(sim.load_scenario(BASE), replicates=300, seed=1)
     d = paired_differences(r, r)
@@ -49,7 +49,7 @@ def test_a_scenario_given_twice_is_compared_once_with_a_note() -> None:
 
 
 def test_compare_to_precision_meets_it_on_p_and_on_the_paired_difference() -> None:
-    from sim.precision import half_width, paired_half_width
+    from sim.studies.precision import half_width, paired_half_width
 
     c = compare([BASE, "scenarios/us_walks_away.yaml"], seed=3, precision=0.02)
     a, b = (r.ceasefire_flags() for r in c.results)

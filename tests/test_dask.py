@@ -17,7 +17,7 @@ pytest.importorskip("distributed")
 
 import importlib
 
-sw = importlib.import_module("sim.sweep")  # the module (sim.sweep is also the function)
+sw = importlib.import_module("sim.studies.sweep")  # the module (sim.sweep is also the function)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "scenarios/baseline.yaml"
@@ -139,7 +139,7 @@ def test_sim_run_with_a_scheduler_writes_the_same_outcomes_as_a_local_run(
     cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sim.cli import main
-    from sim.results import Results
+    from sim.output.results import Results
 
     monkeypatch.chdir(ROOT)
     common = [BASE, "-n", "300", "--seed", "8", "--no-report", "--quiet", "--trace", "0"]

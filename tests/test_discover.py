@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.discover import discover
 from sim.errors import UsageError
-from sim.results import Results
+from sim.output.results import Results
+from sim.studies.discover import discover
 
 BOX = {"a": (0.3, 0.7), "b": (0.0, 0.5)}  # true inside: mass 0.4 x 0.5 = 0.2
 

@@ -11,7 +11,7 @@ import pytest
 from oracle_scenarios import fearon, toy, with_offer
 
 import sim
-from sim.mechanisms import compile_scenario
+from sim.model.mechanisms import compile_scenario
 
 COLUMNS = [
     "replicate",
@@ -182,8 +182,8 @@ def test_calendar_orders_sessions_by_day_within_each_round():
 
 
 def test_patience_near_one_keeps_the_war_value_finite_and_near_fearons_limit():
-    from sim.engine.world import Tracer
-    from sim.mechanisms import World, compile_scenario
+    from sim.model.engine.world import Tracer
+    from sim.model.mechanisms import World, compile_scenario
 
     s = toy()
     s["actors"]["a"]["patience"] = 0.999999

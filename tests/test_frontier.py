@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.bargaining import kernel
-from sim.bargaining.frontier import Cut, IssueTables, SideTerms, intervals
+from sim.model.bargaining import kernel
+from sim.model.bargaining.frontier import Cut, IssueTables, SideTerms, intervals
 
 CUTS = [Cut(0, 0.3, True), Cut(2, 0.5, False), Cut(1, 0.4, True)]
 

@@ -15,7 +15,8 @@ from scipy import stats
 
 import sim
 from sim.cli import main
-from sim.hindcast import (
+from sim.output.plots.hindcast import reliability_bins
+from sim.studies.hindcast import (
     COW_MEAN_DAYS,
     COW_MEDIAN_DAYS,
     LOGNORMAL_MU,
@@ -31,8 +32,7 @@ from sim.hindcast import (
     realised_day,
     scores,
 )
-from sim.hindcast import hindcast as sim_hindcast
-from sim.plots.hindcast import reliability_bins
+from sim.studies.hindcast import hindcast as sim_hindcast
 
 
 def test_scores_of_a_known_forecast_match_the_hand_calculation():

@@ -13,7 +13,7 @@ import pytest
 from hostile import BASELINE, MINI, call, refused, run_limited
 
 from sim.errors import ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.model.scenario.loader import load_scenario
 
 B = str(BASELINE)
 
@@ -58,7 +58,7 @@ def test_5_the_size_limit_is_in_mib_and_applies_while_reading(tmp_path, monkeypa
     refused(["validate", big], "too large (6 MiB; the limit is 5 MiB)")
     # a file that says it is small but reads on: st_size is not trusted
     small = write(tmp_path, "name: x\n" + "#" * (6 * 2**20), "small.yaml")
-    monkeypatch.setattr("sim.scenario.readfile._size_on_disk", lambda path: 10)
+    monkeypatch.setattr("sim.model.scenario.readfile._size_on_disk", lambda path: 10)
     refused(["validate", small], "too large (more than 5 MiB; the limit is 5 MiB)")
 
 

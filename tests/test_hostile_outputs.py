@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hostile import MINI, call, read_only, refused, tiny_fs
 
-from sim.engine.store import FolderStore
+from sim.model.engine.store import FolderStore
 
 M = str(MINI)
 RUN = ["run", M, "-n", "100", "--no-report", "--quiet"]
@@ -98,7 +98,7 @@ def test_3_another_run_never_overwrites_an_interrupted_runs_checkpoint(tmp_path,
 
 
 def test_3_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
-    from sim.outputs import start_run
+    from sim.studies.outputs import start_run
 
     out = tmp_path / "k"
     first = start_run(M, replicates=100, out=out)  # holds the lock, as a running run does
@@ -154,7 +154,7 @@ def test_9_a_full_disk_while_writing_the_figures_leaves_no_half_folder(tmp_path,
     def disk_full(results, folder):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "figures"))
 
-    monkeypatch.setattr("sim.plots.save_figures", disk_full)
+    monkeypatch.setattr("sim.output.plots.save_figures", disk_full)
     out = tmp_path / "r"
     refused(
         ["run", M, "-n", "100", "--out", str(out)],
@@ -171,7 +171,7 @@ def test_the_one_handler_exit_statuses_and_sim_debug(monkeypatch):
     def broken():
         raise ValueError("a bug\nover two lines")
 
-    monkeypatch.setattr("sim.scenario.schema.json_schema", broken)  # what `sim schema` calls
+    monkeypatch.setattr("sim.model.scenario.schema.json_schema", broken)  # what `sim schema` calls
     err = refused(["schema"], "internal error: ValueError: a bug over two lines", code=1)
     assert "SIM_DEBUG=1" in err
     monkeypatch.setenv("SIM_DEBUG", "1")
@@ -182,7 +182,7 @@ def test_the_one_handler_exit_statuses_and_sim_debug(monkeypatch):
     def unreadable():
         raise PermissionError(errno.EACCES, "Permission denied", "/some/file")
 
-    monkeypatch.setattr("sim.scenario.schema.json_schema", unreadable)
+    monkeypatch.setattr("sim.model.scenario.schema.json_schema", unreadable)
     assert refused(["schema"]) == "error: permission denied: /some/file"
 
 

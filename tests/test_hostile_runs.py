@@ -18,11 +18,11 @@ import pytest
 from hostile import MINI, ROOT, call, refused, run_limited
 from test_hostile_outputs import interrupt_after_first_chunk
 
-import sim.engine.runner as runner
+import sim.studies.runner as runner
 from sim.errors import UsageError
-from sim.limits import WORKERS_PER_CPU, cap_workers, cpu_count
-from sim.results import Results
-from sim.scenario.loader import load_scenario
+from sim.io.limits import WORKERS_PER_CPU, cap_workers, cpu_count
+from sim.model.scenario.loader import load_scenario
+from sim.output.results import Results
 
 M = str(MINI)
 
@@ -88,7 +88,7 @@ def test_7_replicates_and_points_are_bounded_before_anything_is_allocated(tmp_pa
 
 
 def test_7_a_run_beyond_free_memory_is_refused_with_its_estimate(tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.estimate.available_memory", lambda: 2**30)
+    monkeypatch.setattr("sim.io.estimate.available_memory", lambda: 2**30)
     out = tmp_path / "big"
     err = refused(["run", M, "-n", "50000000", "--out", str(out)], "of memory", "--allow-large")
     assert "GiB of memory" in err and "1.0 GiB of memory is free" in err and "takes about" in err
@@ -110,7 +110,7 @@ def test_8_workers_are_capped_at_the_jobs_and_the_cpus(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "process_pool", lambda w: started.append(w) or real(w))
     runner.run(load_scenario(MINI), replicates=200, chunk_size=100, workers=1000)
     assert started == [2]  # one per chunk
-    monkeypatch.setattr("sim.limits.cpu_count", lambda: 1)
+    monkeypatch.setattr("sim.io.limits.cpu_count", lambda: 1)
     runner.run(load_scenario(MINI), replicates=100, chunk_size=10, workers=1000)
     assert started == [2, WORKERS_PER_CPU]  # 10 chunks, but one CPU
     started.clear()

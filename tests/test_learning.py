@@ -15,9 +15,9 @@ import pytest
 from scipy.special import ndtri, stdtrit
 
 import sim
-from sim.engine.world import Tracer
-from sim.mechanisms import World, compile_scenario
-from sim.mechanisms.learning import kalman_step, t_variance
+from sim.model.engine.world import Tracer
+from sim.model.mechanisms import World, compile_scenario
+from sim.model.mechanisms.learning import kalman_step, t_variance
 
 N = 2000
 SEED = 13

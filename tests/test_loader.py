@@ -12,7 +12,7 @@ import yaml
 from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.errors import ScenarioError
-from sim.scenario.loader import (
+from sim.model.scenario.loader import (
     Mark,
     dump_yaml,
     load_scenario,
@@ -384,7 +384,7 @@ def test_correlations_that_cannot_hold_together_are_refused_and_ones_that_can_pa
 def test_the_pure_python_definiteness_check_agrees_with_the_eigenvalues():
     import numpy as np
 
-    from sim.scenario.correlation_checks import positive_definite
+    from sim.model.scenario.correlation_checks import positive_definite
 
     rng = np.random.default_rng(3)
     for _ in range(500):

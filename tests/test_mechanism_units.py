@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim.bargaining.offers import Offer
-from sim.engine.world import Tracer
-from sim.mechanisms import World, compile_scenario
-from sim.mechanisms.effects import compile_effect
-from sim.scenario.statepaths import CAPABILITY_FLOOR
+from sim.model.bargaining.offers import Offer
+from sim.model.engine.world import Tracer
+from sim.model.mechanisms import World, compile_scenario
+from sim.model.mechanisms.effects import compile_effect
+from sim.model.scenario.statepaths import CAPABILITY_FLOOR
 
 INF = math.inf
 NAN = math.nan

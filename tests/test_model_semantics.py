@@ -13,8 +13,8 @@ from oracle_scenarios import DECISIVE_PER_YEAR, PATIENT, H, fearon, toy, with_of
 from scipy import stats
 
 import sim
-from sim.engine.world import Tracer
-from sim.mechanisms import World, compile_scenario
+from sim.model.engine.world import Tracer
+from sim.model.mechanisms import World, compile_scenario
 
 
 def _agreed(scenario: dict[str, Any], n: int = 200, seed: int = 1) -> float:

@@ -19,8 +19,8 @@ from oracle_scenarios import fearon, toy, with_offer
 
 import sim
 from sim.cli import main
-from sim.history import likelihood
-from sim.scenario.observations import Observation
+from sim.model.history import likelihood
+from sim.model.scenario.observations import Observation
 
 START = dt.date(2025, 1, 1)
 N = 400

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from sim import plots
+from sim.output import plots
 
 
 def _texts(ax: Axes) -> str:

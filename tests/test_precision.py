@@ -11,7 +11,7 @@ from oracle_scenarios import toy
 
 import sim
 from sim.cli import main
-from sim.precision import half_width, paired_half_width
+from sim.studies.precision import half_width, paired_half_width
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_precision_options_need_n_auto(argv, message, tmp_path, capsys):
 
 def test_auto_sweep_grows_each_point_to_the_precision(tmp_path, capsys):
     from sim.cli.sweep import sweep_table_text
-    from sim.sweep import sweep
+    from sim.studies.sweep import sweep
 
     base = str(ROOT / "scenarios" / "baseline.yaml")
     res = sweep(

@@ -12,12 +12,12 @@ from numpy.typing import NDArray
 from oracle_scenarios import toy
 
 import sim
-from sim.engine.layout import Layout
-from sim.engine.world import WorldBase
-from sim.mechanisms import REGISTRY
-from sim.mechanisms.accord import Accord, AccordSpec
-from sim.mechanisms.base import FLOAT, Build, Mechanism, Spec
-from sim.scenario.schema import Scenario
+from sim.model.engine.layout import Layout
+from sim.model.engine.world import WorldBase
+from sim.model.mechanisms import REGISTRY
+from sim.model.mechanisms.accord import Accord, AccordSpec
+from sim.model.mechanisms.base import FLOAT, Build, Mechanism, Spec
+from sim.model.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class RoundsFought(Mechanism):
 def with_toy(monkeypatch: pytest.MonkeyPatch) -> None:
     reg = list(REGISTRY)
     reg.insert(reg.index(AccordSpec) + 1, RoundsFoughtSpec)
-    monkeypatch.setattr("sim.mechanisms.REGISTRY", reg)
+    monkeypatch.setattr("sim.model.mechanisms.REGISTRY", reg)
 
 
 def _run() -> sim.Results:
@@ -94,7 +94,7 @@ def test_a_mechanism_that_changes_nothing_leaves_every_other_outcome_bit_identic
     plain = _run().outcomes
     reg = list(REGISTRY)
     reg.insert(reg.index(AccordSpec) + 1, RoundsFoughtSpec)
-    monkeypatch.setattr("sim.mechanisms.REGISTRY", reg)
+    monkeypatch.setattr("sim.model.mechanisms.REGISTRY", reg)
     added = _run().outcomes
     assert "toy.rounds_fought" in added.columns and "toy.rounds_fought" not in plain.columns
     for c in plain.columns:

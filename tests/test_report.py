@@ -17,22 +17,27 @@ from oracle_scenarios import toy
 
 from sim.cli import main
 from sim.errors import SimError
-from sim.report import (
+from sim.output.report import (
     assumptions,
     pick_stories,
     render_report,
     write_report,
     write_sweep_report,
 )
-from sim.sweep import sweep
+from sim.output.results import Results
+from sim.studies.sweep import sweep
 
 XSS = "<script>alert(1)</script>"
+
+
+def _report(folder: Path) -> str:
+    return write_report(folder, Results.load(folder)).read_text()
 
 
 @pytest.fixture
 def report_html(synthetic_results, tmp_path):
     out = synthetic_results.save(tmp_path / "run")
-    return write_report(out).read_text(encoding="utf-8")
+    return write_report(out, Results.load(out)).read_text(encoding="utf-8")
 
 
 def test_scenario_text_is_escaped(tmp_path):
@@ -44,7 +49,7 @@ def test_scenario_text_is_escaped(tmp_path):
     r.meta["actors"]["russia"]["name"] = XSS
     r.traces[0]["events"][0]["text"] = XSS
     r.traces[0]["events"][0]["kind"] = '"><img src=x onerror=alert(1)>'
-    html = write_report(r.save(tmp_path / "run")).read_text()
+    html = _report(r.save(tmp_path / "run"))
     assert "<script" not in html.lower()
     assert "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")  # only as escaped text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -81,7 +86,7 @@ def test_report_says_when_a_story_kind_is_absent(tmp_path):
     r.traces = [t for t in r.traces if not any(e["kind"] == "breakdown" for e in t["events"])]
     for t in r.traces:
         t["outcome"]["breakdown_day"] = None
-    html = write_report(r.save(tmp_path / "run")).read_text()
+    html = _report(r.save(tmp_path / "run"))
     assert "No traced ceasefire broke down." in html
     assert html.count('<ol class="timeline">') == 2
 
@@ -115,14 +120,14 @@ def test_assumptions_skip_constant_inputs_and_keep_top_ten(synthetic_results):
 def test_write_report_replaces_atomically(synthetic_results, tmp_path):
     out = synthetic_results.save(tmp_path / "run")
     (out / "report.html").write_text("old")
-    write_report(out)
+    write_report(out, Results.load(out))
     assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
     assert not [p for p in out.iterdir() if p.name.startswith(".report")]
 
 
 def test_report_on_a_non_results_folder_raises_and_writes_nothing(tmp_path):
     with pytest.raises(SimError, match="not a results folder"):
-        write_report(tmp_path)
+        write_report(tmp_path, Results.load(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -224,7 +229,7 @@ def test_a_run_checkpoint_manifest_is_not_taken_for_a_sweep(tmp_path, capsys):
 
 
 def test_story_lists_events_by_date_with_trigger_and_execution_apart(synthetic_results):
-    from sim.report.stories import timeline
+    from sim.output.report.stories import timeline
 
     trace = {
         "replicate": 7,

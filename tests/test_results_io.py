@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sim.errors import SimError
-from sim.folders import default_folder, slug
-from sim.results import NotAResultsFolder, Results
-from sim.stats import wilson
+from sim.io.folders import default_folder, slug
+from sim.output.results import NotAResultsFolder, Results
+from sim.output.stats import wilson
 
 
 def test_save_then_load_returns_an_equal_object(synthetic_results, tmp_path):
@@ -199,7 +199,7 @@ def test_durability_is_censored_at_the_horizon(synthetic_results):
 def test_folder_names_are_cut_between_words_and_keep_their_kind(tmp_path):
     import datetime as dt
 
-    from sim.folders import default_folder, slug
+    from sim.io.folders import default_folder, slug
 
     name = "Russia–Ukraine ceasefire talks, late April 2025 (baseline)"
     assert slug(name) == "russia-ukraine-ceasefire-talks-late-april-2025-baseline"

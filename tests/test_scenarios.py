@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario.distributions import mean_of
-from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Belligerent, Mediator, Patron, Scenario
+from sim.model.scenario.distributions import mean_of
+from sim.model.scenario.loader import load_scenario
+from sim.model.scenario.schema import Belligerent, Mediator, Patron, Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
@@ -96,7 +96,7 @@ def test_baseline_puts_the_us_thirty_day_truce(baseline: Scenario) -> None:
 
 
 def test_baseline_uncertain_inputs_are_distributions(baseline: Scenario) -> None:
-    from sim.scenario.distributions import Dist
+    from sim.model.scenario.distributions import Dist
 
     russia = baseline.actors["russia"]
     assert isinstance(russia, Belligerent) and russia.stalling is not None

@@ -9,8 +9,8 @@ import pytest
 
 from sim.cli import main
 from sim.errors import UsageError
-from sim.scenario.loader import load_scenario
-from sim.sensitivity import sensitivity, uncertain_inputs
+from sim.model.scenario.loader import load_scenario
+from sim.studies.sensitivity import sensitivity, uncertain_inputs
 
 BASE = "scenarios/baseline.yaml"
 PRIOR = "actors.russia.stalling.prior"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.stats import cumulative_incidence, kaplan_meier, median_time, wilson
+from sim.output.stats import cumulative_incidence, kaplan_meier, median_time, wilson
 
 
 def test_wilson_50_of_100_matches_oracle():

@@ -18,7 +18,7 @@ import pytest
 from sim.cli import main
 from sim.errors import ScenarioError, UsageError
 
-sw = importlib.import_module("sim.sweep")  # the module (sim.sweep is also the function)
+sw = importlib.import_module("sim.studies.sweep")  # the module (sim.sweep is also the function)
 
 BASE = "scenarios/baseline.yaml"
 PRIOR = "actors.russia.stalling.prior"
@@ -401,7 +401,7 @@ def test_a_killed_sweep_process_resumes_to_the_uninterrupted_table(tmp_path: Pat
 
 def test_sweep_table_says_not_reached_instead_of_nan(tmp_path: Path) -> None:
     from sim.cli.sweep import sweep_table_text
-    from sim.sweep import SweepResults
+    from sim.studies.sweep import SweepResults
 
     table = pd.DataFrame(
         {

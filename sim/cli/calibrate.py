@@ -11,7 +11,7 @@ from ..errors import UsageError
 from .options import Subparsers, add_size_options, count, formatter
 
 if TYPE_CHECKING:
-    from ..calibrate import Plan
+    from ..studies.calibrate import Plan
 
 __all__ = ["add_calibrate", "add_calibration_option", "calibration_overrides"]
 
@@ -29,7 +29,7 @@ def add_calibration_option(p: argparse.ArgumentParser) -> None:
 
 def calibration_overrides(args: argparse.Namespace) -> list[str]:
     """The overrides of ``--calibration`` (none without it), then those of ``--set``."""
-    from ..calibrate.folder import read_calibration
+    from ..studies.calibrate.folder import read_calibration
 
     fitted = read_calibration(args.calibration) if getattr(args, "calibration", None) else []
     return [*fitted, *(getattr(args, "overrides", None) or [])]
@@ -94,8 +94,8 @@ def add_calibrate(sub: Subparsers) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..calibrate import calibrate
-    from ..folders import default_folder
+    from ..io.folders import default_folder
+    from ..studies.calibrate import calibrate
 
     if args.resume and args.out and args.out != args.resume:
         raise UsageError("--resume writes into its own folder; leave out --out")
@@ -121,7 +121,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             allow_large=args.allow_large,
         )
     except KeyboardInterrupt:
-        from ..calibrate.folder import is_calibrate_manifest
+        from ..studies.calibrate.folder import is_calibrate_manifest
 
         where = args.resume or out
         kept = (
@@ -149,7 +149,7 @@ def _bar(quiet: bool) -> tuple[Any, Any]:
     terminal)."""
     if quiet or not sys.stderr.isatty():
         return None, None
-    from ..progress import rich_bar
+    from ..io.progress import rich_bar
 
     bar = rich_bar()
     task = bar.add_task("case runs", total=None)
@@ -165,7 +165,7 @@ def _planner(args: argparse.Namespace, bar: Any) -> Any:
     run says it will take."""
 
     def plan(pl: Plan) -> None:
-        from ..limits import cap_workers, cpu_count
+        from ..io.limits import cap_workers, cpu_count
 
         secs, pilot = 0.0, ""
         if pl.first is not None and pl.todo:
@@ -189,9 +189,9 @@ def _seconds_per_replicate_round(file: str, overrides: list[str], n: int) -> flo
     """A pilot run of one case at one point, timed after a warm-up (compilation not counted)."""
     import time
 
-    from ..engine.runner import run
-    from ..estimate import rounds_of
-    from ..scenario.loader import load_scenario
+    from ..io.estimate import rounds_of
+    from ..model.scenario.loader import load_scenario
+    from ..studies.runner import run
 
     s = load_scenario(file, overrides)
     run(s, replicates=32, seed=0)

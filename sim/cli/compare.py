@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..limits import WORKERS_PER_CPU
+from ..io.limits import WORKERS_PER_CPU
 from .options import (
     Subparsers,
     add_executor_options,
@@ -80,7 +80,7 @@ def add_compare(sub: Subparsers) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..compare import compare, default_compare_folder
+    from ..studies.compare import compare, default_compare_folder
 
     out = _out_folder(args.out, "compare.json")
     replicates, precision, cap = auto_size(args)
@@ -161,8 +161,8 @@ def add_sensitivity(sub: Subparsers) -> None:
 
 def _out_folder(out: str | None, holds: str) -> Path | None:
     """The --out folder, checked writable before anything runs (None without --out)."""
-    from ..folders import check_writable
-    from ..outputs import check_out_folder
+    from ..io.folders import check_writable
+    from ..studies.outputs import check_out_folder
 
     if out is None:
         return None
@@ -173,8 +173,8 @@ def _out_folder(out: str | None, holds: str) -> Path | None:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run the study, save its folder, print the top inputs of each output."""
-    from ..folders import default_folder
-    from ..sensitivity import sensitivity
+    from ..io.folders import default_folder
+    from ..studies.sensitivity import sensitivity
 
     out = _out_folder(args.out, "sensitivity.json")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
@@ -248,8 +248,8 @@ def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> 
     warm-up (so compilation is not counted)."""
     import time
 
-    from ..engine.runner import run
-    from ..scenario.loader import load_scenario
+    from ..model.scenario.loader import load_scenario
+    from ..studies.runner import run
 
     s = load_scenario(scenario, list(overrides))
     run(s, replicates=64, seed=0)

@@ -55,8 +55,8 @@ def add_discover(sub: Subparsers) -> None:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from ..discover import discover
-    from ..results import Results
+    from ..output.results import Results
+    from ..studies.discover import discover
 
     results = Results.load(args.folder)
     d = discover(
@@ -71,7 +71,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     d.save(args.folder)
     what = "discover.json, figures/"
     if not args.no_report:
-        from ..report import write_report
+        from ..output.report import write_report
 
         write_report(args.folder, results)
         what += ", report.html"

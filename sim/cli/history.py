@@ -58,9 +58,9 @@ def add_hindcast(sub: Subparsers) -> None:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..folders import check_writable, default_folder
-    from ..hindcast import BASE_MEDIAN_DAYS, hindcast
-    from ..outputs import check_out_folder
+    from ..io.folders import check_writable, default_folder
+    from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
+    from ..studies.outputs import check_out_folder
 
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     if not median > 0:
@@ -112,8 +112,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 def _check_size(args: argparse.Namespace) -> None:
     """Refuse a hindcast beyond this machine (memory, disk) before anything runs."""
-    from ..estimate import check_fits, rounds_of, run_estimate
-    from ..scenario.loader import load_scenario
+    from ..io.estimate import check_fits, rounds_of, run_estimate
+    from ..model.scenario.loader import load_scenario
 
     rounds = max(rounds_of(load_scenario(c)) for c in args.cases)
     est = run_estimate(args.replicates * len(args.cases), rounds, args.workers)

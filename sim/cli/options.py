@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
-from ..limits import MAX_REPLICATES, WORKERS_PER_CPU
+from ..io.limits import MAX_REPLICATES, WORKERS_PER_CPU
 
 __all__ = [
     "Parser",
@@ -60,8 +60,8 @@ def formatter(prog: str) -> argparse.HelpFormatter:
 
 def limits_help() -> str:
     """The limits, as the epilog of ``sim run --help`` (and the verbs that simulate) lists them."""
-    from ..limits import MAX_HORIZON_DAYS, MAX_MAGNITUDE, MAX_POINTS, MAX_ROUNDS
-    from ..scenario.readfile import MAX_FILE_BYTES, size_text
+    from ..io.limits import MAX_HORIZON_DAYS, MAX_MAGNITUDE, MAX_POINTS, MAX_ROUNDS
+    from ..model.scenario.readfile import MAX_FILE_BYTES, size_text
 
     return (
         "\nLimits (docs/scenario-language.md, section 12):\n"
@@ -102,7 +102,7 @@ def report_failure(e: BaseException) -> int:
         sys.stderr.write("error: out of memory; ask for fewer replicates, points or workers\n")
         return 2
     if isinstance(e, OSError):
-        from ..folders import oserror_text
+        from ..io.folders import oserror_text
 
         where = f": {e.filename}" if e.filename else ""
         sys.stderr.write(f"error: {oserror_text(e)}{where}\n")
@@ -218,8 +218,8 @@ half_width = between(0, 0.5)  # a precision: the largest 95% half-width of a sha
 def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:
     """(replicates, precision, cap) from -n/--precision/--max-replicates; UsageError when
     --precision or --max-replicates come without -n auto."""
-    from ..engine.runner import MAX_AUTO_REPLICATES
     from ..errors import UsageError
+    from ..studies.runner import MAX_AUTO_REPLICATES
 
     if args.replicates == "auto":
         cap = args.max_replicates or MAX_AUTO_REPLICATES
@@ -257,7 +257,7 @@ def progress_bar(quiet: bool) -> tuple[Any, Callable[[int, int], None] | bool]:
     quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, False
-    from ..progress import rich_bar
+    from ..io.progress import rich_bar
 
     bar = rich_bar()
     task = bar.add_task("replicates", total=None)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError, SimError, UsageError
-from ..folders import oserror_text
+from ..io.folders import oserror_text
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
     Subparsers,
@@ -24,7 +24,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..outputs import RunJob
+    from ..studies.outputs import RunJob
 
 __all__ = [
     "add_out_option",
@@ -140,7 +140,7 @@ def iso_date(text: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..outputs import plan_run, resume_run
+    from ..studies.outputs import plan_run, resume_run
 
     if args.resume is not None:
         given = [
@@ -202,7 +202,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _check_size(job: RunJob, args: argparse.Namespace) -> None:
     """Refuse a run beyond this machine (memory, disk) before anything is written."""
-    from ..estimate import check_fits, rounds_of, run_estimate
+    from ..io.estimate import check_fits, rounds_of, run_estimate
 
     n = job.replicates if job.precision is None else job.max_replicates  # -n auto: its cap
     est = run_estimate(n, rounds_of(job.scenario), 1 if args.scheduler else args.workers)
@@ -212,13 +212,13 @@ def _check_size(job: RunJob, args: argparse.Namespace) -> None:
 
 
 def _run_job(job: RunJob, args: argparse.Namespace) -> int:
-    from ..engine.runner import run
+    from ..studies.runner import run
 
     bar, progress = progress_bar(args.quiet)
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:  # a large run split by chunk over a Dask cluster
-            from ..execution import dask_client
+            from ..io.execution import dask_client
 
             executor = stack.enter_context(dask_client(args.scheduler, args.workers)).get_executor()
         if bar is not None:
@@ -273,17 +273,17 @@ def add_report(sub: Subparsers) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..compare import is_compare_folder
-    from ..report import is_sweep_folder, write_report, write_sweep_report
-    from ..report.calibrate import is_calibrate_folder, write_calibrate_report
-    from ..report.compare import write_compare_report
-    from ..report.hindcast import is_hindcast_folder, write_hindcast_report
-    from ..results import NotAResultsFolder, is_results_folder
-    from ..sensitivity import is_sensitivity_folder
+    from ..output.report import is_sweep_folder, write_sweep_report
+    from ..output.report.calibrate import is_calibrate_folder, write_calibrate_report
+    from ..output.report.compare import write_compare_report
+    from ..output.report.hindcast import is_hindcast_folder, write_hindcast_report
+    from ..output.results import NotAResultsFolder, is_results_folder
+    from ..studies.compare import is_compare_folder
+    from ..studies.sensitivity import is_sensitivity_folder
 
     folder = Path(args.folder)
     writers = [
-        (is_results_folder, write_report),
+        (is_results_folder, _write_run_report),
         (is_sweep_folder, write_sweep_report),
         (is_hindcast_folder, write_hindcast_report),
         (is_calibrate_folder, write_calibrate_report),
@@ -320,6 +320,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _write_sensitivity_report(folder: Path) -> Path:
-    from ..report.sensitivity import write_sensitivity_report
+    from ..output.report.sensitivity import write_sensitivity_report
 
     return write_sensitivity_report(folder)
+
+
+def _write_run_report(folder: Path) -> Path:
+    """Rewrite a run folder's report.html from the results it holds."""
+    from ..output.report import write_report
+    from ..output.results import Results
+
+    return write_report(folder, Results.load(folder))

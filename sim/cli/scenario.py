@@ -29,7 +29,7 @@ def add_validate(sub: Subparsers) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..scenario.loader import load_scenario
+    from ..model.scenario.loader import load_scenario
 
     failed = False
     for f in args.files:
@@ -58,7 +58,7 @@ def add_schema(sub: Subparsers) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from ..scenario.schema import json_schema
+    from ..model.scenario.schema import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
     return 0
@@ -88,8 +88,8 @@ def add_show(sub: Subparsers) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..scenario.dump import dump_yaml
-    from ..scenario.loader import load_scenario
+    from ..model.scenario.dump import dump_yaml
+    from ..model.scenario.loader import load_scenario
 
     s = load_scenario(args.file, args.overrides)
     sys.stdout.write(dump_yaml(s, summarise=args.summarise))

@@ -129,7 +129,7 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..sweep import sweep
+    from ..studies.sweep import sweep
 
     if not args.vary and not args.resume:
         raise UsageError("sweep needs at least one --vary PATH=LO:HI:STEPS (or --resume DIR)")

@@ -1,0 +1,71 @@
+"""One chunk of replicates simulated from day 0 to the horizon: the registry's mechanisms stepped
+round by round on the calendar, per-round sums accumulated, outcomes and traced stories
+gathered (sim/engine/runner.py splits a run into chunks and runs them)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import RunError
+from ...io.jsonable import jsonable
+from ..mechanisms import Specs, World
+from .store import ChunkOutput
+from .world import Tracer
+
+__all__ = ["simulate_chunk"]
+
+
+def simulate_chunk(
+    specs: Specs, seed: int, chunk: int, n: int, offset: int, trace: int
+) -> ChunkOutput:
+    """Simulate replicates ``offset .. offset + n`` (chunk number ``chunk``) from day 0 to the horizon."""
+    lay = specs.layout
+    tracer = Tracer(max(0, min(trace - offset, n)), lay)
+    w = World(specs, n, seed, chunk, tracer)
+    sums = {
+        k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(lay.rounds).items()
+    }
+
+    def begin(w: World, r: int) -> None:
+        for m in w.mechanisms:
+            m.begin(w)
+
+    def end(w: World, r: int) -> None:
+        for m in w.mechanisms:
+            m.end(w)
+        for m in w.mechanisms:
+            m.accumulate(w, r, sums)
+
+    def after_item(w: World) -> None:
+        for m in w.mechanisms:
+            m.after_item(w)
+
+    specs.calendar().run(w, _set_day, begin, end, after_item)
+    _check_finite(w)
+    outcomes = w.outcomes(specs)
+    w.release()
+    stories = [
+        {
+            "replicate": offset + i,
+            "events": sorted(log, key=lambda e: int(str(e["day"]))),
+            "outcome": jsonable(
+                {"replicate": offset + i}
+                | {k: v[i] for k, v in outcomes.items() if not k.startswith("param.")}
+            ),
+        }
+        for i, log in enumerate(tracer.logs)
+    ]
+    return ChunkOutput(chunk, offset, n, outcomes, sums, stories)
+
+
+def _set_day(w: World, day: int) -> None:
+    w.day = day
+
+
+def _check_finite(w: World) -> None:
+    for name, arr in (pair for m in w.mechanisms for pair in m.finite_state()):
+        if not np.all(np.isfinite(arr)):
+            raise RunError(
+                f"the simulation produced a non-finite {name}; check the scenario's magnitudes "
+                "(e.g. a patience of 1 makes the war value infinite)"
+            )

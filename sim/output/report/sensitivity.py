@@ -1,0 +1,82 @@
+"""The HTML page of a sensitivity folder: plan, warnings, the indices (labelled), figures."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ...io.atomic import atomic_write_text
+from ..plots.sensitivity import OUTPUT_NAMES
+from .page import esc, figure, num, page, pct, provenance
+
+__all__ = ["render_sensitivity_report", "write_sensitivity_report"]
+
+
+def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
+    sobol = data["method"] == "sobol"
+    name = data.get("scenario") or "scenario"
+    labels = {i["path"]: i.get("label") or i["path"] for i in data["inputs"]}
+    out = [
+        f"<h1>{esc(name)}: what drives the forecast</h1>",
+        f"<p>{'Sobol' if sobol else 'Morris'} sensitivity analysis over {len(data['inputs'])} "
+        f"uncertain inputs: {data['points']:,} points, each run with "
+        f"{data['replicates_per_point']:,} replicates and its inputs fixed, on seed "
+        f"{esc(data['seed'])}. "
+        + (
+            "<em>Total effect</em> (ST) is the share of the output's variance an input "
+            "accounts for with all its interactions; <em>first order</em> (S1) alone."
+            if sobol
+            else "μ* is the mean absolute change of the output over one-at-a-time "
+            "steps of the input; σ its spread (interactions, non-linearity)."
+        )
+        + "</p>",
+    ]
+    out += [
+        f'<p class="absent"><strong>Warning:</strong> {esc(w)}</p>'
+        for w in data.get("warnings") or []
+    ]
+    for o, v in data["variance"].items():
+        what = OUTPUT_NAMES.get(o, o)
+        out.append(f"<h2>{esc(what.capitalize())}</h2>")
+        out.append(
+            f"<p>Variance across points {num(v['total'])}, of which chance (run-to-run noise) "
+            f"{num(v['chance'])} ({pct(v['chance_share'])}).</p>"
+        )
+        if f"sensitivity_{o}" in pngs:
+            out.append(
+                figure(pngs[f"sensitivity_{o}"], f"The inputs that drive {what}, largest first.")
+            )
+        cols = ("ST", "ST_conf", "S1", "S1_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
+        heads = ("Total", "±", "First order", "±") if sobol else ("μ*", "±", "σ")
+        out.append("<table><tr><th>Input</th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
+        for row in (r for r in data["indices"] if r["output"] == o):
+            out.append(
+                f"<tr><td>{esc(labels.get(row['param'], row['param']))}<br><small><code>"
+                f"{esc(row['param'])}</code></small></td>"
+                + "".join(f"<td>{num(row.get(c))}</td>" for c in cols)
+                + "</tr>"
+            )
+        out.append("</table>")
+    out += [
+        "<h2>Provenance</h2>",
+        provenance(
+            [
+                ("method", esc(data["method"])),
+                ("samples (SALib N)", esc(data.get("samples"))),
+                ("points", f"{data['points']:,}"),
+                ("replicates per point", f"{data['replicates_per_point']:,}"),
+                ("seed", esc(data["seed"])),
+                ("wall time", f"{num(data.get('wall_seconds'))} s"),
+            ]
+        ),
+    ]
+    return page(f"{name} — sensitivity analysis", out)
+
+
+def write_sensitivity_report(folder: str | os.PathLike[str]) -> Path:
+    f = Path(folder)
+    data = json.loads((f / "sensitivity.json").read_text(encoding="utf-8"))
+    pngs = {p.stem: p.read_bytes() for p in (f / "figures").glob("sensitivity_*.png")}
+    return atomic_write_text(f / "report.html", render_sensitivity_report(data, pngs))

@@ -1,0 +1,229 @@
+"""Calibration: structural numbers shared across conflicts, fitted on the history library by the hindcast log score, with leave-one-case-out scores.
+
+A design (a grid, or a Latin hypercube) over ``--param`` paths gives the points; every point
+is applied to every case as ``--set`` overrides, and every (point, case) is run and scored
+exactly as ``sim hindcast`` does (conditioned on the record at the snapshot; Brier, log,
+CRPS, coverage), on common random numbers: the same seed at every point. The fit is the
+point with the lowest log score summed over the cases; leave-one-case-out (LOO) scores each
+case at the point fitted on the other cases. Each finished (point, case) is committed to the
+folder as it completes, so ``resume`` runs only what is missing (``folder``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...errors import RunError, SimError, UsageError
+from ..hindcast import BASE_MEDIAN_DAYS
+from ..sweep.design import Vary
+from .design import Case, check_points, load_cases, param_labels, plan_points, point_overrides
+from .folder import (
+    check_new_folder,
+    check_same,
+    finished_cells,
+    prior_manifest,
+    save_cell,
+    start_folder,
+)
+from .results import CalibrationResults
+
+__all__ = ["CalibrationResults", "Plan", "calibrate", "run_cell"]
+
+DEFAULT_REPLICATES = 1000
+DEFAULT_SEED = 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a calibration will run, known before anything runs: ``todo`` of ``total`` case
+    runs (the rest are in the folder already), their replicates x rounds, and the case file
+    and overrides of the first one to run (to time a pilot run)."""
+
+    points: int
+    cases: int
+    total: int
+    todo: int
+    replicates: int
+    replicate_rounds: int
+    first: tuple[str, list[str]] | None
+    folder: Path | None
+
+
+def run_cell(job: tuple[str, list[str], int, int, float]) -> dict[str, Any]:
+    """One case at one point, run and scored as ``sim hindcast`` runs and scores a case (the
+    same functions, conditioned on the record at the snapshot), without its sample stories
+    (traces do not change the outcomes); its hindcast row."""
+    from ...io.jsonable import jsonable
+    from ...model.scenario.loader import load_scenario
+    from ..hindcast import at_snapshot, score_case
+    from ..runner import run
+
+    file, overrides, replicates, seed, median = job
+    s = load_scenario(file, overrides)
+    results = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=1, trace=0))
+    return jsonable({**score_case(s, results, median), "file": file})  # type: ignore[no-any-return]
+
+
+def calibrate(
+    cases: Sequence[str | os.PathLike[str]] = (),
+    params: Sequence[str | Vary] = (),
+    replicates: int | None = None,
+    seed: int | None = None,
+    design: str = "grid",
+    samples: int | None = None,
+    workers: int = 1,
+    out: str | os.PathLike[str] | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    median_days: float = BASE_MEDIAN_DAYS,
+    progress: bool | Callable[[int, int], None] = False,
+    plan: Callable[[Plan], None] | None = None,
+    report: bool = True,
+    allow_large: bool = False,
+) -> CalibrationResults:
+    """Fit ``params`` ("PATH=LO:HI[:K]" or "PATH=v1,v2,...") on the hindcast ``cases``.
+
+    ``design`` is "grid" (K values per param, default 5) or "lhs" (``samples`` points). Every
+    (point, case) is run with ``replicates`` (default 1000) on ``seed`` (default 1). With
+    ``out`` each finished run is checkpointed there and the folder written at the end (an
+    existing folder only with ``force``, and only sim's); ``resume`` continues such a folder
+    (its cases, params, size and seed by default). Without either nothing is written until
+    ``.save(folder)``. ``plan(Plan)`` is called once everything has been checked, before the
+    first run; ``progress`` is True for a bar or a callback (done, total) in case runs.
+    """
+    old = prior_manifest(resume) if resume is not None else None
+    if old is not None:
+        cases = cases or [c["file"] for c in old["cases"]]
+        if not params:
+            params = [Vary.from_json(p) for p in old["params"]]
+            design, samples = old["design"], old.get("samples")
+        replicates = old["replicates"] if replicates is None else replicates
+        seed = old["seed"] if seed is None else seed
+        median_days = float(old.get("median_days", median_days))
+    n = DEFAULT_REPLICATES if replicates is None else replicates
+    seed = DEFAULT_SEED if seed is None else seed
+    _check_numbers(n, seed, workers)
+    folder = Path(resume) if resume is not None else (Path(out) if out is not None else None)
+    if old is None and folder is not None:
+        check_new_folder(folder, force)  # before any work; nothing is written yet
+    elif folder is not None:
+        from ...io.folders import check_writable
+
+        check_writable(folder, "--resume")
+    specs, points = plan_points(params, design, samples, seed)
+    loaded = load_cases(cases)
+    check_points(loaded, specs, points)
+    manifest = _manifest(loaded, specs, design, samples, points, n, seed, median_days)
+    if old is not None:
+        check_same(old, manifest, resume)
+    _check_size(loaded, len(points), n, workers, folder, allow_large)
+    if folder is not None and old is None:
+        start_folder(folder, manifest, force)
+    return _run(manifest, loaded, folder, workers, progress, plan, report)
+
+
+def _check_numbers(n: Any, seed: Any, workers: Any) -> None:
+    from ...io.limits import MAX_REPLICATES
+
+    for what, v, lo, hi in (
+        ("replicates", n, 1, MAX_REPLICATES),
+        ("seed", seed, 0, 2**63 - 1),
+        ("workers", workers, 1, 10**6),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise UsageError(f"{what} must be a whole number in {lo}..{hi:,} (got {v!r})")
+
+
+def _manifest(
+    cases: list[Case],
+    specs: list[Vary],
+    design: str,
+    samples: int | None,
+    points: list[dict[str, float]],
+    n: int,
+    seed: int,
+    median_days: float,
+) -> dict[str, Any]:
+    from ...io.jsonable import jsonable
+    from ...version import __version__
+    from .folder import KIND
+
+    return jsonable(  # type: ignore[no-any-return]
+        {
+            "kind": KIND,
+            "version": __version__,
+            "cases": [c.to_json() for c in cases],
+            "params": [v.to_json() for v in specs],
+            "design": design,
+            "samples": samples if design != "grid" else None,
+            "points": points,
+            "replicates": n,
+            "seed": seed,
+            "median_days": median_days,
+            "labels": param_labels(cases[0].file, [v.path for v in specs]),
+        }
+    )
+
+
+def _check_size(
+    cases: list[Case], points: int, n: int, workers: int, folder: Path | None, allow: bool
+) -> None:
+    """Refuse a calibration beyond this machine's memory or disk before anything runs."""
+    from ...io.estimate import check_fits, study_estimate
+
+    est = study_estimate(points * len(cases), n, max(c.rounds for c in cases), workers)
+    check_fits(est, folder, allow)
+
+
+def _run(
+    manifest: dict[str, Any],
+    cases: list[Case],
+    folder: Path | None,
+    workers: int,
+    progress: bool | Callable[[int, int], None],
+    plan: Callable[[Plan], None] | None,
+    report: bool,
+) -> CalibrationResults:
+    from ...io.execution import map_unordered
+    from ...io.progress import reporter
+
+    points, n_c = manifest["points"], len(cases)
+    done = finished_cells(folder, manifest) if folder is not None else {}
+    n, seed, median = manifest["replicates"], manifest["seed"], manifest["median_days"]
+    jobs = {
+        i * n_c + j: (c.file, point_overrides(p), n, seed, median)
+        for i, p in enumerate(points)
+        for j, c in enumerate(cases)
+        if (i, j) not in done
+    }
+    total = len(points) * n_c
+    if plan is not None:
+        job = next(iter(jobs.values()), None)
+        first = None if job is None else (job[0], job[1])
+        work = sum(n * cases[k % n_c].rounds for k in jobs)
+        plan(Plan(len(points), n_c, total, len(jobs), n, work, first, folder))
+    bar = reporter(progress, "case runs")
+    ran = 0
+    try:
+        bar(len(done), total)
+        for k, row in map_unordered(run_cell, jobs, workers, None):
+            i, j = divmod(k, n_c)
+            if folder is not None:
+                save_cell(folder, i, points[i], manifest["cases"][j], row)
+            done[i, j], ran = row, ran + 1
+            bar(len(done), total)
+    except SimError:
+        raise
+    except (OSError, TimeoutError) as e:
+        where = f"; finished case runs are kept, continue with --resume {folder}" if folder else ""
+        raise RunError(f"calibration interrupted ({type(e).__name__}: {e}){where}") from None
+    finally:
+        bar.close()
+    res = CalibrationResults(manifest, done, folder, ran)
+    if folder is not None:
+        res.save(folder, report=report)
+    return res

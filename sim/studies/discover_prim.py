@@ -1,0 +1,74 @@
+"""ema_workbench's PRIM as scenario discovery uses it: one box, the box chosen, its stability.
+
+The box chosen on a peeling trajectory maximises coverage times the normalised lift,
+coverage · (density − base rate) / (1 − base rate); see ``sim.discover``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..output.discoveries import PEEL_ALPHA
+
+__all__ = ["PASTE_ALPHA", "PEEL_ALPHA", "best_box", "restricted", "run_prim", "stability"]
+
+PASTE_ALPHA = 0.05
+
+
+def run_prim(x: pd.DataFrame, y: np.ndarray, min_mass: float) -> Any:
+    """ema_workbench's PRIM box (peeled and pasted) for 0/1 ``y``; its warnings silenced
+    (ema_workbench warns about optional packages and pandas deprecations)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+        # Cases of interest are y >= threshold; a tiny threshold makes them the 1s, and
+        # a final box is always kept (ema replaces one below the threshold with the start box).
+        p = prim.Prim(
+            x.reset_index(drop=True),
+            y.astype(float),
+            threshold=1e-9,
+            peel_alpha=PEEL_ALPHA,
+            paste_alpha=PASTE_ALPHA,
+            mass_min=min_mass,
+        )
+        return p.find_box()
+
+
+def best_box(trajectory: pd.DataFrame, base: float) -> int:
+    """The step of the peeling trajectory with the largest coverage · normalised lift."""
+    score = trajectory["coverage"] * (trajectory["density"] - base) / (1.0 - base)
+    return int(np.argmax(score.to_numpy()))
+
+
+def restricted(box: Any, i: int) -> list[str]:
+    """The inputs that step ``i`` of a PRIM box restricts (its limits differ from the start's)."""
+    init, lim = box.box_lims[0], box.box_lims[i]
+    return [str(u) for u in lim.columns if (lim[u] != init[u]).any()]
+
+
+def stability(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    dims: list[str],
+    resamples: int,
+    min_mass: float,
+    rng: np.random.Generator,
+) -> dict[str, float] | None:
+    """For each input in ``dims``: the share of PRIM runs on random halves of the data whose
+    chosen box restricts it too (None without resamples)."""
+    counts = dict.fromkeys(dims, 0)
+    for _ in range(resamples):
+        half = rng.choice(len(y), size=len(y) // 2, replace=False)
+        yh = y[half]
+        if yh.all() or not yh.any():
+            continue
+        again = run_prim(x.iloc[half], yh, min_mass)
+        t2 = again.peeling_trajectory.reset_index(drop=True)
+        for d in set(restricted(again, best_box(t2, float(yh.mean())))) & set(dims):
+            counts[d] += 1
+    return {d: c / resamples for d, c in counts.items()} if resamples else None

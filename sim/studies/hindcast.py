@@ -1,0 +1,381 @@
+"""Hindcasts: run historical cases from their snapshot, without the future, and score them against the record.
+
+A case is a scenario written as of a snapshot date whose ``observations`` include what
+happened after it. The forecast is the run conditioned on what was on the record on the
+snapshot day (observations dated on or before it) and on nothing later; the record gives the
+day the first ceasefire was in force (or that none came by the horizon). The model and two
+base rates are scored alike: Brier and log score of P(ceasefire by the horizon); the CRPS of
+the ceasefire day in days, sum over the horizon's days d of (F(d) - 1[realised day <= d])^2;
+the mid-PIT of the realised day; whether it falls in the central 50, 80 and 95% intervals
+("none by the horizon" is the distribution's upper end), and over the cases the share covered
+with its Wilson interval.
+
+The base rates (docs/validation.md gives formulas and sources): a constant hazard with the
+Correlates of War median duration of interstate wars, 139 days, as its half-life, which
+ignores the war's age; and a lognormal of war duration with the CoW median (139 days) and mean
+(408 days), conditioned on the war's age a at the snapshot (``war_began``):
+P(ends by age a + t | lasted to a) = (F(a + t) - F(a)) / (1 - F(a)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import RunError, UsageError
+from ..io.jsonable import jsonable
+from ..model.mechanisms.durations import (
+    COW_MEAN_DAYS,
+    COW_MEDIAN_DAYS,
+    LOGNORMAL_MU,
+    LOGNORMAL_SIGMA,
+    lognormal_cdf,
+)
+from ..model.scenario.schema import Scenario
+
+# Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
+# (P. Ellis, "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
+BASE_MEDIAN_DAYS = COW_MEDIAN_DAYS  # the constant hazard's half-life
+LEVELS = (0.5, 0.8, 0.95)
+FINITE_LOG = 1e-4  # log scores use probabilities clipped to [1e-4, 1 - 1e-4]
+FORECASTERS = {  # key in a case's row -> human name
+    "model": "sim",
+    "base": "constant hazard (CoW median)",
+    "lognormal": "lognormal by war age (CoW)",
+}
+
+
+def realised_day(s: Scenario) -> int | None:
+    """The day (from start) the first ceasefire was in force by the case's record, or None when
+    the record says none came before the horizon; UsageError when it says neither."""
+    days_true = [s.day_of(o.date) for o in s.observations if o.ceasefire is True]
+    days_agreed = [
+        s.day_of(o.between[0]) for o in s.observations if o.ceasefire == "agreed" and o.between
+    ]
+    found = sorted(days_true + days_agreed)
+    if found:
+        return found[0]
+    none_by = [s.day_of(o.date) for o in s.observations if o.ceasefire is False]
+    if none_by and max(none_by) >= s.horizon_days - s.round_days:
+        return None
+    raise UsageError(
+        f"case '{s.name}': its record does not say when a ceasefire came, nor that none came "
+        "before the horizon (add 'ceasefire: true' on the day one was in force, or "
+        "'ceasefire: false' by the day before the horizon)"
+    )
+
+
+def war_age_days(s: Scenario) -> int:
+    """The war's age at the snapshot, in days: start - war_began (0 when war_began is not given)."""
+    return 0 if s.war_began is None else (s.start - s.war_began).days
+
+
+def crps_days(cdf: np.ndarray, realised: int | None) -> float:
+    """sum_d (F(d) - 1[realised <= d])^2 over the days 0..H-1 of the horizon."""
+    days = np.arange(len(cdf))
+    outcome = np.zeros(len(cdf)) if realised is None else (days >= realised).astype(float)
+    return float(np.sum((cdf - outcome) ** 2))
+
+
+def forecast_cdf(
+    first_days: np.ndarray, horizon_days: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """F(d) = (weighted) share of replicates whose first ceasefire came by day d, d = 0..H-1."""
+    w = np.ones(len(first_days)) if weights is None else np.asarray(weights, dtype=float)
+    d = np.where(np.isnan(first_days), np.inf, first_days)
+    fin = np.isfinite(d)
+    counts = np.bincount(d[fin].astype(np.int64), weights=w[fin], minlength=horizon_days)
+    return np.asarray(np.cumsum(counts[:horizon_days]) / np.sum(w))
+
+
+def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> np.ndarray:
+    """A constant hazard with the given median: F(d) = 1 - 2^(-(d + 1) / median)."""
+    d = np.arange(horizon_days)
+    return np.asarray(1.0 - np.power(2.0, -(d + 1) / median_days))
+
+
+def covered(
+    first_days: np.ndarray, realised: int | None, level: float, weights: np.ndarray | None = None
+) -> bool:
+    """Is the realised day inside the forecast's central ``level`` interval? (no ceasefire by
+    the horizon is +inf: the distribution's upper end; quantiles by the inverted weighted CDF)."""
+    d = np.where(np.isnan(first_days), np.inf, first_days)
+    w = np.ones(len(d)) if weights is None else np.asarray(weights, dtype=float)
+    order = np.argsort(d, kind="stable")
+    cum = np.cumsum(w[order]) / np.sum(w)
+    lo, hi = (
+        d[order][min(int(np.searchsorted(cum, q - 1e-12)), len(d) - 1)]
+        for q in ((1 - level) / 2, (1 + level) / 2)
+    )
+    r = math.inf if realised is None else realised
+    return bool(lo <= r <= hi)
+
+
+def covered_cdf(cdf: np.ndarray, realised: int | None, level: float) -> bool:
+    """``covered`` for a forecast given by its cumulative probability by day: the quantile q is
+    the first day with F(d) >= q, or +inf ("none by the horizon") when F never reaches q."""
+
+    def quantile(q: float) -> float:
+        i = int(np.searchsorted(cdf, q - 1e-12))
+        return math.inf if i >= len(cdf) else float(i)
+
+    lo, hi = quantile((1 - level) / 2), quantile((1 + level) / 2)
+    r = math.inf if realised is None or realised >= len(cdf) else realised
+    return bool(lo <= r <= hi)
+
+
+def pit(cdf: np.ndarray, realised: int | None) -> tuple[float, float, float]:
+    """(mid-PIT, low, high) of the realised day under a forecast over whole days: low = F(r - 1),
+    high = F(r), mid = their mean; "none by the horizon" is the range [F(H - 1), 1]."""
+    last = float(cdf[-1]) if len(cdf) else 0.0
+    if realised is None or realised >= len(cdf):
+        lo, hi = last, 1.0
+    else:
+        lo = float(cdf[realised - 1]) if realised > 0 else 0.0
+        hi = float(cdf[realised])
+    return (lo + hi) / 2, lo, hi
+
+
+def scores(cdf: np.ndarray, realised: int | None) -> dict[str, Any]:
+    """Brier, log, CRPS, PIT and interval coverage of one forecast (its cumulative probability
+    by day) against the record."""
+    p = float(cdf[-1]) if len(cdf) else 0.0
+    y = 0.0 if realised is None or realised >= len(cdf) else 1.0
+    q = min(max(p, FINITE_LOG), 1 - FINITE_LOG)
+    mid, lo, hi = pit(cdf, realised)
+    return {
+        "p": p,
+        "brier": (p - y) ** 2,
+        "log": -math.log(q if y else 1 - q),
+        "crps_days": crps_days(cdf, realised),
+        "pit": mid,
+        "pit_range": [lo, hi],
+        "covered": {str(lv): covered_cdf(cdf, realised, lv) for lv in LEVELS},
+    }
+
+
+def coverage_bands(cases: list[dict[str, Any]], ci: float = 0.95) -> dict[str, Any]:
+    """For each forecaster and level: how many cases' realised days fell in the central
+    interval, the share and its Wilson ``ci`` interval (a calibrated forecaster's share is the
+    level; with ten cases the interval is wide)."""
+    from ..output.stats import wilson
+
+    out: dict[str, Any] = {}
+    for f in FORECASTERS:
+        rows = [c[f]["covered"] for c in cases if "covered" in c.get(f, {})]
+        out[f] = {}
+        for lv in LEVELS:
+            k, n = sum(bool(r[str(lv)]) for r in rows), len(rows)
+            share, low, high = wilson(k, n, ci)
+            out[f][str(lv)] = {"covered": k, "cases": n, "share": share, "low": low, "high": high}
+    return out
+
+
+SCORE_COLUMNS = {"p": "p", "brier": "brier", "log": "log", "crps": "crps_days", "pit": "pit"}
+
+
+@dataclass
+class HindcastResults:
+    """One row per case: the forecast, the record, the model's and the base rates' scores."""
+
+    cases: list[dict[str, Any]]
+    meta: dict[str, Any]
+    folder: Path | None = None
+    runs: dict[str, Any] = field(default_factory=dict)
+
+    def table(self) -> Any:
+        """One row per case: p_<forecaster>, brier_, log_, crps_ (days), pit_ (mid-PIT) for the
+        model, base (constant hazard) and lognormal; in_50/80/95 for the model and
+        in_<level>_<comparator> for the base rates; the war's age at the snapshot."""
+        import pandas as pd
+
+        rows = []
+        for c in self.cases:
+            age = c.get("war_age_days", 0)
+            row = {
+                "case": c["name"],
+                "snapshot": c["snapshot"],
+                "war_began": c.get("war_began") or "not given: age taken as 0",
+                "war_age_days": age,
+                "horizon": c["horizon"],
+                "outcome": c["outcome"],
+            }
+            for col, key in SCORE_COLUMNS.items():
+                row.update({f"{col}_{f}": c[f][key] for f in FORECASTERS})
+            for f in FORECASTERS:
+                suffix = "" if f == "model" else f"_{f}"
+                row.update(
+                    {f"in_{int(100 * lv)}{suffix}": c[f]["covered"][str(lv)] for lv in LEVELS}
+                )
+            row["known_at_snapshot"] = c["known_at_snapshot"]["observations"]
+            row["ess"] = c["known_at_snapshot"]["ess"]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def totals(self) -> dict[str, float]:
+        """Mean scores over the cases (lower is better; a calibrated forecaster's mean PIT is
+        about 0.5) and interval coverage rates, per forecaster."""
+        t = self.table()
+        cols = [f"{col}_{f}" for col in ("brier", "log", "crps", "pit") for f in FORECASTERS]
+        cols += [k for k in t.columns if k.startswith("in_")]
+        return {k: float(t[k].astype(float).mean()) for k in cols}
+
+    def save(
+        self, folder: str | os.PathLike[str], report: bool = True, overwrite: bool = False
+    ) -> Path:
+        """Write hindcast.json, hindcast.csv, each case's run (runs/<case>/), the figures and
+        report.html into ``folder`` (written in a temporary folder, renamed into place last).
+        An existing folder that is not empty is replaced only with ``overwrite`` and only when
+        sim wrote it."""
+
+        from ..io.atomic import atomic_write_json, atomic_write_text
+        from ..io.folders import write_folder
+        from ..output.plots.hindcast import hindcast_figures
+        from ..output.report.hindcast import write_hindcast_report
+
+        def fill(tmp: Path) -> None:
+            for name, r in self.runs.items():
+                r.save(tmp / "runs" / name)
+            for c in self.cases:
+                c["base_median_days"] = self.meta["base_rate"]["median_days"]
+            atomic_write_json(tmp / "hindcast.json", self.to_json())
+            atomic_write_text(tmp / "hindcast.csv", self.table().to_csv(index=False))
+            if report:
+                pngs = hindcast_figures(self.cases)
+                (tmp / "figures").mkdir(exist_ok=True)
+                for name, png in pngs.items():
+                    (tmp / "figures" / f"{name}.png").write_bytes(png)
+                write_hindcast_report(tmp, pngs)
+
+        target = write_folder(folder, overwrite, "hindcast", fill)
+        self.folder = target
+        return target
+
+    def to_json(self) -> dict[str, Any]:
+        cov = coverage_bands(self.cases)  # with Wilson 95% intervals
+        data = {"meta": self.meta, "cases": self.cases, "totals": self.totals(), "coverage": cov}
+        return jsonable(data)  # type: ignore[no-any-return]
+
+
+def score_case(
+    scenario: Scenario, results: Any, median_days: float = BASE_MEDIAN_DAYS
+) -> dict[str, Any]:
+    """Scores of one case's run, and of the two base rates, against its record."""
+    h = scenario.horizon_days
+    real = realised_day(scenario)
+    first = np.asarray(results.column("ceasefire_day"), dtype=float)
+    w = results.weights
+    cdf = forecast_cdf(first, h, w)
+    model = scores(cdf, real)
+    # the model's intervals from its replicates (the same quantiles as covered_cdf on its CDF)
+    model["covered"] = {
+        str(lv): covered(first, real if real is None or real < h else None, lv, w) for lv in LEVELS
+    }
+    age = war_age_days(scenario)
+    logn = lognormal_cdf(h, age)  # the age-conditioned base rate
+    outcome = (
+        "no ceasefire by the horizon"
+        if real is None or real >= h
+        else f"ceasefire in force {(scenario.start + dt.timedelta(days=real)).isoformat()} (day {real})"
+    )
+    return {
+        "name": scenario.name,
+        "snapshot": scenario.start.isoformat(),
+        "war_began": None if scenario.war_began is None else scenario.war_began.isoformat(),
+        "war_age_days": age,
+        "horizon": scenario.horizon_date.isoformat(),
+        "horizon_days": h,
+        "realised_day": real,
+        "outcome": outcome,
+        "replicates": results.n,
+        "model": model,
+        "base": scores(base_rate_cdf(h, median_days), real),
+        "lognormal": scores(logn, real),
+        "covered": model["covered"],
+        "cdf": cdf.round(5).tolist(),
+        "cdf_lognormal": logn.round(5).tolist(),
+        "known_at_snapshot": _snapshot_note(results),
+    }
+
+
+def _snapshot_note(results: Any) -> dict[str, Any]:
+    """What the forecast was conditioned on: the observations on the record at the snapshot."""
+    cond = results.meta.get("conditioning")
+    contradicted = results.meta.get("snapshot_contradicted")
+    if contradicted:
+        return {"observations": 0, "ess": None, "contradicted": contradicted}
+    if not cond:
+        return {"observations": 0, "ess": None}
+    return {"observations": len(cond["observations"]), "ess": cond["ess"]}
+
+
+def at_snapshot(s: Scenario, results: Any) -> Any:
+    """``results`` conditioned on the observations dated on or before the snapshot (as a
+    forecaster on that day knew them); unchanged when there are none."""
+    if not any(o.date <= s.start for o in s.observations):
+        return results
+    try:
+        return results.condition(s.start)
+    except RunError as e:
+        # the model contradicts what was on the record that day: the case is scored on its
+        # unconditioned forecast, and the table and page say so (a finding, not a failure)
+        results.meta["snapshot_contradicted"] = str(e)
+        return results
+
+
+def hindcast(
+    cases: Sequence[str | os.PathLike[str]],
+    replicates: int = 4000,
+    seed: int = 1,
+    workers: int = 1,
+    median_days: float = BASE_MEDIAN_DAYS,
+    progress: Callable[[int, int], None] | None = None,
+    overrides: Sequence[str] | None = None,
+) -> HindcastResults:
+    """Run every case from its snapshot, conditioned on what was on the record that day (and
+    nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
+    from ..model.scenario.loader import load_scenario
+    from ..version import __version__
+    from .runner import run
+
+    if not cases:
+        raise UsageError("hindcast needs at least one CASE file")
+    scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
+    for s in scenarios:
+        realised_day(s)  # refuse a case without a readable record before running anything
+    out, runs = [], {}
+    for i, (path, s) in enumerate(zip(cases, scenarios, strict=True)):
+        r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
+        row = score_case(s, r, median_days)
+        row["file"] = os.fspath(path)
+        out.append(row)
+        runs[Path(path).stem] = r
+        if progress is not None:
+            progress(i + 1, len(cases))
+    meta = {
+        "version": __version__,
+        "replicates": replicates,
+        "seed": seed,
+        "base_rate": {
+            "median_days": median_days,
+            "rule": "constant hazard, F(d) = 1 - 2^(-(d+1)/median)",
+        },
+        "lognormal": {
+            "median_days": COW_MEDIAN_DAYS,
+            "mean_days": COW_MEAN_DAYS,
+            "mu": LOGNORMAL_MU,
+            "sigma": LOGNORMAL_SIGMA,
+            "rule": "P(ends by age a+d+1 | lasted to a) = (F(a+d+1) - F(a)) / (1 - F(a)), "
+            "F lognormal(mu, sigma), a = start - war_began in days (0 when not given)",
+        },
+        "pit": "mid-PIT (F(r-1) + F(r)) / 2; none by the horizon: (F(H-1) + 1) / 2",
+        "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return HindcastResults(out, {**meta, "overrides": list(overrides or [])}, runs=runs)

@@ -1,0 +1,97 @@
+"""One point of a study (sweep, comparison variant, sensitivity sample): a scenario with values set, run, summarised."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from ..io.jsonable import jsonable
+from ..model.scenario.distributions import is_distribution_tree
+from ..output.stats import fast_median
+
+__all__ = ["apply_values", "check_numeric_path", "point_stats", "run_point", "scenario_at"]
+
+_MISSING = object()
+
+
+def _get(tree: Any, path: str) -> Any:
+    node = tree
+    for part in path.split("."):
+        if isinstance(node, list) and re.fullmatch(r"\d+", part) and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def check_numeric_path(tree: dict[str, Any], path: str, option: str = "--vary") -> None:
+    """UsageError unless ``path`` holds a number or a distribution in the raw tree
+    (``option`` names the command-line option the path came from)."""
+    v = _get(tree, path)
+    if v is _MISSING:
+        return  # set_path/validation say precisely what is wrong
+    if isinstance(v, bool) or not (isinstance(v, (int, float)) or is_distribution_tree(v)):
+        raise UsageError(
+            f"{option} {path}: not a numeric field (it holds {json.dumps(jsonable(v), ensure_ascii=False)[:60]})"
+        )
+
+
+def apply_values(
+    tree: dict[str, Any], values: dict[str, Any], marks: Any = None, origin: str = "--vary"
+) -> dict[str, Any]:
+    """A copy of ``tree`` with each path set; correlations of paths made constant are dropped.
+    Problems are reported as coming from ``origin`` (--vary, --variant, --params)."""
+    from ..model.scenario.overrides import set_path
+
+    out = copy.deepcopy(tree)
+    for path, value in values.items():
+        set_path(out, path, value, marks, origin=origin)
+    fixed = {p for p, v in values.items() if not isinstance(v, dict)}
+    if isinstance(out.get("correlations"), list) and fixed:
+        out["correlations"] = [
+            c
+            for c in out["correlations"]
+            if not (isinstance(c, dict) and fixed & set(map(str, c.get("between") or [])))
+        ]
+    return out
+
+
+def scenario_at(
+    tree: dict[str, Any], marks: Any, values: dict[str, Any], origin: str = "--vary"
+) -> Any:
+    """The validated Scenario with ``values`` applied to the raw ``tree``."""
+    from ..model.scenario.loader import validate_loaded
+
+    m = copy.deepcopy(marks) if marks is not None else None
+    return validate_loaded(apply_values(tree, values, m, origin), m)
+
+
+def point_stats(results: Any) -> dict[str, Any]:
+    """The statistics kept per point: the run summary without timing, plus split-half medians."""
+    s = dict(results.summary())
+    s.pop("wall_seconds", None)
+    # Split-half estimate of run-to-run chance in the median (sensitivity analysis uses it).
+    days = np.asarray(results.column("ceasefire_day"), dtype=float)
+    halves = [fast_median(days[: len(days) // 2]), fast_median(days[len(days) // 2 :])]
+    s["median_split_halves"] = halves
+    return jsonable(s)  # type: ignore[no-any-return]
+
+
+def run_point(job: tuple[Any, ...]) -> dict[str, Any]:
+    """Run one point (scenario, replicates, seed[, precision, max_replicates]) in this
+    process; return its statistics. With a precision the point grows to it (``-n auto``)."""
+    from .runner import MAX_AUTO_REPLICATES, run
+
+    scenario, replicates, seed = job[:3]
+    precision = job[3] if len(job) > 3 else None
+    if precision is not None:
+        cap = job[4] or MAX_AUTO_REPLICATES
+        return point_stats(run(scenario, seed=seed, precision=precision, max_replicates=cap))
+    return point_stats(run(scenario, replicates=replicates, seed=seed, workers=1))
