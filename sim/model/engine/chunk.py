@@ -1,6 +1,6 @@
 """One chunk of replicates simulated from day 0 to the horizon: the registry's mechanisms stepped
 round by round on the calendar, per-round sums accumulated, outcomes and traced stories
-gathered (sim/engine/runner.py splits a run into chunks and runs them)."""
+gathered (sim/studies/runner.py splits a run into chunks and runs them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ...errors import RunError
 from ...io.jsonable import jsonable
 from ..mechanisms import Specs, World
 from .store import ChunkOutput
-from .world import Tracer
+from .world import Tracer, WorldBase
 
 __all__ = ["simulate_chunk"]
 
@@ -26,17 +26,18 @@ def simulate_chunk(
         k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(lay.rounds).items()
     }
 
-    def begin(w: World, r: int) -> None:
+    # The calendar hands back the world it was given (typed as the base its items need).
+    def begin(_: WorldBase, r: int) -> None:
         for m in w.mechanisms:
             m.begin(w)
 
-    def end(w: World, r: int) -> None:
+    def end(_: WorldBase, r: int) -> None:
         for m in w.mechanisms:
             m.end(w)
         for m in w.mechanisms:
             m.accumulate(w, r, sums)
 
-    def after_item(w: World) -> None:
+    def after_item(_: WorldBase) -> None:
         for m in w.mechanisms:
             m.after_item(w)
 
@@ -58,7 +59,7 @@ def simulate_chunk(
     return ChunkOutput(chunk, offset, n, outcomes, sums, stories)
 
 
-def _set_day(w: World, day: int) -> None:
+def _set_day(w: WorldBase, day: int) -> None:
     w.day = day
 
 

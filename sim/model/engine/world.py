@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +18,7 @@ from .layout import Layout
 from .sampling import DYNAMICS_STREAM, stream
 
 FloatArray = NDArray[np.float64]
+M = TypeVar("M")
 BoolArray = NDArray[np.bool_]
 
 
@@ -67,7 +68,16 @@ class WorldBase:
         self.chunk = chunk
         self.tracer = tracer
         self.day = 0
+        self.named: dict[str, object] = {}  # the chunk's mechanisms by name (set by World)
         self._streams: dict[str, tuple[np.random.Generator, Mapping[str, Any]]] = {}
+
+    def mechanism(self, name: str, cls: type[M]) -> M:
+        """The chunk's mechanism ``name``, checked to be a ``cls``: what a calendar item uses
+        to reach the mechanism that declared it, typed (``w.mechanism("events", Events)``)."""
+        m = self.named.get(name)
+        if not isinstance(m, cls):
+            raise TypeError(f"mechanism '{name}' is a {type(m).__name__}, not a {cls.__name__}")
+        return m
 
     @property
     def round_days(self) -> int:

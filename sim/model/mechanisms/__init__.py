@@ -83,8 +83,8 @@ class Specs:
         """The mechanisms' specs in the order their steps run."""
         return list(self.specs)
 
-    def calendar(self) -> Calendar[World]:
-        items: list[Item[World]] = [it for m in self.specs for it in m.items()]
+    def calendar(self) -> Calendar[WorldBase]:
+        items: list[Item[WorldBase]] = [it for m in self.specs for it in m.items()]
         return Calendar.of(self.layout.horizon_days, self.layout.round_days, items)
 
     def columns(self) -> dict[str, str]:
@@ -103,8 +103,10 @@ def compile_scenario(s: Scenario) -> Specs:
 
 
 class World(WorldBase):
-    """One chunk's mechanisms (parameters sampled, state initialised), wired to what each reads;
-    ``w.<name>`` is the mechanism a spec of that ``name`` built (calendar items call them so)."""
+    """One chunk's mechanisms (parameters sampled, state initialised), wired to what each reads.
+
+    Calendar items reach their mechanism typed, ``w.mechanism(name, cls)``; ``w.<name>`` is the
+    same mechanism untyped, for tests and interactive use."""
 
     def __init__(self, specs: Specs, n: int, seed: int, chunk: int, tracer: Tracer):
         super().__init__(specs.layout, n, seed, chunk, tracer)

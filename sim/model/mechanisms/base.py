@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ..engine.calendar import Item
 from ..engine.world import WorldBase
 
 if TYPE_CHECKING:
@@ -96,8 +97,9 @@ class Spec:
         """The per-chunk mechanism."""
         raise NotImplementedError(type(self).__name__)
 
-    def items(self) -> list[Any]:
-        """Dated calendar items (``sim.engine.calendar.Item``)."""
+    def items(self) -> list[Item[WorldBase]]:
+        """Dated calendar items; each item's callback reaches its own mechanism through
+        ``w.mechanism(name, cls)``."""
         return []
 
     def columns(self) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,7 +78,7 @@ class DomesticSpec(Spec):
                 )
         return cls(lay, (rev[0], rev[1]), (cas[0], cas[1]), (sens[0], sens[1]), tuple(els))
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         return [
             Item(e.day, RANK_ELECTION, f"election: {e.actor}", _election(n))
             for n, e in enumerate(self.elections)
@@ -96,9 +96,9 @@ class DomesticSpec(Spec):
         )
 
 
-def _election(n: int) -> Callable[[Any], None]:
-    def run(w: Any) -> None:
-        w.domestic.election(w, n)
+def _election(n: int) -> Callable[[WorldBase], None]:
+    def run(w: WorldBase) -> None:
+        w.mechanism(DomesticSpec.name, Domestic).election(w, n)
 
     return run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class EventsSpec(Spec):
             )
         return cls(lay, tuple(evs))
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         return [
             Item(e.day, RANK_EVENT, f"event: {e.name}", _dated(e.index))
             for e in self.events
@@ -66,9 +66,9 @@ class EventsSpec(Spec):
         return Events(self, ctx.d, ctx.targets)
 
 
-def _dated(index: int) -> Callable[[Any], None]:
-    def run(w: Any) -> None:  # w: the chunk's World (sim/mechanisms/__init__.py)
-        w.events.happen(w, index)
+def _dated(index: int) -> Callable[[WorldBase], None]:
+    def run(w: WorldBase) -> None:
+        w.mechanism(EventsSpec.name, Events).happen(w, index)
 
     return run
 

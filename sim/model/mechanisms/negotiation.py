@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,9 +67,9 @@ class NegotiationSpec(Spec):
     def of(cls, s: Scenario, lay: Layout) -> NegotiationSpec:
         return cls(layout=lay, **compile_negotiation(s, lay))
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         h = self.layout.horizon_days
-        out: list[Item[Any]] = [Item(self.open_day, RANK_TALKS_OPEN, "talks open", _open)]
+        out: list[Item[WorldBase]] = [Item(self.open_day, RANK_TALKS_OPEN, "talks open", _open)]
         out += [
             Item(d, RANK_SESSION, "negotiation session", _session, refresh=False)
             for d in range(self.open_day, h, self.every_days)
@@ -117,17 +117,17 @@ class NegotiationSpec(Spec):
         )
 
 
-def _open(w: Any) -> None:
-    w.negotiation.open_talks(w)
+def _open(w: WorldBase) -> None:
+    w.mechanism(NegotiationSpec.name, Negotiation).open_talks(w)
 
 
-def _session(w: Any) -> None:
-    w.negotiation.session(w)
+def _session(w: WorldBase) -> None:
+    w.mechanism(NegotiationSpec.name, Negotiation).session(w)
 
 
-def _proposal(index: int) -> Callable[[Any], None]:
-    def run(w: Any) -> None:
-        w.negotiation.scheduled(w, index)
+def _proposal(index: int) -> Callable[[WorldBase], None]:
+    def run(w: WorldBase) -> None:
+        w.mechanism(NegotiationSpec.name, Negotiation).scheduled(w, index)
 
     return run
 

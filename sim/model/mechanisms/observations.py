@@ -64,7 +64,7 @@ class ObservationsSpec(Spec):
         )
         return cls(lay, probes)
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         days = sorted({p.day for p in self.probes})
         return [Item(d, RANK_OBSERVE, "observations", _observe, refresh=False) for d in days]
 
@@ -120,8 +120,8 @@ def _probe(
     return Probe(i, day, "support", who=lay.side(ob.support.actor))
 
 
-def _observe(w: Any) -> None:
-    w.observations.observe(w)
+def _observe(w: WorldBase) -> None:
+    w.mechanism(ObservationsSpec.name, Observations).observe(w)
 
 
 class Observations(Mechanism):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,7 +64,7 @@ class SanctionsSpec(Spec):
             lapse=num(sc.lapse_per_year, f"{base}.lapse_per_year"),
         )
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         return [
             Item(day, RANK_SANCTIONS_STEP, "sanctions step", _step(i))
             for i, (day, _) in enumerate(self.schedule)
@@ -74,9 +74,9 @@ class SanctionsSpec(Spec):
         return Sanctions(self, ctx.d, ctx.targets, ctx.get("sides", Sides))
 
 
-def _step(index: int) -> Callable[[Any], None]:
-    def run(w: Any) -> None:
-        w.sanctions.scheduled(w, index)
+def _step(index: int) -> Callable[[WorldBase], None]:
+    def run(w: WorldBase) -> None:
+        w.mechanism(SanctionsSpec.name, Sanctions).scheduled(w, index)
 
     return run
 

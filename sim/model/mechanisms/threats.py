@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,7 +80,7 @@ class ThreatsSpec(Spec):
                 )
         return cls(lay, tuple(out))
 
-    def items(self) -> list[Item[Any]]:
+    def items(self) -> list[Item[WorldBase]]:
         return [
             Item(t.deadline, RANK_DEADLINE, f"deadline: {t.name}", _deadline(j))
             for j, t in enumerate(self.threats)
@@ -97,9 +97,9 @@ class ThreatsSpec(Spec):
         return Threats(self, ctx.d, ctx.targets, accord, sides, ctx.get("battle", Battlefield))
 
 
-def _deadline(j: int) -> Callable[[Any], None]:
-    def run(w: Any) -> None:
-        w.threats.deadline(w, j)
+def _deadline(j: int) -> Callable[[WorldBase], None]:
+    def run(w: WorldBase) -> None:
+        w.mechanism(ThreatsSpec.name, Threats).deadline(w, j)
 
     return run
 
