@@ -14,6 +14,7 @@ step in the same order:
     domestic     support (begin); elections (items)
     learning     beliefs learn from the fighting (begin)
     war          what fighting on and rejecting are worth (begin, and after every item)
+    obstacles    when the war's hidden obstacles to a deal lift (drawn on the first day)
     negotiation  talks opening, sessions, scheduled proposals (items); talks reopening (end)
     durability   ceasefires breaking down (end)
     decisive     the war decided by force, with the hazard the war values assume (end)
@@ -46,6 +47,7 @@ from .events import EventsSpec
 from .learning import LearningSpec
 from .negotiation import NegotiationSpec
 from .observations import ObservationsSpec
+from .obstacles import ObstaclesSpec
 from .sanctions import SanctionsSpec
 from .sides import SidesSpec
 from .threats import ThreatsSpec
@@ -64,6 +66,7 @@ REGISTRY: list[type[Spec]] = [
     DomesticSpec,
     LearningSpec,
     WarValueSpec,
+    ObstaclesSpec,
     NegotiationSpec,
     DurabilitySpec,
     DecisiveSpec,

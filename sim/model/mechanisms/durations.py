@@ -52,3 +52,36 @@ def lognormal_cdf(
     dist = stats.lognorm(s=sigma, scale=math.exp(mu))
     t = age_days + np.arange(1, horizon_days + 1, dtype=float)
     return np.asarray(-np.expm1(dist.logsf(t) - dist.logsf(age_days)), dtype=float)
+
+
+def _lomax_fit(median: float, mean: float) -> tuple[float, float]:
+    """Shape k and scale s (days) of the Lomax with that median and mean: mean = s / (k - 1),
+    median = s (2^(1/k) - 1); bisection on k (the median rises with k at a fixed mean)."""
+    lo, hi = 1.0 + 1e-9, 1e3
+    for _ in range(200):
+        k = 0.5 * (lo + hi)
+        if mean * (k - 1.0) * (2.0 ** (1.0 / k) - 1.0) < median:
+            lo = k
+        else:
+            hi = k
+    k = 0.5 * (lo + hi)
+    return k, mean * (k - 1.0)
+
+
+# Hidden obstacles (sim.model.mechanisms.obstacles): a war's end as an exponential whose rate
+# differs between wars (gamma heterogeneity) is a Lomax; the Lomax with the Correlates of War
+# median and mean has shape 1.65 and scale 267 days. Two thirds of wars end in a settlement
+# (Pillar 1983), so the rate at which the obstacles to one lift is two thirds of it: shape
+# 1.10. Given a war has lasted a days, the rates left are those of wars that lasted: the same
+# Lomax with scale 267 + a days (the gamma's conjugate update).
+LOMAX_SHAPE, LOMAX_SCALE_DAYS = _lomax_fit(COW_MEDIAN_DAYS, COW_MEAN_DAYS)
+OBSTACLE_SHAPE = (1.0 - DECIDED_BY_FORCE) * LOMAX_SHAPE
+
+
+def obstacle_survival(
+    days: np.ndarray, age_days: float, shape: float = OBSTACLE_SHAPE
+) -> np.ndarray:
+    """P(the hidden obstacles still hold ``days`` after the snapshot | the war is ``age_days``
+    old): (s / (s + t))^k with s = the Lomax scale + the age."""
+    s = LOMAX_SCALE_DAYS + max(float(age_days), 0.0)
+    return np.asarray((s / (s + np.asarray(days, dtype=float))) ** shape, dtype=float)

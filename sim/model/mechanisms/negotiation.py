@@ -29,6 +29,7 @@ from .effects import Targets
 from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
+from .obstacles import Obstacles
 from .proposers import DirectOffer, NashMediator, build_mediators, build_table, mediator_gap
 from .sanctions import Sanctions
 from .sides import Sides
@@ -114,6 +115,7 @@ class NegotiationSpec(Spec):
             ctx.get("threats", Threats),
             ctx.get("war", WarValue),
             ctx.get("durability", Durability),
+            ctx.get("obstacles", Obstacles),
         )
 
 
@@ -147,8 +149,10 @@ class Negotiation(Mechanism):
         threats: Threats,
         war: WarValue,
         durability: Durability,
+        obstacles: Obstacles,
     ):
         n = d.n
+        self.obstacles = obstacles
         self.spec, self.sides, self.accord, self.battle = spec, sides, accord, battle
         self.sanctions, self.threats, self.war = sanctions, threats, war
         self.deferred = np.full(n, np.nan)  # issues the first agreed deal left open
@@ -339,6 +343,16 @@ class Negotiation(Mechanism):
         if offer.truce_days is not None:
             self.accord.start_truce(rows[both], w.day, offer.truce_days)
         else:
+            held = both & ~self.obstacles.lifted(rows, w.day)
+            if held.any():
+                both = both & ~held
+                w.tracer.log(
+                    w.day,
+                    "held",
+                    w.tracer.mask(w.n, rows[held]),
+                    f"both accept '{offer.name}' but the deal is not concluded: "
+                    "the war's hidden obstacles hold",
+                )
             first = both & ~self.accord.agreed[rows]
             self.below[rows[first]] = np.any(margins[:, first] < 0.0, axis=0)
             self._agree(w, offer, both)

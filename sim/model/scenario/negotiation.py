@@ -72,6 +72,13 @@ class Negotiation(Spec):
         description="how far ahead a side looks, in days: it projects the front's trend that far "
         "and weighs waiting up to that long for better terms",
     )
+    hidden_obstacles: bool = Field(
+        default=False,
+        description="when the scenario has war_began: a deal both sides accept is concluded only "
+        "once the obstacles the scenario does not describe have lifted, at a rate learnt from the "
+        "war's age (docs/model.md, Hidden obstacles); false (the default until calibrated): every "
+        "deal both accept is concluded",
+    )
 
     @model_validator(mode="before")
     @classmethod

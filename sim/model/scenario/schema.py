@@ -114,6 +114,13 @@ class Structure(Spec):
         le=100,
         description="multiplies the hazard that the war is decided by force",
     )
+    obstacle_scale: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="multiplies the rate at which the hidden obstacles to a deal lift (the shape "
+        "of their Lomax distribution)",
+    )
 
 
 class Scenario(Spec):
