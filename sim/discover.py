@@ -40,6 +40,9 @@ __all__ = ["DISCOVER_FILE", "Discovery", "discover", "outcome_flags"]
 
 DISCOVER_FILE = "discover.json"
 MAX_ROWS = 20_000  # PRIM runs on at most this many replicates (a seeded random subset)
+# Below this many replicates with the outcome (or without it) a box's density and coverage
+# are a handful of cases: 10 replicates can give a "100% density" box by chance alone.
+MIN_CASES = 100
 
 
 def fmt_qp(x: float | None) -> str:
@@ -126,6 +129,7 @@ class Discovery:
     resamples: int = 0
     weighted: bool = False
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def chosen(self) -> dict[str, float]:
@@ -149,6 +153,7 @@ class Discovery:
                 "restrictions": [r.__dict__ for r in self.restrictions],
                 "trajectory": self.trajectory.to_dict(orient="list"),
                 "notes": self.notes,
+                "warnings": self.warnings,
             }
         )
         return out
@@ -167,6 +172,7 @@ class Discovery:
             resamples=int(d.get("resamples") or 0),
             weighted=bool(d.get("weighted")),
             notes=list(d.get("notes") or []),
+            warnings=list(d.get("warnings") or []),
         )
 
     def text(self) -> str:
@@ -191,6 +197,7 @@ class Discovery:
                 f"{r.sampled_hi:.3g}){extra}"
             )
         lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     # -- figures ------------------------------------------------------------------------
@@ -309,7 +316,23 @@ def discover(
         resamples=resamples,
         weighted=weighted,
         notes=notes,
+        warnings=small_sample(y, wording),
     )
+
+
+def small_sample(y: np.ndarray, wording: str) -> list[str]:
+    """A warning when fewer than MIN_CASES of the replicates PRIM ran on have the outcome, or
+    fewer than MIN_CASES lack it: the box is then fitted to a handful of cases."""
+    has = int(np.count_nonzero(y))
+    lacks = len(y) - has
+    if min(has, lacks) >= MIN_CASES:
+        return []
+    return [
+        f"small sample: {has:,} of the {len(y):,} replicates have {wording} and {lacks:,} do "
+        f"not; with fewer than {MIN_CASES} of either the box's density and coverage rest on a "
+        "handful of cases and may be chance (a pure box is easy to find in few points). Run "
+        "more replicates (sim run -n) before reading it"
+    ]
 
 
 def _rows(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RunError, SimError, UsageError
+from ..errors import InconsistentRecord, RunError, SimError, UsageError
 from ..folders import oserror_text
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
@@ -189,6 +189,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         kept = job.abandon()
         sys.stderr.write(f"interrupted: {kept or 'no chunk had finished; nothing kept'}\n")
         return 130
+    except InconsistentRecord:
+        job.discard()  # resuming would fail the same way: more replicates need a new run
+        raise
     except (SimError, OSError, MemoryError) as e:
         kept = job.abandon()
         if kept:  # the same error, one line, with what was kept and how to go on

@@ -37,9 +37,16 @@ def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> s
         f'<p class="absent"><strong>Warning:</strong> {esc(w)}</p>'
         for w in data.get("warnings") or []
     ]
+    still = data.get("constant_outputs") or {}
     for o, v in data["variance"].items():
         what = OUTPUT_NAMES.get(o, o)
         out.append(f"<h2>{esc(what.capitalize())}</h2>")
+        if o in still:
+            out.append(
+                f"<p>{esc(num(still[o]))} at every point: it does not vary, so its indices are "
+                "undefined (there is no variance to share among the inputs).</p>"
+            )
+            continue
         out.append(
             f"<p>Variance across points {num(v['total'])}, of which chance (run-to-run noise) "
             f"{num(v['chance'])} ({pct(v['chance_share'])}).</p>"

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Finite
-from .spec import Id, NonNeg, Pos, Prob, Spec, Whole
+from .spec import Flag, Id, NonNeg, Pos, Prob, Spec, Whole
 
 __all__ = ["Durability", "Misperception", "Negotiation", "Proposal"]
 
@@ -47,7 +47,7 @@ class Misperception(Spec):
 
 
 class Negotiation(Spec):
-    talks_open: bool | dt.date = Field(
+    talks_open: Flag | dt.date = Field(
         default=True, description="true (from the start), false, or the date talks open"
     )
     every_days: Whole = Field(default=7, gt=0, description="days between negotiation sessions")
