@@ -143,26 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..outputs import plan_run, resume_run
 
     if args.resume is not None:
-        given = [
-            f
-            for f, v in (
-                ("SCENARIO", args.scenario),
-                ("-n", args.replicates),
-                ("--seed", args.seed),
-                ("--set", args.overrides),
-                ("--calibration", args.calibration),
-                ("--out", args.out),
-                ("--observed", args.observed),
-                ("--as-of", args.as_of),
-                ("--precision", args.precision),
-                ("--max-replicates", args.max_replicates),
-            )
-            if v
-        ]
-        if given:
-            raise UsageError(
-                f"--resume continues a run with its own settings; leave out {', '.join(given)}"
-            )
+        _only_resume(args)
         job = resume_run(args.resume)
     else:
         if args.scenario is None:
@@ -201,6 +182,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     finally:
         job.release()
+
+
+def _only_resume(args: argparse.Namespace) -> None:
+    """--resume takes the run's own settings: refuse any given beside it (UsageError)."""
+    given = [
+        f
+        for f, v in (
+            ("SCENARIO", args.scenario),
+            ("-n", args.replicates),
+            ("--seed", args.seed),
+            ("--set", args.overrides),
+            ("--calibration", args.calibration),
+            ("--out", args.out),
+            ("--observed", args.observed),
+            ("--as-of", args.as_of),
+            ("--precision", args.precision),
+            ("--max-replicates", args.max_replicates),
+        )
+        if v
+    ]
+    if given:
+        raise UsageError(
+            f"--resume continues a run with its own settings; leave out {', '.join(given)}"
+        )
 
 
 def _check_size(job: RunJob, args: argparse.Namespace) -> None:
