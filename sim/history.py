@@ -10,8 +10,8 @@ how much of the run is left; it equals the number of consistent replicates under
 evidence.
 
 The product is a sum of log-likelihoods, normalised by its largest term before it is
-exponentiated (log-sum-exp): a record far from every replicate gives tiny likelihoods whose
-product underflows to zero everywhere, and their ratios are what the weights are. A replicate
+exponentiated (log-sum-exp): a record far from every replicate gives likelihoods whose product
+underflows to zero everywhere, while their ratios, which are the weights, are well defined. A replicate
 further than ``SOFT_Z_MAX`` standard deviations from a soft record is counted as ruled out
 by it (its weight, under e^-32 of one on the record, is kept); when every replicate is ruled
 out the record is refused (``InconsistentRecord``) instead of being read as no evidence.
@@ -43,8 +43,8 @@ class Conditioned:
     weights: FloatArray  # (n,) non-negative, summing to n (1 each without evidence)
     used: list[int]  # indices of the observations dated on or before as_of
     ess: float  # effective sample size
-    consistent: int  # replicates with a non-zero weight
-    removed: dict[int, int]  # observation index -> replicates it alone rules out (hard evidence)
+    consistent: int  # replicates meeting the hard evidence and within SOFT_Z_MAX sd of the soft
+    removed: dict[int, int]  # observation index -> replicates it alone rules out
 
 
 def likelihood(ob: Observation, v: FloatArray, start: dt.date) -> FloatArray:

@@ -184,6 +184,14 @@ def test_4_yaml_reads_numbers_as_yaml_1_2_does():
     assert [p.path for p in problems] == ["a", "b", "c"]
 
 
+def test_4_an_integer_beyond_every_float_is_refused_not_a_crash(tmp_path):
+    f = _mini(tmp_path, "")
+    big = "1" + "0" * 400
+    Path(f).write_text(Path(f).read_text().replace("support: 0.6", f"support: {big}"))
+    refused(["validate", f], "actors.a.support: a number of 401 digits is beyond every limit")
+    refused(["validate", M, "--set", f"run.seed={big}"], "--set: run.seed:", "401 digits")
+
+
 @pytest.mark.parametrize("value", ["1:30", "1_000"])
 def test_4_yaml_1_1_numbers_are_refused_with_a_type_message(tmp_path, value):
     f = _mini(tmp_path, "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -171,6 +172,8 @@ def _number_12(tag: str, text: str) -> bool | int | float:
             n = int(body[2:], 8 if body[1] == "o" else 16)
         else:
             n = int(text, 10)
+        if abs(n) > sys.float_info.max:  # no number field can hold it, and float() fails
+            raise ValueError(f"a number of {len(text):,} digits is beyond every limit")
         return n if kind == "int" else float(n)
     if kind == "float" and _FLOAT_12.match(text):
         return _float_12(text)
