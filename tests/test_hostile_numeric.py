@@ -155,6 +155,21 @@ def test_3_a_tail_too_thin_to_keep_the_noise_finite_is_refused(tmp_path):
     assert call(["validate", f, "--set", "pressures.battlefield.tail=1"])[0] == 0
 
 
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ("issues.territory.range=[0, 1e308]", "issues.territory.range.1"),
+        ("issues.territory.status_quo=-2e12", "issues.territory.status_quo"),
+        ("pressures.domestic={}", None),
+    ],
+)
+def test_3_every_plain_number_lies_within_the_largest_magnitude(setting, where):
+    if where is None:  # a control: an empty section is fine
+        assert call(["validate", M, "--set", setting])[0] == 0
+        return
+    refused(["validate", M, "--set", setting], f"--set: {where}: must be within ±1e+12")
+
+
 def test_3_the_ranges_are_documented():
     text = (Path(__file__).resolve().parents[1] / "docs" / "scenario-language.md").read_text()
     assert "compound" in text and "| `tail` | ≥ 1" in text

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
+from .numbers import Number
 from .spec import Effect, Flag, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
 
 __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
@@ -16,8 +16,8 @@ __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", 
 
 class RedLine(Spec):
     issue: Id
-    above: Finite | None = Field(default=None, description="violated if the terms exceed this")
-    below: Finite | None = Field(default=None, description="violated if the terms fall below this")
+    above: Number | None = Field(default=None, description="violated if the terms exceed this")
+    below: Number | None = Field(default=None, description="violated if the terms fall below this")
     penalty: NonNeg = Field(
         default=1.0, description="utility lost when violated (times audience cost and support)"
     )
@@ -76,7 +76,7 @@ class Belligerent(Spec):
         description="shift of the balance (the chance it prevails) in its favour that a "
         "ceasefire's pause gives it by the time fighting resumes: rearming, regrouping",
     )
-    reference: dict[Id, Finite] = Field(
+    reference: dict[Id, Number] = Field(
         default_factory=dict,
         description="terms the public expects (real units); shortfall is penalised",
     )

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
+from .numbers import Number
 from .spec import Flag, Id, Spec, Text
 
 __all__ = ["KINDS", "DecidedSeen", "Level", "Observation", "ProposalSeen", "ThreatSeen"]
@@ -56,11 +56,11 @@ FORMS: dict[str, dict[Any, tuple[tuple[str, ...], str]]] = {
 class Level(Spec):
     """An observed level: in an interval (hard) or near a value (soft: a Gaussian likelihood)."""
 
-    between: tuple[Finite, Finite] | None = Field(
+    between: tuple[Number, Number] | None = Field(
         default=None, description="[lo, hi]: hard evidence"
     )
-    value: Finite | None = Field(default=None, description="soft evidence: the reported value ...")
-    sd: Finite | None = Field(default=None, description="... and its uncertainty (sd > 0)")
+    value: Number | None = Field(default=None, description="soft evidence: the reported value ...")
+    sd: Number | None = Field(default=None, description="... and its uncertainty (sd > 0)")
     actor: Id | None = Field(default=None, description="support only: whose support")
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
+from .numbers import Number
 from .spec import AtLeast1, Effect, Flag, Id, NonNeg, Num, Pos, Prob, Spec
 
 __all__ = [
@@ -88,7 +88,7 @@ class Election(Spec):
     on: dt.date
     base: Num = Field(default=-2.0, description="theta0: log-odds of replacement at support 0")
     slope: NonNeg = Field(default=4.0, description="theta1: fall in log-odds per unit of support")
-    shift: dict[Id, Finite] = Field(
+    shift: dict[Id, Number] = Field(
         default_factory=dict, description="move of the ideal point if replaced, real units"
     )
 
