@@ -180,7 +180,7 @@ def _inconsistent(
         f"no replicate is consistent with the {used} observation(s) up to "
         f"{as_of.isoformat()}{together}: {why}. Check that observation against the "
         "scenario (can the model reach it?), give uncertain evidence as 'value' with a wider "
-        "'sd' or a wider 'between', or run more replicates (-n)"
+        "'sd' or a wider 'between', or run more replicates (-n; with -n auto, --max-replicates)"
     )
 
 
