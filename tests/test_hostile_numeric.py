@@ -21,6 +21,22 @@ from sim.scenario.yamlparse import parse_yaml
 from sim.stats import effective_n, weighted_kaplan_meier
 
 M = str(MINI)
+# the issue's mini.yaml: a 0-100 front line the battlefield moves, sanctions fixed at 0.3
+FRONT = """name: mini
+start: 2025-01-01
+horizon: 2025-12-31
+round_days: 7
+issues:
+  territory: {range: [0, 100], status_quo: front_line}
+actors:
+  a: {role: belligerent, side: A, ideal: {territory: 0}, salience: {territory: 1}}
+  b: {role: belligerent, side: B, ideal: {territory: 100}, salience: {territory: 1}}
+  m: {role: mediator, weights: {a: 1, b: 1}}
+pressures:
+  battlefield: {control: 40}
+  sanctions: {target: b, level: 0.3}
+sources: [x]
+"""
 FAR = "  - {on: 2025-03-01, sanctions: {value: 1.0, sd: 0.025}, source: x}\n"
 
 
@@ -137,22 +153,36 @@ def test_3_dated_effects_that_compound_beyond_the_largest_number_are_refused(tmp
 
 
 def test_3_effects_at_random_dates_compound_but_stay_finite(tmp_path):
-    f = _mini(
-        tmp_path,
-        'events:\n  - {name: x, rate_per_year: 50, effect: {intensity: "*1e12", cost.a: "*1e12"}}\n',
+    from sim.mechanisms.effects import Op, Targets
+
+    x = np.array([1.0, 5e11])
+    t = Targets(("a", "b"))
+    t.add("intensity", lambda who: x)
+    for _ in range(3):  # 1e12 * 1e12 * 1e12 would be 1e36, then inf
+        t.apply((Op("intensity", None, "*", 1e12),), np.array([True, True]))
+    assert x.tolist() == [MAX_MAGNITUDE, MAX_MAGNITUDE]
+    f = tmp_path / "front.yaml"
+    f.write_text(
+        FRONT + 'events:\n  - {name: x, rate_per_year: 50, effect: {intensity: "*1e12", '
+        'capability.a: "*1e12", cost.b: "*1e12"}}\n'
     )
     r = sim.run(sim.load_scenario(f), replicates=64, seed=1)
+    assert np.isfinite(r.column("final_control")).all()
     assert 0.0 <= r.summary()["p_ceasefire"]["estimate"] <= 1.0
 
 
 def test_3_a_tail_too_thin_to_keep_the_noise_finite_is_refused(tmp_path):
-    f = _mini(tmp_path, "")
+    f = tmp_path / "front.yaml"
+    f.write_text(FRONT)
     for tail in ("1e-12", "0.5"):
+        tail_set = ["--set", f"pressures.battlefield.tail={tail}"]
         refused(
-            ["validate", f, "--set", f"pressures.battlefield.tail={tail}"],
+            ["run", str(f), "-n", "50", "--out", str(tmp_path / "o"), *tail_set],
             "pressures.battlefield.tail: must be >= 1",
         )
-    assert call(["validate", f, "--set", "pressures.battlefield.tail=1"])[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["front.yaml"]
+    r = sim.run(sim.load_scenario(f, ["pressures.battlefield.tail=1"]), replicates=64, seed=1)
+    assert np.isfinite(r.column("final_control")).all()  # the Cauchy keeps it finite
 
 
 @pytest.mark.parametrize(
