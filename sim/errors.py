@@ -3,6 +3,8 @@
 SimError                 anything the user can fix (exit status 2 in the CLI)
  ├── ScenarioError       a scenario file or override is wrong; carries one or more Problems
  ├── RunError            a valid scenario that cannot be run as asked (run time)
+ │    └── InconsistentRecord  no replicate carries the observations (more of the same
+ │                            run cannot help: the CLI keeps no chunk to resume)
  └── UsageError          a nonsense command-line or API argument
 """
 
@@ -53,6 +55,10 @@ class ScenarioError(SimError):
 
 class RunError(SimError):
     """A valid scenario that cannot be run as asked."""
+
+
+class InconsistentRecord(RunError):
+    """No replicate is consistent with the observations a run is conditioned on."""
 
 
 class UsageError(SimError):

@@ -89,6 +89,8 @@ def test_a_warning_when_intervals_are_wider_than_the_indices() -> None:
             },
         ]
     )
+    # only p_ceasefire, varying (an output constant over the points has a warning of its own)
+    r.variance = {"p_ceasefire": {"total": 0.01, "chance": 0.001, "chance_share": 0.1}}
     (w,) = r.warnings()
     assert w.startswith("p_ceasefire: 1 of 2 inputs") and "--samples" in w
     r.indices.loc[1, "mu_star_conf"] = 0.005

@@ -228,7 +228,11 @@ def _print_study(r: Any, top: int) -> None:
     """The ``top`` inputs of each output, its variance and chance share, then any warnings."""
     import pandas as pd
 
+    still = r.constant()
     for o in r.variance:
+        if o in still:  # no table of NaN: the warning below says why
+            print(f"{o}: {still[o]:g} at every point; its indices are undefined (it does not vary)")
+            continue
         t = r.top(o, top).drop(columns=["output", "param"])
         n_all = int((r.indices["output"] == o).sum())
         print(f"{o}: top {len(t)} of {n_all} inputs by {'total effect' if r.key == 'ST' else 'μ*'}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..io.limits import MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
-from .options import Subparsers, add_size_options, count, formatter, progress_bar
+from .options import Subparsers, add_size_options, count, formatter, positive, progress_bar
 
 __all__ = ["add_hindcast"]
 
@@ -40,10 +41,11 @@ def add_hindcast(sub: Subparsers) -> None:
     )
     p.add_argument(
         "--base-median-days",
-        type=float,
+        type=positive(MAX_MAGNITUDE),
         default=None,
         metavar="D",
-        help="median war duration of the base-rate forecast, days (default 139, Correlates of War)",
+        help="median war duration of the base-rate forecast, days: a finite number > 0 "
+        "(default 139, Correlates of War)",
     )
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/hindcast-<UTC time>/)"
@@ -57,14 +59,11 @@ def add_hindcast(sub: Subparsers) -> None:
 
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
     from ..io.folders import check_writable, default_folder
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
     from ..studies.outputs import check_out_folder
 
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
-    if not median > 0:
-        raise UsageError(f"--base-median-days must be > 0 (got {args.base_median_days})")
     out = (
         check_out_folder(Path(args.out), args.force, hint=" (add --force to replace it)")
         if args.out

@@ -23,6 +23,7 @@ __all__ = [
     "count",
     "formatter",
     "limits_help",
+    "positive",
     "progress_bar",
     "report_error",
     "report_failure",
@@ -213,6 +214,24 @@ def between(lo: float, hi: float) -> Callable[[str], float]:
 
 
 half_width = between(0, 0.5)  # a precision: the largest 95% half-width of a share
+
+
+def positive(maximum: float) -> Callable[[str], float]:
+    """argparse type: a finite number > 0 and at most ``maximum`` ("inf", "nan", 0 and
+    negatives refused: they would be recorded as null or break the arithmetic)."""
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+        if not 0 < v <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be a finite number > 0 and at most {maximum:g} (got {text})"
+            )
+        return v
+
+    return parse
 
 
 def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:

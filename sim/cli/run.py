@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RunError, SimError, UsageError
+from ..errors import InconsistentRecord, RunError, SimError, UsageError
 from ..io.folders import oserror_text
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
@@ -143,26 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..studies.outputs import plan_run, resume_run
 
     if args.resume is not None:
-        given = [
-            f
-            for f, v in (
-                ("SCENARIO", args.scenario),
-                ("-n", args.replicates),
-                ("--seed", args.seed),
-                ("--set", args.overrides),
-                ("--calibration", args.calibration),
-                ("--out", args.out),
-                ("--observed", args.observed),
-                ("--as-of", args.as_of),
-                ("--precision", args.precision),
-                ("--max-replicates", args.max_replicates),
-            )
-            if v
-        ]
-        if given:
-            raise UsageError(
-                f"--resume continues a run with its own settings; leave out {', '.join(given)}"
-            )
+        _only_resume(args)
         job = resume_run(args.resume)
     else:
         if args.scenario is None:
@@ -189,6 +170,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         kept = job.abandon()
         sys.stderr.write(f"interrupted: {kept or 'no chunk had finished; nothing kept'}\n")
         return 130
+    except InconsistentRecord:
+        job.discard()  # resuming would fail the same way: more replicates need a new run
+        raise
     except (SimError, OSError, MemoryError) as e:
         kept = job.abandon()
         if kept:  # the same error, one line, with what was kept and how to go on
@@ -198,6 +182,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     finally:
         job.release()
+
+
+def _only_resume(args: argparse.Namespace) -> None:
+    """--resume takes the run's own settings: refuse any given beside it (UsageError)."""
+    given = [
+        f
+        for f, v in (
+            ("SCENARIO", args.scenario),
+            ("-n", args.replicates),
+            ("--seed", args.seed),
+            ("--set", args.overrides),
+            ("--calibration", args.calibration),
+            ("--out", args.out),
+            ("--observed", args.observed),
+            ("--as-of", args.as_of),
+            ("--precision", args.precision),
+            ("--max-replicates", args.max_replicates),
+        )
+        if v
+    ]
+    if given:
+        raise UsageError(
+            f"--resume continues a run with its own settings; leave out {', '.join(given)}"
+        )
 
 
 def _check_size(job: RunJob, args: argparse.Namespace) -> None:

@@ -74,6 +74,7 @@ class Discovery:
     resamples: int = 0
     weighted: bool = False
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def chosen(self) -> dict[str, float]:
@@ -97,6 +98,7 @@ class Discovery:
                 "restrictions": [r.__dict__ for r in self.restrictions],
                 "trajectory": self.trajectory.to_dict(orient="list"),
                 "notes": self.notes,
+                "warnings": self.warnings,
             }
         )
         return out
@@ -115,6 +117,7 @@ class Discovery:
             resamples=int(d.get("resamples") or 0),
             weighted=bool(d.get("weighted")),
             notes=list(d.get("notes") or []),
+            warnings=list(d.get("warnings") or []),
         )
 
     def text(self) -> str:
@@ -139,6 +142,7 @@ class Discovery:
                 f"{r.sampled_hi:.3g}){extra}"
             )
         lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     # -- figures ------------------------------------------------------------------------

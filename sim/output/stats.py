@@ -151,10 +151,14 @@ def fast_median(days: npt.NDArray[np.float64]) -> float | None:
 
 
 def effective_n(w: FloatArray) -> float:
-    """Kish's effective sample size of weights w: (sum w)^2 / sum w^2."""
+    """Kish's effective sample size of weights w: (sum w)^2 / sum w^2, of the weights scaled
+    by the largest (the same number; tiny weights' squares would underflow to 0)."""
     w = np.asarray(w, dtype=float)
-    s2 = float(np.sum(w * w))
-    return float(np.sum(w)) ** 2 / s2 if s2 > 0 else 0.0
+    top = float(np.max(w)) if w.size else 0.0
+    if not top > 0:
+        return 0.0
+    w = w / top
+    return float(np.sum(w)) ** 2 / float(np.sum(w * w))
 
 
 def _wilson_p(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
@@ -201,12 +205,19 @@ def weighted_kaplan_meier(
     t, obs, ww = t[order], obs[order], ww[order]
     times, first = np.unique(t, return_index=True)
     at_risk_w = np.cumsum(ww[::-1])[::-1][first]
-    at_risk_w2 = np.cumsum((ww * ww)[::-1])[::-1][first]
     ev = np.add.reduceat(np.where(obs, ww, 0.0), first)
     surv = np.cumprod(1.0 - ev / at_risk_w)
     lo = np.empty_like(surv)
     hi = np.empty_like(surv)
-    for j, (s_, nw, nw2) in enumerate(zip(surv, at_risk_w, at_risk_w2, strict=True)):
-        n_eff = nw * nw / nw2 if nw2 > 0 else 0.0
-        lo[j], hi[j] = _wilson_p(float(s_), n_eff, level)
+    for j, (s_, n_eff) in enumerate(zip(surv, _at_risk_kish(ww, first), strict=True)):
+        lo[j], hi[j] = _wilson_p(float(s_), float(n_eff), level)
     return KaplanMeier(times, surv, np.minimum(lo, surv), np.maximum(hi, surv), n, events, level)
+
+
+def _at_risk_kish(ww: FloatArray, first: npt.NDArray[np.intp]) -> FloatArray:
+    """Kish's effective number at risk from each ``first`` index on (weights ``ww`` > 0 in
+    time order), from the log sums: the squares of tiny weights would underflow to 0."""
+    lw = np.log(ww)[::-1]
+    log_sum = np.logaddexp.accumulate(lw)[::-1][first]
+    log_sum2 = np.logaddexp.accumulate(2.0 * lw)[::-1][first]
+    return np.asarray(np.exp(2.0 * log_sum - log_sum2), dtype=float)

@@ -37,6 +37,9 @@ from .discover_prim import best_box, restricted, run_prim, stability
 __all__ = ["DISCOVER_FILE", "Discovery", "discover", "outcome_flags"]
 
 MAX_ROWS = 20_000  # PRIM runs on at most this many replicates (a seeded random subset)
+# Below this many replicates with the outcome (or without it) a box's density and coverage
+# are a handful of cases: 10 replicates can give a "100% density" box by chance alone.
+MIN_CASES = 100
 
 
 def outcome_flags(results: Results, outcome: str) -> tuple[np.ndarray, str]:
@@ -134,7 +137,23 @@ def discover(
         resamples=resamples,
         weighted=weighted,
         notes=notes,
+        warnings=small_sample(y, wording),
     )
+
+
+def small_sample(y: np.ndarray, wording: str) -> list[str]:
+    """A warning when fewer than MIN_CASES of the replicates PRIM ran on have the outcome, or
+    fewer than MIN_CASES lack it: the box is then fitted to a handful of cases."""
+    has = int(np.count_nonzero(y))
+    lacks = len(y) - has
+    if min(has, lacks) >= MIN_CASES:
+        return []
+    return [
+        f"small sample: {has:,} of the {len(y):,} replicates have {wording} and {lacks:,} do "
+        f"not; with fewer than {MIN_CASES} of either the box's density and coverage rest on a "
+        "handful of cases and may be chance (a pure box is easy to find in few points). Run "
+        "more replicates (sim run -n) before reading it"
+    ]
 
 
 def _rows(

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import RunError, UsageError
 from ..io.jsonable import jsonable
+from ..io.limits import MAX_MAGNITUDE
 from ..model.mechanisms.durations import (
     COW_MEAN_DAYS,
     COW_MEDIAN_DAYS,
@@ -347,6 +348,8 @@ def hindcast(
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
+    if isinstance(median_days, bool) or not 0 < median_days <= MAX_MAGNITUDE:
+        raise UsageError(f"median_days must be a finite number > 0 (got {median_days!r})")
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything

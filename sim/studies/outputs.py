@@ -169,6 +169,12 @@ class RunJob:
             f"'sim run --resume {self.out}' or remove that folder"
         )
 
+    def discard(self) -> None:
+        """After a failure that resuming would only repeat (the record fits no replicate of
+        this run): drop the checkpoint and its chunks."""
+        self.release()
+        shutil.rmtree(self.checkpoint, ignore_errors=True)
+
     def save(self, results: Results, overwrite: bool, report: bool = True) -> Path:
         """Write the results folder (with its figures and report), then drop the chunks (the
         results are complete)."""

@@ -86,11 +86,30 @@ class SensitivityResults:
         t.insert(1, "input", [self.labels.get(p, p) for p in t["param"]])
         return t
 
+    def constant(self) -> dict[str, float]:
+        """The outputs that take one value at every point, with that value: with no variance
+        to share among the inputs their indices are undefined (left empty, not reported)."""
+        return {
+            o: float(self.points[o].iloc[0])
+            for o, v in self.variance.items()
+            if not v["total"] > 0 and o in self.points and len(self.points)
+        }
+
     def warnings(self) -> list[str]:
-        """Plain-language warnings: indices whose intervals are wider than the index."""
-        out = []
+        """Plain-language warnings: outputs that do not vary, indices whose intervals are
+        wider than the index."""
+        still = self.constant()
+        out = [
+            f"{o} is {v:g} at every one of the {len(self.points):,} points: it does not vary, "
+            "so its sensitivity indices are undefined (there is no variance to share among the "
+            "inputs). Widen the inputs' ranges (--params, the scenario's distributions) or "
+            "study a scenario where this output moves."
+            for o, v in still.items()
+        ]
         conf = f"{self.key}_conf"
         for o in self.indices["output"].unique():
+            if o in still:
+                continue
             t = self.indices[self.indices["output"] == o]
             wide = t[t[conf] > t[self.key].abs()]
             if self.method == "sobol":
@@ -130,6 +149,7 @@ class SensitivityResults:
                     for i in self.inputs
                 ],
                 "variance": self.variance,
+                "constant_outputs": self.constant(),
                 "warnings": self.warnings(),
                 "indices": self.indices.to_dict(orient="records"),
             }
@@ -155,7 +175,8 @@ class SensitivityResults:
         atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
         atomic_write_parquet(out / "points.parquet", self.points)
         for o in self.indices["output"].unique():
-            save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
+            if o not in self.constant():  # no indices to draw
+                save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
         if report:
             from ..output.report.sensitivity import write_sensitivity_report
 

@@ -8,26 +8,26 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
-from .spec import Effect, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
+from .numbers import Number
+from .spec import Effect, Flag, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
 
 __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
 
 
 class RedLine(Spec):
     issue: Id
-    above: Finite | None = Field(default=None, description="violated if the terms exceed this")
-    below: Finite | None = Field(default=None, description="violated if the terms fall below this")
+    above: Number | None = Field(default=None, description="violated if the terms exceed this")
+    below: Number | None = Field(default=None, description="violated if the terms fall below this")
     penalty: NonNeg = Field(
         default=1.0, description="utility lost when violated (times audience cost and support)"
     )
-    from_front: bool = Field(
+    from_front: Flag = Field(
         default=False,
         description="on the front-line issue: 'above'/'below' is an offset (real units) from the "
         "front line where it stands, not a fixed value (e.g. above: 0.5 = ceding more than 0.5 "
         "beyond the line of contact)",
     )
-    hard: bool = Field(
+    hard: Flag = Field(
         default=False,
         description="indivisible: no deal that crosses it is ever accepted by this side, "
         "whatever its audience cost or support (the penalty then applies only to offers "
@@ -76,7 +76,7 @@ class Belligerent(Spec):
         description="shift of the balance (the chance it prevails) in its favour that a "
         "ceasefire's pause gives it by the time fighting resumes: rearming, regrouping",
     )
-    reference: dict[Id, Finite] = Field(
+    reference: dict[Id, Number] = Field(
         default_factory=dict,
         description="terms the public expects (real units); shortfall is penalised",
     )
@@ -134,7 +134,7 @@ class Mediator(Spec):
     noise: NonNeg = Field(
         default=0.0, description="sd of its error on each side's war value, utility"
     )
-    engaged: bool = True
+    engaged: Flag = True
     reengage_per_year: NonNeg = Field(
         default=0.0,
         description="hazard per year that the mediator takes up its role again while it is not engaged",

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
+from .numbers import Number
 from .spec import Spec, Text
 
 __all__ = ["Issue"]
@@ -16,11 +16,11 @@ __all__ = ["Issue"]
 class Issue(Spec):
     description: Text = ""
     unit: str = ""
-    range: tuple[Finite, Finite] = Field(description="[lo, hi] in real units, lo < hi")
+    range: tuple[Number, Number] = Field(description="[lo, hi] in real units, lo < hi")
     ends: tuple[str, str] | None = Field(
         default=None, description="labels of the lo and hi ends (default: the numbers)"
     )
-    status_quo: Finite | Literal["front_line"] | None = Field(
+    status_quo: Number | Literal["front_line"] | None = Field(
         default=None,
         description="current value in real units, or front_line: the battlefield moves it",
     )

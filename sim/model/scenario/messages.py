@@ -128,8 +128,25 @@ def translate(err: dict[str, Any], tree: Any) -> tuple[Loc, str, Any]:
         except KeyError:
             pass
         else:
-            return loc, text, OMIT if kind in ABOUT_A_KEY else value
-    return loc, _pydantic_text(msg), value
+            return loc, text + yaml11_hint(value), OMIT if kind in ABOUT_A_KEY else value
+    return loc, _pydantic_text(msg) + yaml11_hint(value), value
+
+
+_YAML11_NUMBER = re.compile(
+    r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$"
+)
+
+
+def yaml11_hint(value: Any) -> str:
+    """For text that YAML 1.1 read as a number (base 60 "1:30", "1_000"): why it is text."""
+    if not isinstance(value, str) or not _YAML11_NUMBER.match(value):
+        return ""
+    if ":" not in value and "_" not in value:
+        return ""
+    return (
+        " (scenarios are YAML 1.2: no base-60 numbers such as 1:30 and no '_' in numbers; "
+        "write the number in full, e.g. 90 or 1000)"
+    )
 
 
 def _refine(

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
-from .spec import Id, NonNeg, Pos, Prob, Spec, Whole
+from .numbers import Number
+from .spec import Flag, Id, NonNeg, Pos, Prob, Spec, Whole
 
 __all__ = ["Durability", "Misperception", "Negotiation", "Proposal"]
 
@@ -47,7 +47,7 @@ class Misperception(Spec):
 
 
 class Negotiation(Spec):
-    talks_open: bool | dt.date = Field(
+    talks_open: Flag | dt.date = Field(
         default=True, description="true (from the start), false, or the date talks open"
     )
     every_days: Whole = Field(default=7, gt=0, description="days between negotiation sessions")
@@ -108,7 +108,7 @@ class Proposal(Spec):
     every_days: Whole | None = Field(default=None, gt=0)
     from_: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = None
-    terms: dict[Id, Finite | Literal["status_quo"]] | None = None
+    terms: dict[Id, Number | Literal["status_quo"]] | None = None
     truce_days: Whole | None = Field(default=None, gt=0)
     reward: dict[Id, NonNeg] = Field(
         default_factory=dict, description="utility a side gains by accepting (truces)"

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
-from .spec import Id, Spec, Text
+from .numbers import Number
+from .spec import Flag, Id, Spec, Text
 
 __all__ = ["KINDS", "DecidedSeen", "Level", "Observation", "ProposalSeen", "ThreatSeen"]
 
@@ -56,11 +56,11 @@ FORMS: dict[str, dict[Any, tuple[tuple[str, ...], str]]] = {
 class Level(Spec):
     """An observed level: in an interval (hard) or near a value (soft: a Gaussian likelihood)."""
 
-    between: tuple[Finite, Finite] | None = Field(
+    between: tuple[Number, Number] | None = Field(
         default=None, description="[lo, hi]: hard evidence"
     )
-    value: Finite | None = Field(default=None, description="soft evidence: the reported value ...")
-    sd: Finite | None = Field(default=None, description="... and its uncertainty (sd > 0)")
+    value: Number | None = Field(default=None, description="soft evidence: the reported value ...")
+    sd: Number | None = Field(default=None, description="... and its uncertainty (sd > 0)")
     actor: Id | None = Field(default=None, description="support only: whose support")
 
     @model_validator(mode="after")
@@ -100,7 +100,7 @@ class ProposalSeen(Spec):
 
 class ThreatSeen(Spec):
     name: str = Field(description="a mediator's threat of the scenario")
-    carried_out: bool
+    carried_out: Flag
 
 
 class DecidedSeen(Spec):
@@ -122,7 +122,7 @@ def _decided_shape(v: Any) -> Any:
 
 # decided: true (for either side), false, or {winner: id}; one error per mistake, not a union's
 Decided = Annotated[
-    Union[Annotated[bool, Tag("bool")], Annotated[DecidedSeen, Tag("mapping[winner]")]],  # noqa: UP007
+    Union[Annotated[Flag, Tag("bool")], Annotated[DecidedSeen, Tag("mapping[winner]")]],  # noqa: UP007
     Discriminator(_decided_tag),
     BeforeValidator(_decided_shape),
 ]
@@ -139,18 +139,18 @@ class Observation(Spec):
         default=None, description="ceasefire, truce agreed: the first one within"
     )
     source: Text = Field(min_length=1, description="where the record says so")
-    ceasefire: bool | Literal["agreed"] | None = Field(
+    ceasefire: Flag | Literal["agreed"] | None = Field(
         default=None,
         description="false: none agreed by 'by'; true: one in force 'on'; agreed: the first "
         "agreed 'between', or one agreed by 'by'",
     )
-    in_force: bool | None = Field(
+    in_force: Flag | None = Field(
         default=None, description="a ceasefire in force (true) or none in force (false) on 'on'"
     )
-    broke_down: bool | None = Field(
+    broke_down: Flag | None = Field(
         default=None, description="a ceasefire broke down (true) or none did (false) by 'by'"
     )
-    truce: bool | Literal["agreed"] | None = Field(
+    truce: Flag | Literal["agreed"] | None = Field(
         default=None,
         description="true: a truce running on 'on'; false: none running; agreed: the first "
         "truce agreed 'between'",
@@ -159,7 +159,7 @@ class Observation(Spec):
         default=None,
         description="the war decided by force by 'by' (true, or {winner: id}) or not (false)",
     )
-    talks: bool | None = Field(default=None, description="talks open (true) or not on 'on'")
+    talks: Flag | None = Field(default=None, description="talks open (true) or not on 'on'")
     mediator: dict[Id, Literal["engaged", "exited"]] | None = Field(
         default=None, description="{mediator id: engaged | exited} on 'on'"
     )

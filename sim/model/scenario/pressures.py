@@ -7,8 +7,8 @@ import datetime as dt
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from .distributions import Finite
-from .spec import Effect, Id, NonNeg, Num, Pos, Prob, Spec
+from .numbers import Number
+from .spec import AtLeast1, Effect, Flag, Id, NonNeg, Num, Pos, Prob, Spec
 
 __all__ = [
     "Battlefield",
@@ -35,7 +35,11 @@ class Battlefield(Spec):
     volatility: NonNeg = Field(
         default=0.005, description="s: scale of the per-round front-line noise, share of range"
     )
-    tail: Pos = Field(default=4.0, description="nu: Student-t degrees of freedom of the noise")
+    tail: AtLeast1 = Field(
+        default=4.0,
+        description="nu: Student-t degrees of freedom of the noise, >= 1 (1: the Cauchy, the "
+        "fattest tail whose draws stay finite)",
+    )
     intensity: NonNeg = Field(default=1.0, description="I: intensity of fighting, 1 = current")
     decisive_per_year: NonNeg = Field(
         default=0.25,
@@ -44,7 +48,7 @@ class Battlefield(Spec):
         "when not given and the scenario has war_began: a third of the hazard that a war of that "
         "age ends (Correlates of War durations; Pillar 1983: a third end in victory)",
     )
-    decisive_ends: bool = Field(
+    decisive_ends: Flag = Field(
         default=True,
         description="the war is actually decided by force with that hazard (false: only the "
         "sides' valuation counts it, as in the closed-form oracles of docs/model.md)",
@@ -84,7 +88,7 @@ class Election(Spec):
     on: dt.date
     base: Num = Field(default=-2.0, description="theta0: log-odds of replacement at support 0")
     slope: NonNeg = Field(default=4.0, description="theta1: fall in log-odds per unit of support")
-    shift: dict[Id, Finite] = Field(
+    shift: dict[Id, Number] = Field(
         default_factory=dict, description="move of the ideal point if replaced, real units"
     )
 

@@ -14,6 +14,7 @@ from ...io.limits import MAX_HORIZON_DAYS, MAX_ROUNDS
 from .checks import Checks
 from .correlation_checks import check_correlations
 from .distributions import support_of
+from .effect_checks import check_compound_effects
 from .messages import OMIT, Loc, RawProblem
 from .observation_checks import check_observations
 from .schema import Belligerent, Mediator, Patron, Scenario
@@ -226,6 +227,7 @@ SECTIONS: tuple[Callable[[Checks], None], ...] = (
     check_negotiation,
     check_proposals,
     check_events,
+    check_compound_effects,
     check_durability,
     check_correlations,
     check_observations,

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     model_validator,
 )
@@ -26,7 +27,9 @@ from .distributions import Dist, Finite, num_union, support_of
 
 __all__ = [
     "ID_PATTERN",
+    "AtLeast1",
     "Effect",
+    "Flag",
     "Id",
     "Name",
     "NonNeg",
@@ -63,6 +66,8 @@ def whole_number(v: Any) -> Any:
     return v
 
 
+# true or false as written: never "true", "yes" or 1 (pydantic would coerce them)
+Flag = Annotated[bool, Strict()]
 Whole = Annotated[int, BeforeValidator(whole_number)]  # an int, or a float that is one (1e4)
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 _NUM = num_union()
@@ -146,6 +151,7 @@ if TYPE_CHECKING:  # what the fields hold, for the type checker
     Pos = Num
     Patience = Num
     Signed1 = Num
+    AtLeast1 = Num
 else:
     Num = _NUM
     Prob = Annotated[_NUM, _bounds(0, 1, False, False)]
@@ -153,23 +159,54 @@ else:
     Pos = Annotated[_NUM, _bounds(0, None, True, False)]
     Patience = Annotated[_NUM, _bounds(0, 1, False, True)]
     Signed1 = Annotated[_NUM, _bounds(-1, 1, False, False)]
+    AtLeast1 = Annotated[_NUM, _bounds(1, None, False, False)]
 
 
 # ----------------------------------------------------------------------------- effects
 
+
+def _effect_in_range(v: float | str) -> float | str:
+    """A change whose number is finite and within ±MAX_MAGNITUDE, like every scenario number
+    ("*1e309" reads as an infinite factor; "*1e3e3" as no number at all)."""
+    from ...io.limits import MAX_MAGNITUDE
+
+    try:
+        _, x = _split_effect(v)
+    except ValueError:
+        raise PydanticCustomError(
+            "effect", 'expected a number or "+x", "-x", "*x" with x a number'
+        ) from None
+    if not abs(x) <= MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number_range",
+            "the number of a change must be finite and within ±{limit} (the largest magnitude "
+            "a scenario number may take)",
+            {"limit": f"{MAX_MAGNITUDE:g}"},
+        )
+    return v
+
+
 Effect = Annotated[
     Union[Finite, Annotated[str, Field(pattern=r"^[+\-*]\s*[0-9.eE+\-]+$")]],  # noqa: UP007
+    AfterValidator(_effect_in_range),
     Field(description='new value, or a change: "+x", "-x" or "*x"'),
 ]
 
 
-def parse_effect(v: float | str) -> tuple[str, float]:
-    """An effect value as (op, x): op is '=', '+', '-' or '*'."""
+def _split_effect(v: float | str) -> tuple[str, float]:
+    """(op, x) of an effect value; ValueError where x is no number."""
     if isinstance(v, (int, float)):
         return "=", float(v)
     m = re.match(r"^([+\-*])\s*(.+)$", v.strip())
-    assert m is not None  # the schema pattern guarantees the shape
-    x = float(m.group(2))
+    if m is None:
+        raise ValueError(f"not an effect: {v!r}")
+    return m.group(1), float(m.group(2))
+
+
+def parse_effect(v: float | str) -> tuple[str, float]:
+    """An effect value as (op, x): op is '=', '+', '-' or '*' (the schema checked x is a
+    finite number within ±MAX_MAGNITUDE)."""
+    op, x = _split_effect(v)
     if not math.isfinite(x):
         raise ValueError(f"non-finite effect {v!r}")
-    return m.group(1), x
+    return op, x

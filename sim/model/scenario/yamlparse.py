@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -140,18 +141,54 @@ class _Refused(Exception):
         self.message, self.mark = message, mark
 
 
+# YAML 1.2 (core schema) booleans, integers and floats, not PyYAML's YAML 1.1: "on" and "yes"
+# are text, and so are "1:30" (1.1: base 60, 90), "1_000" (1.1: 1000), "0b11" and "010"
+# (1.1: octal 8; 1.2: decimal 10); the schema then refuses text where a number belongs.
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_12 = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_NUMBER_TAGS = {f"{_CORE}{t}" for t in ("bool", "int", "float")}
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != f"{_CORE}bool"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in _NUMBER_TAGS]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    f"{_CORE}bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    f"{_CORE}float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+_Loader.add_implicit_resolver(f"{_CORE}bool", _BOOL_12, list("tTfF"))
+_Loader.add_implicit_resolver(f"{_CORE}int", _INT_12, list("-+0123456789"))  # before float
+_Loader.add_implicit_resolver(f"{_CORE}float", _FLOAT_12, list("-+0123456789."))
+
+
+def _number_12(tag: str, text: str) -> bool | int | float:
+    """A YAML 1.2 boolean, integer or float (tagged implicitly or with !!bool, !!int,
+    !!float); ValueError for any other text (YAML 1.1's forms among them)."""
+    kind = tag[len(_CORE) :]
+    if kind == "bool" and _BOOL_12.match(text):
+        return text.lower() == "true"
+    if kind in ("int", "float") and _INT_12.match(text):
+        body = text.lower()
+        if body.startswith(("0o", "0x")):
+            n = int(body[2:], 8 if body[1] == "o" else 16)
+        else:
+            n = int(text, 10)
+        if abs(n) > sys.float_info.max:  # no number field can hold it, and float() fails
+            raise ValueError(f"a number of {len(text):,} digits is beyond every limit")
+        return n if kind == "int" else float(n)
+    if kind == "float" and _FLOAT_12.match(text):
+        return _float_12(text)
+    expected = {"bool": "true or false", "int": "an integer", "float": "a number"}[kind]
+    raise ValueError(f"expected {expected} as YAML 1.2 writes it (got {text!r})")
+
+
+def _float_12(text: str) -> float:
+    """A YAML 1.2 float's value (.inf, -.inf, .nan spelled YAML's way)."""
+    low = text.lower()
+    if low.endswith(".inf"):
+        return -math.inf if low.startswith("-") else math.inf
+    if low == ".nan":
+        return math.nan
+    return float(text)
 
 
 def _tag_text(tag: str) -> str:
@@ -196,6 +233,12 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if tag in (_TIMESTAMP, _MERGE):
                 return node.value  # dates stay text; the schema parses and checks them
+            if tag in _NUMBER_TAGS:
+                try:
+                    return _number_12(tag, node.value)
+                except ValueError as e:
+                    self.problem(node.start_mark, loc, str(e))
+                    return None
             return self.loader.yaml_constructors[tag](self.loader, node)
         if id(node) in self.active:
             raise _Refused(

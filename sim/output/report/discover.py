@@ -53,6 +53,8 @@ def discovery_section(discoveries: list[Discovery]) -> list[str]:
             out.append("</table>")
         for n in d.notes:
             out.append(f'<p class="absent">{esc(n)}</p>')
+        for w in d.warnings:
+            out.append(f'<p class="absent"><strong>Warning:</strong> {esc(w)}</p>')
         out.append(
             figure(
                 figure_bytes(d.plot_box().figure, "png"),

@@ -17,7 +17,6 @@ __all__ = ["render_sensitivity_report", "write_sensitivity_report"]
 def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
     sobol = data["method"] == "sobol"
     name = data.get("scenario") or "scenario"
-    labels = {i["path"]: i.get("label") or i["path"] for i in data["inputs"]}
     out = [
         f"<h1>{esc(name)}: what drives the forecast</h1>",
         f"<p>{'Sobol' if sobol else 'Morris'} sensitivity analysis over {len(data['inputs'])} "
@@ -37,28 +36,8 @@ def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> s
         f'<p class="absent"><strong>Warning:</strong> {esc(w)}</p>'
         for w in data.get("warnings") or []
     ]
-    for o, v in data["variance"].items():
-        what = OUTPUT_NAMES.get(o, o)
-        out.append(f"<h2>{esc(what.capitalize())}</h2>")
-        out.append(
-            f"<p>Variance across points {num(v['total'])}, of which chance (run-to-run noise) "
-            f"{num(v['chance'])} ({pct(v['chance_share'])}).</p>"
-        )
-        if f"sensitivity_{o}" in pngs:
-            out.append(
-                figure(pngs[f"sensitivity_{o}"], f"The inputs that drive {what}, largest first.")
-            )
-        cols = ("ST", "ST_conf", "S1", "S1_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
-        heads = ("Total", "±", "First order", "±") if sobol else ("μ*", "±", "σ")
-        out.append("<table><tr><th>Input</th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
-        for row in (r for r in data["indices"] if r["output"] == o):
-            out.append(
-                f"<tr><td>{esc(labels.get(row['param'], row['param']))}<br><small><code>"
-                f"{esc(row['param'])}</code></small></td>"
-                + "".join(f"<td>{num(row.get(c))}</td>" for c in cols)
-                + "</tr>"
-            )
-        out.append("</table>")
+    for o in data["variance"]:
+        out += _output_section(data, o, pngs)
     out += [
         "<h2>Provenance</h2>",
         provenance(
@@ -73,6 +52,42 @@ def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> s
         ),
     ]
     return page(f"{name} — sensitivity analysis", out)
+
+
+def _output_section(data: dict[str, Any], o: str, pngs: dict[str, bytes]) -> list[str]:
+    """One output: its variance, figure and indices, or that it does not vary (its indices
+    are then undefined and not shown)."""
+    sobol = data["method"] == "sobol"
+    labels = {i["path"]: i.get("label") or i["path"] for i in data["inputs"]}
+    what, v = OUTPUT_NAMES.get(o, o), data["variance"][o]
+    out = [f"<h2>{esc(what.capitalize())}</h2>"]
+    still = data.get("constant_outputs") or {}
+    if o in still:
+        return [
+            *out,
+            f"<p>{esc(num(still[o]))} at every point: it does not vary, so its indices are "
+            "undefined (there is no variance to share among the inputs).</p>",
+        ]
+    out.append(
+        f"<p>Variance across points {num(v['total'])}, of which chance (run-to-run noise) "
+        f"{num(v['chance'])} ({pct(v['chance_share'])}).</p>"
+    )
+    if f"sensitivity_{o}" in pngs:
+        out.append(
+            figure(pngs[f"sensitivity_{o}"], f"The inputs that drive {what}, largest first.")
+        )
+    cols = ("ST", "ST_conf", "S1", "S1_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
+    heads = ("Total", "±", "First order", "±") if sobol else ("μ*", "±", "σ")
+    out.append("<table><tr><th>Input</th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
+    for row in (r for r in data["indices"] if r["output"] == o):
+        out.append(
+            f"<tr><td>{esc(labels.get(row['param'], row['param']))}<br><small><code>"
+            f"{esc(row['param'])}</code></small></td>"
+            + "".join(f"<td>{num(row.get(c))}</td>" for c in cols)
+            + "</tr>"
+        )
+    out.append("</table>")
+    return out
 
 
 def write_sensitivity_report(folder: str | os.PathLike[str]) -> Path:
