@@ -3,6 +3,7 @@
 SimError                 anything the user can fix (exit status 2 in the CLI)
  ├── ScenarioError       a scenario file or override is wrong; carries one or more Problems
  ├── RunError            a valid scenario that cannot be run as asked (run time)
+ │    └── Unresumable    ... and resuming the run would fail the same way (say so, not --resume)
  └── UsageError          a nonsense command-line or API argument
 """
 
@@ -53,6 +54,12 @@ class ScenarioError(SimError):
 
 class RunError(SimError):
     """A valid scenario that cannot be run as asked."""
+
+
+class Unresumable(RunError):
+    """A run failed in a way that resuming it cannot mend (its checkpoint belongs to another
+    run, or its finished replicates contradict the record): the advice is a new run, never
+    ``--resume``."""
 
 
 class UsageError(SimError):

@@ -238,6 +238,7 @@ class HindcastResults:
         from .atomic import atomic_write_json, atomic_write_text
         from .folders import write_folder
         from .plots.hindcast import hindcast_figures
+        from .readback import seal
         from .report.hindcast import write_hindcast_report
 
         def fill(tmp: Path) -> None:
@@ -247,6 +248,7 @@ class HindcastResults:
                 c["base_median_days"] = self.meta["base_rate"]["median_days"]
             atomic_write_json(tmp / "hindcast.json", self.to_json())
             atomic_write_text(tmp / "hindcast.csv", self.table().to_csv(index=False))
+            seal(tmp, "hindcast", ["hindcast.json", "hindcast.csv"])
             if report:
                 pngs = hindcast_figures(self.cases)
                 (tmp / "figures").mkdir(exist_ok=True)
@@ -330,6 +332,31 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
         return results
 
 
+def case_names(cases: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The folder name of each case's run under runs/: its file name's stem made safe
+    (letters, digits, '_' and '-' kept, any other run of characters '-', no leading dot: '..'
+    is 'case'), with -2, -3... where two files share a stem; a case file given twice (the
+    same file, however spelt) is a UsageError."""
+    import re
+
+    seen: dict[str, str] = {}
+    names: list[str] = []
+    for c in cases:
+        key = os.path.realpath(c)
+        if key in seen:
+            raise UsageError(
+                f"case file {os.fspath(c)!r} is given twice (as {seen[key]!r} too); "
+                "each case is run and scored once: give it once"
+            )
+        seen[key] = os.fspath(c)
+        base = re.sub(r"[^A-Za-z0-9_]+", "-", Path(c).stem)[:60].strip("-") or "case"
+        name, i = base, 2
+        while name in names:
+            name, i = f"{base}-{i}", i + 1
+        names.append(name)
+    return names
+
+
 def hindcast(
     cases: Sequence[str | os.PathLike[str]],
     replicates: int = 4000,
@@ -347,16 +374,18 @@ def hindcast(
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
+    names = case_names(cases)  # refuses a case file given twice
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
-    for i, (path, s) in enumerate(zip(cases, scenarios, strict=True)):
+    for i, (path, s, name) in enumerate(zip(cases, scenarios, names, strict=True)):
         r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
         row = score_case(s, r, median_days)
         row["file"] = os.fspath(path)
+        row["run"] = f"runs/{name}"
         out.append(row)
-        runs[Path(path).stem] = r
+        runs[name] = r
         if progress is not None:
             progress(i + 1, len(cases))
     meta = {

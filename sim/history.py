@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import RunError
+from .errors import Unresumable
 from .scenario.observations import Observation
 
 FloatArray = NDArray[np.float64]
@@ -91,7 +91,7 @@ def condition(
     n: int,
 ) -> Conditioned:
     """Weights of ``n`` replicates from the observations dated on or before ``as_of`` (all 1
-    when there are none); RunError when no replicate survives."""
+    when there are none); Unresumable (a RunError) when no replicate survives."""
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     used = [i for i, ob in enumerate(observations) if ob.date <= as_of]
     w = np.ones(n)
@@ -110,7 +110,7 @@ def condition(
                 f"; the observation of {ob.date.isoformat()} ({ob.kind}) alone rules out "
                 f"{removed[worst]:,} of {n:,}"
             )
-        raise RunError(
+        raise Unresumable(
             f"no replicate is consistent with the {len(used)} observation(s) up to "
             f"{as_of.isoformat()}{hint}. Run more replicates, give uncertain evidence as "
             "'value' with 'sd' instead of 'between', or check that observation"

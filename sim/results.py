@@ -23,6 +23,7 @@ __all__ = ["NotAResultsFolder", "Results", "is_results_folder", "jsonable"]
 # Files that make a folder a results folder (written last-to-first would not matter: the
 # folder only appears under its name once everything is in it).
 REQUIRED_FILES = ("summary.json", "meta.json", "outcomes.parquet", "series.parquet")
+READ_BACK = ("scenario.yaml", "traces.jsonl")  # also sealed (sim/readback.py)
 
 
 class NotAResultsFolder(SimError):
@@ -317,7 +318,7 @@ class Results:
         target = refuse_special(folder, "output folder")
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")
-        why = why_not_write(target, overwrite, " (use --force to replace it)")
+        why = why_not_write(target, overwrite, " (use --force to replace it)", "results")
         if why:
             raise NotAResultsFolder(f"output folder {str(target)!r} {why}")
         tmp = temp_dir_beside(target)
@@ -340,9 +341,8 @@ class Results:
         return target
 
     def _write(self, folder: Path) -> None:
-        from .folders import write_marker
+        from .readback import seal
 
-        write_marker(folder, "results")
         atomic_write_json(folder / "summary.json", self.summary())
         atomic_write_json(folder / "meta.json", self.meta)
         if self._frame is None and self._path is not None:
@@ -357,6 +357,7 @@ class Results:
             with open(folder / "traces.jsonl", "w", encoding="utf-8") as f:
                 for t in self.traces:
                     f.write(json.dumps(jsonable(t), ensure_ascii=False) + "\n")
+        seal(folder, "results", [*REQUIRED_FILES, *READ_BACK])  # last: the hashes of all
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
@@ -384,11 +385,14 @@ class Results:
         except (OSError, ValueError) as e:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
         from .integrity import results_problem
+        from .readback import check_sealed
 
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
         problem = results_problem(p, meta, lambda: results._parquet().schema_arrow)
         if problem:  # a damaged meta.json, or an outcomes table of the wrong types
             raise NotAResultsFolder(problem)
+        for name in ("meta.json", "outcomes.parquet", "series.parquet", "traces.jsonl"):
+            check_sealed(p, name)  # each the file sim wrote here, not another run's
         cond = meta.get("conditioning")
         if cond:  # the weights are not stored: the evidence and the outcomes give them again
             base = dict(meta)

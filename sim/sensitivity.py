@@ -146,22 +146,25 @@ class SensitivityResults:
     def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
         """Write sensitivity.json, indices.csv, points.parquet, figures and report.html."""
         from .atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
-        from .folders import write_marker
+        from .folders import write_folder
         from .plots import save_png
+        from .readback import seal
 
-        out = Path(folder)
-        atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
-        write_marker(out, "sensitivity")
-        atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
-        atomic_write_parquet(out / "points.parquet", self.points)
-        for o in self.indices["output"].unique():
-            save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
-        if report:
-            from .report.sensitivity import write_sensitivity_report
+        def fill(out: Path) -> None:
+            atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
+            atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
+            atomic_write_parquet(out / "points.parquet", self.points)
+            seal(out, "sensitivity", [SENSITIVITY_FILE, "indices.csv", "points.parquet"])
+            for o in self.indices["output"].unique():
+                save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
+            if report:
+                from .report.sensitivity import write_sensitivity_report
 
-            write_sensitivity_report(out)
-        self.folder = out
-        return out
+                write_sensitivity_report(out)
+
+        # written beside and renamed into place (see Comparison.save)
+        self.folder = write_folder(folder, True, "sensitivity", fill)
+        return self.folder
 
 
 def is_sensitivity_folder(folder: str | os.PathLike[str]) -> bool:

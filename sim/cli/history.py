@@ -66,7 +66,9 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     if not median > 0:
         raise UsageError(f"--base-median-days must be > 0 (got {args.base_median_days})")
     out = (
-        check_out_folder(Path(args.out), args.force, hint=" (add --force to replace it)")
+        check_out_folder(
+            Path(args.out), args.force, hint=" (add --force to replace it)", kind="hindcast"
+        )
         if args.out
         else default_folder("hindcast")
     )

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..atomic import atomic_write_json
-from ..errors import RunError
+from ..errors import RunError, Unresumable
 
 MANIFEST = "manifest.json"
 OUTCOMES = "outcomes.parquet"
@@ -92,7 +92,7 @@ class FolderStore:
         if isinstance(old, dict) and all(k in old for k in IDENTITY):
             diff = [k for k in IDENTITY if old.get(k) != manifest[k]]
             if diff:
-                raise RunError(
+                raise Unresumable(
                     f"checkpoint {str(folder)!r} belongs to another run "
                     f"(different {', '.join(diff)}); remove it or choose another output folder"
                 )

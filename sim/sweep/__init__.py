@@ -167,6 +167,7 @@ def sweep(
     client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
     with stack:
         folder = _sweep_folder(plan, resume, out)
+        stack.enter_context(_locked(folder))
         stats = _run_points(plan, folder, workers, client, progress)
         return _finish(plan, folder, stats, figures)
 
@@ -270,13 +271,27 @@ def _sweep_folder(plan: _Plan, resume: Any, out: Any) -> Path:
         folder = Path(str(resume))
         check_writable(folder)
         return folder
-    folder = Path(out) if out is not None else default_folder(plan.name, kind="sweep")
+    folder = Path(out) if out is not None else default_folder(plan.name, kind="sweep", reserve=True)
     hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
-    check_out_folder(folder, hint=hint)
+    check_out_folder(folder, hint=hint, kind="sweep")
     check_writable(folder)
     atomic_write_json(folder / MANIFEST, plan.manifest)
     write_marker(folder, "sweep")
     return folder
+
+
+def _locked(folder: Path) -> Any:
+    """The sweep folder's lock, held while its points run: a second sweep or resume into the
+    same folder is refused instead of running the same points again."""
+    from ..locks import hold_lock
+
+    return contextlib.closing(
+        hold_lock(
+            folder,
+            f"another 'sim sweep' is writing into {str(folder)!r} right now (the folder is in "
+            "use: locked{pid}); wait for it to finish, or sweep into another --out",
+        )
+    )
 
 
 def _run_points(
