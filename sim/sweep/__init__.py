@@ -283,14 +283,12 @@ def _sweep_folder(plan: _Plan, resume: Any, out: Any) -> Path:
 def _locked(folder: Path) -> Any:
     """The sweep folder's lock, held while its points run: a second sweep or resume into the
     same folder is refused instead of running the same points again."""
-    from ..locks import hold_lock
+    from ..locks import locked
 
-    return contextlib.closing(
-        hold_lock(
-            folder,
-            f"another 'sim sweep' is writing into {str(folder)!r} right now (the folder is in "
-            "use: locked{pid}); wait for it to finish, or sweep into another --out",
-        )
+    return locked(
+        folder,
+        f"another 'sim sweep' is writing into {str(folder)!r} right now (the folder is in "
+        "use: locked{pid}); wait for it to finish, or sweep into another --out",
     )
 
 
