@@ -21,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import UsageError
@@ -31,6 +31,7 @@ __all__ = [
     "check_writable",
     "current_folder",
     "default_folder",
+    "file_folder_names",
     "folder_kind",
     "is_sim_folder",
     "oserror_text",
@@ -285,3 +286,26 @@ def write_folder(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def file_folder_names(files: Sequence[str | os.PathLike[str]], what: str) -> list[str]:
+    """A folder name of each of ``files`` (``what``: case): its stem made safe (letters,
+    digits and '_' kept, any other run of characters '-', so no '..' and no separator;
+    empty is ``what``), with -2, -3... where two files share a stem; a file given twice
+    (however spelt) is a UsageError."""
+    seen: dict[str, str] = {}
+    names: list[str] = []
+    for f in files:
+        key = os.path.realpath(f)
+        if key in seen:
+            raise UsageError(
+                f"{what} file {os.fspath(f)!r} is given twice (as {seen[key]!r} too); "
+                f"each {what} is run and scored once: give it once"
+            )
+        seen[key] = os.fspath(f)
+        base = re.sub(r"[^A-Za-z0-9_]+", "-", Path(f).stem)[:60].strip("-") or what
+        name, i = base, 2
+        while name in names:
+            name, i = f"{base}-{i}", i + 1
+        names.append(name)
+    return names

@@ -332,31 +332,6 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
         return results
 
 
-def case_names(cases: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """The folder name of each case's run under runs/: its file name's stem made safe
-    (letters, digits, '_' and '-' kept, any other run of characters '-', no leading dot: '..'
-    is 'case'), with -2, -3... where two files share a stem; a case file given twice (the
-    same file, however spelt) is a UsageError."""
-    import re
-
-    seen: dict[str, str] = {}
-    names: list[str] = []
-    for c in cases:
-        key = os.path.realpath(c)
-        if key in seen:
-            raise UsageError(
-                f"case file {os.fspath(c)!r} is given twice (as {seen[key]!r} too); "
-                "each case is run and scored once: give it once"
-            )
-        seen[key] = os.fspath(c)
-        base = re.sub(r"[^A-Za-z0-9_]+", "-", Path(c).stem)[:60].strip("-") or "case"
-        name, i = base, 2
-        while name in names:
-            name, i = f"{base}-{i}", i + 1
-        names.append(name)
-    return names
-
-
 def hindcast(
     cases: Sequence[str | os.PathLike[str]],
     replicates: int = 4000,
@@ -369,12 +344,13 @@ def hindcast(
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
     from .engine.runner import run
+    from .folders import file_folder_names
     from .scenario.loader import load_scenario
     from .version import __version__
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
-    names = case_names(cases)  # refuses a case file given twice
+    names = file_folder_names(cases, "case")  # refuses a case file given twice
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything

@@ -103,11 +103,18 @@ def outcomes_problem(schema: Any) -> str:
 
 def results_problem(folder: Path, meta: Any, schema: Callable[[], Any]) -> str:
     """The damaged file of a results folder and what is wrong with it ("" when none is):
-    its meta.json, or its outcomes.parquet (``schema()`` reads that table's schema)."""
+    its meta.json, or its outcomes.parquet (``schema()`` reads that table's schema), or a
+    file read back that is not the one the folder's manifest records (sim/readback.py)."""
     problem = meta_problem(meta)
     if problem:
         return f"{str(folder / 'meta.json')!r} is damaged ({problem})"
     problem = outcomes_problem(schema())
     if problem:
         return f"{str(folder / 'outcomes.parquet')!r} is damaged ({problem})"
+    from .readback import sealed_problem
+
+    for name in ("meta.json", "outcomes.parquet", "series.parquet", "traces.jsonl"):
+        problem = sealed_problem(folder, name)  # the file sim wrote here, not another run's
+        if problem:
+            return problem
     return ""

@@ -35,6 +35,7 @@ __all__ = [
     "file_sha256",
     "read_json",
     "seal",
+    "sealed_problem",
     "shape_problem",
 ]
 
@@ -55,26 +56,34 @@ def seal(folder: Path, kind: str, names: list[str]) -> None:
     write_marker(folder, kind, files)
 
 
-def check_sealed(folder: Path, name: str) -> None:
-    """UsageError unless ``folder/name`` is the file sim recorded in the folder's manifest (a
-    folder whose marker records no hashes, written by an older sim, is not checked)."""
+def sealed_problem(folder: Path, name: str) -> str:
+    """Why ``folder/name`` is not the file sim recorded in the folder's manifest ("" when it
+    is, or when the marker records no hashes: a folder written by an older sim)."""
     files = (read_marker(folder) or {}).get("files")
     if not isinstance(files, dict):
-        return
+        return ""
     path = folder / name
     recorded = files.get(name)
     if recorded is None and not path.exists():
-        return
+        return ""
     try:
         same = recorded is not None and file_sha256(path) == recorded
     except OSError:
         same = False
-    if not same:
-        raise UsageError(
-            f"folder {str(folder)!r}: file {name} does not match the folder's manifest "
-            f"({MARKER}): it was changed, or copied from another folder, after sim wrote it; "
-            "run the command that wrote the folder again"
-        )
+    if same:
+        return ""
+    return (
+        f"folder {str(folder)!r}: file {name} does not match the folder's manifest "
+        f"({MARKER}): it was changed, or copied from another folder, after sim wrote it; "
+        "run the command that wrote the folder again"
+    )
+
+
+def check_sealed(folder: Path, name: str) -> None:
+    """UsageError unless ``folder/name`` is the file the folder's manifest records."""
+    problem = sealed_problem(folder, name)
+    if problem:
+        raise UsageError(problem)
 
 
 # ----------------------------------------------------------------------------- shapes

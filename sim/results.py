@@ -23,7 +23,6 @@ __all__ = ["NotAResultsFolder", "Results", "is_results_folder", "jsonable"]
 # Files that make a folder a results folder (written last-to-first would not matter: the
 # folder only appears under its name once everything is in it).
 REQUIRED_FILES = ("summary.json", "meta.json", "outcomes.parquet", "series.parquet")
-READ_BACK = ("scenario.yaml", "traces.jsonl")  # also sealed (sim/readback.py)
 
 
 class NotAResultsFolder(SimError):
@@ -357,7 +356,7 @@ class Results:
             with open(folder / "traces.jsonl", "w", encoding="utf-8") as f:
                 for t in self.traces:
                     f.write(json.dumps(jsonable(t), ensure_ascii=False) + "\n")
-        seal(folder, "results", [*REQUIRED_FILES, *READ_BACK])  # last: the hashes of all
+        seal(folder, "results", [*REQUIRED_FILES, "scenario.yaml", "traces.jsonl"])  # last
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
@@ -385,14 +384,11 @@ class Results:
         except (OSError, ValueError) as e:
             raise NotAResultsFolder(f"{str(p)!r}: cannot read results ({e})") from e
         from .integrity import results_problem
-        from .readback import check_sealed
 
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
         problem = results_problem(p, meta, lambda: results._parquet().schema_arrow)
-        if problem:  # a damaged meta.json, or an outcomes table of the wrong types
+        if problem:  # a damaged meta.json, an outcomes table of the wrong types, another's file
             raise NotAResultsFolder(problem)
-        for name in ("meta.json", "outcomes.parquet", "series.parquet", "traces.jsonl"):
-            check_sealed(p, name)  # each the file sim wrote here, not another run's
         cond = meta.get("conditioning")
         if cond:  # the weights are not stored: the evidence and the outcomes give them again
             base = dict(meta)

@@ -20,6 +20,7 @@ from test_hostile_outputs import interrupt_after_first_chunk
 
 import sim
 from sim.cli import main
+from sim.results import NotAResultsFolder
 
 M = str(MINI)
 RUN = ["run", M, "-n", "100", "--no-report", "--quiet"]
@@ -119,7 +120,7 @@ def test_2_another_runs_outcomes_copied_into_a_folder_are_refused(folders, tmp_p
     assert call(["report", str(out)])[0] == 0  # the folder as sim wrote it
     shutil.copyfile(folders["run9"] / "outcomes.parquet", out / "outcomes.parquet")
     refused(["report", str(out)], "file outcomes.parquet does not match the folder's manifest")
-    with pytest.raises(sim.UsageError, match=r"outcomes\.parquet does not match"):
+    with pytest.raises(NotAResultsFolder, match=r"outcomes\.parquet does not match"):
         sim.Results.load(out)
 
 

@@ -107,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         # `kill` (SIGTERM) stops a run like Ctrl-C does: finished work is kept and reported.
         previous = signal.signal(signal.SIGTERM, _interrupt)
-    stdout, sys.stdout = sys.stdout, _NamedOutput(sys.stdout)
+    stdout = sys.stdout
+    if stdout is not None:  # None: no standard output at all (print writes nothing)
+        sys.stdout = _NamedOutput(stdout)
     try:
         current_folder()  # a deleted current folder is named before anything trips on it
         code = int(args.func(args))

@@ -85,6 +85,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         res = hindcast(args.cases, *size, overrides=overrides)
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
+    if not args.out:  # the default name, taken now: a hindcast begun the same second gets -2
+        out = default_folder("hindcast", reserve=True)
     folder = res.save(out, overwrite=args.force)
     if args.quiet:
         print(folder)

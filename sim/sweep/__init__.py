@@ -36,14 +36,15 @@ from ..stats import fast_median as fast_median
 from ..version import __version__
 from .design import DESIGNS, Vary, design_points, parse_vary
 from .manifest import MANIFEST as MANIFEST
-from .manifest import ResumeMismatch as ResumeMismatch
 from .manifest import (
+    POINTS_DIR,
     check_resume,
     check_same_sweep,
     finished_points,
     prior_manifest,
     save_point,
 )
+from .manifest import ResumeMismatch as ResumeMismatch
 from .table import SweepResults, build_table, save_sweep_figure
 from .table import load_sweep as load_sweep
 from .table import plot_sweep as plot_sweep
@@ -332,8 +333,12 @@ def _run_points(
 
 def _finish(plan: _Plan, folder: Path, stats: list[dict[str, Any]], figures: bool) -> SweepResults:
     """Write sweep.parquet (and the figure) from every point's statistics."""
+    from ..readback import seal
+
     table = build_table(plan.manifest["points"], stats)
     atomic_write_parquet(folder / "sweep.parquet", table)
+    points = [f"{POINTS_DIR}/{i}.json" for i in range(len(stats))]
+    seal(folder, "sweep", [MANIFEST, "sweep.parquet", *points])  # what a report reads back
     res = SweepResults(table=table, manifest=plan.manifest, points=stats, folder=folder)
     if figures:
         save_sweep_figure(res, folder / "figures")
