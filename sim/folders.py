@@ -70,7 +70,18 @@ def write_marker(
     if files is not None:
         marker["files"] = files
     path = Path(folder) / MARKER
-    path.write_text(json.dumps(marker) + "\n")
+    fd, tmp = tempfile.mkstemp(prefix=f"{MARKER}.", suffix=".tmp", dir=folder)
+    try:  # replaced whole (a sealed folder's marker is rewritten when it is finished)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(marker) + "\n")
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # as a plain write would make it (mkstemp makes 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path
 
 
