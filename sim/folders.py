@@ -251,12 +251,14 @@ def default_folder(
     reserve: bool = False,
 ) -> Path:
     """results/<scenario slug>[-<kind>]-<UTC timestamp>/, with a -2, -3... suffix if that
-    exists; ``kind`` (sweep, compare, sensitivity) is never cut. With ``reserve`` the folder
+    exists; ``kind`` (sweep, compare, sensitivity) is never cut; refused (UsageError) inside
+    a system folder, as every output folder is (``refuse_special``). With ``reserve`` the folder
     is made here, empty, by an exclusive mkdir: two commands started in the same second
     each get a folder of their own."""
     now = now or dt.datetime.now(dt.timezone.utc)
     stem = slug(name) + (f"-{kind}" if kind else "")
     base = Path(root) / f"{stem}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    refuse_special(base, "output folder")  # the current folder may be a system folder
     if reserve:
         base.parent.mkdir(parents=True, exist_ok=True)
     p, i = base, 2

@@ -354,3 +354,11 @@ def test_9_an_out_through_a_symlink_into_a_system_folder_is_refused(tmp_path):
     ):
         refused(argv, "inside the system folder")
     assert not Path("/usr/local/simtest").exists() and not Path("/var/lib/simtest").exists()
+
+
+def test_9_a_default_folder_under_a_system_folder_is_refused(monkeypatch):
+    monkeypatch.chdir("/etc")
+    existed = Path("/etc/results").exists()
+    for argv in (["run", M, "-n", "10"], ["sweep", M, *VARY, "-n", "10"]):
+        refused(argv, "output folder 'results/", "inside the system folder /etc")
+    assert Path("/etc/results").exists() == existed
