@@ -95,8 +95,8 @@ class _NamedOutput:
         with contextlib.suppress(OSError, AttributeError, ValueError):
             where += f" ({os.readlink(f'/proc/self/fd/{self._stream.fileno()}')})"
         return RunError(
-            f"cannot write to {where}: {oserror_text(e)}; files sim writes are complete or "
-            "absent, never half-written: see the folder it names"
+            f"cannot write to {where}: {oserror_text(e)}; the files sim writes are each "
+            "written whole or not at all"
         )
 
 
@@ -113,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         current_folder()  # a deleted current folder is named before anything trips on it
         code = int(args.func(args))
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk under stdout is reported here, named
         return code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
