@@ -63,7 +63,7 @@ def write_marker(
     folder: str | os.PathLike[str], kind: str, files: dict[str, str] | None = None
 ) -> Path:
     """Mark ``folder`` as written by sim (``kind``: results, sweep, compare, ...); ``files``
-    records the SHA-256 of the files sim reads back from it (sim/seal.py)."""
+    records the SHA-256 of the files sim reads back from it (sim/readback.py)."""
     from .version import __version__
 
     marker: dict[str, object] = {"written_by": "sim", "kind": kind, "version": __version__}
