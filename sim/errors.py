@@ -5,6 +5,7 @@ SimError                 anything the user can fix (exit status 2 in the CLI)
  ├── RunError            a valid scenario that cannot be run as asked (run time)
  │    └── InconsistentRecord  no replicate carries the observations (more of the same
  │                            run cannot help: the CLI keeps no chunk to resume)
+ │    └── Unresumable    ... and resuming the run would fail the same way (say so, not --resume)
  └── UsageError          a nonsense command-line or API argument
 """
 
@@ -59,6 +60,12 @@ class RunError(SimError):
 
 class InconsistentRecord(RunError):
     """No replicate is consistent with the observations a run is conditioned on."""
+
+
+class Unresumable(RunError):
+    """A run failed in a way that resuming it cannot mend (its checkpoint belongs to another
+    run, or its finished replicates contradict the record): the advice is a new run, never
+    ``--resume``."""
 
 
 class UsageError(SimError):

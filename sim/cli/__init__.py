@@ -12,11 +12,16 @@ exit 2, anything else is an internal error and exits 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from ..errors import RunError
+from ..io.folders import current_folder
 from . import calibrate, compare, discover, history, run, scenario, sweep
 from .options import Parser, Subparsers, Version, formatter, progress_bar, report_failure
 
@@ -57,6 +62,44 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+class _NamedOutput:
+    """Standard output whose write failures (a full disk, ``> /dev/full``) name where it
+    goes, instead of a bare "no space left on device"; everything else is the stream's."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise self._named(e) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise self._named(e) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _named(self, e: OSError) -> RunError:
+        from ..io.folders import oserror_text
+
+        where = "standard output"
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            where += f" ({os.readlink(f'/proc/self/fd/{self._stream.fileno()}')})"
+        return RunError(
+            f"cannot write to {where}: {oserror_text(e)}; the files sim writes are each "
+            "written whole or not at all"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -64,8 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         # `kill` (SIGTERM) stops a run like Ctrl-C does: finished work is kept and reported.
         previous = signal.signal(signal.SIGTERM, _interrupt)
+    stdout = sys.stdout
+    if stdout is not None:  # None: no standard output at all (print writes nothing)
+        sys.stdout = _NamedOutput(stdout)
     try:
-        return int(args.func(args))
+        current_folder()  # a deleted current folder is named before anything trips on it
+        code = int(args.func(args))
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk under stdout is reported here, named
+        return code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
@@ -74,5 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # MemoryError and OSError too: one handler for every verb
         return report_failure(e)
     finally:
+        sys.stdout = stdout
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -82,7 +82,7 @@ def add_compare(sub: Subparsers) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..studies.compare import compare, default_compare_folder
 
-    out = _out_folder(args.out, "compare.json")
+    out = _out_folder(args.out, "compare.json", "compare")
     replicates, precision, cap = auto_size(args)
     bar, progress = progress_bar(args.quiet)
     with bar if bar is not None else contextlib.nullcontext():
@@ -98,7 +98,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             max_replicates=cap,
             allow_large=args.allow_large,
         )
-    folder = out if out is not None else default_compare_folder(c.results[0].meta["scenario"])
+    folder = (
+        out
+        if out is not None
+        else default_compare_folder(c.results[0].meta["scenario"], reserve=True)
+    )
     c.save(folder, report=not args.no_report)
     if args.quiet:
         print(folder)
@@ -159,14 +163,15 @@ def add_sensitivity(sub: Subparsers) -> None:
     p.set_defaults(func=cmd_sensitivity)
 
 
-def _out_folder(out: str | None, holds: str) -> Path | None:
-    """The --out folder, checked writable before anything runs (None without --out)."""
+def _out_folder(out: str | None, holds: str, kind: str) -> Path | None:
+    """The --out folder, checked writable before anything runs (None without --out); a
+    folder of another kind (a run's, a sweep's) is refused."""
     from ..io.folders import check_writable
     from ..studies.outputs import check_out_folder
 
     if out is None:
         return None
-    folder = check_out_folder(out, holds=holds)
+    folder = check_out_folder(out, holds=holds, kind=kind)
     check_writable(folder)
     return folder
 
@@ -176,7 +181,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..io.folders import default_folder
     from ..studies.sensitivity import sensitivity
 
-    out = _out_folder(args.out, "sensitivity.json")
+    out = _out_folder(args.out, "sensitivity.json", "sensitivity")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
     bar, progress = progress_bar(args.quiet)
     try:
@@ -197,7 +202,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.stop()
-    folder = out if out is not None else default_folder(r.scenario, kind="sensitivity")
+    folder = (
+        out if out is not None else default_folder(r.scenario, kind="sensitivity", reserve=True)
+    )
     r.save(folder, report=not args.no_report)
     _print_study(r, args.top)
     what = "sensitivity.json, indices.csv, points.parquet, figures/"

@@ -65,7 +65,9 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     out = (
-        check_out_folder(Path(args.out), args.force, hint=" (add --force to replace it)")
+        check_out_folder(
+            Path(args.out), args.force, hint=" (add --force to replace it)", kind="hindcast"
+        )
         if args.out
         else default_folder("hindcast")
     )
@@ -82,6 +84,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         res = hindcast(args.cases, *size, overrides=overrides)
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
+    if not args.out:  # the default name, taken now: a hindcast begun the same second gets -2
+        out = default_folder("hindcast", reserve=True)
     folder = res.save(out, overwrite=args.force)
     if args.quiet:
         print(folder)

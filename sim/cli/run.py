@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InconsistentRecord, RunError, SimError, UsageError
+from ..errors import InconsistentRecord, RunError, SimError, Unresumable, UsageError
 from ..io.folders import oserror_text
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
@@ -174,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         job.discard()  # resuming would fail the same way: more replicates need a new run
         raise
     except (SimError, OSError, MemoryError) as e:
-        kept = job.abandon()
+        kept = job.abandon(resumable=not isinstance(e, Unresumable))
         if kept:  # the same error, one line, with what was kept and how to go on
             what = oserror_text(e) if isinstance(e, OSError) else str(e).splitlines()[0]
             where = f" writing {e.filename!r}" if isinstance(e, OSError) and e.filename else ""

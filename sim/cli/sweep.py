@@ -117,7 +117,7 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--design",
         choices=["grid", "lhs", "sobol"],
-        default="grid",
+        default=None,
         help="grid (default: every combination), lhs or sobol (need --samples)",
     )
     p.add_argument(
@@ -128,15 +128,43 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _refuse_new_settings(args: argparse.Namespace) -> None:
+    """--resume continues the folder's own sweep: a setting given with it would be ignored
+    (or be another sweep), so it is refused, as 'sim run --resume' does."""
+    if args.out and args.out != args.resume:
+        raise UsageError("--resume writes into its own folder; leave out --out")
+    given = [
+        f
+        for f, v in (
+            ("SCENARIO", args.scenario),
+            ("--vary", args.vary),
+            ("--design", args.design),
+            ("--samples", args.samples),
+            ("-n", args.replicates),
+            ("--seed", args.seed is not None),
+            ("--set", args.overrides),
+            ("--independent", args.independent),
+            ("--precision", args.precision),
+            ("--max-replicates", args.max_replicates),
+        )
+        if v
+    ]
+    if given:
+        raise UsageError(
+            f"--resume continues a sweep with its own settings; leave out {', '.join(given)} "
+            "(for other settings, start a new sweep into another --out)"
+        )
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..studies.sweep import sweep
 
-    if not args.vary and not args.resume:
+    if args.resume:
+        _refuse_new_settings(args)
+    elif not args.vary:
         raise UsageError("sweep needs at least one --vary PATH=LO:HI:STEPS (or --resume DIR)")
-    if args.scenario is None and not args.resume:
+    elif args.scenario is None:
         raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
-    if args.resume and args.out and args.out != args.resume:
-        raise UsageError("--resume writes into its own folder; leave out --out")
     bar, progress = progress_bar(args.quiet)
     replicates, precision, cap = auto_size(args)
 
@@ -144,7 +172,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return sweep(
             args.scenario,
             args.vary,
-            design=args.design,
+            design=args.design or "grid",
             samples=args.samples,
             replicates=replicates,
             precision=precision,

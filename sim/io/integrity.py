@@ -49,6 +49,24 @@ def meta_problem(meta: Any) -> str:
     for key in ("issues", "actors"):
         if not all(isinstance(x, dict) for x in (meta.get(key) or {}).values()):
             return f"an entry of {key!r} is not a mapping"
+    return _days_problem(meta)
+
+
+def _days_problem(meta: dict[str, Any]) -> str:
+    """The horizon and round length in days must be whole numbers a run can have (a report
+    sizes its per-day arrays by them) and agree with the dates."""
+    from .limits import MAX_HORIZON_DAYS
+
+    span = (dt.date.fromisoformat(str(meta["horizon"])[:10])
+            - dt.date.fromisoformat(str(meta["start"])[:10])).days  # fmt: skip
+    horizon = meta.get("horizon_days", span)
+    if not 1 <= horizon <= MAX_HORIZON_DAYS:
+        return f"'horizon_days' must be from 1 to {MAX_HORIZON_DAYS:,} (got {horizon:,})"
+    if horizon != span:
+        return f"'horizon_days' is {horizon:,} but the dates are {span:,} days apart"
+    rd = meta.get("round_days", 1)
+    if not 1 <= rd <= horizon:
+        return f"'round_days' must be from 1 to the horizon, {horizon:,} days (got {rd:,})"
     return ""
 
 
@@ -85,11 +103,18 @@ def outcomes_problem(schema: Any) -> str:
 
 def results_problem(folder: Path, meta: Any, schema: Callable[[], Any]) -> str:
     """The damaged file of a results folder and what is wrong with it ("" when none is):
-    its meta.json, or its outcomes.parquet (``schema()`` reads that table's schema)."""
+    its meta.json, or its outcomes.parquet (``schema()`` reads that table's schema), or a
+    file read back that is not the one the folder's manifest records (sim/readback.py)."""
     problem = meta_problem(meta)
     if problem:
         return f"{str(folder / 'meta.json')!r} is damaged ({problem})"
     problem = outcomes_problem(schema())
     if problem:
         return f"{str(folder / 'outcomes.parquet')!r} is damaged ({problem})"
+    from .readback import sealed_problem
+
+    for name in ("meta.json", "outcomes.parquet", "series.parquet", "traces.jsonl"):
+        problem = sealed_problem(folder, name)  # the file sim wrote here, not another run's
+        if problem:
+            return problem
     return ""

@@ -316,7 +316,7 @@ class Results:
         target = refuse_special(folder, "output folder")
         if target.exists() and not target.is_dir():
             raise NotAResultsFolder(f"output {str(target)!r} is a file, not a folder")
-        why = why_not_write(target, overwrite, " (use --force to replace it)")
+        why = why_not_write(target, overwrite, " (use --force to replace it)", "results")
         if why:
             raise NotAResultsFolder(f"output folder {str(target)!r} {why}")
         tmp = temp_dir_beside(target)
@@ -339,9 +339,8 @@ class Results:
         return target
 
     def _write(self, folder: Path) -> None:
-        from ..io.folders import write_marker
+        from ..io.readback import seal
 
-        write_marker(folder, "results")
         atomic_write_json(folder / "summary.json", self.summary())
         atomic_write_json(folder / "meta.json", self.meta)
         if self._frame is None and self._path is not None:
@@ -356,6 +355,7 @@ class Results:
             with open(folder / "traces.jsonl", "w", encoding="utf-8") as f:
                 for t in self.traces:
                     f.write(json.dumps(jsonable(t), ensure_ascii=False) + "\n")
+        seal(folder, "results", [*REQUIRED_FILES, "scenario.yaml", "traces.jsonl"])  # last
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
@@ -386,7 +386,7 @@ class Results:
 
         results = cls(outcomes=outcomes, series=series, meta=meta, traces=traces)
         problem = results_problem(p, meta, lambda: results._parquet().schema_arrow)
-        if problem:  # a damaged meta.json, or an outcomes table of the wrong types
+        if problem:  # a damaged meta.json, an outcomes table of the wrong types, another's file
             raise NotAResultsFolder(problem)
         cond = meta.get("conditioning")
         if cond:  # the weights are not stored: the evidence and the outcomes give them again

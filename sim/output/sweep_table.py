@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .sweep_manifest import MANIFEST, manifest_problem, read_json, read_point
+from .sweep_manifest import MANIFEST, POINTS_DIR, manifest_problem, read_json, read_point
 
 __all__ = ["SweepResults", "build_table", "load_sweep", "plot_sweep", "save_sweep_figure"]
 
@@ -81,6 +81,10 @@ def load_sweep(folder: str | os.PathLike[str]) -> SweepResults:
             f"{len(manifest['points'])} points; rerun the sweep with --resume {p}"
         )
     stats = [read_point(p, i) for i in range(len(table))]
+    from ..io.readback import check_sealed
+
+    for name in (MANIFEST, "sweep.parquet", *(f"{POINTS_DIR}/{i}.json" for i in range(len(table)))):
+        check_sealed(p, name)  # each the file this sweep wrote, not another's
     return SweepResults(table=table, manifest=manifest, points=stats, folder=p)
 
 

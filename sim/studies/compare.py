@@ -113,21 +113,24 @@ class Comparison:
         """Write compare.json, figures/compare.png (differences), figures/compare_curves.png
         and report.html into ``folder``."""
         from ..io.atomic import atomic_write_json
-        from ..io.folders import write_marker
+        from ..io.folders import write_folder
+        from ..io.readback import seal
         from ..output.plots import save_png
 
-        out = Path(folder)
-        data = self.to_dict()
-        atomic_write_json(out / COMPARE_FILE, data)
-        write_marker(out, "compare")
-        save_png(self.plot().figure, out / "figures" / "compare.png")
-        save_png(self.plot_curves().figure, out / "figures" / "compare_curves.png")
-        if report:
-            from ..output.report.compare import write_compare_report
+        def fill(tmp: Path) -> None:
+            atomic_write_json(tmp / COMPARE_FILE, self.to_dict())
+            seal(tmp, "compare", [COMPARE_FILE])
+            save_png(self.plot().figure, tmp / "figures" / "compare.png")
+            save_png(self.plot_curves().figure, tmp / "figures" / "compare_curves.png")
+            if report:
+                from ..output.report.compare import write_compare_report
 
-            write_compare_report(out)
-        self.folder = out
-        return out
+                write_compare_report(tmp)
+
+        # written beside and renamed into place; only an empty folder or sim's own compare
+        # folder is replaced (the CLI refuses one holding compare.json before running)
+        self.folder = write_folder(folder, True, "compare", fill)
+        return self.folder
 
 
 def is_compare_folder(folder: str | os.PathLike[str]) -> bool:
@@ -378,7 +381,7 @@ class _Combined:
         self.fn.close()
 
 
-def default_compare_folder(name: str) -> Path:
+def default_compare_folder(name: str, reserve: bool = False) -> Path:
     from ..io.folders import default_folder
 
-    return default_folder(name, kind="compare")
+    return default_folder(name, kind="compare", reserve=reserve)

@@ -238,6 +238,7 @@ class HindcastResults:
 
         from ..io.atomic import atomic_write_json, atomic_write_text
         from ..io.folders import write_folder
+        from ..io.readback import seal
         from ..output.plots.hindcast import hindcast_figures
         from ..output.report.hindcast import write_hindcast_report
 
@@ -248,6 +249,7 @@ class HindcastResults:
                 c["base_median_days"] = self.meta["base_rate"]["median_days"]
             atomic_write_json(tmp / "hindcast.json", self.to_json())
             atomic_write_text(tmp / "hindcast.csv", self.table().to_csv(index=False))
+            seal(tmp, "hindcast", ["hindcast.json", "hindcast.csv"])
             if report:
                 pngs = hindcast_figures(self.cases)
                 (tmp / "figures").mkdir(exist_ok=True)
@@ -342,24 +344,27 @@ def hindcast(
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
+    from ..io.folders import file_folder_names
     from ..model.scenario.loader import load_scenario
     from ..version import __version__
     from .runner import run
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
+    names = file_folder_names(cases, "case")  # refuses a case file given twice
     if isinstance(median_days, bool) or not 0 < median_days <= MAX_MAGNITUDE:
         raise UsageError(f"median_days must be a finite number > 0 (got {median_days!r})")
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
-    for i, (path, s) in enumerate(zip(cases, scenarios, strict=True)):
+    for i, (path, s, name) in enumerate(zip(cases, scenarios, names, strict=True)):
         r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
         row = score_case(s, r, median_days)
         row["file"] = os.fspath(path)
+        row["run"] = f"runs/{name}"
         out.append(row)
-        runs[Path(path).stem] = r
+        runs[name] = r
         if progress is not None:
             progress(i + 1, len(cases))
     meta = {

@@ -33,6 +33,7 @@ from ..io.folders import (
     why_not_write,
 )
 from ..io.limits import MAX_REPLICATES
+from ..io.locks import LOCK, hold_lock
 from ..model.scenario.dump import dump_yaml
 from ..model.scenario.loader import load_scenario
 from ..model.scenario.schema import Scenario
@@ -49,20 +50,24 @@ __all__ = [
 
 OPTIONS = "options.json"
 SCENARIO = "scenario.yaml"
-LOCK = ".lock"
 FORCE_HINT = " (add --force to replace it)"
 _OPTION_KEYS = ("replicates", "seed", "trace")
 
 
 def check_out_folder(
-    out: str | os.PathLike[str], force: bool = False, holds: str | None = None, hint: str = ""
+    out: str | os.PathLike[str],
+    force: bool = False,
+    holds: str | None = None,
+    hint: str = "",
+    kind: str | None = None,
 ) -> Path:
     """Refuse an ``--out`` that sim must not write (UsageError); nothing is written.
 
-    Refused: the current or home folder (or one holding them), a file, a folder that
-    ``holds`` that file, a non-empty folder without ``force`` (``hint`` ends that
-    message), and a non-empty folder that sim did not write (with ``force`` or ``holds``:
-    sim adds to or replaces only its own folders).
+    Refused: the current or home folder (or one holding them), a system folder, a file, a
+    folder that ``holds`` that file, a non-empty folder without ``force`` (``hint`` ends
+    that message), a non-empty folder that sim did not write (with ``force`` or ``holds``:
+    sim adds to or replaces only its own folders), and a folder another verb wrote (one
+    whose kind is not ``kind``), whatever the options.
     """
     p = refuse_special(out)
     shown = os.fspath(out)
@@ -70,7 +75,7 @@ def check_out_folder(
         raise UsageError(f"--out {shown!r} is a file, not a folder")
     if holds is not None and p.is_dir() and (p / holds).exists():
         raise UsageError(f"--out {shown!r} already holds {holds}")
-    why = why_not_write(p, force or holds is not None, hint)
+    why = why_not_write(p, force or holds is not None, hint, kind)
     if why:
         raise UsageError(f"--out {shown!r} {why}")
     return p
@@ -96,6 +101,7 @@ class RunJob:
     precision: float | None = None  # -n auto: grow until this half-width ...
     max_replicates: int = 1_000_000  # ... or this many replicates
     as_of: str | None = None  # condition on the observations dated up to this day
+    default_name: bool = False  # ``out`` is the default name, taken when the job begins
     _lock: IO[bytes] | None = field(default=None, repr=False)
 
     def finished_chunks(self) -> int:
@@ -108,6 +114,8 @@ class RunJob:
         An interrupted run of this same job is continued (its chunks are kept); one of a
         different job is refused and left untouched, unless ``force`` drops it.
         """
+        if self.default_name and not self.resumed:
+            self._take_name()
         self.checkpoint.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.checkpoint, self.out)
         try:
@@ -117,6 +125,21 @@ class RunJob:
             self.release()
             raise
         return self
+
+    def _take_name(self) -> None:
+        """Make the default folder's name this job's alone: its checkpoint folder is made
+        by an exclusive mkdir (a run started in the same second gets -2, -3...)."""
+        base, i = self.out, 2
+        while True:
+            ck = checkpoint_dir(self.out)
+            if not self.out.exists():
+                try:
+                    ck.mkdir(parents=True)
+                    self.checkpoint = ck
+                    return
+                except FileExistsError:
+                    pass
+            self.out, i = base.with_name(f"{base.name}-{i}"), i + 1
 
     def _claim(self) -> None:
         ck = self.checkpoint
@@ -154,8 +177,10 @@ class RunJob:
             self._lock.close()
             self._lock = None
 
-    def abandon(self) -> str:
-        """After a failure: drop a checkpoint with nothing in it, or say how to go on.
+    def abandon(self, resumable: bool = True) -> str:
+        """After a failure: drop a checkpoint with nothing in it, or say how to go on
+        (``resumable`` False: the failure would come back on --resume, so a new run is
+        the way on).
 
         Returns the words to add to the error ("" when nothing was kept).
         """
@@ -164,6 +189,12 @@ class RunJob:
         if kept == 0 and not self.resumed:
             shutil.rmtree(self.checkpoint, ignore_errors=True)
             return ""
+        if not resumable:
+            return (
+                f"{kept} finished chunk(s) are in {self.checkpoint}, but resuming would fail "
+                "the same way: start a new run with other settings and --force (which drops "
+                f"them), or into another --out, or remove {self.checkpoint.name}"
+            )
         return (
             f"{kept} finished chunk(s) kept in {self.checkpoint}: finish with "
             f"'sim run --resume {self.out}' or remove that folder"
@@ -191,20 +222,11 @@ class RunJob:
 
 def _lock(ck: Path, out: Path) -> IO[bytes]:
     """An exclusive lock on the checkpoint folder, held until the job is released."""
-    f = open(ck / LOCK, "a+b")  # held open: the lock lasts as long as the file
-    try:
-        import fcntl
-    except ImportError:  # no flock on this platform: run without the guard
-        return f
-    try:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        f.close()
-        raise UsageError(
-            f"another 'sim run' is writing into {str(out)!r} right now (its checkpoint "
-            f"{ck.name} is locked); wait for it to finish or choose another --out"
-        ) from None
-    return f
+    return hold_lock(
+        ck,
+        f"another 'sim run' is writing into {str(out)!r} right now (its checkpoint "
+        f"{ck.name} is locked{{pid}}); wait for it to finish or choose another --out",
+    )
 
 
 def _read(path: Path) -> str | None:
@@ -266,7 +288,7 @@ def plan_run(
 ) -> RunJob:
     """A new run, checked but not begun: nothing is written yet (see RunJob.begin). The
     scenario is loaded with the observations of ``observed``."""
-    out_arg = check_out_folder(Path(out), force, hint=FORCE_HINT) if out else None
+    out_arg = check_out_folder(Path(out), force, hint=FORCE_HINT, kind="results") if out else None
     scenario = load_scenario(scenario_file, list(overrides), observed=observed)
     replicates = scenario.run.replicates if replicates is None else replicates
     seed = scenario.run.seed if seed is None else seed
@@ -285,6 +307,7 @@ def plan_run(
         precision=precision,
         max_replicates=max_replicates,
         as_of=as_of,
+        default_name=out_arg is None,
     )
 
 

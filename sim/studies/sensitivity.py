@@ -166,23 +166,26 @@ class SensitivityResults:
     def save(self, folder: str | os.PathLike[str], report: bool = True) -> Path:
         """Write sensitivity.json, indices.csv, points.parquet, figures and report.html."""
         from ..io.atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
-        from ..io.folders import write_marker
+        from ..io.folders import write_folder
+        from ..io.readback import seal
         from ..output.plots import save_png
 
-        out = Path(folder)
-        atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
-        write_marker(out, "sensitivity")
-        atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
-        atomic_write_parquet(out / "points.parquet", self.points)
-        for o in self.indices["output"].unique():
-            if o not in self.constant():  # no indices to draw
-                save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
-        if report:
-            from ..output.report.sensitivity import write_sensitivity_report
+        def fill(out: Path) -> None:
+            atomic_write_json(out / SENSITIVITY_FILE, self.to_dict())
+            atomic_write_text(out / "indices.csv", self.indices.to_csv(index=False))
+            atomic_write_parquet(out / "points.parquet", self.points)
+            seal(out, "sensitivity", [SENSITIVITY_FILE, "indices.csv", "points.parquet"])
+            for o in self.indices["output"].unique():
+                if o not in self.constant():  # no indices to draw
+                    save_png(self.plot(o).figure, out / "figures" / f"sensitivity_{o}.png")
+            if report:
+                from ..output.report.sensitivity import write_sensitivity_report
 
-            write_sensitivity_report(out)
-        self.folder = out
-        return out
+                write_sensitivity_report(out)
+
+        # written beside and renamed into place (see Comparison.save)
+        self.folder = write_folder(folder, True, "sensitivity", fill)
+        return self.folder
 
 
 def is_sensitivity_folder(folder: str | os.PathLike[str]) -> bool:

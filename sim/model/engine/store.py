@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ...errors import RunError
+from ...errors import RunError, Unresumable
 from ...io.atomic import atomic_write_json
 
 MANIFEST = "manifest.json"
@@ -92,7 +92,7 @@ class FolderStore:
         if isinstance(old, dict) and all(k in old for k in IDENTITY):
             diff = [k for k in IDENTITY if old.get(k) != manifest[k]]
             if diff:
-                raise RunError(
+                raise Unresumable(
                     f"checkpoint {str(folder)!r} belongs to another run "
                     f"(different {', '.join(diff)}); remove it or choose another output folder"
                 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...errors import UsageError
 from ...io.atomic import atomic_write_text
+from ...io.readback import check_sealed
 from .page import esc, figure, num, page, pct, provenance
 
 __all__ = ["is_calibrate_folder", "render_calibrate_report", "write_calibrate_report"]
@@ -158,6 +159,7 @@ def write_calibrate_report(folder: str | Path, pngs: dict[str, bytes] | None = N
             "'sim calibrate'"
         )
     data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    check_sealed(folder, FILE)  # the file the calibration wrote, not an edited or copied one
     if pngs is None:
         pngs = {
             name: (folder / "figures" / f"{name}.png").read_bytes()

@@ -7,9 +7,45 @@ from pathlib import Path
 from typing import Any
 
 from ...io.atomic import atomic_write_text
+from ...io.limits import MAX_REPLICATES
+from ...io.readback import NUMBER, Items, Null, Opt, Values, Whole, read_json
 from .page import esc, figure, page, pct, provenance
 
-__all__ = ["compare_text", "render_compare_report", "write_compare_report"]
+__all__ = ["COMPARE_SHAPE", "compare_text", "render_compare_report", "write_compare_report"]
+
+_DIFF = {"diff": Null(NUMBER), "ci_low": Null(NUMBER), "ci_high": Null(NUMBER)}
+_SCENARIO = {
+    "label": str,
+    "p_ceasefire": {"estimate": Null(NUMBER)},
+    "p_in_force_at_horizon": {"estimate": Null(NUMBER)},
+    "median_days_to_ceasefire": Null(NUMBER),
+    "terms_median": Opt(Values(Opt(NUMBER))),
+    "version": Opt(str),
+    "scenario_sha256": Opt(str),
+}
+# What the page and the figures read from compare.json (sim/readback.py checks it).
+COMPARE_SHAPE = {
+    "scenarios": Items(_SCENARIO, at_least=1),
+    "differences": Items(
+        {
+            "label": str,
+            "vs": str,
+            "p_ceasefire": _DIFF,
+            "p_in_force_at_horizon": _DIFF,
+            "median_days": _DIFF,
+            "terms_median": Opt(Values(_DIFF)),
+            "terms_mean": Opt(Values(_DIFF)),
+        }
+    ),
+    "replicates": Whole(1, MAX_REPLICATES),
+    "seed": Whole(0, 2**63 - 1),
+    "precision": Opt(NUMBER),
+    "method": Values(str),
+    "issues": Opt(Values(dict)),
+    "notes": Opt(Items(str)),
+    "start": Opt(str),
+    "horizon": Opt(str),
+}
 
 
 def _pts(e: dict[str, Any], scale: float = 100.0, unit: str = " pts", digits: int = 1) -> str:
@@ -159,13 +195,11 @@ def render_compare_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
 
 def write_compare_report(folder: str | os.PathLike[str]) -> Path:
     """(Re)write ``folder``/report.html from compare.json and the figures (redrawn if missing)."""
-    import json
-
     from ..plots import figure_bytes
     from ..plots.compare import plot_differences
 
     f = Path(folder)
-    data = json.loads((f / "compare.json").read_text(encoding="utf-8"))
+    data = read_json(f, "compare.json", COMPARE_SHAPE)
     pngs = {}
     for name in ("compare", "compare_curves"):
         p = f / "figures" / f"{name}.png"

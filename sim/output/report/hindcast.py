@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
 from ...io.atomic import atomic_write_text
+from ...io.readback import NUMBER, Items, Null, Opt, Values, read_json
 from .page import esc, figure, num, page, pct, provenance
 
-__all__ = ["is_hindcast_folder", "render_hindcast_report", "write_hindcast_report"]
+__all__ = [
+    "HINDCAST_SHAPE",
+    "is_hindcast_folder",
+    "render_hindcast_report",
+    "write_hindcast_report",
+]
 
 FILE = "hindcast.json"
 NAMES = {  # forecaster key -> human name
@@ -26,6 +31,41 @@ CAPTIONS = {
     "the horizon (Wilson 95% bars) against the mean forecast, with the number of cases per bin. "
     "Right: the mid-PIT of the realised day (evenly spread if calibrated).",
     "cases": "Each case: the forecast curve, both base rates and the day a ceasefire was in force.",
+}
+
+
+_FORECAST = {
+    "p": NUMBER,
+    "brier": Null(NUMBER),
+    "log": Null(NUMBER),
+    "crps_days": Null(NUMBER),
+    "pit": Null(NUMBER),
+}
+_CASE = {
+    "name": str,
+    "snapshot": str,
+    "horizon": str,
+    "outcome": str,
+    "file": Opt(str),
+    "war_began": Opt(str),
+    "war_age_days": Opt(int),
+    "covered": {"0.5": bool, "0.8": bool, "0.95": bool},
+    "known_at_snapshot": Opt({"observations": int, "ess": Opt(NUMBER)}),
+    "model": _FORECAST,
+    "base": _FORECAST,
+    "lognormal": Opt(_FORECAST),
+}
+# What the page reads from hindcast.json (sim/readback.py checks it).
+HINDCAST_SHAPE = {
+    "meta": {
+        "base_rate": {"median_days": NUMBER},
+        "lognormal": Opt({"median_days": NUMBER, "mean_days": NUMBER}),
+    },
+    "cases": Items(_CASE, at_least=1),
+    "totals": Values(Null(NUMBER)),
+    "coverage": Opt(
+        Values(Values({"covered": int, "cases": int, "low": Null(NUMBER), "high": Null(NUMBER)}))
+    ),
 }
 
 
@@ -148,7 +188,7 @@ def write_hindcast_report(folder: str | Path, pngs: dict[str, bytes] | None = No
         raise UsageError(
             f"{str(folder)!r} is not a hindcast folder (no {FILE}); make one with 'sim hindcast'"
         )
-    data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    data = read_json(folder, FILE, HINDCAST_SHAPE)
     if pngs is None:
         pngs = {
             name: (folder / "figures" / f"{name}.png").read_bytes()

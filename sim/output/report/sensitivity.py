@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from ...io.atomic import atomic_write_text
+from ...io.limits import MAX_POINTS, MAX_REPLICATES
+from ...io.readback import NUMBER, Items, Null, OneOf, Opt, Values, Whole, read_json
 from ..plots.sensitivity import OUTPUT_NAMES
 from .page import esc, figure, num, page, pct, provenance
 
-__all__ = ["render_sensitivity_report", "write_sensitivity_report"]
+__all__ = ["SENSITIVITY_SHAPE", "render_sensitivity_report", "write_sensitivity_report"]
+
+# What the page reads from sensitivity.json (sim/readback.py checks it).
+SENSITIVITY_SHAPE = {
+    "method": OneOf(("sobol", "morris")),
+    "scenario": Opt(str),
+    "samples": Opt(int),
+    "points": Whole(0, MAX_POINTS),
+    "replicates_per_point": Whole(1, MAX_REPLICATES),
+    "seed": Whole(0, 2**63 - 1),
+    "wall_seconds": Opt(NUMBER),
+    "inputs": Items({"path": str, "label": Opt(str)}),
+    "variance": Values(
+        {"total": Null(NUMBER), "chance": Null(NUMBER), "chance_share": Null(NUMBER)}
+    ),
+    "warnings": Opt(Items(str)),
+    "indices": Items({"output": str, "param": str}),
+}
 
 
 def render_sensitivity_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
@@ -92,6 +110,6 @@ def _output_section(data: dict[str, Any], o: str, pngs: dict[str, bytes]) -> lis
 
 def write_sensitivity_report(folder: str | os.PathLike[str]) -> Path:
     f = Path(folder)
-    data = json.loads((f / "sensitivity.json").read_text(encoding="utf-8"))
+    data = read_json(f, "sensitivity.json", SENSITIVITY_SHAPE)
     pngs = {p.stem: p.read_bytes() for p in (f / "figures").glob("sensitivity_*.png")}
     return atomic_write_text(f / "report.html", render_sensitivity_report(data, pngs))

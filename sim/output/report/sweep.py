@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -252,10 +251,9 @@ def write_sweep_report(folder: str | Path) -> Path:
             "make one with 'sim sweep'"
         )
     if not (folder / "sweep.parquet").is_file():
-        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         raise UsageError(
             f"{str(folder)!r} is an unfinished sweep (no sweep.parquet); finish it with "
-            f"'sim sweep {m.get('scenario_file')} --resume {folder} --seed {m.get('seed')}'"
+            f"'sim sweep --resume {folder}'"
         )
     res = load_sweep(folder)
     text = render_sweep_report(res, _sweep_png(res, folder), _sweep_description(res.manifest))

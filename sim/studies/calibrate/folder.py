@@ -152,7 +152,7 @@ def check_new_folder(folder: Path, force: bool) -> None:
         if is_calibrate_manifest(folder)
         else " (add --force to replace it)"
     )
-    check_out_folder(folder, force, hint=hint)
+    check_out_folder(folder, force, hint=hint, kind="calibrate")
     check_writable(folder)
 
 

@@ -194,6 +194,9 @@ def _write_outputs(res: CalibrationResults, folder: Path, report: bool) -> None:
     data = res.to_json()
     atomic_write_json(folder / FILE, data)
     atomic_write_text(folder / "calibration.yaml", calibration_yaml(data))
+    from ...io.readback import seal
+
+    seal(folder, "calibrate", [FILE, "calibration.yaml", "scores.csv", "scores.parquet", "loo.csv"])
     if report:
         from ...output.plots.calibrate import calibrate_figures
         from ...output.report.calibrate import write_calibrate_report

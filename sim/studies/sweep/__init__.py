@@ -31,14 +31,15 @@ from ...io.limits import MAX_REPLICATES
 from ...output.labels import Vocabulary
 from ...output.stats import fast_median as fast_median
 from ...output.sweep_manifest import MANIFEST as MANIFEST
-from ...output.sweep_manifest import ResumeMismatch as ResumeMismatch
 from ...output.sweep_manifest import (
+    POINTS_DIR,
     check_resume,
     check_same_sweep,
     finished_points,
     prior_manifest,
     save_point,
 )
+from ...output.sweep_manifest import ResumeMismatch as ResumeMismatch
 from ...output.sweep_table import SweepResults, build_table, save_sweep_figure
 from ...output.sweep_table import load_sweep as load_sweep
 from ...output.sweep_table import plot_sweep as plot_sweep
@@ -167,6 +168,7 @@ def sweep(
     client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
     with stack:
         folder = _sweep_folder(plan, resume, out)
+        stack.enter_context(_locked(folder))
         stats = _run_points(plan, folder, workers, client, progress)
         return _finish(plan, folder, stats, figures)
 
@@ -270,13 +272,25 @@ def _sweep_folder(plan: _Plan, resume: Any, out: Any) -> Path:
         folder = Path(str(resume))
         check_writable(folder)
         return folder
-    folder = Path(out) if out is not None else default_folder(plan.name, kind="sweep")
+    folder = Path(out) if out is not None else default_folder(plan.name, kind="sweep", reserve=True)
     hint = f" (continue it with --resume {folder})" if (folder / MANIFEST).is_file() else ""
-    check_out_folder(folder, hint=hint)
+    check_out_folder(folder, hint=hint, kind="sweep")
     check_writable(folder)
     atomic_write_json(folder / MANIFEST, plan.manifest)
     write_marker(folder, "sweep")
     return folder
+
+
+def _locked(folder: Path) -> Any:
+    """The sweep folder's lock, held while its points run: a second sweep or resume into the
+    same folder is refused instead of running the same points again."""
+    from ...io.locks import locked
+
+    return locked(
+        folder,
+        f"another 'sim sweep' is writing into {str(folder)!r} right now (the folder is in "
+        "use: locked{pid}); wait for it to finish, or sweep into another --out",
+    )
 
 
 def _run_points(
@@ -319,8 +333,12 @@ def _run_points(
 
 def _finish(plan: _Plan, folder: Path, stats: list[dict[str, Any]], figures: bool) -> SweepResults:
     """Write sweep.parquet (and the figure) from every point's statistics."""
+    from ...io.readback import seal
+
     table = build_table(plan.manifest["points"], stats)
     atomic_write_parquet(folder / "sweep.parquet", table)
+    points = [f"{POINTS_DIR}/{i}.json" for i in range(len(stats))]
+    seal(folder, "sweep", [MANIFEST, "sweep.parquet", *points])  # what a report reads back
     res = SweepResults(table=table, manifest=plan.manifest, points=stats, folder=folder)
     if figures:
         save_sweep_figure(res, folder / "figures")
