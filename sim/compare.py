@@ -168,10 +168,12 @@ def compare(
     """
     from .engine.runner import MAX_AUTO_REPLICATES
     from .estimate import check_fits, compare_estimate, rounds_of
+    from .limits import MAX_COMPARED, check_at_most
 
     items = list(scenarios)
     if not items:
         raise UsageError("compare needs at least one scenario")
+    check_at_most(len(items) + len(variants or ()), MAX_COMPARED, "scenarios and variants compared")
     if variants:
         names, loaded = _variants(items, overrides, variants)
     else:

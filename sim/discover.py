@@ -34,6 +34,7 @@ from .discover_prim import PEEL_ALPHA, best_box, restricted, run_prim, stability
 from .errors import UsageError
 from .jsonable import jsonable
 from .labels import Vocabulary
+from .limits import MAX_RESAMPLES
 from .results import Results
 
 __all__ = ["DISCOVER_FILE", "Discovery", "discover", "outcome_flags"]
@@ -274,8 +275,8 @@ def discover(
     r = results if isinstance(results, Results) else Results.load(Path(results))
     if not 0 < min_mass < 1:
         raise UsageError(f"--min-mass must lie strictly between 0 and 1 (got {min_mass})")
-    if resamples < 0:
-        raise UsageError(f"resamples must be >= 0 (got {resamples})")
+    if not 0 <= resamples <= MAX_RESAMPLES:
+        raise UsageError(f"resamples must be in 0..{MAX_RESAMPLES} (got {resamples})")
     y_all, wording = outcome_flags(r, outcome)
     x_all = _inputs(r)
     if x_all.shape[1] == 0:

@@ -342,11 +342,13 @@ def hindcast(
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
     from .engine.runner import run
+    from .limits import MAX_CASES, check_at_most
     from .scenario.loader import load_scenario
     from .version import __version__
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
+    check_at_most(len(cases), MAX_CASES, "cases in one hindcast")
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything

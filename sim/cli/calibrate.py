@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..limits import MAX_CASES, MAX_POINTS
 from .options import Subparsers, add_size_options, count, formatter
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ def add_calibrate(sub: Subparsers) -> None:
         "  sim calibrate --resume results/lookahead\n"
         "  sim hindcast scenarios/history/*.yaml --calibration results/lookahead/calibration.yaml\n",
     )
-    p.add_argument("cases", nargs="*", metavar="CASE", help="case scenario files (2 or more)")
+    p.add_argument(
+        "cases", nargs="*", metavar="CASE", help=f"case scenario files (2 to {MAX_CASES:,})"
+    )
     p.add_argument(
         "--param",
         action="append",
@@ -67,7 +70,10 @@ def add_calibrate(sub: Subparsers) -> None:
     )
     p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
     p.add_argument(
-        "--samples", type=count(1), metavar="K", help="points of an LHS design (--design lhs)"
+        "--samples",
+        type=count(1, MAX_POINTS),
+        metavar="K",
+        help=f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})",
     )
     add_size_options(
         p,

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Finite
-from .spec import Effect, Id, NonNeg, Num, Pos, Prob, Spec
+from .spec import Effect, Id, Name, NonNeg, Num, Pos, Prob, Spec
 
 __all__ = [
     "Battlefield",
@@ -124,7 +124,7 @@ class Pressures(Spec):
 
 
 class Event(Spec):
-    name: str
+    name: Name
     on: dt.date | None = None
     rate_per_year: NonNeg | None = None
     from_: dt.date | None = Field(default=None, alias="from")
