@@ -69,12 +69,8 @@ def add_calibrate(sub: Subparsers) -> None:
         "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
     )
     p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
-    p.add_argument(
-        "--samples",
-        type=count(1, MAX_POINTS),
-        metavar="K",
-        help=f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})",
-    )
+    samples = f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})"
+    p.add_argument("--samples", type=count(1, MAX_POINTS), metavar="K", help=samples)
     add_size_options(
         p,
         replicates_help="replicates per case run (default 1000)",
