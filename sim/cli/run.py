@@ -271,7 +271,11 @@ def add_report(sub: Subparsers) -> None:
         metavar="RESULTS_DIR",
         help="a folder written by 'sim run', 'sim sweep', 'sim compare' or 'sim sensitivity'",
     )
-    p.add_argument("--open", action="store_true", help="open the report in a web browser")
+    p.add_argument(
+        "--open",
+        action="store_true",
+        help="open the report in a web browser (without one, print the path to open)",
+    )
     p.set_defaults(func=cmd_report)
 
 
