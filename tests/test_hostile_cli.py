@@ -149,6 +149,10 @@ def test_3_a_closed_stdout_is_refused_before_anything_runs(tmp_path):
     p = sim_process([*RUN, "--out", str(out)], shell_tail=">&-")
     one_clean_line(p, "standard output is closed", "nothing was done")
     assert not out.exists()
+    p = sim_process(["validate", str(MINI)], shell_tail="2>&-")  # stderr closed: still works
+    assert (p.returncode, p.stdout) == (0, f"{MINI}: ok (Test war)\n")
+    p = sim_process(["validate", str(ROOT / "pyproject.toml")], shell_tail="2>&-")
+    assert (p.returncode, p.stdout) == (2, "")
 
 
 def test_3_an_ascii_terminal_gets_escapes_instead_of_a_crash(tmp_path):
