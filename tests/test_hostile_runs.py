@@ -82,7 +82,7 @@ def test_7_replicates_and_points_are_bounded_before_anything_is_allocated(tmp_pa
     grid = ["--vary", "actors.a.support=0.1:0.9:1000", "--vary", "actors.b.support=0.1:0.9:1000"]
     refused(["sweep", M, *grid, "-n", "10"], "the grid has 1,000,000 points; at most 100,000")
     lhs = ["--design", "lhs", "--samples", "1000000", "--vary", "actors.a.support=0:1"]
-    refused(["sweep", M, *lhs], "--samples must be at most 100,000")
+    refused(["sweep", M, *lhs], "--samples", "must be at most 100,000")
     refused(["sensitivity", M, "--samples", "65536", "-n", "10"], "at most 100,000 are run")
     assert not (tmp_path / "s").exists()
 

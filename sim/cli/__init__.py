@@ -101,8 +101,20 @@ class _NamedOutput:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command: its exit status (see the module docstring). What it prints goes
+    through sim.terminal (control characters escaped, unencodable characters replaced)."""
+    from ..io.terminal import closed_output, safe_streams
+
+    closed = closed_output()
+    if closed is not None:  # refuse before anything runs: nothing could be reported
+        if sys.stderr is not None:
+            sys.stderr.write(f"error: {closed} is closed; nothing was done\n")
+        return 2
+    with safe_streams():
+        return _command(build_parser().parse_args(argv))
+
+
+def _command(args: argparse.Namespace) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         # `kill` (SIGTERM) stops a run like Ctrl-C does: finished work is kept and reported.

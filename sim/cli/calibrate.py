@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..io.limits import MAX_CASES, MAX_POINTS
 from .options import Subparsers, add_size_options, count, formatter
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ def add_calibrate(sub: Subparsers) -> None:
         "  sim calibrate --resume results/lookahead\n"
         "  sim hindcast scenarios/history/*.yaml --calibration results/lookahead/calibration.yaml\n",
     )
-    p.add_argument("cases", nargs="*", metavar="CASE", help="case scenario files (2 or more)")
+    p.add_argument(
+        "cases", nargs="*", metavar="CASE", help=f"case scenario files (2 to {MAX_CASES:,})"
+    )
     p.add_argument(
         "--param",
         action="append",
@@ -66,9 +69,8 @@ def add_calibrate(sub: Subparsers) -> None:
         "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
     )
     p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
-    p.add_argument(
-        "--samples", type=count(1), metavar="K", help="points of an LHS design (--design lhs)"
-    )
+    samples = f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})"
+    p.add_argument("--samples", type=count(1, MAX_POINTS), metavar="K", help=samples)
     add_size_options(
         p,
         replicates_help="replicates per case run (default 1000)",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..io.limits import WORKERS_PER_CPU
+from ..io.limits import MAX_COMPARED, MAX_POINTS, WORKERS_PER_CPU
 from .options import (
     Subparsers,
     add_executor_options,
@@ -49,7 +49,8 @@ def add_compare(sub: Subparsers) -> None:
         "scenarios",
         nargs="+",
         metavar="SCENARIO",
-        help="scenario YAML files; the first is the reference",
+        help=f"scenario YAML files; the first is the reference (at most {MAX_COMPARED} "
+        "scenarios and variants)",
     )
     p.add_argument(
         "--variant",
@@ -132,10 +133,11 @@ def add_sensitivity(sub: Subparsers) -> None:
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="default sobol")
     p.add_argument(
         "--samples",
-        type=count(2),
+        type=count(2, MAX_POINTS),
         default=16,
         metavar="K",
-        help="SALib N: Sobol runs K*(D+2) points (K a power of two), Morris K*(D+1) (default 16)",
+        help="SALib N: Sobol runs K*(D+2) points (K a power of two), Morris K*(D+1) (default "
+        f"16; at most {MAX_POINTS:,} points in all)",
     )
     p.add_argument(
         "--params",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..io.limits import MAX_RESAMPLES
 from .options import Subparsers, between, count, formatter
 
 __all__ = ["add_discover"]
@@ -44,10 +45,11 @@ def add_discover(sub: Subparsers) -> None:
     )
     p.add_argument(
         "--resamples",
-        type=count(0),
+        type=count(0, MAX_RESAMPLES),
         default=0,
         metavar="K",
-        help="rerun PRIM on K random halves to measure each restriction's stability (default 0)",
+        help="rerun PRIM on K random halves to measure each restriction's stability (default "
+        f"0; at most {MAX_RESAMPLES}: each rerun takes a few seconds)",
     )
     p.add_argument("--seed", type=count(0), metavar="S", help="seed of the subsampling")
     p.add_argument("--no-report", action="store_true", help="do not rewrite report.html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..io.limits import MAX_MAGNITUDE
+from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import Subparsers, add_size_options, count, formatter, positive, progress_bar
 
@@ -29,7 +29,9 @@ def add_hindcast(sub: Subparsers) -> None:
         "  sim hindcast scenarios/history/korea_1951.yaml -n 10000 --seed 3 --out results/korea\n"
         "  sim hindcast scenarios/history/*.yaml --calibration results/fit/calibration.yaml\n",
     )
-    p.add_argument("cases", nargs="+", metavar="CASE", help="case scenario files")
+    p.add_argument(
+        "cases", nargs="+", metavar="CASE", help=f"case scenario files (at most {MAX_CASES:,})"
+    )
     add_size_options(
         p,
         replicates_help="replicates per case (default 4000)",
@@ -60,9 +62,11 @@ def add_hindcast(sub: Subparsers) -> None:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..io.folders import check_writable, default_folder
+    from ..io.limits import MAX_CASES, check_at_most
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
     from ..studies.outputs import check_out_folder
 
+    check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     out = (
         check_out_folder(

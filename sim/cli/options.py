@@ -27,6 +27,7 @@ __all__ = [
     "progress_bar",
     "report_error",
     "report_failure",
+    "scheduler_address",
 ]
 
 
@@ -61,7 +62,16 @@ def formatter(prog: str) -> argparse.HelpFormatter:
 
 def limits_help() -> str:
     """The limits, as the epilog of ``sim run --help`` (and the verbs that simulate) lists them."""
-    from ..io.limits import MAX_HORIZON_DAYS, MAX_MAGNITUDE, MAX_POINTS, MAX_ROUNDS
+    from ..io.limits import (
+        MAX_CASES,
+        MAX_COMPARED,
+        MAX_HORIZON_DAYS,
+        MAX_MAGNITUDE,
+        MAX_POINTS,
+        MAX_RESAMPLES,
+        MAX_ROUNDS,
+        MAX_TRACE,
+    )
     from ..model.scenario.readfile import MAX_FILE_BYTES, size_text
 
     return (
@@ -72,6 +82,9 @@ def limits_help() -> str:
         f"  files        scenario files up to {size_text(MAX_FILE_BYTES)}, regular files only; "
         f"every number within ±{MAX_MAGNITUDE:g}\n"
         f"  points       a sweep or sensitivity study runs at most {MAX_POINTS:,} points\n"
+        f"  trace        at most {MAX_TRACE:,} replicates traced (--trace; in the estimate)\n"
+        f"  scenarios    compare at most {MAX_COMPARED}, hindcast and calibrate at most "
+        f"{MAX_CASES:,} cases; discover --resamples at most {MAX_RESAMPLES}\n"
         f"  workers      at most one per chunk or point and {WORKERS_PER_CPU} per CPU are started\n"
         "  memory/disk  estimated before starting; beyond what is free here the command "
         "refuses unless --allow-large\n"
@@ -265,10 +278,26 @@ def add_executor_options(p: argparse.ArgumentParser, unit: str = "points") -> No
     )
     p.add_argument(
         "--scheduler",
+        type=scheduler_address,
         metavar="ADDRESS",
         help=f"run the {unit} on Dask: tcp://HOST:PORT of a running scheduler, or 'local' to "
         "start a LocalCluster of W processes on this machine",
     )
+
+
+def scheduler_address(text: str) -> str:
+    """argparse type of --scheduler: an address (or 'local'), refused at once when Dask is
+    not installed, for every verb that takes the option."""
+    from ..errors import UsageError
+    from ..io.execution import require_dask
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give tcp://HOST:PORT of a Dask scheduler, or 'local'")
+    try:
+        require_dask()
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text.strip()
 
 
 def progress_bar(quiet: bool) -> tuple[Any, Callable[[int, int], None] | bool]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InconsistentRecord, RunError, SimError, Unresumable, UsageError
 from ..io.folders import oserror_text
+from ..io.limits import MAX_TRACE
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
     Subparsers,
@@ -96,10 +97,11 @@ def add_run(sub: Subparsers) -> None:
     add_executor_options(p, "chunks of 4,096 replicates")
     p.add_argument(
         "--trace",
-        type=count(0),
+        type=count(0, MAX_TRACE),
         default=20,
         metavar="K",
-        help="log the events of the first K replicates (default 20)",
+        help=f"log the events of the first K replicates (default 20; at most {MAX_TRACE:,}: "
+        "each costs about 3 ms and 400 bytes of traces.jsonl a round, in the estimate)",
     )
     p.add_argument(
         "--resume",
@@ -213,7 +215,8 @@ def _check_size(job: RunJob, args: argparse.Namespace) -> None:
     from ..io.estimate import check_fits, rounds_of, run_estimate
 
     n = job.replicates if job.precision is None else job.max_replicates  # -n auto: its cap
-    est = run_estimate(n, rounds_of(job.scenario), 1 if args.scheduler else args.workers)
+    workers = 1 if args.scheduler else args.workers
+    est = run_estimate(n, rounds_of(job.scenario), workers, job.trace)
     check_fits(est, job.checkpoint.parent, args.allow_large)
     if est.seconds > 60 and not args.quiet:
         sys.stderr.write(f"estimate: {est.text()}\n")
@@ -276,7 +279,11 @@ def add_report(sub: Subparsers) -> None:
         metavar="RESULTS_DIR",
         help="a folder written by 'sim run', 'sim sweep', 'sim compare' or 'sim sensitivity'",
     )
-    p.add_argument("--open", action="store_true", help="open the report in a web browser")
+    p.add_argument(
+        "--open",
+        action="store_true",
+        help="open the report in a web browser (without one, print the path to open)",
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -321,10 +328,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     print(f"wrote {path}")
     if args.open:
-        import webbrowser
-
-        webbrowser.open(path.resolve().as_uri())
+        _open_in_browser(path)
     return 0
+
+
+def _open_in_browser(path: Path) -> None:
+    """Open the report in a web browser; where none can be started, say so and where the
+    page is (the report is written either way: exit status 0)."""
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        sys.stderr.write(f"no web browser found to open it; open {path.resolve()} yourself\n")
 
 
 def _write_sensitivity_report(folder: Path) -> Path:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..errors import UsageError
+from ..io.limits import MAX_POINTS
 from .options import (
     Subparsers,
     add_executor_options,
@@ -122,9 +123,9 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--samples",
-        type=count(1),
+        type=count(1, MAX_POINTS),
         metavar="K",
-        help="points of an LHS or Sobol design (Sobol: a power of two)",
+        help=f"points of an LHS or Sobol design (Sobol: a power of two; at most {MAX_POINTS:,})",
     )
 
 

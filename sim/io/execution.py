@@ -12,9 +12,20 @@ from typing import Any
 from ..errors import RunError, UsageError
 from .limits import cap_workers
 
-__all__ = ["SchedulerUnreachable", "dask_client", "map_unordered", "process_pool", "stop_pool"]
+__all__ = [
+    "SchedulerUnreachable",
+    "dask_client",
+    "map_unordered",
+    "process_pool",
+    "require_dask",
+    "stop_pool",
+]
 
 SCHEDULER_TIMEOUT_S = 5  # seconds to wait for a Dask scheduler before giving up
+# Dask's own timeout covers the TCP connection but not its handshake: a port that accepts
+# and never answers would hold the client for ever, so the whole connection (connect,
+# handshake, first exchange) runs under this deadline too.
+CONNECT_DEADLINE_S = SCHEDULER_TIMEOUT_S + 3
 
 # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also pins glibc's
 # mmap threshold: every engine temporary of a few MB is then mmap'ed and page-faulted
@@ -55,13 +66,51 @@ def stop_pool(pool: Executor, interrupted: bool) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def require_dask() -> None:
+    """UsageError unless dask.distributed can be imported: the one check every use of
+    ``--scheduler`` (or ``scheduler=``) goes through, before anything runs."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("--scheduler needs Dask: pip install -e '.[dask]'") from None
+
+
+def _connect(addr: str) -> Any:
+    """A Client of the scheduler at ``addr``, or SchedulerUnreachable within
+    CONNECT_DEADLINE_S: the client is made in a daemon thread that is abandoned (and ends
+    when the other side closes) if the scheduler does not answer in time."""
+    import threading
+
+    from distributed import Client
+
+    box: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            box["client"] = Client(addr, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+        except Exception as e:  # refused, timed out, or not a Dask scheduler at all
+            box["error"] = e
+
+    t = threading.Thread(target=make, name="sim-dask-connect", daemon=True)
+    t.start()
+    t.join(CONNECT_DEADLINE_S)
+    if "client" in box:
+        return box["client"]
+    if "error" in box:
+        why = f"within {SCHEDULER_TIMEOUT_S} s ({type(box['error']).__name__})"
+    else:
+        why = f"(it accepted the connection but did not answer within {CONNECT_DEADLINE_S} s)"
+    raise SchedulerUnreachable(
+        f"cannot reach the Dask scheduler at {addr} {why}; is 'dask scheduler' running there?"
+    )
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str, workers: int = 1) -> Iterator[Any]:
     """A dask.distributed Client: ``"local"`` starts a LocalCluster (processes, loopback)."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise UsageError("--scheduler needs Dask: pip install -e '.[dask]'") from None
+    require_dask()
+    from distributed import Client, LocalCluster
+
     if scheduler == "local":
         import dask
 
@@ -81,17 +130,12 @@ def dask_client(scheduler: str, workers: int = 1) -> Iterator[Any]:
             cluster.close()
         return
     addr = scheduler if "://" in scheduler else f"tcp://{scheduler}"
-    try:
-        client = Client(addr, timeout=f"{SCHEDULER_TIMEOUT_S}s")
-    except Exception as e:  # refused, timed out, or not a Dask scheduler at all
-        raise SchedulerUnreachable(
-            f"cannot reach the Dask scheduler at {addr} within {SCHEDULER_TIMEOUT_S} s "
-            f"({type(e).__name__}); is 'dask scheduler' running there?"
-        ) from None
+    client = _connect(addr)
     try:
         yield client
     finally:
-        client.close()
+        with contextlib.suppress(Exception):  # a scheduler gone silent: close within its timeout
+            client.close(timeout=SCHEDULER_TIMEOUT_S)
 
 
 def map_unordered(
@@ -101,14 +145,14 @@ def map_unordered(
     if not jobs:
         return
     if scheduler is not None:
-        from distributed import as_completed as dask_completed
-
         cm = (
             dask_client(scheduler, workers)
             if isinstance(scheduler, str)
             else contextlib.nullcontext(scheduler)
         )
         with cm as client:
+            from distributed import as_completed as dask_completed
+
             futs = {
                 client.submit(fn, job, pure=False, key=f"sim-point-{k}-{os.getpid()}-{id(jobs)}"): k
                 for k, job in jobs.items()

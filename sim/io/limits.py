@@ -2,7 +2,9 @@
 docs/scenario-language.md, section 12, and in ``sim run --help``).
 
 Scenario limits are checked when a scenario is validated; run limits (replicates,
-workers, points) when a run, sweep, comparison or sensitivity study is asked for.
+workers, points, traced replicates, scenarios compared, cases, resamples) when a run,
+sweep, comparison, study or discovery is asked for: every option that scales the work or
+the output has its ceiling here.
 Imports nothing heavy: ``sim validate`` uses it.
 """
 
@@ -12,13 +14,18 @@ import os
 
 __all__ = [
     "BOOTSTRAP_BLOCK",
+    "MAX_CASES",
+    "MAX_COMPARED",
     "MAX_HORIZON_DAYS",
     "MAX_MAGNITUDE",
     "MAX_POINTS",
     "MAX_REPLICATES",
+    "MAX_RESAMPLES",
     "MAX_ROUNDS",
+    "MAX_TRACE",
     "WORKERS_PER_CPU",
     "cap_workers",
+    "check_at_most",
     "cpu_count",
 ]
 
@@ -27,10 +34,22 @@ MAX_HORIZON_DAYS = 36_525  # a horizon at most 100 years after the start
 MAX_REPLICATES = 100_000_000  # per run (the scenario's run.replicates has the same cap)
 MAX_POINTS = 100_000  # points of a sweep design or of a sensitivity study
 MAX_MAGNITUDE = 1e12  # every scenario number, plain or drawn, lies within ±MAX_MAGNITUDE
+MAX_TRACE = 1_000  # replicates whose events are logged (--trace): ~3 ms and ~400 B a round each
+MAX_RESAMPLES = 100  # PRIM reruns of sim discover --resamples (each a few seconds)
+MAX_COMPARED = 100  # scenarios (and variants) of one comparison, all held in memory at once
+MAX_CASES = 1_000  # history cases of one hindcast or calibration
 WORKERS_PER_CPU = 4  # local worker processes: at most this many per CPU
 BOOTSTRAP_BLOCK = (
     2_000_000  # compare's paired bootstrap draws its resampled indices in blocks of this many
 )
+
+
+def check_at_most(count: int, ceiling: int, what: str) -> None:
+    """UsageError when ``count`` of ``what`` (e.g. "scenarios to compare") exceeds ``ceiling``."""
+    from ..errors import UsageError
+
+    if count > ceiling:
+        raise UsageError(f"at most {ceiling:,} {what} (got {count:,})")
 
 
 def cpu_count() -> int:

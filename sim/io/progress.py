@@ -80,12 +80,14 @@ def rich_bar() -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from .terminal import raw_stream
+
     return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(file=raw_stream(sys.stderr)),  # its escape codes are its own
         transient=True,
     )
 

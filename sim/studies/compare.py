@@ -170,11 +170,13 @@ def compare(
     ``allow_large``.
     """
     from ..io.estimate import check_fits, compare_estimate, rounds_of
+    from ..io.limits import MAX_COMPARED, check_at_most
     from .runner import MAX_AUTO_REPLICATES
 
     items = list(scenarios)
     if not items:
         raise UsageError("compare needs at least one scenario")
+    check_at_most(len(items) + len(variants or ()), MAX_COMPARED, "scenarios and variants compared")
     if variants:
         names, loaded = _variants(items, overrides, variants)
     else:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..io.limits import MAX_RESAMPLES
 from ..output.discoveries import DISCOVER_FILE, Discovery, Restriction
 from ..output.labels import Vocabulary
 from ..output.results import Results
@@ -102,8 +103,8 @@ def discover(
     r = results if isinstance(results, Results) else Results.load(Path(results))
     if not 0 < min_mass < 1:
         raise UsageError(f"--min-mass must lie strictly between 0 and 1 (got {min_mass})")
-    if resamples < 0:
-        raise UsageError(f"resamples must be >= 0 (got {resamples})")
+    if not 0 <= resamples <= MAX_RESAMPLES:
+        raise UsageError(f"resamples must be in 0..{MAX_RESAMPLES} (got {resamples})")
     y_all, wording = outcome_flags(r, outcome)
     x_all = _inputs(r)
     if x_all.shape[1] == 0:

@@ -345,12 +345,14 @@ def hindcast(
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
     from ..io.folders import file_folder_names
+    from ..io.limits import MAX_CASES, check_at_most
     from ..model.scenario.loader import load_scenario
     from ..version import __version__
     from .runner import run
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
+    check_at_most(len(cases), MAX_CASES, "cases in one hindcast")
     names = file_folder_names(cases, "case")  # refuses a case file given twice
     if isinstance(median_days, bool) or not 0 < median_days <= MAX_MAGNITUDE:
         raise UsageError(f"median_days must be a finite number > 0 (got {median_days!r})")

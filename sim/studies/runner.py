@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import RunError, UsageError
 from ..io.execution import process_pool, stop_pool
-from ..io.limits import MAX_REPLICATES, cap_workers
+from ..io.limits import MAX_REPLICATES, MAX_TRACE, cap_workers
 from ..model.engine.chunk import simulate_chunk
 from ..model.engine.store import ChunkOutput, FolderStore, MemoryStore
 from ..model.engine.tables import run_meta, series_table
@@ -329,6 +329,8 @@ def _check_sizes(
     ):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise UsageError(f"{name} must be an integer >= {lo} (got {v!r})")
+    if trace > MAX_TRACE:
+        raise UsageError(f"trace must be at most {MAX_TRACE:,} replicates (got {trace:,})")
     if max(n, max_replicates if precision is not None else 0) > MAX_REPLICATES:
         raise UsageError(
             f"replicates must be at most {MAX_REPLICATES:,} "

@@ -77,6 +77,24 @@ class MemoryStore:
         return {k: np.concatenate([o.outcomes.pop(k) for o in outs]) for k in names}
 
 
+def _unusable(folder: Path, e: OSError) -> RunError:
+    """The checkpoint folder cannot hold chunks: which folder, and why, in one line."""
+    from ...io.folders import oserror_text
+
+    return RunError(f"checkpoint {str(folder)!r} cannot hold a run's chunks: {oserror_text(e)}")
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the checkpoint folder (and its parents); RunError naming it when it is a file
+    or cannot be created."""
+    if folder.exists() and not folder.is_dir():
+        raise RunError(f"checkpoint {str(folder)!r} is a file, not a folder; choose a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _unusable(folder, e) from None
+
+
 class FolderStore:
     """Chunks checkpointed to ``folder`` as they finish; outcomes streamed to Parquet at the end."""
 
@@ -84,7 +102,7 @@ class FolderStore:
         self.folder = folder
         self.manifest = manifest
         self.identity = json.dumps({k: manifest[k] for k in IDENTITY}, sort_keys=True)
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_folder(folder)
         path = folder / MANIFEST
         old: Any = None
         with contextlib.suppress(OSError, ValueError):
@@ -97,7 +115,10 @@ class FolderStore:
                     f"(different {', '.join(diff)}); remove it or choose another output folder"
                 )
         else:  # new, or damaged: every chunk carries the identity and is verified on its own
-            atomic_write_json(path, manifest, indent=1)
+            try:
+                atomic_write_json(path, manifest, indent=1)
+            except OSError as e:
+                raise _unusable(folder, e) from None
 
     def path(self, index: int) -> Path:
         return self.folder / f"chunk-{index:06d}.npz"

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import Effect, Flag, Id, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
+from .spec import Effect, Flag, Id, Name, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
 
 __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
 
@@ -51,7 +51,7 @@ class Stalling(Spec):
 
 class Belligerent(Spec):
     role: Literal["belligerent"]
-    name: str | None = Field(default=None, description="display name (default: the id)")
+    name: Name | None = Field(default=None, description="display name (default: the id)")
     side: Literal["A", "B"]
     ideal: dict[Id, Num] = Field(description="ideal point per issue, real units")
     salience: dict[Id, NonNeg] = Field(description="weight per issue; normalised to sum 1")
@@ -90,7 +90,7 @@ class Belligerent(Spec):
 
 
 class Threat(Spec):
-    name: str
+    name: Name
     against: Id = Field(
         description="an actor id, or 'obstructer': whoever rejects what the other accepted"
     )
@@ -126,7 +126,7 @@ class Threat(Spec):
 
 class Mediator(Spec):
     role: Literal["mediator"]
-    name: str | None = None
+    name: Name | None = None
     proposes: Literal["nash", "split", "none"] = "nash"
     weights: dict[Id, Pos] = Field(
         default_factory=dict, description="bargaining weight per belligerent (default 1)"
@@ -144,7 +144,7 @@ class Mediator(Spec):
 
 class Patron(Spec):
     role: Literal["patron"]
-    name: str | None = None
+    name: Name | None = None
     supports: Id
     aid: NonNeg = Field(default=0.0, description="capability added per round")
     reliability: Prob = Field(default=1.0, description="probability the aid arrives in a round")

@@ -8,16 +8,16 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import Spec, Text
+from .spec import Label, Spec, Text
 
 __all__ = ["Issue"]
 
 
 class Issue(Spec):
     description: Text = ""
-    unit: str = ""
+    unit: Label = ""
     range: tuple[Number, Number] = Field(description="[lo, hi] in real units, lo < hi")
-    ends: tuple[str, str] | None = Field(
+    ends: tuple[Label, Label] | None = Field(
         default=None, description="labels of the lo and hi ends (default: the numbers)"
     )
     status_quo: Number | Literal["front_line"] | None = Field(

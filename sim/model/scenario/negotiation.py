@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import Flag, Id, NonNeg, Pos, Prob, Spec, Whole
+from .spec import Flag, Id, Name, NonNeg, Pos, Prob, Spec, Whole
 
 __all__ = ["Durability", "Misperception", "Negotiation", "Proposal"]
 
@@ -102,7 +102,7 @@ class Negotiation(Spec):
 
 
 class Proposal(Spec):
-    name: str
+    name: Name
     by: Id
     on: dt.date | None = None
     every_days: Whole | None = Field(default=None, gt=0)

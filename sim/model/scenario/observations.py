@@ -18,7 +18,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import Flag, Id, Spec, Text
+from .spec import Flag, Id, Name, Spec, Text
 
 __all__ = ["KINDS", "DecidedSeen", "Level", "Observation", "ProposalSeen", "ThreatSeen"]
 
@@ -84,7 +84,7 @@ class Level(Spec):
 
 
 class ProposalSeen(Spec):
-    name: str = Field(description="a proposal of the scenario, put on the observation's date")
+    name: Name = Field(description="a proposal of the scenario, put on the observation's date")
     accepted_by: Id | None = None
     rejected_by: Id | None = None
 
@@ -99,7 +99,7 @@ class ProposalSeen(Spec):
 
 
 class ThreatSeen(Spec):
-    name: str = Field(description="a mediator's threat of the scenario")
+    name: Name = Field(description="a mediator's threat of the scenario")
     carried_out: Flag
 
 

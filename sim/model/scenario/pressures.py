@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import AtLeast1, Effect, Flag, Id, NonNeg, Num, Pos, Prob, Spec
+from .spec import AtLeast1, Effect, Flag, Id, Name, NonNeg, Num, Pos, Prob, Spec
 
 __all__ = [
     "Battlefield",
@@ -128,7 +128,7 @@ class Pressures(Spec):
 
 
 class Event(Spec):
-    name: str
+    name: Name
     on: dt.date | None = None
     rate_per_year: NonNeg | None = None
     from_: dt.date | None = Field(default=None, alias="from")

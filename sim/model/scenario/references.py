@@ -54,7 +54,21 @@ def check_horizon(c: Checks) -> None:
         )
 
 
+# Words a threat uses for whoever it falls on: an actor of that id could never be named there.
+RESERVED_IDS = {
+    "obstructer": "against: obstructer means whoever rejects what the other accepted",
+    "target": "<state>.target in a threat's effect means the threat's target",
+}
+
+
 def check_actors(c: Checks) -> None:
+    for aid in c.s.actors:
+        if aid in RESERVED_IDS:
+            c.add(
+                ("actors", aid),
+                f"'{aid}' is reserved ({RESERVED_IDS[aid]}); give this actor another id",
+                OMIT,
+            )
     bell = c.s.belligerents()
     for side in ("A", "B"):  # exactly one belligerent per side
         ids = [k for k, a in bell.items() if a.side == side]

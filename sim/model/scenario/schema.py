@@ -32,7 +32,7 @@ from .pressures import (
     Sanctions,
     SanctionStep,
 )
-from .spec import Id, Name, Spec, Text, Whole, parse_effect, whole_number
+from .spec import Id, Label, Name, Spec, Text, Whole, parse_effect, whole_number
 
 __all__ = [
     "Actor",
@@ -129,7 +129,7 @@ class Scenario(Spec):
     )
     name: Name
     description: Text = ""
-    sources: list[str] = Field(default_factory=list)
+    sources: list[Label] = Field(default_factory=list)
     start: dt.date
     war_began: dt.date | None = Field(
         default=None,

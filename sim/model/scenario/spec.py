@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ...io.terminal import escape_controls, is_control, visible
 from .distributions import Dist, Finite, num_union, support_of
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Effect",
     "Flag",
     "Id",
+    "Label",
     "Name",
     "NonNeg",
     "Num",
@@ -47,16 +49,41 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]  # YAML block scalars end in "\n"
 
 
-def _not_blank(v: str) -> str:
-    if not v.strip():
-        raise PydanticCustomError("blank", "must not be empty or only spaces")
+def _no_controls(v: str, allowed: str = "") -> str:
+    """Refuse C0/C1 control characters (but those ``allowed``): a terminal would obey them
+    when the text is printed (they are escaped there too, sim.terminal)."""
+    bad = next((i for i, c in enumerate(v) if is_control(c) and c not in allowed), None)
+    if bad is not None:
+        shown = escape_controls(v[bad]) if v[bad] not in "\n\t" else repr(v[bad])[1:-1]
+        raise PydanticCustomError(
+            "control",
+            "must not hold control characters (found '{ch}' at character {at})",
+            {"ch": shown, "at": bad + 1},
+        )
     return v
 
 
-Name = Annotated[str, AfterValidator(_not_blank)]  # a display name: some visible text
+def _prose(v: str) -> str:
+    return _no_controls(v, allowed="\n\t")
+
+
+def _not_blank(v: str) -> str:
+    _no_controls(v)
+    if not v.strip():
+        raise PydanticCustomError("blank", "must not be empty or only spaces")
+    if not visible(v):
+        raise PydanticCustomError(
+            "blank", "must hold visible text (not only spaces, zero-width or format characters)"
+        )
+    return v
+
+
+# A description or source: prose whose lines may break (YAML block scalars end in "\n").
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_prose)]
+Name = Annotated[str, AfterValidator(_not_blank)]  # a display name: some visible text, one line
+Label = Annotated[str, AfterValidator(_no_controls)]  # a unit or an end's label: one line
 
 
 def whole_number(v: Any) -> Any:

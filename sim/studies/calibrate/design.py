@@ -94,6 +94,7 @@ def load_cases(files: Sequence[str | os.PathLike[str]]) -> list[Case]:
     """Every case loaded and its record read (ScenarioError or UsageError before anything
     runs); two cases with the same file name are refused (the name keys their checkpoints)."""
     from ...io.estimate import rounds_of
+    from ...io.limits import MAX_CASES, check_at_most
     from ...model.scenario.loader import load_scenario, load_tree, scenario_sha256
     from ..hindcast import realised_day
 
@@ -102,6 +103,7 @@ def load_cases(files: Sequence[str | os.PathLike[str]]) -> list[Case]:
             f"calibrate needs at least two CASE files (got {len(files)}): the leave-one-case-out "
             "scores leave each case out of the fit in turn"
         )
+    check_at_most(len(files), MAX_CASES, "cases in one calibration")
     out: list[Case] = []
     for f in files:
         s = load_scenario(f)
