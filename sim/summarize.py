@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .artefacts import artefact_flags
 from .errors import RunError
 from .history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from .jsonable import jsonable
@@ -74,6 +75,9 @@ def summarize(r: Any) -> dict[str, Any]:
         "threats_fired": threats,
         "diagnostics": m.get("diagnostics") or {},
         "wall_seconds": m.get("wall_seconds"),
+        "overrides": list(m.get("overrides") or []),
+        "warnings": list(m.get("warnings") or []),
+        "flags": artefact_flags(r),
     }
     if cond:
         out["conditioning"] = cond

@@ -18,6 +18,7 @@ from .options import (
     auto_size,
     count,
     formatter,
+    load_checked,
     progress_bar,
 )
 from .run import add_out_option, add_report_options
@@ -84,7 +85,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     out = _out_folder(args.out, "compare.json")
     replicates, precision, cap = auto_size(args)
-    bar, progress = progress_bar(args.quiet)
+    for f in dict.fromkeys(args.scenarios):
+        load_checked(f, args.overrides)
+    bar, progress = progress_bar(args.quiet, "replicates")
     with bar if bar is not None else contextlib.nullcontext():
         c = compare(
             args.scenarios,
@@ -178,7 +181,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     out = _out_folder(args.out, "sensitivity.json")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
-    bar, progress = progress_bar(args.quiet)
+    load_checked(args.scenario, args.overrides)
+    bar, progress = progress_bar(args.quiet, "sensitivity points")
     try:
         r = sensitivity(
             args.scenario,

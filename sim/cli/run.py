@@ -21,6 +21,7 @@ from .options import (
     formatter,
     limits_help,
     progress_bar,
+    warn_implausible,
 )
 
 if TYPE_CHECKING:
@@ -164,6 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"--resume continues a run with its own settings; leave out {', '.join(given)}"
             )
         job = resume_run(args.resume)
+        warn_implausible(job.scenario, args.resume)
     else:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
@@ -181,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             observed=args.observed,
             as_of=args.as_of,
         )
+        warn_implausible(job.scenario, args.scenario)
         _check_size(job, args)
         job.begin()
     try:
@@ -214,7 +217,7 @@ def _check_size(job: RunJob, args: argparse.Namespace) -> None:
 def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     from ..engine.runner import run
 
-    bar, progress = progress_bar(args.quiet)
+    bar, progress = progress_bar(args.quiet, "replicates")
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:  # a large run split by chunk over a Dask cluster
@@ -245,6 +248,8 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     if job.precision is not None:
         print(precision_note(results, job.precision, job.max_replicates))
     what = "summary.json, outcomes.parquet, series.parquet"
+    if results.traces:
+        what += ", traces.jsonl"
     if not args.no_report:
         what += ", figures/, report.html"
     print(f"wrote {folder}/ ({what})")

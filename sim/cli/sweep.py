@@ -15,6 +15,7 @@ from .options import (
     count,
     formatter,
     limits_help,
+    load_checked,
     progress_bar,
 )
 from .run import add_out_option
@@ -137,7 +138,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
     if args.resume and args.out and args.out != args.resume:
         raise UsageError("--resume writes into its own folder; leave out --out")
-    bar, progress = progress_bar(args.quiet)
+    if args.scenario is not None:
+        load_checked(args.scenario, args.overrides)
+    bar, progress = progress_bar(args.quiet, "sweep points")
     replicates, precision, cap = auto_size(args)
 
     def go(cb: Any) -> Any:
