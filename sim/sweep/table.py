@@ -34,8 +34,8 @@ class SweepResults:
         """A few lines (the table and points are long: see ``.table``)."""
         m, t = self.manifest, self.table
         varied = ", ".join(f"{v['path']} ({v['lo']:g} to {v['hi']:g})" for v in m["vary"])
-        p = t["p_ceasefire"] if "p_ceasefire" in t else []
-        span = f"{100 * min(p):.1f}% to {100 * max(p):.1f}%" if len(p) else "n/a"
+        p = t["p_ceasefire"].dropna() if "p_ceasefire" in t else pd.Series(dtype=float)
+        span = f"{100 * p.min():.1f}% to {100 * p.max():.1f}%" if len(p) else "n/a"
         return (
             f"<SweepResults of {m.get('scenario')!r}: {len(t)} points, {m['design']} over "
             f"{varied}\n  P(ceasefire) from {span}; see .table, .plot(); folder {self.folder}>"
