@@ -43,7 +43,7 @@ def add_compare(sub: Subparsers) -> None:
         "  sim compare scenarios/baseline.yaml scenarios/russian_stalling.yaml \\\n"
         "      scenarios/war_weariness.yaml -n 5000 --out results/cmp\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml -n auto --precision 0.01\n"
-        "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.level=0.9' \\\n"
+        "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.cost=0.0008' \\\n"
         "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n",
     )
     p.add_argument(
@@ -125,7 +125,7 @@ def add_sensitivity(sub: Subparsers) -> None:
         "  sim sensitivity scenarios/baseline.yaml --method morris --samples 10 -n 500\n"
         "  sim sensitivity scenarios/baseline.yaml --method sobol --top 10 --out results/sens\n"
         "  sim sensitivity scenarios/baseline.yaml --samples 64 -n 1000 --workers 4 \\\n"
-        "      --params actors.russia.stalling.prior,pressures.sanctions.level=0.3:0.9\n",
+        "      --params actors.russia.stalling.prior,pressures.sanctions.cost=0.0001:0.0008\n",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="default sobol")

@@ -71,7 +71,7 @@ def add_show(sub: Subparsers) -> None:
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim show scenarios/us_walks_away.yaml\n"
-        "  sim show scenarios/baseline.yaml --set pressures.sanctions.level=0.8\n"
+        "  sim show scenarios/baseline.yaml --set pressures.sanctions.cost=0.0004\n"
         "  sim show scenarios/baseline.yaml --no-summary > resolved.yaml\n",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")

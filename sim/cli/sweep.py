@@ -55,14 +55,14 @@ def sweep_table_text(res: Any, max_rows: int = 40) -> str:
 
 SWEEP_EXAMPLES = (
     "Examples:\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:11\n"
     "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
     "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
     "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
-    "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
+    "      --vary pressures.sanctions.cost=0:0.001 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:11 \\\n"
     "      --scheduler tcp://scheduler-host:8786\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:5 -n auto \\\n"
     "      --precision 0.01\n"
     "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n"
 )
