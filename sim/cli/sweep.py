@@ -59,7 +59,7 @@ SWEEP_EXAMPLES = (
     "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
     "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
     "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
-    "      --vary pressures.sanctions.cost=0:0.001 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
+    "      --vary pressures.sanctions.cost=0:0.001 --vary pressures.learning.prior_sd.pert.1=0.06:0.14\n"
     "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:11 \\\n"
     "      --scheduler tcp://scheduler-host:8786\n"
     "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:5 -n auto \\\n"
