@@ -77,3 +77,18 @@ def test_results_objects_print_in_a_few_lines(tmp_path):
         assert str(obj) == text
         assert len(text.splitlines()) <= 3 and len(text) < 400, text
         assert needle in text
+
+
+def test_a_resumed_run_keeps_the_overrides_its_headline_names(tmp_path):
+    from sim.outputs import plan_run, resume_run
+    from sim.scenario.loader import overrides_of
+
+    out = tmp_path / "run"
+    job = plan_run(str(MINI), ["actors.b.optimism=0.2"], replicates=100, seed=1, out=out)
+    job.begin()
+    job.release()  # as if interrupted before any chunk finished
+    again = resume_run(out)
+    try:
+        assert overrides_of(again.scenario) == ("actors.b.optimism=0.2",)
+    finally:
+        again.release()

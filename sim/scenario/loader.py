@@ -37,6 +37,7 @@ __all__ = [
     "load_scenario",
     "load_tree",
     "overrides_of",
+    "remember_overrides",
     "scenario_sha256",
     "set_path",
     "validate_loaded",
@@ -92,14 +93,14 @@ def load_scenario(
         raise ScenarioError([*problems, *extra]) from None
     if problems:
         raise ScenarioError(problems)
-    _remember_overrides(s, overrides)
+    remember_overrides(s, overrides)
     return s
 
 
 OVERRIDES_KEY = "_sim_overrides"  # where a loaded scenario keeps the overrides it was given
 
 
-def _remember_overrides(s: Scenario, overrides: Sequence[str] | Mapping[str, Any] | None) -> None:
+def remember_overrides(s: Scenario, overrides: Sequence[str] | Mapping[str, Any] | None) -> None:
     """Keep the ``PATH=VALUE`` overrides on the scenario, so a run's headline and summary can
     say it is not the file as written. Stored outside the pydantic fields: equality, hashing,
     the dumped YAML and its hash see only the scenario's content."""
