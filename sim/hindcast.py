@@ -193,7 +193,7 @@ class HindcastResults:
     def __repr__(self) -> str:
         """A few lines (the cases are long: see ``.table()``)."""
         return (
-            f"<HindcastResults: {len(self.cases)} cases, "
+            f"<HindcastResults: {len(self.cases)} case{'' if len(self.cases) == 1 else 's'}, "
             f"{self.meta.get('replicates', '?')} replicates each\n  see .table(), .totals(); "
             f"folder {self.folder}>"
         )

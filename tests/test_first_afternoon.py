@@ -18,6 +18,7 @@ from sim.cli.options import progress_bar
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "scenarios" / "history" / "gaza_2012.yaml"
+PRIOR, SANCTIONS = "actors.russia.stalling.prior", "pressures.sanctions.cost"
 
 
 class _Asked(Exception):
@@ -68,7 +69,13 @@ def test_results_objects_print_in_a_few_lines(tmp_path):
         str(MINI), ["actors.a.support=0.2:0.8:3"], replicates=100, seed=1, out=tmp_path / "w"
     )
     c = sim.compare([str(MINI)], variants=["actors.a.support=0.3"], replicates=100, seed=1)
+    k = sim.sensitivity(
+        str(BASELINE), method="morris", samples=2, replicates=50, params=[PRIOR, SANCTIONS]
+    )
+    h = sim.hindcast([str(CASE)], replicates=100)
     for obj, needle in (
+        (k, "(morris) of 'Russia–Ukraine ceasefire talks, late April 2025 (baseline)': 2 inputs"),
+        (h, "<HindcastResults: 1 case, 100 replicates each"),
         (w, "3 points, grid over actors.a.support (0.2 to 0.8)"),
         (c, "2 scenarios (base, actors.a.support=0.3), 100 replicates each"),
         (sim.run(sim.load_scenario(MINI), replicates=100, seed=1), "100 replicates, seed 1"),
