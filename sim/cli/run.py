@@ -144,26 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..outputs import plan_run, resume_run
 
     if args.resume is not None:
-        given = [
-            f
-            for f, v in (
-                ("SCENARIO", args.scenario),
-                ("-n", args.replicates),
-                ("--seed", args.seed),
-                ("--set", args.overrides),
-                ("--calibration", args.calibration),
-                ("--out", args.out),
-                ("--observed", args.observed),
-                ("--as-of", args.as_of),
-                ("--precision", args.precision),
-                ("--max-replicates", args.max_replicates),
-            )
-            if v
-        ]
-        if given:
-            raise UsageError(
-                f"--resume continues a run with its own settings; leave out {', '.join(given)}"
-            )
+        _refuse_settings_on_resume(args)
         job = resume_run(args.resume)
         warn_implausible(job.scenario, args.resume)
     else:
@@ -201,6 +182,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     finally:
         job.release()
+
+
+def _refuse_settings_on_resume(args: argparse.Namespace) -> None:
+    """--resume runs with the interrupted run's own settings: any other given is refused."""
+    given = [
+        f
+        for f, v in (
+            ("SCENARIO", args.scenario),
+            ("-n", args.replicates),
+            ("--seed", args.seed),
+            ("--set", args.overrides),
+            ("--calibration", args.calibration),
+            ("--out", args.out),
+            ("--observed", args.observed),
+            ("--as-of", args.as_of),
+            ("--precision", args.precision),
+            ("--max-replicates", args.max_replicates),
+        )
+        if v
+    ]
+    if given:
+        raise UsageError(
+            f"--resume continues a run with its own settings; leave out {', '.join(given)}"
+        )
 
 
 def _check_size(job: RunJob, args: argparse.Namespace) -> None:
