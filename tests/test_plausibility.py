@@ -168,3 +168,20 @@ def test_the_headline_and_report_name_the_overrides_and_results_repr_is_short():
     text = repr(r)
     assert len(text.splitlines()) <= 3 and len(text) < 300
     assert "modified" in text and "100 replicates" in text
+
+
+def test_a_sweep_warns_about_the_ends_of_a_range_the_schedule_overrides(tmp_path):
+    argv = ["sweep", str(BASELINE), "-n", "20", "--quiet"]
+    code, _, err = call(
+        [*argv, "--vary", "pressures.sanctions.level=0:1:2", "--out", str(tmp_path / "a")]
+    )
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        f"{BASELINE} at --vary pressures.sanctions.level=0.0",
+        f"{BASELINE} at --vary pressures.sanctions.level=1.0",
+    ]
+    assert all("outside the levels its schedule sets" in line for line in lines)
+    out = tmp_path / "b"
+    code, _, err = call([*argv, "--vary", "pressures.sanctions.cost=0:0.0008:2", "--out", str(out)])
+    assert (code, err) == (0, "")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
@@ -88,13 +88,14 @@ def report_error(e: SimError) -> None:
         sys.stderr.write(f"error: {_one_line(str(e))}\n")
 
 
-def warn_implausible(scenario: Any, where: str) -> list[str]:
+def warn_implausible(scenario: Any, where: str, known: Collection[str] = ()) -> list[str]:
     """Write each plausibility warning of ``scenario`` (sim/scenario/plausibility.py) as one
-    line ``warning: WHERE: ...`` on stderr, and return them. Every verb that loads a scenario
-    goes through here (or through ``load_checked``), so each warns the same way."""
+    line ``warning: WHERE: ...`` on stderr (but those in ``known``, already written), and return
+    them. Every verb that loads a scenario goes through here (or through ``load_checked``), so
+    each warns the same way."""
     from ..scenario.plausibility import plausibility_warnings
 
-    lines = plausibility_warnings(scenario)
+    lines = [w for w in plausibility_warnings(scenario) if w not in known]
     for line in lines:
         sys.stderr.write(f"warning: {printable(where)}: {printable(line)}\n")
     return lines

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..errors import UsageError
+from ..scenario.plausibility import plausibility_warnings
 from .options import (
     Subparsers,
     add_executor_options,
@@ -17,6 +18,7 @@ from .options import (
     limits_help,
     load_checked,
     progress_bar,
+    warn_implausible,
 )
 from .run import add_out_option
 
@@ -129,6 +131,28 @@ def _add_design_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _warn_at_the_ends(args: argparse.Namespace, known: set[str]) -> None:
+    """The plausibility warnings at each end of every --vary range that the base scenario does
+    not have: a sweep over a value the scenario sets again on a date (a sanctions level its
+    schedule resets) is flat, and the user learns why before it runs."""
+    from ..errors import ScenarioError
+    from ..scenario.loader import load_scenario
+    from ..sweep.design import parse_vary
+
+    for spec in args.vary:
+        try:
+            v = parse_vary(spec)
+        except UsageError:
+            continue  # the sweep itself refuses it, with its message
+        for value in sorted({v.lo, v.hi}):
+            where = f"{args.scenario} at --vary {v.path}={value!r}"
+            try:
+                s = load_scenario(args.scenario, [*args.overrides, f"{v.path}={value!r}"])
+            except ScenarioError:
+                continue  # refused at that point by the sweep, located
+            warn_implausible(s, where, known)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..sweep import sweep
 
@@ -139,7 +163,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.out and args.out != args.resume:
         raise UsageError("--resume writes into its own folder; leave out --out")
     if args.scenario is not None:
-        load_checked(args.scenario, args.overrides)
+        base = load_checked(args.scenario, args.overrides)
+        _warn_at_the_ends(args, set(plausibility_warnings(base)))
     bar, progress = progress_bar(args.quiet, "sweep points")
     replicates, precision, cap = auto_size(args)
 
