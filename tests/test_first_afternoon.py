@@ -99,3 +99,14 @@ def test_a_resumed_run_keeps_the_overrides_its_headline_names(tmp_path):
         assert overrides_of(again.scenario) == ("actors.b.optimism=0.2",)
     finally:
         again.release()
+
+
+def test_report_open_without_a_browser_says_so(tmp_path, monkeypatch):
+    import webbrowser
+
+    folder = sim.run(sim.load_scenario(MINI), replicates=100, seed=1).save(tmp_path / "r")
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    code, out, err = call(["report", str(folder), "--open"])
+    assert code == 0
+    assert out.strip() == f"wrote {folder / 'report.html'}"
+    assert err.strip() == f"no web browser found to open it: open {folder / 'report.html'} yourself"

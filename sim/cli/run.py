@@ -325,7 +325,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.open:
         import webbrowser
 
-        webbrowser.open(path.resolve().as_uri())
+        if not webbrowser.open(path.resolve().as_uri()):
+            sys.stderr.write(f"no web browser found to open it: open {path} yourself\n")
     return 0
 
 
