@@ -185,3 +185,14 @@ def test_a_sweep_warns_about_the_ends_of_a_range_the_schedule_overrides(tmp_path
     out = tmp_path / "b"
     code, _, err = call([*argv, "--vary", "pressures.sanctions.cost=0:0.0008:2", "--out", str(out)])
     assert (code, err) == (0, "")
+
+
+def test_compare_warns_about_an_implausible_variant_before_it_runs(tmp_path):
+    argv = ["compare", str(MINI), "-n", "50", "--quiet", "--out", str(tmp_path / "c")]
+    code, _, err = call([*argv, "--variant", "actors.a.patience=0.9 actors.a.support=0.5"])
+    assert code == 0, err
+    assert err.startswith(
+        f"warning: {MINI} --variant 'actors.a.patience=0.9 actors.a.support=0.5': "
+        "actors.a.patience 0.9 per round (7 days) halves the value of the future in 46 days"
+    )
+    assert len(err.strip().splitlines()) == 1

@@ -20,6 +20,7 @@ from .options import (
     formatter,
     load_checked,
     progress_bar,
+    warn_implausible,
 )
 from .run import add_out_option, add_report_options
 
@@ -80,13 +81,30 @@ def add_compare(sub: Subparsers) -> None:
     p.set_defaults(func=cmd_compare)
 
 
+def _warn_implausible_inputs(args: argparse.Namespace) -> None:
+    """Plausibility warnings of each scenario, and of each --variant (those its base lacks)."""
+    from ..errors import ScenarioError
+    from ..scenario.loader import load_scenario
+    from ..scenario.plausibility import plausibility_warnings
+
+    bases = [load_checked(f, args.overrides) for f in dict.fromkeys(args.scenarios)]
+    if len(bases) != 1:
+        return  # variants need exactly one scenario: compare() says so
+    known = set(plausibility_warnings(bases[0]))
+    for v in args.variant:
+        try:
+            s = load_scenario(args.scenarios[0], [*args.overrides, *v.split()])
+        except ScenarioError:
+            continue  # compare() refuses the variant, located
+        warn_implausible(s, f"{args.scenarios[0]} --variant '{v}'", known)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare, default_compare_folder
 
     out = _out_folder(args.out, "compare.json")
     replicates, precision, cap = auto_size(args)
-    for f in dict.fromkeys(args.scenarios):
-        load_checked(f, args.overrides)
+    _warn_implausible_inputs(args)
     bar, progress = progress_bar(args.quiet, "replicates")
     with bar if bar is not None else contextlib.nullcontext():
         c = compare(
