@@ -163,6 +163,8 @@ def make_results(
             "mediator_gap_checked": 100,
         },
         "observations": [],
+        "overrides": [],
+        "warnings": [],
     }
 
     tr: list[dict[str, Any]] = []

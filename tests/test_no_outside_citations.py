@@ -44,3 +44,31 @@ def test_the_pattern_catches_what_it_is_for():
         assert OUTSIDE.search(bad)
     assert not OUTSIDE.search("docs/model.md and scenarios/history/notes/x.md")
     assert not OUTSIDE.search(URL.sub("", "http://example.org" + "/ho" + "me/world/x.html"))
+
+
+# A repository path as scenarios cite their fact sheets and docs ("scenarios/history/notes/x.md")
+REPO_PATH = re.compile(
+    r"(?<![\w/.-])((?:docs|scenarios|notebooks|sim|tests)/[\w./-]*\w\.(?:md|yaml|py|ipynb))\b"
+)
+
+
+def test_every_repository_path_a_scenario_cites_exists():
+    # Comments and `sources` (printed into reports) cite fact sheets and docs by path: each
+    # must be a file of the repository, so a reader of a report can open it.
+    cited = [
+        (p, i, m.group(1))
+        for p in sorted((ROOT / "scenarios").rglob("*.yaml"))
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        for m in REPO_PATH.finditer(URL.sub("", line))
+    ]
+    assert len({c for _, _, c in cited if "/notes/" in c}) >= 20  # the history fact sheets kept
+    missing = [f"{p.relative_to(ROOT)}:{i}: {c}" for p, i, c in cited if not (ROOT / c).is_file()]
+    assert missing == []
+
+
+def test_the_path_pattern_finds_what_a_scenario_writes():
+    line = '  - "Fact sheet scenarios/history/notes/kargil_1999.md" (see docs/model.md)'
+    assert [m.group(1) for m in REPO_PATH.finditer(line)] == [
+        "scenarios/history/notes/kargil_1999.md",
+        "docs/model.md",
+    ]

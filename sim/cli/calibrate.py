@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_POINTS
-from .options import Subparsers, add_size_options, count, formatter
+from .options import Subparsers, add_size_options, count, formatter, load_checked, progress_bar
 
 if TYPE_CHECKING:
     from ..studies.calibrate import Plan
@@ -104,7 +104,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if not args.resume and not args.param:
         raise UsageError("calibrate needs at least one --param PATH=LO:HI[:K] (or --resume DIR)")
     out = None if args.resume else (args.out or default_folder("calibrate"))
-    bar, progress = _bar(args.quiet)
+    for f in [] if args.resume else dict.fromkeys(args.cases):
+        load_checked(f)
+    bar, progress = progress_bar(args.quiet, "case runs")
     try:
         res = calibrate(
             args.cases,
@@ -144,22 +146,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     what += "calibration.yaml" + ("" if args.no_report else ", figures/, report.html")
     print(f"wrote {res.folder}/ ({what})")
     return 0
-
-
-def _bar(quiet: bool) -> tuple[Any, Any]:
-    """The project's progress bar on stderr, counting case runs (None when quiet or not a
-    terminal)."""
-    if quiet or not sys.stderr.isatty():
-        return None, None
-    from ..io.progress import rich_bar
-
-    bar = rich_bar()
-    task = bar.add_task("case runs", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, update
 
 
 def _planner(args: argparse.Namespace, bar: Any) -> Any:

@@ -18,7 +18,9 @@ from .options import (
     auto_size,
     count,
     formatter,
+    load_checked,
     progress_bar,
+    warn_implausible,
 )
 from .run import add_out_option, add_report_options
 
@@ -42,7 +44,7 @@ def add_compare(sub: Subparsers) -> None:
         "  sim compare scenarios/baseline.yaml scenarios/russian_stalling.yaml \\\n"
         "      scenarios/war_weariness.yaml -n 5000 --out results/cmp\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml -n auto --precision 0.01\n"
-        "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.level=0.9' \\\n"
+        "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.cost=0.0008' \\\n"
         "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n",
     )
     p.add_argument(
@@ -80,12 +82,31 @@ def add_compare(sub: Subparsers) -> None:
     p.set_defaults(func=cmd_compare)
 
 
+def _warn_implausible_inputs(args: argparse.Namespace) -> None:
+    """Plausibility warnings of each scenario, and of each --variant (those its base lacks)."""
+    from ..errors import ScenarioError
+    from ..model.scenario.loader import load_scenario
+    from ..model.scenario.plausibility import plausibility_warnings
+
+    bases = [load_checked(f, args.overrides) for f in dict.fromkeys(args.scenarios)]
+    if len(bases) != 1:
+        return  # variants need exactly one scenario: compare() says so
+    known = set(plausibility_warnings(bases[0]))
+    for v in args.variant:
+        try:
+            s = load_scenario(args.scenarios[0], [*args.overrides, *v.split()])
+        except ScenarioError:
+            continue  # compare() refuses the variant, located
+        warn_implausible(s, f"{args.scenarios[0]} --variant '{v}'", known)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..studies.compare import compare, default_compare_folder
 
     out = _out_folder(args.out, "compare.json", "compare")
     replicates, precision, cap = auto_size(args)
-    bar, progress = progress_bar(args.quiet)
+    _warn_implausible_inputs(args)
+    bar, progress = progress_bar(args.quiet, "replicates")
     with bar if bar is not None else contextlib.nullcontext():
         c = compare(
             args.scenarios,
@@ -127,7 +148,7 @@ def add_sensitivity(sub: Subparsers) -> None:
         "  sim sensitivity scenarios/baseline.yaml --method morris --samples 10 -n 500\n"
         "  sim sensitivity scenarios/baseline.yaml --method sobol --top 10 --out results/sens\n"
         "  sim sensitivity scenarios/baseline.yaml --samples 64 -n 1000 --workers 4 \\\n"
-        "      --params actors.russia.stalling.prior,pressures.sanctions.level=0.3:0.9\n",
+        "      --params actors.russia.stalling.prior,pressures.sanctions.cost=0.0001:0.0008\n",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="default sobol")
@@ -185,7 +206,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     out = _out_folder(args.out, "sensitivity.json", "sensitivity")
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
-    bar, progress = progress_bar(args.quiet)
+    load_checked(args.scenario, args.overrides)
+    bar, progress = progress_bar(args.quiet, "sensitivity points")
     try:
         r = sensitivity(
             args.scenario,

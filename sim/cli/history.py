@@ -7,7 +7,15 @@ from pathlib import Path
 
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
-from .options import Subparsers, add_size_options, count, formatter, positive, progress_bar
+from .options import (
+    Subparsers,
+    add_size_options,
+    count,
+    formatter,
+    load_checked,
+    positive,
+    progress_bar,
+)
 
 __all__ = ["add_hindcast"]
 
@@ -76,9 +84,9 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         else default_folder("hindcast")
     )
     check_writable(out)  # before the runs, not after them
-    _check_size(args)
     overrides = calibration_overrides(args)
-    bar, progress = progress_bar(args.quiet)
+    _check_size(args, overrides)
+    bar, progress = progress_bar(args.quiet, "hindcast cases")
     seed = 1 if args.seed is None else args.seed
     size = (args.replicates, seed, args.workers, median)
     if bar is not None and callable(progress):
@@ -117,11 +125,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_size(args: argparse.Namespace) -> None:
-    """Refuse a hindcast beyond this machine (memory, disk) before anything runs."""
+def _check_size(args: argparse.Namespace, overrides: list[str]) -> None:
+    """Refuse a hindcast beyond this machine (memory, disk) before anything runs; each case's
+    plausibility warnings on stderr."""
     from ..io.estimate import check_fits, rounds_of, run_estimate
-    from ..model.scenario.loader import load_scenario
 
-    rounds = max(rounds_of(load_scenario(c)) for c in args.cases)
+    rounds = max(rounds_of(load_checked(c, overrides)) for c in args.cases)
     est = run_estimate(args.replicates * len(args.cases), rounds, args.workers)
     check_fits(est, None, args.allow_large)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
@@ -23,11 +23,13 @@ __all__ = [
     "count",
     "formatter",
     "limits_help",
+    "load_checked",
     "positive",
     "progress_bar",
     "report_error",
     "report_failure",
     "scheduler_address",
+    "warn_implausible",
 ]
 
 
@@ -98,6 +100,33 @@ def report_error(e: SimError) -> None:
             sys.stderr.write(f"{p}\n")
     else:
         sys.stderr.write(f"error: {_one_line(str(e))}\n")
+
+
+def warn_implausible(scenario: Any, where: str, known: Collection[str] = ()) -> list[str]:
+    """Write each plausibility warning of ``scenario`` (sim/scenario/plausibility.py) as one
+    line ``warning: WHERE: ...`` on stderr (but those in ``known``, already written), and return
+    them. Every verb that loads a scenario goes through here (or through ``load_checked``), so
+    each warns the same way."""
+    from ..model.scenario.plausibility import plausibility_warnings
+
+    lines = [w for w in plausibility_warnings(scenario) if w not in known]
+    for line in lines:
+        sys.stderr.write(f"warning: {printable(where)}: {printable(line)}\n")
+    return lines
+
+
+def load_checked(file: str, overrides: Any = (), observed: str | None = None) -> Any:
+    """``load_scenario`` for the verbs: the scenario, its plausibility warnings on stderr."""
+    from ..model.scenario.loader import load_scenario
+
+    s = load_scenario(file, list(overrides or ()), observed=observed)
+    warn_implausible(s, file)
+    return s
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters shown as escapes, not interpreted."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _one_line(text: str) -> str:
@@ -300,15 +329,18 @@ def scheduler_address(text: str) -> str:
     return text.strip()
 
 
-def progress_bar(quiet: bool) -> tuple[Any, Callable[[int, int], None] | bool]:
+def progress_bar(
+    quiet: bool, unit: str = "replicates"
+) -> tuple[Any, Callable[[int, int], None] | bool]:
     """A rich progress bar on stderr (context manager, callback), or (None, False) when
-    quiet or stderr is not a terminal."""
+    quiet or stderr is not a terminal. ``unit`` names what it counts (replicates, sweep
+    points, hindcast cases, ...), shown beside the bar."""
     if quiet or not sys.stderr.isatty():
         return None, False
     from ..io.progress import rich_bar
 
     bar = rich_bar()
-    task = bar.add_task("replicates", total=None)
+    task = bar.add_task(unit, total=None)
 
     def update(done: int, total: int) -> None:
         bar.update(task, completed=done, total=total)

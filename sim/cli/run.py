@@ -22,6 +22,7 @@ from .options import (
     formatter,
     limits_help,
     progress_bar,
+    warn_implausible,
 )
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         _only_resume(args)
         job = resume_run(args.resume)
+        warn_implausible(job.scenario, args.resume)
     else:
         if args.scenario is None:
             raise UsageError("give a SCENARIO file to run (or --resume DIR)")
@@ -164,6 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             observed=args.observed,
             as_of=args.as_of,
         )
+        warn_implausible(job.scenario, args.scenario)
         _check_size(job, args)
         job.begin()
     try:
@@ -225,7 +228,7 @@ def _check_size(job: RunJob, args: argparse.Namespace) -> None:
 def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     from ..studies.runner import run
 
-    bar, progress = progress_bar(args.quiet)
+    bar, progress = progress_bar(args.quiet, "replicates")
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:  # a large run split by chunk over a Dask cluster
@@ -256,6 +259,8 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     if job.precision is not None:
         print(precision_note(results, job.precision, job.max_replicates))
     what = "summary.json, outcomes.parquet, series.parquet"
+    if results.traces:
+        what += ", traces.jsonl"
     if not args.no_report:
         what += ", figures/, report.html"
     print(f"wrote {folder}/ ({what})")

@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..errors import ScenarioError
-from .options import Subparsers, add_set_option, formatter, report_error
+from .options import Subparsers, add_set_option, formatter, load_checked, report_error
 
 __all__ = ["add_schema", "add_show", "add_validate"]
 
@@ -29,12 +29,10 @@ def add_validate(sub: Subparsers) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..model.scenario.loader import load_scenario
-
     failed = False
     for f in args.files:
         try:
-            s = load_scenario(f, args.overrides)
+            s = load_checked(f, args.overrides)
         except ScenarioError as e:
             failed = True
             report_error(e)
@@ -73,7 +71,7 @@ def add_show(sub: Subparsers) -> None:
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim show scenarios/us_walks_away.yaml\n"
-        "  sim show scenarios/baseline.yaml --set pressures.sanctions.level=0.8\n"
+        "  sim show scenarios/baseline.yaml --set pressures.sanctions.cost=0.0004\n"
         "  sim show scenarios/baseline.yaml --no-summary > resolved.yaml\n",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
@@ -89,8 +87,7 @@ def add_show(sub: Subparsers) -> None:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from ..model.scenario.dump import dump_yaml
-    from ..model.scenario.loader import load_scenario
 
-    s = load_scenario(args.file, args.overrides)
+    s = load_checked(args.file, args.overrides)
     sys.stdout.write(dump_yaml(s, summarise=args.summarise))
     return 0

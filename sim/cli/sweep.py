@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_POINTS
+from ..model.scenario.plausibility import plausibility_warnings
 from .options import (
     Subparsers,
     add_executor_options,
@@ -16,7 +17,9 @@ from .options import (
     count,
     formatter,
     limits_help,
+    load_checked,
     progress_bar,
+    warn_implausible,
 )
 from .run import add_out_option
 
@@ -55,14 +58,14 @@ def sweep_table_text(res: Any, max_rows: int = 40) -> str:
 
 SWEEP_EXAMPLES = (
     "Examples:\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:11\n"
     "  sim sweep scenarios/baseline.yaml --vary actors.russia.stalling.prior=0,0.25,0.5 \\\n"
     "      --vary actors.russia.capability.pert.1=1.2:2:5 -n 2000 --workers 4\n"
     "  sim sweep scenarios/baseline.yaml --design lhs --samples 200 \\\n"
-    "      --vary pressures.sanctions.level=0:1 --vary pressures.learning.rate.pert.1=0.01:0.06\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:11 \\\n"
+    "      --vary pressures.sanctions.cost=0:0.001 --vary pressures.learning.prior_sd.pert.1=0.06:0.14\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:11 \\\n"
     "      --scheduler tcp://scheduler-host:8786\n"
-    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.level=0:1:5 -n auto \\\n"
+    "  sim sweep scenarios/baseline.yaml --vary pressures.sanctions.cost=0:0.001:5 -n auto \\\n"
     "      --precision 0.01\n"
     "  sim sweep --resume results/baseline-sweep-20250101T120000Z\n"
 )
@@ -157,6 +160,28 @@ def _refuse_new_settings(args: argparse.Namespace) -> None:
         )
 
 
+def _warn_at_the_ends(args: argparse.Namespace, known: set[str]) -> None:
+    """The plausibility warnings at each end of every --vary range that the base scenario does
+    not have: a sweep over a value the scenario sets again on a date (a sanctions level its
+    schedule resets) is flat, and the user learns why before it runs."""
+    from ..errors import ScenarioError
+    from ..model.scenario.loader import load_scenario
+    from ..studies.sweep.design import parse_vary
+
+    for spec in args.vary:
+        try:
+            v = parse_vary(spec)
+        except UsageError:
+            continue  # the sweep itself refuses it, with its message
+        for value in sorted({v.lo, v.hi}):
+            where = f"{args.scenario} at --vary {v.path}={value!r}"
+            try:
+                s = load_scenario(args.scenario, [*args.overrides, f"{v.path}={value!r}"])
+            except ScenarioError:
+                continue  # refused at that point by the sweep, located
+            warn_implausible(s, where, known)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ..studies.sweep import sweep
 
@@ -166,7 +191,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep needs at least one --vary PATH=LO:HI:STEPS (or --resume DIR)")
     elif args.scenario is None:
         raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
-    bar, progress = progress_bar(args.quiet)
+    if args.scenario is not None:
+        base = load_checked(args.scenario, args.overrides)
+        _warn_at_the_ends(args, set(plausibility_warnings(base)))
+    bar, progress = progress_bar(args.quiet, "sweep points")
     replicates, precision, cap = auto_size(args)
 
     def go(cb: Any) -> Any:

@@ -25,6 +25,8 @@ _META: dict[str, tuple[type, ...]] = {
     "diagnostics": (dict,),
     "scenario": (str,),
     "description": (str,),
+    "overrides": (list,),
+    "warnings": (list,),
 }
 _BOOL_COLUMNS = ("ceasefire", "in_force_at_horizon", "mediator_engaged", "below_reservation")
 _BOOL_PREFIXES = ("stalling.", "fired.")

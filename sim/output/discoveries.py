@@ -76,6 +76,15 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """A few lines (the trajectory is long: see ``.text()``)."""
+        c = self.chosen
+        return (
+            f"<Discovery of {self.outcome!r}: box {self.box} of {len(self.trajectory)}, coverage "
+            f"{c['coverage']:.2f}, density {c['density']:.2f}, {len(self.restrictions)} inputs "
+            "restricted\n  see .text()>"
+        )
+
     @property
     def chosen(self) -> dict[str, float]:
         row = self.trajectory.iloc[self.box]

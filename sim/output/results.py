@@ -244,48 +244,17 @@ class Results:
         return out
 
     def headline(self) -> str:
-        """A few lines for the terminal: P(ceasefire), median days, P(in force)."""
-        s = self.summary()
+        """A few lines for the terminal: P(ceasefire), median days, P(in force), and the
+        results that look like artefacts (sim/headline.py)."""
+        from .headline import headline
 
-        def pct(e: dict[str, float | None]) -> str:
-            if e["estimate"] is None:
-                return "n/a"
-            return (
-                f"{100 * e['estimate']:.1f}% "
-                f"(95% CI {100 * (e['ci_low'] or 0):.1f}–{100 * (e['ci_high'] or 0):.1f}%)"
-            )
+        return headline(self)
 
-        med = s["median_days_to_ceasefire"]
-        if med is None:
-            med_txt = f"not reached by the horizon ({s['horizon_days']} days)"
-        else:
-            med_date = self.start + dt.timedelta(days=int(med))
-            med_txt = f"{med:.0f} days (around {med_date.isoformat()})"
-        name = s["scenario"] or "scenario"
-        lines = [
-            f"{name}: {s['replicates']:,} replicates, seed {s['seed']}, "
-            f"{s['start']} to {s['horizon']}",
-        ]
-        cond = s.get("conditioning")
-        if cond:
-            lines.append(
-                f"  as of {cond['as_of']}, given {len(cond['observations'])} observation(s): "
-                f"effective sample size {cond['ess']:,.0f} of {cond['replicates']:,} "
-                f"({cond['consistent']:,} replicates consistent with the record)"
-            )
-            if cond["low_ess"]:
-                lines.append(
-                    "  warning: an effective sample size under 1,000 makes these figures noisy; "
-                    "run more replicates (-n)"
-                )
-        lines += [
-            f"  P(ceasefire by {s['horizon']}):  {pct(s['p_ceasefire'])}",
-            f"  median days to ceasefire:       {med_txt}",
-            f"  P(ceasefire in force at horizon): {pct(s['p_in_force_at_horizon'])}",
-        ]
-        forced = s.get("p_decided_by_force")
-        lines += [f"  P(war decided by force first):  {pct(forced)}"] if forced else []
-        return "\n".join(lines)
+    def __repr__(self) -> str:
+        from .headline import title
+
+        name = title(self.meta.get("scenario"), list(self.meta.get("overrides") or []))
+        return f"<Results of {name!r}: {self.n:,} replicates, seed {self.meta.get('seed')}>"
 
     # -- files ------------------------------------------------------------------------
     def save(

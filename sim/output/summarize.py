@@ -14,6 +14,7 @@ from ..errors import RunError
 from ..io.jsonable import jsonable
 from ..model.history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from ..model.scenario.observations import Observation
+from .artefacts import artefact_flags
 from .labels import input_label
 from .stats import effective_n, weighted_share, wilson
 
@@ -74,6 +75,9 @@ def summarize(r: Any) -> dict[str, Any]:
         "threats_fired": threats,
         "diagnostics": m.get("diagnostics") or {},
         "wall_seconds": m.get("wall_seconds"),
+        "overrides": list(m.get("overrides") or []),
+        "warnings": list(m.get("warnings") or []),
+        "flags": artefact_flags(r),
     }
     if cond:
         out["conditioning"] = cond

@@ -30,6 +30,17 @@ class SweepResults:
     def paths(self) -> list[str]:
         return [v["path"] for v in self.manifest["vary"]]
 
+    def __repr__(self) -> str:
+        """A few lines (the table and points are long: see ``.table``)."""
+        m, t = self.manifest, self.table
+        varied = ", ".join(f"{v['path']} ({v['lo']:g} to {v['hi']:g})" for v in m["vary"])
+        p = t["p_ceasefire"].dropna() if "p_ceasefire" in t else pd.Series(dtype=float)
+        span = f"{100 * p.min():.1f}% to {100 * p.max():.1f}%" if len(p) else "n/a"
+        return (
+            f"<SweepResults of {m.get('scenario')!r}: {len(t)} points, {m['design']} over "
+            f"{varied}\n  P(ceasefire) from {span}; see .table, .plot(); folder {self.folder}>"
+        )
+
     def plot(self, ax: Any = None) -> Any:
         """One path: P(ceasefire) with its band; two: heatmap; more: partial-dependence grid."""
         ranges = {v["path"]: (float(v["lo"]), float(v["hi"])) for v in self.manifest["vary"]}

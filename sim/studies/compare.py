@@ -42,6 +42,14 @@ class Comparison:
     precision: float | None = None
     folder: Path | None = None
 
+    def __repr__(self) -> str:
+        """A few lines (each run is large: see ``.text()`` and ``.results``)."""
+        return (
+            f"<Comparison of {len(self.labels)} scenarios ({', '.join(self.labels)}), "
+            f"{self.replicates:,} replicates each, seed {self.seed}\n  see .text(), "
+            f".differences(), .results; folder {self.folder}>"
+        )
+
     def differences(self) -> list[dict[str, Any]]:
         base = self.results[0]
         return [

@@ -191,6 +191,14 @@ class HindcastResults:
     folder: Path | None = None
     runs: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """A few lines (the cases are long: see ``.table()``)."""
+        return (
+            f"<HindcastResults: {len(self.cases)} case{'' if len(self.cases) == 1 else 's'}, "
+            f"{self.meta.get('replicates', '?')} replicates each\n  see .table(), .totals(); "
+            f"folder {self.folder}>"
+        )
+
     def table(self) -> Any:
         """One row per case: p_<forecaster>, brier_, log_, crps_ (days), pit_ (mid-PIT) for the
         model, base (constant hazard) and lognormal; in_50/80/95 for the model and

@@ -35,7 +35,7 @@ from ..io.folders import (
 from ..io.limits import MAX_REPLICATES
 from ..io.locks import LOCK, hold_lock
 from ..model.scenario.dump import dump_yaml
-from ..model.scenario.loader import load_scenario
+from ..model.scenario.loader import load_scenario, overrides_of, remember_overrides
 from ..model.scenario.schema import Scenario
 from ..output.results import Results
 
@@ -159,7 +159,9 @@ class RunJob:
                     if p.name != LOCK:
                         shutil.rmtree(p) if p.is_dir() else p.unlink()
         atomic_write_text(ck / SCENARIO, text)
-        atomic_write_text(ck / OPTIONS, json.dumps({**options, "force": self.force}))
+        # the overrides, for the headline of a resumed run (not part of what makes the job)
+        extra = {"force": self.force, "overrides": list(overrides_of(self.scenario))}
+        atomic_write_text(ck / OPTIONS, json.dumps({**options, **extra}))
 
     def options(self) -> dict[str, Any]:
         """What makes two runs the same job (recorded in the checkpoint's options.json)."""
@@ -338,6 +340,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
             f"checkpoint file {str(ck / SCENARIO)!r} is damaged ({e.problems[0].message}); "
             f"the run cannot be resumed: remove {str(ck)!r} and start it again"
         ) from None
+    remember_overrides(scenario, _recorded_overrides(ck))
     check_writable(folder.parent, shown=folder)
     job = RunJob(
         scenario,
@@ -353,6 +356,15 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
     )
     job.resumed = True
     return job.begin()
+
+
+def _recorded_overrides(ck: Path) -> list[str]:
+    """The ``--set`` overrides the interrupted run was given (none if not recorded)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        got = json.loads((ck / OPTIONS).read_text(encoding="utf-8")).get("overrides")
+        if isinstance(got, list) and all(isinstance(x, str) for x in got):
+            return got
+    return []
 
 
 def _force_flag(ck: Path) -> bool:

@@ -75,6 +75,14 @@ class SensitivityResults:
     wall_seconds: float | None = None
     folder: Path | None = None
 
+    def __repr__(self) -> str:
+        """A few lines (the indices and points are long: see ``.top()``)."""
+        return (
+            f"<SensitivityResults ({self.method}) of {self.scenario!r}: {len(self.inputs)} inputs, "
+            f"{len(self.points)} points of {self.replicates:,} replicates\n  see .top(), "
+            f".indices, .warnings(); folder {self.folder}>"
+        )
+
     @property
     def key(self) -> str:
         """The column that ranks inputs: total effect (Sobol ST) or Morris μ*."""

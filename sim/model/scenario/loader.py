@@ -36,6 +36,8 @@ __all__ = [
     "dump_yaml",
     "load_scenario",
     "load_tree",
+    "overrides_of",
+    "remember_overrides",
     "scenario_sha256",
     "set_path",
     "validate_loaded",
@@ -91,7 +93,30 @@ def load_scenario(
         raise ScenarioError([*problems, *extra]) from None
     if problems:
         raise ScenarioError(problems)
+    remember_overrides(s, overrides)
     return s
+
+
+OVERRIDES_KEY = "_sim_overrides"  # where a loaded scenario keeps the overrides it was given
+
+
+def remember_overrides(s: Scenario, overrides: Sequence[str] | Mapping[str, Any] | None) -> None:
+    """Keep the ``PATH=VALUE`` overrides on the scenario, so a run's headline and summary can
+    say it is not the file as written. Stored outside the pydantic fields: equality, hashing,
+    the dumped YAML and its hash see only the scenario's content."""
+    if not overrides:
+        return
+    if isinstance(overrides, Mapping):
+        items = [f"{k}={v}" for k, v in overrides.items()]
+    else:
+        items = [str(x).strip() for x in ([overrides] if isinstance(overrides, str) else overrides)]
+    object.__setattr__(s, OVERRIDES_KEY, tuple(items))
+
+
+def overrides_of(s: Scenario) -> tuple[str, ...]:
+    """The ``PATH=VALUE`` overrides ``s`` was loaded with (empty for the file as written)."""
+    got = s.__dict__.get(OVERRIDES_KEY, ())
+    return tuple(got) if isinstance(got, tuple) else ()
 
 
 def _add_observations(

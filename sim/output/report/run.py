@@ -13,8 +13,11 @@ import numpy as np
 from scipy import stats
 
 from ...io.atomic import atomic_write_text
+from ..artefacts import FIRST_SESSION_FLAG
 from ..discoveries import Discovery, load_discoveries
+from ..headline import title
 from ..plots import FIGURES, figure_bytes, make_figures
+from .checks import checks_section
 from .discover import discovery_section
 from .page import card, esc, figure, lede, num, page, pct, provenance
 from .stories import timeline as _timeline
@@ -117,7 +120,10 @@ def _estimate_card(title: str, e: dict[str, float | None]) -> str:
 
 
 DIAGNOSTICS = {  # key: (what it is, shown as a share of replicates/agreements or a number)
-    "first_session_agreement": ("Replicates agreeing at the very first session", "share"),
+    "first_session_agreement": (
+        f"Replicates agreeing at the very first session (flagged above {FIRST_SESSION_FLAG:.0%})",
+        "share",
+    ),
     "below_reservation": (
         "Agreements below a side's true reservation value (accepted through misperception)",
         "share",
@@ -341,13 +347,14 @@ def render_report(
 
     m = results.meta
     s = results.summary()
-    name = m.get("scenario") or "scenario"
+    name = title(m.get("scenario"), list(m.get("overrides") or []))
     out: list[str] = [
         f"<h1>{esc(name)}</h1>",
         *lede(m.get("description")),
         f"<p>{s['replicates']:,} simulated futures from {esc(s['start'])} to "
         f"{esc(s['horizon'])} ({s['horizon_days']} days).</p>",
         *_headline(results, s),
+        *checks_section(s),
         *history_section(results),
         *_figures(results, pngs),
         *_terms(results, s),

@@ -39,6 +39,15 @@ class CalibrationResults:
     ran: int = 0
     _fit: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        """A few lines (the score rows are many: see ``.table()``)."""
+        cases = len(self.manifest.get("cases") or [])
+        points = len(self.manifest.get("points") or [])
+        return (
+            f"<CalibrationResults: {points} points x {cases} cases over {', '.join(self.paths)}"
+            f"\n  see .text(), .table(), .best, .loo; folder {self.folder}>"
+        )
+
     @property
     def fit(self) -> dict[str, Any]:
         if not self._fit:

@@ -1,0 +1,73 @@
+"""The headline of a run: a few lines for the terminal and notebooks (``Results.headline``).
+
+The title names what was run: the scenario, and the overrides it was loaded with, so a run of
+the baseline with ``--set`` is never titled as the baseline itself. Results that look like
+artefacts (sim/artefacts.py) are flagged below the figures with the threshold used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+__all__ = ["OVERRIDES_SHOWN", "headline", "title"]
+
+OVERRIDES_SHOWN = 3  # overrides named in the title; the rest are counted
+
+
+def _pct(e: dict[str, float | None]) -> str:
+    if e["estimate"] is None:
+        return "n/a"
+    return (
+        f"{100 * e['estimate']:.1f}% "
+        f"(95% CI {100 * (e['ci_low'] or 0):.1f}–{100 * (e['ci_high'] or 0):.1f}%)"
+    )
+
+
+def title(name: str | None, overrides: list[str]) -> str:
+    """The scenario's name, with the overrides it was run with (the first few, then a count)."""
+    name = name or "scenario"
+    if not overrides:
+        return name
+    shown = ", ".join(overrides[:OVERRIDES_SHOWN])
+    more = len(overrides) - OVERRIDES_SHOWN
+    return f"{name}, modified ({shown}{f' and {more} more' if more > 0 else ''})"
+
+
+def _conditioning(cond: dict[str, Any] | None) -> list[str]:
+    if not cond:
+        return []
+    lines = [
+        f"  as of {cond['as_of']}, given {len(cond['observations'])} observation(s): "
+        f"effective sample size {cond['ess']:,.0f} of {cond['replicates']:,} "
+        f"({cond['consistent']:,} replicates consistent with the record)"
+    ]
+    if cond["low_ess"]:
+        lines.append(
+            "  warning: an effective sample size under 1,000 makes these figures noisy; "
+            "run more replicates (-n)"
+        )
+    return lines
+
+
+def headline(r: Any) -> str:
+    """A few lines for the terminal: P(ceasefire), median days, P(in force), flags."""
+    s = r.summary()
+    med = s["median_days_to_ceasefire"]
+    if med is None:
+        med_txt = f"not reached by the horizon ({s['horizon_days']} days)"
+    else:
+        med_date = r.start + dt.timedelta(days=int(med))
+        med_txt = f"{med:.0f} days (around {med_date.isoformat()})"
+    lines = [
+        f"{title(s['scenario'], s.get('overrides') or [])}: {s['replicates']:,} replicates, "
+        f"seed {s['seed']}, {s['start']} to {s['horizon']}",
+        *_conditioning(s.get("conditioning")),
+        f"  P(ceasefire by {s['horizon']}):  {_pct(s['p_ceasefire'])}",
+        f"  median days to ceasefire:       {med_txt}",
+        f"  P(ceasefire in force at horizon): {_pct(s['p_in_force_at_horizon'])}",
+    ]
+    forced = s.get("p_decided_by_force")
+    lines += [f"  P(war decided by force first):  {_pct(forced)}"] if forced else []
+    lines += [f"  flag: {f}" for f in s.get("flags") or []]
+    return "\n".join(lines)
