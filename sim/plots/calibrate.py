@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled
+from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled, wrap
 
 __all__ = ["calibrate_figures", "plot_loo_scores", "plot_score_surface"]
 
@@ -132,7 +132,7 @@ def plot_loo_scores(data: dict[str, Any], ax: Axes | None = None) -> Axes:
     for k, (key, (name, colour)) in enumerate(looks.items()):
         v = [r["log"] if key == "loo" else r[key]["log"] for r in rows]
         ax.barh(y + (k - 1.5) * h, v, height=h, color=colour, label=name)
-    ax.set_yticks(y, [r["name"].split(",")[0][:36] for r in rows], fontsize=8)
+    ax.set_yticks(y, [wrap(r["name"], 30) for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("log score of the case (nats; lower is better)")
     ax.set_ylabel("case")

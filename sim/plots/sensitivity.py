@@ -19,6 +19,14 @@ OUTPUT_NAMES = {
 }
 
 
+def _clipped_at_zero(value: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Asymmetric error bars (2, n) of value ± half with the lower end clipped at zero: μ* is a
+    mean absolute change and a Sobol index a share of variance, so neither goes below zero."""
+    value = np.nan_to_num(np.asarray(value, dtype=float))
+    half = np.nan_to_num(np.asarray(half, dtype=float))
+    return np.vstack([np.minimum(half, np.maximum(value, 0.0)), half])
+
+
 @styled
 def plot_indices(
     r: Any, output: str = "p_ceasefire", ax: Axes | None = None, top: int = 15
@@ -39,7 +47,7 @@ def plot_indices(
             y + 0.2,
             t["ST"],
             height=0.4,
-            xerr=t["ST_conf"],
+            xerr=_clipped_at_zero(t["ST"].to_numpy(), t["ST_conf"].to_numpy()),
             color=BLUE,
             label="total effect (ST)",
             error_kw={"lw": 0.8},
@@ -48,7 +56,7 @@ def plot_indices(
             y - 0.2,
             t["S1"],
             height=0.4,
-            xerr=t["S1_conf"],
+            xerr=_clipped_at_zero(t["S1"].to_numpy(), t["S1_conf"].to_numpy()),
             color=ORANGE,
             label="first order (S1)",
             error_kw={"lw": 0.8},
@@ -56,10 +64,11 @@ def plot_indices(
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(f"share of the variance of {what} (Sobol index, 95% interval)")
     else:
+        mu, conf = t["mu_star"].to_numpy(), t["mu_star_conf"].to_numpy()
         ax.barh(
             y,
-            t["mu_star"],
-            xerr=t["mu_star_conf"],
+            mu,
+            xerr=_clipped_at_zero(mu, conf),
             color=BLUE,
             label="μ* (mean |effect|)",
             error_kw={"lw": 0.8},
