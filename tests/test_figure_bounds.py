@@ -4,6 +4,8 @@ integers."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -74,8 +76,10 @@ def test_morris_error_bars_stop_at_zero_and_keep_the_upper_end():
 
 
 @pytest.fixture(scope="module")
-def saved_figures(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Figure]]:
-    """Every figure the verbs save, recorded as savefig is called."""
+def verbs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[tuple[str, Figure]], dict[str, str]]:
+    """Every figure the verbs save, recorded as savefig is called, and what each printed."""
     d = tmp_path_factory.mktemp("verbs")
     seen: list[tuple[str, Figure]] = []
     original = Figure.savefig
@@ -96,19 +100,40 @@ def saved_figures(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, F
         "sweep report": ["report", str(d / "sweep")],
         "sensitivity": ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "40",
                         "--params", "actors.russia.stalling.prior,pressures.sanctions.level,"
-                        "actors.russia.red_lines.3.penalty", "--out", str(d / "sens"), "--quiet"],
+                        "actors.russia.red_lines.1.penalty", "--out", str(d / "sens"), "--quiet"],
         "as-of": ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
                   "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
         "hindcast": ["hindcast", *cases, "-n", "200", "--out", str(d / "hindcast"), "--quiet"],
         "calibrate": ["calibrate", *cases, "--param", "negotiation.lookahead_days=30:330:2",
                       "-n", "100", "--out", str(d / "calibrate"), "--quiet"],
     }  # fmt: skip
+    printed: dict[str, str] = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Figure, "savefig", record)
         for verb, argv in runs.items():
             now["verb"] = verb
-            assert main(argv) == 0, argv
-    return seen
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                assert main([a for a in argv if a != "--quiet"]) == 0, argv
+            printed[verb] = out.getvalue()
+    return seen, printed
+
+
+@pytest.fixture(scope="module")
+def saved_figures(verbs: Any) -> list[tuple[str, Figure]]:
+    return verbs[0]
+
+
+@pytest.mark.slow
+def test_what_every_verb_prints_fits_100_columns(verbs: Any):
+    printed = verbs[1]
+    assert set(printed) >= {"run", "compare", "sensitivity", "hindcast", "calibrate"}
+    wide = {  # but the line naming the folder written, as long as its path
+        v: [x for x in text.splitlines() if len(x) > 100 and not x.startswith("wrote ")]
+        for v, text in printed.items()
+    }
+    assert {v: lines for v, lines in wide.items() if lines} == {}
+    assert "red line 'territory below 22.5' penalty" in printed["sensitivity"]
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..formats import count, probability, score, text_table, value
+from ..formats import count, probability, score, text_table, value, wrap_lines
 from ..jsonable import jsonable
 from .fit import COMPARATORS, LEVELS, case_scores, fit_data
 
@@ -164,7 +164,7 @@ class CalibrationResults:
         }
         lines += ["", "leave-one-case-out per case:", text_table(self.loo.to_dict("records"), loo)]
         lines += [f"warning: {w}" for w in self.warnings()]
-        return "\n".join(lines)
+        return wrap_lines("\n".join(lines))
 
     def to_json(self) -> dict[str, Any]:
         return jsonable({"manifest": self.manifest, **self.fit})  # type: ignore[no-any-return]

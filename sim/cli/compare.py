@@ -244,7 +244,7 @@ def _study_columns(r: Any, o: str) -> dict[str, Callable[[dict[str, Any]], str]]
 def _print_study(r: Any, top: int) -> None:
     """The ``top`` inputs of each output (a table at most 100 columns wide: long input names
     abbreviated, in full in indices.csv), its variance and chance share, then any warnings."""
-    from ..formats import text_table, value
+    from ..formats import text_table, value, wrap_lines
 
     for o in r.variance:
         t = r.top(o, top)
@@ -259,7 +259,7 @@ def _print_study(r: Any, top: int) -> None:
             f"({100 * v['chance_share']:.1f}%)"
         )
     for w in r.warnings():
-        print(f"warning: {w}")
+        print(wrap_lines(f"warning: {w}"))
 
 
 def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> float:

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from ..formats import value
 from .style import (
     BLUE,
     GREEN,
@@ -127,7 +128,7 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     ax.axvline(med, color="black", lw=1.2, ls="--")
     right = (med - lo) / (hi - lo) > 0.7  # keep the label inside the axes
     ax.annotate(
-        f"median {med:.3g}",
+        f"median {value(med)}",
         (med, 1),
         xycoords=("data", "axes fraction"),
         xytext=(-4 if right else 4, -4),
@@ -139,7 +140,8 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     ax.set_xlim(lo, hi)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel(f"share of {x.size:,} agreements")
-    ax.set_xlabel(f"{issue} ({unit})" if unit else issue)
+    words = issue.replace("_", " ")
+    ax.set_xlabel(f"{words} ({unit})" if unit else words)
     if ends:
         # The ends' meanings as tick labels of a top axis, so they never collide with
         # the x label or the title.

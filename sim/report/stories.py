@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..formats import value
 from ..results import Results
 from .page import esc
 
@@ -62,7 +63,7 @@ def _terms(results: Results, text: str) -> tuple[str, list[str]]:
         if ends and rng and len(ends) == 2:
             scale = f" (scale: {float(rng[0]):g} = {ends[0]}, {float(rng[1]):g} = {ends[1]})"
         name = str(facts.get("description") or issue.replace("_", " "))
-        found.append(f"{name}: {float(m.group(1)):.3g} {unit}".rstrip() + scale)
+        found.append(f"{name}: {value(float(m.group(1)), unit)}" + scale)
     if not sep or not found:
         return text, []
     return f"{head}; {verdicts}" if verdicts else head, found
@@ -105,6 +106,9 @@ def _summary(results: Results, run: list[Decision]) -> str:
         if no == len(vs):
             each = {1: "it", 2: "both"}.get(len(vs), f"all {len(vs)}")
             said.append(f"{name} refused {each}")
+        elif no == 0:
+            each = {1: "it", 2: "both"}.get(len(vs), f"all {len(vs)}")
+            said.append(f"{name} accepted {each}")
         else:
             said.append(f"{name} accepted {len(vs) - no} of {len(vs)}")
     if len(run) == 1:
