@@ -8,6 +8,7 @@ from typing import Any
 
 from ..atomic import atomic_write_text
 from ..errors import UsageError
+from ..formats import ess
 from .page import esc, figure, num, page, pct, provenance, scores
 
 __all__ = ["is_hindcast_folder", "render_hindcast_report", "write_hindcast_report"]
@@ -84,7 +85,7 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
         known_txt = (
             "nothing"
             if not known["observations"]
-            else f"{known['observations']} observations (effective sample {known['ess']:,.0f})"
+            else f"{known['observations']} observations (effective sample {ess(known['ess'])})"
         )
         if known.get("contradicted"):
             known_txt = "the model contradicts the snapshot-day record: scored unconditioned"
