@@ -77,7 +77,8 @@ def _observations(results: Any, cond: dict[str, Any]) -> list[str]:
             f"<td>{o['rules_out']:,}</td></tr>"
         )
     return [
-        "<table><tr><th>evidence</th><th>source</th><th>futures it alone rules out</th></tr>",
+        '<table><tr><th>evidence</th><th class="source">source</th>'
+        "<th>futures it alone rules out</th></tr>",
         *rows,
         "</table>",
     ]

@@ -65,7 +65,8 @@ ol.timeline details{display:inline}ol.timeline summary{display:inline;cursor:poi
 ol.decisions{list-style:none;padding-left:1.5em;margin:.2em 0;font-size:.9em}
 .terms{color:#555;font-size:.9em;margin:0 0 .2em 6.5em}
 td.source{font-size:.85em;color:#555;text-align:left;overflow-wrap:anywhere}
-table.why td:last-child{text-align:left;font-size:.9em}
+th.source,table.why th:last-child{text-align:left}table.why td{white-space:nowrap}
+table.why td:last-child{white-space:normal;text-align:left;font-size:.9em}
 """
 
 
