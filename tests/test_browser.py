@@ -26,20 +26,43 @@ pytestmark = [
 ]
 
 # Appended to a copy of the page: after load, count the images and those that failed to
-# decode, and leave the counts on <body> for --dump-dom to show.
+# decode, list the elements that stick out of the page's column to the right (unless inside
+# a scrolling container, such as every table: wide tables scroll by design) and the page's
+# width, and leave it all on <body> for --dump-dom to show.
 CHECK = """<script>
 window.addEventListener('load', () => {
   const imgs = [...document.images];
   const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length;
-  document.body.setAttribute('data-check', JSON.stringify({images: imgs.length, broken}));
+  const right = document.body.getBoundingClientRect().right;
+  const scrolls = el => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  const over = [...document.body.querySelectorAll('*')]
+    .filter(el => el.getBoundingClientRect().right > right + 1 && !scrolls(el))
+    .map(el => el.tagName + ': ' + (el.textContent || '').slice(0, 60));
+  document.body.setAttribute('data-check', JSON.stringify({images: imgs.length, broken,
+    over: over.slice(0, 10), width: document.documentElement.scrollWidth,
+    window: window.innerWidth}));
 });
 </script>"""
+WIDTH = 1400  # the window's width in pixels
 
 # The figures each page must show: run (five standard ones and a discovery's two),
 # sweep (one), compare (differences and curves), sensitivity (one per output), a run
 # conditioned on the record (five standard ones, the forecast path, prior against
 # posterior), hindcast (calibration and the cases).
-FIGURES = {"run": 7, "sweep": 1, "compare": 2, "sensitivity": 2, "asof": 7, "hindcast": 2}
+FIGURES = {
+    "run": 7,
+    "sweep": 1,
+    "compare": 2,
+    "sensitivity": 2,
+    "asof": 7,
+    "hindcast": 2,
+    "calibrate": 2,
+}
 HISTORY = ROOT / "scenarios" / "history"
 
 
@@ -61,6 +84,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
          "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
         ["hindcast", str(HISTORY / "russia_georgia_2008.yaml"), str(HISTORY / "iran_iraq_1987.yaml"),
          "-n", "300", "--out", str(d / "hindcast"), "--quiet"],
+        ["calibrate", str(HISTORY / "kargil_1999.yaml"), str(HISTORY / "falklands_1982.yaml"),
+         "--param", "negotiation.lookahead_days=30:330:2", "-n", "100",
+         "--out", str(d / "calibrate"), "--quiet"],
     ):  # fmt: skip
         assert main(argv) == 0, argv
     return {k: d / k / "report.html" for k in FIGURES}
@@ -77,6 +103,7 @@ def _render(page: Path, tmp: Path) -> tuple[dict[str, int], list[str]]:
             *("--disable-component-update", "--disable-sync"),
             f"--user-data-dir={tmp / 'profile'}",
             *("--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000"),
+            f"--window-size={WIDTH},900",
             "--dump-dom",
             copy.as_uri(),
         ],
@@ -96,3 +123,6 @@ def test_each_verbs_page_renders_in_chromium(pages: dict[str, Path], verb: str, 
     assert console == []
     assert check["broken"] == 0
     assert check["images"] >= FIGURES[verb]
+    assert check["window"] == WIDTH
+    assert check["width"] <= WIDTH  # nothing makes the page scroll sideways
+    assert check["over"] == []  # nothing sticks out of the column, but inside a scroller

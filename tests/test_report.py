@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -261,3 +262,26 @@ def test_assumptions_and_diagnostics_read_for_people(synthetic_results):
     html = render_report(synthetic_results)
     assert "Model diagnostics" in html and "25.0%" in html and "first_session_agreement" in html
     assert f"<small><code>{rows[0]['path']}</code></small>" in html
+
+
+def test_a_story_folds_proposals_into_decisions_with_names_and_details(synthetic_results):
+    from sim.output.report.stories import timeline
+
+    def proposal(day: int, head: str, russia: str = "rejects") -> dict[str, Any]:
+        text = f"{head}: territory 19, neutrality 0.5; ukraine rejects; russia {russia}"
+        return {"day": day, "kind": "proposal", "text": text}
+
+    events = [proposal(7 * k, "usa proposal") for k in range(1, 9)]
+    events += [proposal(60, "US peace framework", "accepts")]
+    events += [{"day": 63, "kind": "shock", "text": "usa's threat 'cut aid' against russia"}]
+    events += [proposal(70 + 7 * k, "usa proposal") for k in range(3)]
+    html = timeline(synthetic_results, {"replicate": 3, "events": events}, "none")
+    assert html.count('<li><span class="date">') == 3  # two runs of decisions and the shock
+    assert html.count("<details>") == 2 and html.count('<li class="decision">') == 12
+    assert (
+        "9 proposals in 9 sessions, 2025-03-08 to 2025-04-30: United States (mediator) proposal "
+        "×8, US peace framework; Ukraine refused all 9, Russia accepted 1 of 9</summary>"
+    ) in html
+    assert "Ukraine refused all 3, Russia refused all 3" in html
+    assert "United States&#x27;s threat &#x27;cut aid&#x27; against Russia" in html
+    assert "usa proposal" not in html and "ukraine rejects" not in html  # names, not ids

@@ -417,3 +417,27 @@ def test_sweep_table_says_not_reached_instead_of_nan(tmp_path: Path) -> None:
     assert "nan" not in text.lower()
     assert text.splitlines()[2].rstrip().endswith("not reached")
     assert "60.0%" in text and "55.0–65.0%" in text
+
+
+def test_a_sweep_table_over_long_paths_fits_100_columns_with_the_paths_above() -> None:
+    from sim.cli.sweep import sweep_table_text
+    from sim.studies.sweep import SweepResults
+
+    paths = [PRIOR, "actors.russia.capability.pert.1", "pressures.learning.rate.pert.1"]
+    table = pd.DataFrame(
+        {
+            "point": [0, 1],
+            **{p: [0.0125, 1.0] for p in paths},
+            "p_ceasefire": [0.6, 0.3],
+            "p_ceasefire_ci_low": [0.55, 0.25],
+            "p_ceasefire_ci_high": [0.65, 0.35],
+            "median_days_to_ceasefire": [120.0, 90.0],
+        }
+    )
+    text = sweep_table_text(SweepResults(table, {"vary": [{"path": p} for p in paths]}))
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert all(p in " ".join(lines[:2]).replace("\n", " ") for p in paths)  # in full above
+    head = lines[2].split()
+    assert "capability.pert.1" in head and "rate.pert.1" in head  # short, yet told apart
+    assert lines[3].split()[0] == "0.0125"

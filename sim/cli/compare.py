@@ -255,27 +255,46 @@ def _planner(args: argparse.Namespace, bar: Any) -> Callable[[int, int], None]:
     return plan
 
 
+def _study_columns(r: Any, o: str) -> dict[str, Callable[[dict[str, Any]], str]]:
+    """The terminal table's columns for output ``o``: each index with its unit (points of
+    probability or days for Morris' μ*, a share of the variance for Sobol's)."""
+    from ..output.formats import score
+
+    def cell(k: str, scale: float | None) -> Callable[[dict[str, Any]], str]:
+        if scale is None:
+            return lambda row: score(row.get(k))
+        return lambda row: f"{scale * row[k]:.1f}" if row.get(k) == row.get(k) else "—"
+
+    if r.key == "ST":
+        return {k: cell(k, None) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    unit, scale = ("pts", 100.0) if o == "p_ceasefire" else ("days", 1.0)
+    names = {"mu_star": f"μ* ({unit})", "mu_star_conf": "± 95%", "sigma": f"σ ({unit})"}
+    return {h: cell(k, scale) for k, h in names.items()}
+
+
 def _print_study(r: Any, top: int) -> None:
-    """The ``top`` inputs of each output, its variance and chance share, then any warnings."""
-    import pandas as pd
+    """The ``top`` inputs of each output (a table at most 100 columns wide: long input names
+    abbreviated, in full in indices.csv), its variance and chance share, then any warnings."""
+    from ..output.formats import text_table, value, wrap_lines
 
     still = r.constant()
     for o in r.variance:
         if o in still:  # no table of NaN: the warning below says why
             print(f"{o}: {still[o]:g} at every point; its indices are undefined (it does not vary)")
             continue
-        t = r.top(o, top).drop(columns=["output", "param"])
+        t = r.top(o, top)
         n_all = int((r.indices["output"] == o).sum())
         print(f"{o}: top {len(t)} of {n_all} inputs by {'total effect' if r.key == 'ST' else 'μ*'}")
-        with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-            print(t.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        cols: dict[str, Callable[[dict[str, Any]], str]] = {"input": lambda row: str(row["input"])}
+        cols.update(_study_columns(r, o))
+        print(text_table(t.to_dict("records"), cols))
         v = r.variance[o]
         print(
-            f"  variance across points {v['total']:.4g}, of which chance {v['chance']:.4g} "
+            f"  variance across points {value(v['total'])}, of which chance {value(v['chance'])} "
             f"({100 * v['chance_share']:.1f}%)"
         )
     for w in r.warnings():
-        print(f"warning: {w}")
+        print(wrap_lines(f"warning: {w}"))
 
 
 def _seconds_per_point(scenario: str, overrides: list[str], replicates: int) -> float:

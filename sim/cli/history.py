@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
@@ -71,6 +74,7 @@ def add_hindcast(sub: Subparsers) -> None:
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..io.folders import check_writable, default_folder
     from ..io.limits import MAX_CASES, check_at_most
+    from ..output.formats import wrap_lines
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
     from ..studies.outputs import check_out_folder
 
@@ -103,12 +107,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     t = res.table()
-    t["case"] = t["case"].str.split(",").str[0].str.slice(0, 36)
-    cols = ["case", "war_age_days", "outcome", "p_model", "p_base", "p_lognormal"]
-    cols += ["brier_model", "brier_base", "brier_lognormal", "crps_model", "crps_base"]
-    cols += ["crps_lognormal"]
-    with __import__("pandas").option_context("display.width", 200, "display.max_colwidth", 36):
-        print(t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    print(_case_table(t))
     unaged = t.loc[t["war_began"].str.startswith("not given"), "case"].tolist()
     if unaged:
         print(f"no war_began, war's age taken as 0 days: {'; '.join(unaged)}")
@@ -117,12 +116,46 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         suffix = "" if f == "model" else f"_{f}"
         cov = " / ".join(f"{tot[f'in_{lv}{suffix}']:.0%}" for lv in (50, 80, 95))
         print(
-            f"{name}: mean Brier {tot[f'brier_{f}']:.3f}, log {tot[f'log_{f}']:.2f}, "
-            f"CRPS {tot[f'crps_{f}']:.1f} days, PIT {tot[f'pit_{f}']:.2f}; "
-            f"realised day in the 50/80/95% intervals {cov}"
+            wrap_lines(
+                f"{name}: mean Brier {tot[f'brier_{f}']:.3f}, log {tot[f'log_{f}']:.2f}, "
+                f"CRPS {tot[f'crps_{f}']:.1f} days, PIT {tot[f'pit_{f}']:.2f}; "
+                f"realised day in the 50/80/95% intervals {cov}"
+            )
         )
     print(f"wrote {folder}/ (hindcast.json, hindcast.csv, runs/, figures/, report.html)")
     return 0
+
+
+def _case_table(t: Any) -> str:
+    """The cases in a table at most 100 columns wide: forecasts in %, Brier scores with fixed
+    decimals; long case names abbreviated, CRPS and log scores left to hindcast.csv."""
+    from ..output.formats import probability, score, text_table
+
+    def p(k: str) -> Callable[[dict[str, Any]], str]:
+        return lambda row: probability(row[k], 0)
+
+    def brier(k: str) -> Callable[[dict[str, Any]], str]:
+        return lambda row: score(row[k], 3)
+
+    def day(row: dict[str, Any]) -> str:  # "ceasefire in force 1999-07-11 (day 29)"
+        m = re.search(r"\(day (\d+)\)", str(row["outcome"]))
+        return f"day {m.group(1)}" if m else "none"
+
+    cols: dict[str, Callable[[dict[str, Any]], str]] = {
+        "case": lambda row: str(row["case"]).removesuffix(" (hindcast)"),
+        "age (d)": lambda row: f"{row['war_age_days']:,.0f}",
+        "ceasefire": day,
+        **{f"P {n}": p(f"p_{k}") for k, n in FORECASTERS.items()},
+        **{f"B {n}": brier(f"brier_{k}") for k, n in FORECASTERS.items()},
+    }
+    legend = (
+        "P: forecast P(ceasefire by the horizon); B: Brier score (0 is best); of sim, a constant\n"
+        "hazard (haz) and a lognormal by war age (logn). CRPS, log score, PIT: hindcast.csv"
+    )
+    return text_table(t.to_dict("records"), cols) + "\n" + legend
+
+
+FORECASTERS = {"model": "sim", "base": "haz", "lognormal": "logn"}
 
 
 def _check_size(args: argparse.Namespace, overrides: list[str]) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InconsistentRecord, RunError, SimError, Unresumable, UsageError
 from ..io.folders import oserror_text
 from ..io.limits import MAX_TRACE
+from ..output.formats import wrap_lines
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
     Subparsers,
@@ -255,7 +256,7 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
     if args.quiet:
         print(folder)
         return 0
-    print(results.headline())
+    print(wrap_lines(results.headline()))
     if job.precision is not None:
         print(precision_note(results, job.precision, job.max_replicates))
     what = "summary.json, outcomes.parquet, series.parquet"

@@ -26,10 +26,21 @@ from .run import add_out_option
 __all__ = ["add_sweep", "sweep_table_text"]
 
 
+def _short_paths(paths: list[str]) -> list[str]:
+    """Each path's shortest tail (two parts at least) that tells it from the others."""
+    for k in range(2, max(len(p.split(".")) for p in paths) + 1):
+        tails = [".".join(p.split(".")[-k:]) for p in paths]
+        if len(set(tails)) == len(paths):
+            return tails
+    return paths
+
+
 def sweep_table_text(res: Any, max_rows: int = 40) -> str:
     """The sweep table for the terminal: P with its interval in %, median days ("not
     reached" where fewer than half agreed), replicates per point under -n auto."""
     import math
+
+    from ..output.formats import WIDTH, value, wrap_lines
 
     t = res.table
     heads = [*res.paths, "P(ceasefire)", "95% CI", "median days"]
@@ -39,7 +50,7 @@ def sweep_table_text(res: Any, max_rows: int = 40) -> str:
     rows = []
     for r in t.head(max_rows).to_dict("records"):
         med = r["median_days_to_ceasefire"]
-        row = [f"{r[p]:.4g}" for p in res.paths]
+        row = [value(r[p], sig=4) for p in res.paths]
         row += [
             f"{100 * r['p_ceasefire']:.1f}%",
             f"{100 * r['p_ceasefire_ci_low']:.1f}–{100 * r['p_ceasefire_ci_high']:.1f}%",
@@ -49,7 +60,12 @@ def sweep_table_text(res: Any, max_rows: int = 40) -> str:
             row.append(f"{int(r['replicates']):,}")
         rows.append(row)
     widths = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True))]
+    lines = []
+    if sum(widths) + 2 * len(widths) > WIDTH:  # long paths: short headers, the paths above
+        lines.append(wrap_lines("varied: " + ", ".join(res.paths)))
+        heads[: len(res.paths)] = _short_paths(list(res.paths))
+        widths = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(heads)]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True)))
     lines += ["  ".join(c.rjust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
     if len(t) > max_rows:
         lines.append(f"... {len(t) - max_rows} more points in sweep.parquet")

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..io.jsonable import jsonable
+from .formats import distinct, value, wrap_lines
 
 __all__ = ["DISCOVER_FILE", "PEEL_ALPHA", "Discovery", "Restriction", "fmt_qp", "load_discoveries"]
 
@@ -47,11 +48,21 @@ class Restriction:
     def limits(self) -> str:
         """The restriction in words, e.g. "≤ 0.42" or "between 0.1 and 0.3"."""
         u = f" {self.unit}" if self.unit and self.unit != "probability" else ""
+        v = self._number
         if self.lo is not None and self.hi is not None:
-            return f"between {self.lo:.3g} and {self.hi:.3g}{u}"
+            return f"between {v(self.lo)} and {v(self.hi)}{u}"
         if self.hi is not None:
-            return f"≤ {self.hi:.3g}{u}"
-        return f"≥ {self.lo:.3g}{u}"
+            return f"≤ {v(self.hi)}{u}"
+        return f"≥ {v(self.lo)}{u}"
+
+    def _number(self, x: float | None) -> str:
+        """A limit or an end of the sampled range, with the digits that tell them apart."""
+        ends = [e for e in (self.lo, self.hi, self.sampled_lo, self.sampled_hi) if e is not None]
+        return value(x, sig=distinct(ends))
+
+    def sampled(self) -> str:
+        """The sampled range, e.g. "0.999 to 1" (digits enough to tell it from the limits)."""
+        return f"{self._number(self.sampled_lo)} to {self._number(self.sampled_hi)}"
 
     def qp(self) -> float | None:
         """The larger (least significant) quasi-p-value of the restricted sides."""
@@ -146,13 +157,10 @@ class Discovery:
             extra = f"  quasi-p {fmt_qp(qp)}" if qp is not None else ""
             if r.stability is not None:
                 extra += f"  stable in {100 * r.stability:.0f}% of resamples"
-            lines.append(
-                f"  {r.label:<{width}}  {r.limits():<28} (sampled {r.sampled_lo:.3g} to "
-                f"{r.sampled_hi:.3g}){extra}"
-            )
+            lines.append(f"  {r.label:<{width}}  {r.limits():<28} (sampled {r.sampled()}){extra}")
         lines += [f"  note: {n}" for n in self.notes]
         lines += [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
+        return wrap_lines("\n".join(lines))
 
     # -- figures ------------------------------------------------------------------------
     def plot_tradeoff(self, ax: Any = None) -> Any:

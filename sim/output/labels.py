@@ -37,6 +37,13 @@ UNIT_BY_FIELD = {
     "base_hazard_per_year": "per year",
     "decisive_per_year": "per year",
     "reengage_per_year": "per year",
+    "cost": "utility per round",
+    "bite": "share of the economy per round",
+    "premium": "utility",
+    "penalty": "utility",
+    "patience": "discount per round",
+    "drift": "share of the range per round",
+    "volatility": "share of the range",
 }
 PROBABILITY_FIELDS = {"prior", "credibility", "direct", "reliability", "collapse", "reopen"}
 
@@ -61,25 +68,23 @@ class Vocabulary:
     issues: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     threats: Mapping[str, list[str]] = field(default_factory=dict)
     front_line: str | None = None
+    red_lines: Mapping[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> Vocabulary:
         """From a run's meta.json (threat names from its resolved scenario YAML)."""
         actors = {k: str((a or {}).get("name") or k) for k, a in (meta.get("actors") or {}).items()}
         threats: dict[str, list[str]] = {}
-        text = meta.get("scenario_yaml")
-        if text:
-            import yaml
-
-            try:
-                tree = yaml.safe_load(str(text)) or {}
-            except yaml.YAMLError:
-                tree = {}
-            for k, a in (tree.get("actors") or {}).items():
-                names = [str(t.get("name", "")) for t in (a or {}).get("threats") or []]
-                if names:
-                    threats[str(k)] = names
-        return cls(actors, dict(meta.get("issues") or {}), threats, meta.get("front_line_issue"))
+        red_lines: dict[str, list[str]] = {}
+        for k, a in _scenario_actors(meta).items():
+            names = [str(t.get("name", "")) for t in a.get("threats") or []]
+            if names:
+                threats[str(k)] = names
+            lines = [_red_line(r) for r in a.get("red_lines") or [] if isinstance(r, dict)]
+            if lines:
+                red_lines[str(k)] = lines
+        issues, front = dict(meta.get("issues") or {}), meta.get("front_line_issue")
+        return cls(actors, issues, threats, front, red_lines)
 
     @classmethod
     def from_scenario(cls, s: Any) -> Vocabulary:
@@ -131,6 +136,12 @@ class Vocabulary:
         while i < len(parts):
             p = parts[i]
             nxt = parts[i + 1] if i + 1 < len(parts) else None
+            if p == "red_lines" and nxt is not None and nxt.isdigit():
+                lines = self.red_lines.get(actor or "", [])
+                k = int(nxt)
+                words.append(f"red line '{lines[k]}'" if k < len(lines) else f"red line {k + 1}")
+                i += 2
+                continue
             if p == "threats" and nxt is not None and nxt.isdigit():
                 names = self.threats.get(actor or "", [])
                 k = int(nxt)
@@ -156,6 +167,32 @@ class Vocabulary:
                 words.append(_field(p))
             i += 1
         return " ".join(words)
+
+
+def _scenario_actors(meta: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The actors of a run's resolved scenario YAML (meta ``scenario_yaml``), {} if absent."""
+    text = meta.get("scenario_yaml")
+    if not text:
+        return {}
+    import yaml
+
+    try:
+        tree = yaml.safe_load(str(text)) or {}
+    except yaml.YAMLError:
+        return {}
+    actors = tree.get("actors") if isinstance(tree, dict) else None
+    return {str(k): a for k, a in (actors or {}).items() if isinstance(a, dict)}
+
+
+def _red_line(r: Mapping[str, Any]) -> str:
+    """A red line in a few words: "territory below 22.5", "territory above front + 0.3"."""
+    way = "above" if r.get("above") is not None else "below"
+    try:
+        at = float(r.get(way) or 0.0)
+    except (TypeError, ValueError):
+        return f"{_words(str(r.get('issue', '')))} {way}"
+    where = f"front {'+' if at >= 0 else '−'} {abs(at):g}" if r.get("from_front") else f"{at:g}"
+    return f"{_words(str(r.get('issue', '')))} {way} {where}"
 
 
 def input_label(path: str, meta: Mapping[str, Any]) -> str:

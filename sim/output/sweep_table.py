@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from .formats import value
 from .sweep_manifest import MANIFEST, POINTS_DIR, manifest_problem, read_json, read_point
 
 __all__ = ["SweepResults", "build_table", "load_sweep", "plot_sweep", "save_sweep_figure"]
@@ -157,8 +158,8 @@ def _heatmap(f: _Panels, a: str, b: str, ax: Any) -> Any:
             fontsize=8,
             color="white" if v < 0.6 else "black",
         )
-    ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" for v in grid.columns])
-    ax.set_yticks(range(len(grid.index)), [f"{v:.3g}" for v in grid.index])
+    ax.set_xticks(range(len(grid.columns)), [value(float(v)) for v in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [value(float(v)) for v in grid.index])
     ax.grid(False)
     return im
 

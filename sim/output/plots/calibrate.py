@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled
+from ..formats import value
+from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled, wrap
 
 __all__ = ["calibrate_figures", "plot_loo_scores", "plot_score_surface"]
 
@@ -79,8 +80,8 @@ def _surface_2d(data: dict[str, Any], paths: list[str], ax: Axes) -> Axes:
             dark = hi > lo and (v - lo) / (hi - lo) > 0.5  # viridis_r: high scores are dark
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")  # fmt: skip
-        ax.set_xticks(range(len(ua)), [f"{v:.3g}" for v in ua])
-        ax.set_yticks(range(len(ub)), [f"{v:.3g}" for v in ub])
+        ax.set_xticks(range(len(ua)), [value(v) for v in ua])
+        ax.set_yticks(range(len(ub)), [value(v) for v in ub])
         bx = np.searchsorted(ua, best["values"][a])
         by = np.searchsorted(ub, best["values"][b])
         ax.scatter([bx], [by], marker="s", s=600, facecolors="none", edgecolors=VERMILION, lw=2)
@@ -132,7 +133,7 @@ def plot_loo_scores(data: dict[str, Any], ax: Axes | None = None) -> Axes:
     for k, (key, (name, colour)) in enumerate(looks.items()):
         v = [r["log"] if key == "loo" else r[key]["log"] for r in rows]
         ax.barh(y + (k - 1.5) * h, v, height=h, color=colour, label=name)
-    ax.set_yticks(y, [r["name"].split(",")[0][:36] for r in rows], fontsize=8)
+    ax.set_yticks(y, [wrap(r["name"], 30) for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("log score of the case (nats; lower is better)")
     ax.set_ylabel("case")

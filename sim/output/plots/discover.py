@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .style import BLUE, GREY, VERMILION, axes_or_new, note, styled
 
@@ -21,7 +21,9 @@ def plot_tradeoff(d: Any, ax: Axes | None = None) -> Axes:
     ax = axes_or_new(ax, (7.0, 4.5))
     t = d.trajectory
     sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22, zorder=3)
-    ax.figure.colorbar(sc, ax=ax, label="inputs restricted")
+    bar = ax.figure.colorbar(sc, ax=ax, label="inputs restricted")
+    bar.locator = MaxNLocator(integer=True)  # a count: whole ticks only, never 2.5
+    bar.update_ticks()
     c = d.chosen
     ax.scatter(
         [c["coverage"]],
@@ -62,7 +64,7 @@ def plot_box(d: Any, ax: Axes | None = None) -> Axes:
         ax.barh(yi, 1.0, left=0.0, height=0.5, color=GREY, alpha=0.25)
         ax.barh(yi, b - a, left=a, height=0.5, color=BLUE)
         ax.annotate(
-            f"{r.sampled_lo:.3g}",
+            r.sampled().split(" to ")[0],
             (0, yi),
             xytext=(-3, 0),
             textcoords="offset points",
@@ -72,7 +74,7 @@ def plot_box(d: Any, ax: Axes | None = None) -> Axes:
             color=GREY,
         )
         ax.annotate(
-            f"{r.sampled_hi:.3g}",
+            r.sampled().split(" to ")[1],
             (1, yi),
             xytext=(3, 0),
             textcoords="offset points",

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled
+from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled, wrap
 
 __all__ = [
     "hindcast_figures",
@@ -79,7 +79,7 @@ def plot_calibration(cases: list[dict[str, Any]], ax: Axes | None = None) -> Axe
         ax.scatter(ps, ys + shift, color=colour, marker=marker, s=36, label=name, zorder=3)
     for c, y, j in zip(cases, ys, jitter, strict=True):
         ax.annotate(
-            c["name"][:28],
+            wrap(c["name"], 30),
             (c["model"]["p"], y + j),
             fontsize=7,
             xytext=(4, 2),
@@ -164,7 +164,7 @@ def plot_case_curves(cases: list[dict[str, Any]], fig: Figure | None = None) -> 
             ax.plot(d, logn, color=GREEN, lw=1, ls=":", label="lognormal by war age")
         _mark_outcome(ax, c["realised_day"], len(cdf))
         old = f"war {age} days old" if c.get("war_began") else "war's start not given"
-        ax.set_title(f"{c['name'].split(',')[0][:40]}\n({old})", fontsize=8)
+        ax.set_title(f"{wrap(c['name'], 34)}\n({old})", fontsize=8)
         ax.set_ylim(0, 100)
         ax.set_xlabel("days after the snapshot", fontsize=8)
         ax.set_ylabel("P(ceasefire by day), %", fontsize=8)

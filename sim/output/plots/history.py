@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from ...errors import UsageError
 from ..labels import input_label
-from .style import BLUE, GREY, ORANGE, axes_or_new, date_axis, new_figure, styled
+from .style import BLUE, GREY, ORANGE, axes_or_new, date_axis, new_figure, styled, wrap
 
 __all__ = ["plot_forecast_path", "plot_posterior"]
 
@@ -72,7 +72,7 @@ def _mover(ax: Axes, row: dict[str, Any], results: Any, legend: bool) -> None:
         _latent_bars(ax, row)
     else:
         _densities(ax, x, results.weights)
-    ax.set_title(input_label(row["input"], results.meta)[:44], fontsize=9)
+    ax.set_title(wrap(input_label(row["input"], results.meta), 40), fontsize=9)
     ax.set_xlabel("stalling type?" if latent else "value (the scenario's units)", fontsize=8)
     ax.tick_params(labelsize=7)
     if legend:
@@ -113,9 +113,11 @@ def plot_forecast_path(results: Any, ax: Axes | None = None) -> Axes:
     at each point."""
     ax = axes_or_new(ax)
     path, horizon = results.forecast_path(), results.horizon
+    cond = results.meta.get("conditioning")
+    end = min(dt.date.fromisoformat(cond["as_of"]), horizon) if cond else horizon
     ok = [p for p in path if p["consistent"] and p["estimate"] is not None]
-    ok = ok + ok[-1:]  # the last forecast holds to the horizon
-    days = [p["as_of"] for p in ok[:-1]] + [horizon.isoformat()]
+    ok = ok + ok[-1:]  # the last forecast holds to the as-of date (nothing is known after it)
+    days = [p["as_of"] for p in ok[:-1]] + [end.isoformat()]
     x = np.array(days, dtype="datetime64[D]")
     est = np.array([100 * p["estimate"] for p in ok])
     lo = np.array([100 * p["ci_low"] for p in ok])
@@ -139,6 +141,11 @@ def plot_forecast_path(results: Any, ax: Axes | None = None) -> Axes:
                 ls=":",
                 lw=1,
             )
+    if cond:
+        ax.axvline(x[-1], color=GREY, lw=1, ls="--")
+        ax.annotate(f"as of {end.isoformat()}", (x[-1], 97), xytext=(-3, 0), textcoords="offset points",
+                    ha="right", va="top", fontsize=8, color=GREY)  # fmt: skip
+    ax.set_xlim(mdates.date2num(results.start), mdates.date2num(horizon))  # type: ignore[no-untyped-call]  # not past it
     ax.set_ylim(0, 100)
     ax.set_xlabel("as of (date of the latest evidence used)")
     ax.set_ylabel(f"P(ceasefire by {horizon.isoformat()}) (%)")

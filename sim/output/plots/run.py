@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from ..formats import value
 from .style import (
     BLUE,
     GREEN,
@@ -28,6 +28,7 @@ from .style import (
     figure_bytes,
     note,
     styled,
+    wrap,
 )
 
 if TYPE_CHECKING:
@@ -58,11 +59,6 @@ def _end_labels(facts: dict[str, Any]) -> tuple[str, str] | None:
     if rng and [str(e) for e in ends] == [f"{float(v):g}" for v in rng]:
         return None
     return str(ends[0]), str(ends[1])
-
-
-def _wrap(text: str, width: int) -> str:
-    """Text wrapped to lines of ``width`` characters (its own line breaks kept), never cut."""
-    return "\n".join(w for line in text.split("\n") for w in textwrap.wrap(line, width) or [""])
 
 
 # ----------------------------------------------------------------------------- plots
@@ -132,7 +128,7 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     ax.axvline(med, color="black", lw=1.2, ls="--")
     right = (med - lo) / (hi - lo) > 0.7  # keep the label inside the axes
     ax.annotate(
-        f"median {med:.3g}",
+        f"median {value(med)}",
         (med, 1),
         xycoords=("data", "axes fraction"),
         xytext=(-4 if right else 4, -4),
@@ -144,12 +140,13 @@ def plot_terms(results: Results, issue: str, ax: Axes | None = None) -> Axes:
     ax.set_xlim(lo, hi)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel(f"share of {x.size:,} agreements")
-    ax.set_xlabel(f"{issue} ({unit})" if unit else issue)
+    words = issue.replace("_", " ")
+    ax.set_xlabel(f"{words} ({unit})" if unit else words)
     if ends:
         # The ends' meanings as tick labels of a top axis, so they never collide with
         # the x label or the title.
         top = ax.secondary_xaxis("top")
-        top.set_xticks([lo, hi], [f"← {_wrap(ends[0], 26)}", f"{_wrap(ends[1], 26)} →"])
+        top.set_xticks([lo, hi], [f"← {wrap(ends[0], 26)}", f"{wrap(ends[1], 26)} →"])
         top.tick_params(length=0, labelsize=8, labelcolor=GREY)
         first, last = top.get_xticklabels()
         first.set_horizontalalignment("left")
@@ -162,7 +159,7 @@ def _fitted_title(ax: Axes, text: str) -> None:
     fig = ax.get_figure(root=True)
     width_in = ax.get_position().width * (fig.get_figwidth() if isinstance(fig, Figure) else 8.0)
     chars = max(20, int(width_in * 72 / (11 * 0.62)))  # ~0.62 em per character at 11 pt
-    ax.set_title(_wrap(text, chars), fontsize=11)
+    ax.set_title(wrap(text, chars), fontsize=11)
 
 
 def plot_terms_grid(results: Results, fig: Figure | None = None) -> Figure:
@@ -228,7 +225,7 @@ def plot_control_fan(results: Results, ax: Axes | None = None) -> Axes:
         label += f"\n{span}: {ends[0]} ↔ {ends[1]}" if ends else f"\n{span}"
     elif ends:
         label += f"\n{ends[0]} ↔ {ends[1]}"
-    ax.set_ylabel(_wrap(label, 45), fontsize=9)
+    ax.set_ylabel(wrap(label, 45), fontsize=9)
     date_axis(ax)
     ax.legend(loc="upper left")
     return ax
@@ -256,7 +253,7 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     threats = results.meta.get("threats")
     if fired_cols:
         for c in fired_cols:
-            labels.append(_wrap(f"threat carried out: {c[6:]}", 38))
+            labels.append(wrap(f"threat carried out: {c[6:]}", 38))
             flags = pd.Series(results.column(c)).astype("boolean").fillna(False)
             values.append(float(flags.to_numpy(dtype=bool).mean()))
             colors.append(BLUE)
@@ -292,7 +289,7 @@ def plot_obstruction(results: Results, ax: Axes | None = None) -> Axes:
     xlabel = "share of replicates"
     names = results.meta.get("threats") or []
     if names and not fired_cols:  # without per-threat columns, at least name the threats
-        xlabel += "\n" + _wrap("threats in play: " + "; ".join(map(str, names)), 80)
+        xlabel += "\n" + wrap("threats in play: " + "; ".join(map(str, names)), 80)
     ax.set_xlabel(xlabel)
     return ax
 

@@ -19,6 +19,23 @@ OUTPUT_NAMES = {
 }
 
 
+def _clipped_at_zero(value: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Asymmetric error bars (2, n) of value ± half with the lower end clipped at zero: μ* is a
+    mean absolute change and a Sobol index a share of variance, so neither goes below zero."""
+    value = np.nan_to_num(np.asarray(value, dtype=float))
+    half = np.nan_to_num(np.asarray(half, dtype=float))
+    return np.vstack([np.minimum(half, np.maximum(value, 0.0)), half])
+
+
+def _sobol_bars(ax: Axes, t: Any, y: np.ndarray) -> None:
+    """Total (ST) and first-order (S1) bars side by side, their intervals clipped at zero."""
+    for shift, key, colour, name in ((0.2, "ST", BLUE, "total effect (ST)"),
+                                     (-0.2, "S1", ORANGE, "first order (S1)")):  # fmt: skip
+        v, half = t[key].to_numpy(), t[f"{key}_conf"].to_numpy()
+        ax.barh(y + shift, v, height=0.4, xerr=_clipped_at_zero(v, half), color=colour,
+                label=name, error_kw={"lw": 0.8})  # fmt: skip
+
+
 @styled
 def plot_indices(
     r: Any, output: str = "p_ceasefire", ax: Axes | None = None, top: int = 15
@@ -35,31 +52,15 @@ def plot_indices(
     y = np.arange(len(t))
     labels = [textwrap.fill(str(x), 45) for x in t["input"]]
     if r.method == "sobol":
-        ax.barh(
-            y + 0.2,
-            t["ST"],
-            height=0.4,
-            xerr=t["ST_conf"],
-            color=BLUE,
-            label="total effect (ST)",
-            error_kw={"lw": 0.8},
-        )
-        ax.barh(
-            y - 0.2,
-            t["S1"],
-            height=0.4,
-            xerr=t["S1_conf"],
-            color=ORANGE,
-            label="first order (S1)",
-            error_kw={"lw": 0.8},
-        )
+        _sobol_bars(ax, t, y)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(f"share of the variance of {what} (Sobol index, 95% interval)")
     else:
+        mu, conf = t["mu_star"].to_numpy(), t["mu_star_conf"].to_numpy()
         ax.barh(
             y,
-            t["mu_star"],
-            xerr=t["mu_star_conf"],
+            mu,
+            xerr=_clipped_at_zero(mu, conf),
             color=BLUE,
             label="μ* (mean |effect|)",
             error_kw={"lw": 0.8},

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ...io.atomic import atomic_write_bytes
 
@@ -21,9 +23,11 @@ __all__ = [
     "STYLE",
     "SimFigure",
     "figure_bytes",
+    "fit_text",
     "new_axes",
     "new_figure",
     "save_png",
+    "wrap",
 ]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
@@ -107,11 +111,74 @@ def note(ax: Axes, text: str) -> Axes:
     return ax
 
 
+def wrap(text: str, width: int) -> str:
+    """Text wrapped to lines of ``width`` characters (its own line breaks kept), never cut."""
+    return "\n".join(w for line in text.split("\n") for w in textwrap.wrap(line, width) or [""])
+
+
+def _roomy_texts(fig: Figure) -> Iterator[tuple[Text, float]]:
+    """Each title and axis label with the room it has, in pixels along its reading direction:
+    an axes' titles and x label its width, its y label its height, a figure's own texts
+    (suptitle, fig.text) the figure's width."""
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        titles = [c for c in ax.get_children() if isinstance(c, Text) and c not in ax.texts]
+        yield from ((t, ax.bbox.width) for t in [*titles, ax.xaxis.label])
+        yield ax.yaxis.label, ax.bbox.height
+    yield from ((t, 0.98 * fig.bbox.width) for t in fig.texts)  # suptitle among them
+
+
+def _inside(t: Text, fig: Figure) -> None:
+    """An annotation that runs off the figure's left or right edge is turned to the other side
+    of its anchor (ha right or left) rather than cut."""
+    bb = t.get_window_extent()
+    if bb.x1 > fig.bbox.x1 + 1:
+        t.set_horizontalalignment("right")
+    elif bb.x0 < fig.bbox.x0 - 1:
+        t.set_horizontalalignment("left")
+
+
+def fit_text(fig: Figure) -> None:
+    """Wrap every title and axis label that is wider than its room (never cut it), and turn
+    annotations that run off the figure back inside: with the constrained layout of every
+    figure here, nothing is clipped at the figure's edge. Layout moves when text wraps, so
+    this measures and wraps up to three times."""
+    for _ in range(3):
+        fig.draw_without_rendering()
+        changed = False
+        for t, room in _roomy_texts(fig):
+            text = t.get_text()
+            if not text or not t.get_visible() or room <= 0:
+                continue
+            bb = t.get_window_extent()
+            size = bb.height if t.get_rotation() % 180 else bb.width
+            if size <= room + 1:
+                continue
+            longest = max(len(line) for line in text.split("\n"))
+            chars = max(12, int(longest * room / size) - 1)
+            if chars < longest:
+                t.set_text(wrap(text, chars))
+                changed = True
+        for ax in fig.axes:
+            for t in ax.texts:
+                _inside(t, fig)
+        if not changed:
+            return
+
+
 def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure rendered to PNG or SVG bytes (no timestamps, so output is reproducible)."""
+    """The figure rendered to PNG or SVG bytes (no timestamps, so output is reproducible),
+    its long titles and labels wrapped to fit (``fit_text``)."""
     buf = io.BytesIO()
     meta = {"Software": None} if fmt == "png" else {"Date": None}
     with matplotlib.rc_context(STYLE):
+        dpi = fig.dpi
+        fig.set_dpi(DPI)  # measured at the size it is saved at
+        try:
+            fit_text(fig)
+        finally:
+            fig.set_dpi(dpi)
         fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
     return buf.getvalue()
 

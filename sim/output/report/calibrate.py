@@ -9,7 +9,7 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_text
 from ...io.readback import check_sealed
-from .page import esc, figure, num, page, pct, provenance
+from .page import esc, figure, page, pct, provenance, scores
 
 __all__ = ["is_calibrate_folder", "render_calibrate_report", "write_calibrate_report"]
 
@@ -76,7 +76,7 @@ def _summary(data: dict[str, Any]) -> list[str]:
         + "</tr>",
     ]
     for key, s in data["summary"].items():
-        cells = [num(s[k]) for k in ("brier", "log", "crps", "pit")]
+        cells = scores(s)
         for lv in LEVELS:
             b = s["coverage"][lv]
             cells.append(f"{b['covered']}/{b['cases']} ({pct(b['low'], 0)}–{pct(b['high'], 0)})")
@@ -105,8 +105,8 @@ def _loo_rows(data: dict[str, Any]) -> list[str]:
     for r in data["loo"]:
         vals = ", ".join(f"{p} = {r['values'][p]:g}" for p in paths)
         cov = " / ".join("yes" if r["covered"][lv] else "no" for lv in LEVELS)
-        cells = [pct(r["p"]), num(r["brier"]), num(r["log"]), num(r["crps"]), esc(cov)]
-        cells += [num(r[k]["log"]) for k in ("in_sample", "base", "lognormal")]
+        cells = [pct(r["p"]), *scores(r, ("brier", "log", "crps")), esc(cov)]
+        cells += [scores(r[k], ("log",))[0] for k in ("in_sample", "base", "lognormal")]
         out.append(
             f"<tr><td>{esc(r['name'])}</td><td>{esc(r['outcome'])}</td><td>{esc(vals)}</td>"
             + "".join(f"<td>{x}</td>" for x in cells)

@@ -9,6 +9,7 @@ from typing import Any
 from ...io.atomic import atomic_write_text
 from ...io.limits import MAX_REPLICATES
 from ...io.readback import NUMBER, Items, Null, Opt, Values, Whole, read_json
+from ..formats import WIDTH, value, wrap_lines
 from .page import esc, figure, page, pct, provenance
 
 __all__ = ["COMPARE_SHAPE", "compare_text", "render_compare_report", "write_compare_report"]
@@ -69,7 +70,7 @@ def _days(x: float | None) -> str:
 def _term(v: float | None, unit: str) -> str:
     if v is None:
         return "no agreement"
-    return f"{v:.3g} {unit}".strip()
+    return value(v, unit)
 
 
 def _term_diff(d: dict[str, Any], issue: str) -> str:
@@ -135,8 +136,12 @@ def compare_text(data: dict[str, Any]) -> str:
         lines.append(head + ":")
         w0 = max(len(r[0]) for r in rows)
         w1 = max(len(r[1]) for r in rows)
-        lines += [f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip() for a, b, c in rows]
-    return "\n".join(lines)
+        for a, b, c in rows:
+            line = f"  {a:<{w0}}  {b:<{w1}}  {c}".rstrip()
+            if len(line) > WIDTH:  # the difference on its own line, under the level
+                line = f"  {a:<{w0}}  {b}\n{' ' * (w0 + 4)}{c}"
+            lines.append(line)
+    return wrap_lines("\n".join(lines))
 
 
 def render_compare_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:

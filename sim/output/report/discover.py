@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..discoveries import fmt_qp
 from ..plots import figure_bytes
-from .page import esc, figure, num, pct
+from .page import esc, figure, pct
 
 if TYPE_CHECKING:
     from ..discoveries import Discovery
@@ -45,7 +45,7 @@ def discovery_section(discoveries: list[Discovery]) -> list[str]:
             for r in d.restrictions:
                 out.append(
                     f"<tr><td>{esc(r.label)}<br><small><code>{esc(r.path)}</code></small></td>"
-                    f"<td>{esc(r.limits())}</td><td>{num(r.sampled_lo)} – {num(r.sampled_hi)}</td>"
+                    f"<td>{esc(r.limits())}</td><td>{esc(r.sampled())}</td>"
                     f"<td>{fmt_qp(r.qp())}</td>"
                     + (f"<td>{pct(r.stability, 0)}</td>" if stab else "")
                     + "</tr>"

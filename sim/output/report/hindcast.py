@@ -8,7 +8,8 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_text
 from ...io.readback import NUMBER, Items, Null, Opt, Values, read_json
-from .page import esc, figure, num, page, pct, provenance
+from ..formats import ess
+from .page import esc, figure, num, page, pct, provenance, scores
 
 __all__ = [
     "HINDCAST_SHAPE",
@@ -89,7 +90,7 @@ def _summary(data: dict[str, Any], fs: list[str]) -> list[str]:
         + "</tr>",
     ]
     for f in fs:
-        cells = [num(totals.get(f"{k}_{f}")) for k in ("brier", "log", "crps", "pit")]
+        cells = scores({k: totals.get(f"{k}_{f}") for k in ("brier", "log", "crps", "pit")})
         for lv in LEVELS:
             b = cov.get(f, {}).get(lv)
             cells.append(
@@ -124,7 +125,7 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
         known_txt = (
             "nothing"
             if not known["observations"]
-            else f"{known['observations']} observations (effective sample {known['ess']:,.0f})"
+            else f"{known['observations']} observations (effective sample {ess(known['ess'])})"
         )
         if known.get("contradicted"):
             known_txt = "the model contradicts the snapshot-day record: scored unconditioned"
@@ -134,9 +135,8 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
             else "0 (war_began not given)"
         )
         p = " / ".join(pct(c[f]["p"]) for f in fs)
-        sc = [
-            " / ".join(num(c[f].get(k)) for f in fs) for k in ("brier", "log", "crps_days", "pit")
-        ]
+        per = [scores(c[f], ("brier", "log", "crps_days", "pit")) for f in fs]
+        sc = [" / ".join(col) for col in zip(*per, strict=True)]
         out.append(
             f"<tr><td>{esc(c['name'])}</td><td>{esc(c['snapshot'])}</td><td>{esc(age)}</td>"
             f"<td>{esc(c['horizon'])}</td><td>{esc(c['outcome'])}</td><td>{p}</td>"

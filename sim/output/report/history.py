@@ -7,9 +7,12 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..formats import ess
 from ..labels import input_label
 from ..plots import figure_bytes
 from ..plots.history import plot_forecast_path, plot_posterior
+from ..summarize import observations_of
+from .evidence import day, front_unit, sentence, source_html, steps
 from .page import esc, figure, num, pct
 
 __all__ = ["history_section"]
@@ -37,7 +40,7 @@ def _evidence(results: Any, cond: dict[str, Any]) -> list[str]:
         "<h2>What the record says</h2>",
         f"<p>Conditioned on {len(cond['observations'])} observation(s) dated on or before "
         f"{esc(cond['as_of'])}: {cond['consistent']:,} of {cond['replicates']:,} simulated futures "
-        f"are consistent with them; the effective sample size is {cond['ess']:,.0f}. Every figure "
+        f"are consistent with them; the effective sample size is {ess(cond['ess'])}. Every figure "
         "above is weighted by the evidence, except the front-line and support series, which show "
         "the unconditioned run.</p>",
     ]
@@ -46,15 +49,7 @@ def _evidence(results: Any, cond: dict[str, Any]) -> list[str]:
             '<p class="absent">An effective sample size under 1,000 makes these figures noisy: run '
             "more replicates.</p>"
         )
-    out.append(
-        "<table><tr><th>date</th><th>evidence</th><th>source</th><th>futures it rules out</th></tr>"
-    )
-    for o in cond["observations"]:
-        out.append(
-            f"<tr><td>{esc(o['date'])}</td><td>{esc(o['kind'])}</td><td>{esc(o['source'])}</td>"
-            f"<td>{o['rules_out']:,}</td></tr>"
-        )
-    out.append("</table>")
+    out += _observations(results, cond)
     path_fig = plot_forecast_path(results).get_figure()
     assert isinstance(path_fig, Figure)
     out.append(
@@ -62,10 +57,60 @@ def _evidence(results: Any, cond: dict[str, Any]) -> list[str]:
             figure_bytes(path_fig, "png"),
             "P(ceasefire by the horizon) given the evidence up to each date: the run reweighted "
             "by the observations dated on or before it (the first point is the forecast without "
-            "any). A dotted line marks a date where no simulated future fits the record.",
+            "any), up to the as-of date. A dotted line marks a date where no simulated future "
+            "fits the record.",
         )
     )
-    return out
+    return out + _path_table(results)
+
+
+def _observations(results: Any, cond: dict[str, Any]) -> list[str]:
+    """The evidence as dated sentences, each with its source (links kept) and what it rules
+    out."""
+    obs = observations_of(results)
+    unit = front_unit(results)
+    rows = []
+    for o in cond["observations"]:
+        said = sentence(obs[o["index"]], results.actor_name, unit) if "index" in o else o["kind"]
+        rows.append(
+            f'<tr><td>{esc(said)}</td><td class="source">{source_html(o["source"], esc)}</td>'
+            f"<td>{o['rules_out']:,}</td></tr>"
+        )
+    return [
+        '<table><tr><th>evidence</th><th class="source">source</th>'
+        "<th>futures it alone rules out</th></tr>",
+        *rows,
+        "</table>",
+    ]
+
+
+def _path_table(results: Any) -> list[str]:
+    """The forecast at each date of the evidence, its effective sample, and why it moved."""
+    path = results.forecast_path()
+    moved = {s.as_of: s for s in steps(results, path)}
+    rows = []
+    for p in path:
+        step = moved.get(p["as_of"])
+        change = "—"
+        if step is not None and step.before is not None and step.after is not None:
+            change = f"{100 * (step.after - step.before):+.1f} pts"
+        ci = f"{pct(p['ci_low'], 0)}–{pct(p['ci_high'], 0)}" if p["consistent"] else "—"
+        rows.append(
+            f"<tr><td>{esc(day(p['as_of']))}</td><td>{pct(p['estimate'])}</td><td>{ci}</td>"
+            f"<td>{ess(p['ess'])}</td><td>{change}</td>"
+            f"<td>{esc(step.why if step else 'the forecast before any evidence')}</td></tr>"
+        )
+    return [
+        "<h3>Why the forecast moved</h3><p>At each date of the evidence: the forecast given "
+        "everything up to it, its effective sample, the change, and the observation that moved "
+        "it most (applied one at a time in the order of the file). The forecast is the share of "
+        "the futures still in play that reach a ceasefire, so an observation moves it by ruling "
+        "out (or weighing down) futures that differ in that share from the ones it keeps.</p>",
+        '<table class="why"><tr><th>as of</th><th>P(ceasefire)</th><th>95% CI</th>'
+        "<th>effective sample</th><th>change</th><th>why</th></tr>",
+        *rows,
+        "</table>",
+    ]
 
 
 def _taught(results: Any, table: list[dict[str, Any]]) -> list[str]:

@@ -6,9 +6,9 @@ import base64
 import html
 from typing import Any
 
-import numpy as np
+from ..formats import count, probability, score, value
 
-__all__ = ["card", "esc", "figure", "lede", "num", "page", "pct", "provenance"]
+__all__ = ["card", "esc", "figure", "lede", "num", "page", "pct", "provenance", "scores"]
 
 
 def esc(x: Any) -> str:
@@ -17,11 +17,26 @@ def esc(x: Any) -> str:
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{100 * x:.{digits}f}%"
+    """A probability or share as a percentage (``formats.probability``)."""
+    return probability(x, digits)
 
 
-def num(x: float | None) -> str:
-    return "—" if x is None or not np.isfinite(x) else f"{x:.3g}"
+SCORE_DIGITS = {"brier": 3, "log": 2, "pit": 2}  # fixed decimals of each score
+
+
+def scores(row: Any, keys: tuple[str, ...] = ("brier", "log", "crps", "pit")) -> list[str]:
+    """A row's scores as report cells: Brier, log and PIT with fixed decimals (never
+    "1.23e-32"), CRPS in whole days."""
+    return [
+        count(row.get(k)) if k.startswith("crps") else score(row.get(k), SCORE_DIGITS[k])
+        for k in keys
+    ]
+
+
+def num(x: float | None, unit: str = "") -> str:
+    """Any other number in plain decimals, three significant digits, with its unit
+    (``formats.value``): never "5.54e-05"."""
+    return value(x, unit)
 
 
 CSS = """
@@ -31,7 +46,8 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bot
 .lede{color:#555}.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}
 .card{flex:1 1 200px;border:1px solid #ddd;border-radius:6px;padding:.8em 1em}
 .card .v{font-size:1.6em;font-weight:600}.card .ci{color:#666;font-size:.9em}
-table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em;display:block;max-width:100%;
+overflow-x:auto}
 th,td{border-bottom:1px solid #e5e5e5;padding:.3em .7em;text-align:right}
 th:first-child,td:first-child{text-align:left}
 img{max-width:100%;height:auto;margin:.5em 0}
@@ -44,7 +60,13 @@ color:#fff;background:#888;border-radius:3px;padding:0 .4em;margin-right:.5em;te
 .k-threat{background:#E69F00}.k-threat_triggered{background:#F0C75E;color:#333}
 ul.terms{margin:.2em 0 .2em 1.2em;padding:0;font-size:.9em;color:#444}.k-proposal{background:#0072B2}.k-shock,.k-election{background:#CC79A7}
 .absent{color:#777;font-style:italic}footer{margin-top:3em;color:#666;font-size:.85em}
-code{font-size:.9em}
+code{font-size:.9em;overflow-wrap:anywhere}
+ol.timeline details{display:inline}ol.timeline summary{display:inline;cursor:pointer}
+ol.decisions{list-style:none;padding-left:1.5em;margin:.2em 0;font-size:.9em}
+.terms{color:#555;font-size:.9em;margin:0 0 .2em 6.5em}
+td.source{font-size:.85em;color:#555;text-align:left;overflow-wrap:anywhere}
+th.source,table.why th:last-child{text-align:left}table.why td{white-space:nowrap}
+table.why td:last-child{white-space:normal;text-align:left;font-size:.9em}
 """
 
 

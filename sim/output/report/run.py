@@ -248,7 +248,7 @@ def _terms(results: Results, s: Mapping[str, Any]) -> list[str]:
             "<h2>Agreed terms</h2><table><tr><th>Issue</th><th>Unit</th><th>Agreements</th>"
             "<th>Mean</th><th>10%</th><th>Median</th><th>90%</th></tr>",
             [
-                f"<tr><td>{esc(k)}</td><td>{esc((issues.get(k) or {}).get('unit', ''))}</td>"
+                f"<tr><td>{esc(k.replace('_', ' '))}</td><td>{esc((issues.get(k) or {}).get('unit', ''))}</td>"
                 f"<td>{t['n']:,}</td><td>{num(t['mean'])}</td><td>{num(t['p10'])}</td>"
                 f"<td>{num(t['p50'])}</td><td>{num(t['p90'])}</td></tr>"
                 for k, t in s["terms"].items()

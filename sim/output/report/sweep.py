@@ -10,6 +10,7 @@ import numpy as np
 
 from ...errors import SimError, UsageError
 from ...io.atomic import atomic_write_text
+from ..formats import value
 from ..plots import figure_bytes
 from ..sweep_manifest import MANIFEST, is_sweep_folder
 from ..sweep_table import load_sweep
@@ -52,7 +53,7 @@ def _val(x: Any) -> str:
         f = float(x)
     except (TypeError, ValueError):
         return esc(x)
-    return "—" if not np.isfinite(f) else f"{f:.4g}"
+    return value(f, sig=4)
 
 
 def _interval(row: Mapping[str, Any], key: str) -> str:

@@ -4,16 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...io.jsonable import jsonable
+from ...output.formats import count, probability, score, text_table, value, wrap_lines
 from .fit import COMPARATORS, LEVELS, case_scores, fit_data
 
 __all__ = ["FILE", "NAMES", "CalibrationResults"]
 
 FILE = "calibration.json"
+Cell = Callable[[dict[str, Any]], str]  # a terminal table's cell: row -> text
+
+
+def _cell(key: str, fmt: Callable[[Any], str]) -> Cell:
+    """The cell of column ``key`` of a row, formatted by ``fmt``."""
+    return lambda r: fmt(r[key])
+
+
+SUMMARY_COLUMNS: dict[str, Cell] = {  # the comparison in the terminal: header -> cell
+    "forecaster": _cell("forecaster", str),
+    "Brier": _cell("brier", score),
+    "log": _cell("log", lambda x: score(x, 2)),
+    "CRPS (days)": _cell("crps", count),
+    "PIT": _cell("pit", lambda x: score(x, 2)),
+    **{f"in {lv}%": _cell(f"in_{lv}", lambda x: probability(x, 0)) for lv in (50, 80, 95)},
+}
+LOO_LOGS = {"in_sample": "in", "base": "haz", "lognormal": "logn"}  # log-score columns, short
+
+
+def _short(path: str) -> str:
+    """A fitted path's last part, for a column header ("negotiation.lookahead_days" ->
+    "lookahead_days")."""
+    return path.rsplit(".", 1)[-1]
+
+
 NAMES = {  # row of the comparison -> human name
     "in_sample": "sim at the fitted point (in-sample)",
     "loo": "sim, leave-one-case-out",
@@ -132,16 +159,21 @@ class CalibrationResults:
         return list(self.fit["warnings"])
 
     def text(self) -> str:
-        """The fitted values, the comparison and the LOO table, for a terminal."""
-        import pandas as pd
-
-        fmt = {"float_format": lambda x: f"{x:.3g}", "index": False}
+        """The fitted values, the comparison and the LOO table, for a terminal (tables at most
+        100 columns wide; long case names abbreviated, in full in loo.csv)."""
         lines = ["fitted (lowest summed log score): " + ", ".join(self.overrides)]
-        with pd.option_context("display.width", 200, "display.max_colwidth", 40):
-            lines += ["", self.summary().to_string(**fmt), "", "leave-one-case-out per case:"]
-            lines.append(self.loo.to_string(**fmt))
+        lines += ["", text_table(self.summary().to_dict("records"), SUMMARY_COLUMNS)]
+        loo: dict[str, Cell] = {
+            "case": lambda r: str(r["case"]).removesuffix(" (hindcast)"),
+            **{_short(k): _cell(k, value) for k in self.paths},
+            "P": _cell("p", lambda x: probability(x, 0)),
+            "Brier": _cell("brier", score),
+            "log": _cell("log", lambda x: score(x, 2)),
+            **{f"log {n}": _cell(f"log_{k}", lambda x: score(x, 2)) for k, n in LOO_LOGS.items()},
+        }
+        lines += ["", "leave-one-case-out per case:", text_table(self.loo.to_dict("records"), loo)]
         lines += [f"warning: {w}" for w in self.warnings()]
-        return "\n".join(lines)
+        return wrap_lines("\n".join(lines))
 
     def to_json(self) -> dict[str, Any]:
         return jsonable({"manifest": self.manifest, **self.fit})  # type: ignore[no-any-return]
