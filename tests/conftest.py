@@ -86,6 +86,7 @@ def make_results(
             "issues_deferred": np.where(agreed, rng.integers(0, 2, n), np.nan),
             "front_at_ceasefire": np.where(agreed, control, np.nan),
             "decided_day": np.where(~agreed & (rng.random(n) < 0.1), 100.0, np.nan),
+            "obstacles_lift_day": np.full(n, np.nan),  # no hidden obstacles (the default)
             "decided_for": np.where(~agreed & (rng.random(n) < 0.1), "russia", ""),
             "param.actors.russia.optimism": optimism,
             "param.pressures.sanctions.bite": bite,

@@ -77,8 +77,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ["report", str(d / "sweep")],
         ["compare", BASE, str(ROOT / "scenarios" / "us_walks_away.yaml"), "-n", "300",
          "--out", str(d / "compare"), "--quiet"],
-        ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "50",
-         "--params", "actors.russia.stalling.prior,pressures.sanctions.level",
+        # every distribution of the baseline: both outputs vary, so both figures are drawn
+        # (an output constant at every point has no indices and no figure)
+        ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "100",
          "--out", str(d / "sensitivity"), "--quiet"],
         ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
          "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
