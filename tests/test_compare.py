@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_mod
 import itertools
 import json
 from pathlib import Path
@@ -118,6 +119,10 @@ def test_cli_compare_writes_json_and_figure(
     assert "median days to ceasefire" in text and "median territory" in text
     html = (out / "report.html").read_text()
     assert "Paired difference" in html and html.count("<img") == 2
+    # titled by the scenarios' names, not their file names
+    names = [s["scenario"] for s in data["scenarios"]]
+    h1 = html.split("<h1>")[1].split("</h1>")[0]
+    assert h1 == html_mod.escape(" vs ".join(names)) and ".yaml" not in h1
     (out / "report.html").unlink()
     assert main(["report", str(out)]) == 0
     assert (out / "report.html").is_file()

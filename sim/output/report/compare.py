@@ -144,8 +144,17 @@ def compare_text(data: dict[str, Any]) -> str:
     return wrap_lines("\n".join(lines))
 
 
+def page_names(data: dict[str, Any]) -> list[str]:
+    """What the page calls each scenario: its name (the file's ``name:``), or its label (file
+    and --variant overrides) where two share a name."""
+    names = [s.get("scenario") or s["label"] for s in data["scenarios"]]
+    if len(set(names)) < len(names):
+        return [s["label"] for s in data["scenarios"]]
+    return names
+
+
 def render_compare_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
-    names = [s["label"] for s in data["scenarios"]]
+    names = page_names(data)
     out = [
         f"<h1>{esc(' vs '.join(names))}</h1>",
         f"<p>A paired comparison: {data['replicates']:,} simulated futures per scenario from "
