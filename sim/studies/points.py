@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from ..io.jsonable import jsonable
 from ..model.scenario.distributions import is_distribution_tree
 from ..output.stats import fast_median
 
-__all__ = ["apply_values", "check_numeric_path", "point_stats", "run_point", "scenario_at"]
+__all__ = ["Point", "apply_values", "check_numeric_path", "point_stats", "run_point", "scenario_at"]
 
 _MISSING = object()
 
@@ -84,14 +85,28 @@ def point_stats(results: Any) -> dict[str, Any]:
     return jsonable(s)  # type: ignore[no-any-return]
 
 
-def run_point(job: tuple[Any, ...]) -> dict[str, Any]:
-    """Run one point (scenario, replicates, seed[, precision, max_replicates]) in this
-    process; return its statistics. With a precision the point grows to it (``-n auto``)."""
+@dataclass(frozen=True)
+class Point:
+    """One point of a study, picklable for a worker: the scenario with the point's values set,
+    its replicates and seed, and for ``-n auto`` the precision and the replicate cap."""
+
+    scenario: Any  # a validated Scenario
+    replicates: int | None  # None with a precision (-n auto)
+    seed: int
+    precision: float | None = None
+    max_replicates: int | None = None
+
+
+def run_point(point: Point) -> dict[str, Any]:
+    """Run one point in this process and return its statistics; with a precision the point
+    grows to it (``-n auto``)."""
     from .runner import MAX_AUTO_REPLICATES, run
 
-    scenario, replicates, seed = job[:3]
-    precision = job[3] if len(job) > 3 else None
-    if precision is not None:
-        cap = job[4] or MAX_AUTO_REPLICATES
-        return point_stats(run(scenario, seed=seed, precision=precision, max_replicates=cap))
-    return point_stats(run(scenario, replicates=replicates, seed=seed, workers=1))
+    if point.precision is not None:
+        cap = point.max_replicates or MAX_AUTO_REPLICATES
+        return point_stats(
+            run(point.scenario, seed=point.seed, precision=point.precision, max_replicates=cap)
+        )
+    if point.replicates is None:
+        raise ValueError("a point needs replicates or a precision")
+    return point_stats(run(point.scenario, replicates=point.replicates, seed=point.seed, workers=1))

@@ -34,7 +34,7 @@ from ..io.estimate import check_fits, rounds_of, study_estimate
 from ..io.execution import map_unordered
 from ..io.jsonable import jsonable
 from ..io.limits import MAX_POINTS, MAX_REPLICATES
-from .points import check_numeric_path, run_point, scenario_at
+from .points import Point, check_numeric_path, run_point, scenario_at
 from .sensitivity_design import (
     METHODS,
     Input,
@@ -350,7 +350,7 @@ def _run_points(
 ) -> list[dict[str, Any]]:
     """Run the scenario at every point (inputs fixed to its values); the points' statistics."""
     jobs = {
-        k: (scenario_at(study.tree, study.marks, v, origin="--params"), replicates, study.seed)
+        k: Point(scenario_at(study.tree, study.marks, v, origin="--params"), replicates, study.seed)
         for k, v in enumerate(values)
     }
     got: dict[int, dict[str, Any]] = {}

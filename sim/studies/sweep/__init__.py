@@ -45,7 +45,7 @@ from ...output.sweep_table import load_sweep as load_sweep
 from ...output.sweep_table import plot_sweep as plot_sweep
 from ...version import __version__
 from ..outputs import check_out_folder
-from ..points import check_numeric_path, run_point, scenario_at
+from ..points import Point, check_numeric_path, run_point, scenario_at
 from ..points import point_stats as point_stats
 from .design import DESIGNS, Vary, design_points, parse_vary
 
@@ -305,9 +305,9 @@ def _run_points(
     done = finished_points(folder, points)
     d = plan.design
     jobs = {
-        i: (
+        i: Point(
             plan.scenarios[i],
-            d.replicates,
+            d.replicates if isinstance(d.replicates, int) else None,
             point_seed(plan.seed, i, d.independent),
             plan.manifest.get("precision"),
             plan.manifest.get("max_replicates"),
