@@ -236,3 +236,23 @@ def test_no_private_name_is_imported_from_another_module():
                     if a.name.startswith("_") and not a.name.startswith("__")
                 ]
     assert not found, "\n".join(found)
+
+
+MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 400
+
+
+def test_functions_and_modules_stay_short():
+    """No function over 60 lines (numba kernels aside) and no module over 400 lines in sim/."""
+    long = []
+    for name, path in module_files().items():
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_MODULE_LINES:
+            long.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text, str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                kernel = any("njit" in ast.unparse(d) for d in node.decorator_list)
+                if size > MAX_FUNCTION_LINES and not kernel:
+                    long.append(f"{name}.{node.name}: {size} lines")
+    assert not long, "\n".join(long)
