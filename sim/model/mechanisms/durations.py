@@ -73,15 +73,21 @@ def _lomax_fit(median: float, mean: float) -> tuple[float, float]:
 # median and mean has shape 1.65 and scale 267 days. Two thirds of wars end in a settlement
 # (Pillar 1983), so the rate at which the obstacles to one lift is two thirds of it: shape
 # 1.10. Given a war has lasted a days, the rates left are those of wars that lasted: the same
-# Lomax with scale 267 + a days (the gamma's conjugate update).
+# Lomax with scale 267 + a days (the gamma's conjugate update). That prior, fitted to whole
+# wars, counts again what the bargaining model already explains; by default the obstacles'
+# prior is worth no days of war (the Copernican limit, Gott 1993: only the war's own age
+# counts, P(T > t | a) = (a / (a + t))^k), and structure.obstacle_prior_scale brings it back.
 LOMAX_SHAPE, LOMAX_SCALE_DAYS = _lomax_fit(COW_MEDIAN_DAYS, COW_MEAN_DAYS)
 OBSTACLE_SHAPE = (1.0 - DECIDED_BY_FORCE) * LOMAX_SHAPE
 
 
 def obstacle_survival(
-    days: np.ndarray, age_days: float, shape: float = OBSTACLE_SHAPE
+    days: np.ndarray, age_days: float, shape: float = OBSTACLE_SHAPE, prior_scale: float = 0.0
 ) -> np.ndarray:
     """P(the hidden obstacles still hold ``days`` after the snapshot | the war is ``age_days``
-    old): (s / (s + t))^k with s = the Lomax scale + the age."""
-    s = LOMAX_SCALE_DAYS + max(float(age_days), 0.0)
-    return np.asarray((s / (s + np.asarray(days, dtype=float))) ** shape, dtype=float)
+    old): (s / (s + t))^k, s = prior_scale x the Lomax scale + the age (none hold when s is 0)."""
+    s = prior_scale * LOMAX_SCALE_DAYS + max(float(age_days), 0.0)
+    t = np.asarray(days, dtype=float)
+    if s == 0.0:  # a new war with no prior: the obstacles lift at once
+        return np.zeros_like(t)
+    return np.asarray((s / (s + t)) ** shape, dtype=float)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +29,7 @@ from .effects import Targets
 from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
-from .obstacles import Obstacles
+from .obstacles import Deal, Obstacles
 from .proposers import DirectOffer, NashMediator, build_mediators, build_table, mediator_gap
 from .sanctions import Sanctions
 from .sides import Sides
@@ -302,9 +302,12 @@ class Negotiation(Mechanism):
             self.diag[0] += (ac.in_force & (ac.ceasefire_day == w.day)).sum()
 
     def end(self, w: WorldBase) -> None:
-        """Collapsed talks reopen with probability ``reopen`` per round (once they ever opened);
-        a mediator that is not engaged comes back with its re-engagement hazard."""
+        """Deals held by hidden obstacles that have lifted are concluded; collapsed talks reopen
+        with probability ``reopen`` per round (once they ever opened); a mediator that is not
+        engaged comes back with its re-engagement hazard."""
         ac = self.accord
+        r, deal, left, below = self.obstacles.due(w.day, ~ac.in_force & ~ac.decided)
+        self._agree(w, r, deal, left, below, "the deal held until the hidden obstacles lifted")
         u = w.uniforms("reopen", w.day)
         if ac.talks_started:
             back = ~ac.talks & ~ac.in_force & ~ac.decided & (u < self.reopen)
@@ -343,41 +346,35 @@ class Negotiation(Mechanism):
         if offer.truce_days is not None:
             self.accord.start_truce(rows[both], w.day, offer.truce_days)
         else:
-            held = both & ~self.obstacles.lifted(rows, w.day)
-            if held.any():
-                both = both & ~held
-                w.tracer.log(
-                    w.day,
-                    "held",
-                    w.tracer.mask(w.n, rows[held]),
-                    f"both accept '{offer.name}' but the deal is not concluded: "
-                    "the war's hidden obstacles hold",
-                )
-            first = both & ~self.accord.agreed[rows]
-            self.below[rows[first]] = np.any(margins[:, first] < 0.0, axis=0)
-            self._agree(w, offer, both)
+            both = self.obstacles.hold(w, offer, both, margins)
+            sel = np.flatnonzero(both)
+            left = 0 if offer.settled is None else int((~offer.settled).sum())
+            below = np.any(margins[:, sel] < 0.0, axis=0)
+            terms, u, pen = offer.terms[sel], offer.u[:, sel], offer.pen[:, sel]
+            self._agree(w, rows[sel], (terms, u, pen), left, below, f"'{offer.name}'")
         if offer.mediator:  # obstruction: turning down a mediator's offer the other side accepted
             self.threats.obstruction(w, rows[acc[0] & ~acc[1]], 1)
             self.threats.obstruction(w, rows[acc[1] & ~acc[0]], 0)
 
-    def _agree(self, w: WorldBase, offer: Offer, both: BoolArray) -> None:
-        sel = np.flatnonzero(both)
-        if sel.size == 0:
+    def _agree(
+        self, w: WorldBase, r: IntArray, deal: Deal, left: Any, below: BoolArray, name: str
+    ) -> None:
+        """A ceasefire in rows ``r`` on ``deal`` (terms, utilities, penalties of those rows)."""
+        if r.size == 0:
             return
-        r = offer.rows[sel]
-        terms = offer.terms[sel]
-        first = r[~self.accord.agreed[r]]
-        left = 0 if offer.settled is None else int((~offer.settled).sum())
-        self.deferred[first] = left
+        terms, u, pen = deal
+        new = ~self.accord.agreed[r]
+        first = r[new]
+        self.below[first] = below[new]
+        self.deferred[first] = left if np.isscalar(left) else np.asarray(left)[new]
         lay = self.spec.layout
         if lay.front is not None:
             f = lay.front
             self.front_signed[first] = lay.lo[f] + self.battle.control[first] * lay.span[f]
-        self.accord.agree(r, w.day, terms, offer.u[:, sel], offer.pen[:, sel])
+        self.accord.agree(r, w.day, terms, u, pen)
+        self.obstacles.clear(r)
         self.sanctions.relieve(r, terms)
-        w.tracer.log(
-            w.day, "ceasefire", w.tracer.mask(w.n, r), f"ceasefire agreed on '{offer.name}'"
-        )
+        w.tracer.log(w.day, "ceasefire", w.tracer.mask(w.n, r), f"ceasefire agreed on {name}")
 
     def accumulate(self, w: WorldBase, r: int, sums: dict[str, FloatArray]) -> None:
         if r == 0:

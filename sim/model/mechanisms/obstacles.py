@@ -25,6 +25,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ..bargaining.offers import Offer
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
@@ -32,20 +33,27 @@ from .base import FLOAT, Build, Mechanism, Spec
 from .durations import LOMAX_SCALE_DAYS, OBSTACLE_SHAPE
 
 NEVER = 1e12  # days: a lift day beyond any horizon
+FloatArray = NDArray[np.float64]
+Deal = tuple[
+    FloatArray, FloatArray, FloatArray
+]  # terms (rows, K), utilities and penalties (2, rows)
 
 
 @dataclass(frozen=True)
 class ObstaclesSpec(Spec):
     name: ClassVar[str] = "obstacles"
+    k: int  # issues (the terms of a held deal)
     shape: float  # Lomax shape k (0: no hidden obstacles)
     scale_days: float  # Lomax scale s = s0 + the war's age at the start
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> ObstaclesSpec:
         if s.war_began is None or not s.negotiation.hidden_obstacles:
-            return cls(0.0, 0.0)
+            return cls(lay.k, 0.0, 0.0)
         age = float((s.start - s.war_began).days)
-        return cls(OBSTACLE_SHAPE * s.structure.obstacle_scale, LOMAX_SCALE_DAYS + age)
+        st = s.structure
+        scale = LOMAX_SCALE_DAYS * st.obstacle_prior_scale + age
+        return cls(lay.k, OBSTACLE_SHAPE * st.obstacle_scale, scale)
 
     def columns(self) -> dict[str, str]:
         return {"obstacles_lift_day": FLOAT}
@@ -62,20 +70,70 @@ class Obstacles(Mechanism):
         # day (from the start) the obstacles lift; 0 with none: every deal may be concluded
         self.lift = np.zeros(n)
         self.drawn = spec.shape == 0.0
+        # the latest deal both sides accepted while the obstacles held, concluded when they lift
+        self.pending = np.zeros(n, dtype=bool)
+        self.terms = np.zeros((n, spec.k)) if spec.shape > 0 else np.zeros((0, spec.k))
+        self.u = np.zeros((2, self.terms.shape[0]))
+        self.pen = np.zeros((2, self.terms.shape[0]))
+        self.left = np.zeros(self.terms.shape[0])
+        self.below = np.zeros(self.terms.shape[0], dtype=bool)
 
     def begin(self, w: WorldBase) -> None:
         """On the first day, draw each replicate's lift day: t = s (U^(-1/k) - 1)."""
         if self.drawn:
             return
         u = np.maximum(w.uniforms("obstacles", 0), 1e-300)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             t = self.spec.scale_days * np.expm1(-np.log(u) / self.spec.shape)
-        self.lift = np.minimum(t, NEVER)
+        self.lift = np.minimum(np.nan_to_num(t, nan=0.0), NEVER)  # scale 0: 0 x inf is 0
         self.drawn = True
 
     def lifted(self, rows: NDArray[np.intp], day: int) -> NDArray[np.bool_]:
         """Whether a deal may be concluded on ``day`` in each of ``rows``."""
         return np.asarray(self.lift[rows] <= day)
+
+    def hold(
+        self, w: WorldBase, offer: Offer, both: NDArray[np.bool_], margins: FloatArray
+    ) -> NDArray[np.bool_]:
+        """Of the offer's rows where both accept (``both``), keep back those whose obstacles
+        hold: their deal is pending (the latest replaces an earlier one). Returns the rest."""
+        if self.spec.shape == 0.0 or not both.any():
+            return both
+        held = both & ~self.lifted(offer.rows, w.day)
+        if not held.any():
+            return both
+        sel = np.flatnonzero(held)
+        r = offer.rows[sel]
+        self.pending[r] = True
+        self.terms[r] = offer.terms[sel]
+        self.u[:, r] = offer.u[:, sel]
+        self.pen[:, r] = offer.pen[:, sel]
+        self.left[r] = 0 if offer.settled is None else int((~offer.settled).sum())
+        self.below[r] = np.any(margins[:, sel] < 0.0, axis=0)
+        w.tracer.log(
+            w.day,
+            "held",
+            w.tracer.mask(w.n, r),
+            f"both accept '{offer.name}'; it is concluded when the war's hidden obstacles lift",
+        )
+        return both & ~held
+
+    def due(
+        self, day: int, open_: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.intp], Deal, FloatArray, NDArray[np.bool_]]:
+        """The pending deals whose obstacles have lifted by ``day``, in rows still at war
+        (``open_``): rows, (terms, utilities, penalties), issues left open, below reservation."""
+        if self.spec.shape == 0.0:
+            r = np.zeros(0, dtype=np.intp)
+        else:
+            r = np.flatnonzero(self.pending & (self.lift <= day) & open_)
+            self.pending[r] = False
+        return r, (self.terms[r], self.u[:, r], self.pen[:, r]), self.left[r], self.below[r]
+
+    def clear(self, rows: NDArray[np.intp]) -> None:
+        """A ceasefire was agreed in ``rows``: a deal still pending there is void."""
+        if self.spec.shape > 0.0:
+            self.pending[rows] = False
 
     def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
         lift = self.lift if self.spec.shape > 0 else np.full(w.n, np.nan)

@@ -73,11 +73,11 @@ class Negotiation(Spec):
         "and weighs waiting up to that long for better terms",
     )
     hidden_obstacles: bool = Field(
-        default=False,
+        default=True,
         description="when the scenario has war_began: a deal both sides accept is concluded only "
         "once the obstacles the scenario does not describe have lifted, at a rate learnt from the "
-        "war's age (docs/model.md, Hidden obstacles); false (the default until calibrated): every "
-        "deal both accept is concluded",
+        "war's age (docs/model.md, Hidden obstacles); false: every deal both accept is concluded "
+        "at once",
     )
 
     @model_validator(mode="before")

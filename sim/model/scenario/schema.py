@@ -121,6 +121,14 @@ class Structure(Spec):
         description="multiplies the rate at which the hidden obstacles to a deal lift (the shape "
         "of their Lomax distribution)",
     )
+    obstacle_prior_scale: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="the days of war the hidden obstacles' prior is worth, in units of the "
+        "Correlates of War Lomax scale (267 days); 0 (the default): none, the Copernican prior, "
+        "so only the war's own age counts",
+    )
 
 
 class Scenario(Spec):
