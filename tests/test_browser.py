@@ -80,6 +80,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         # every distribution of the baseline: both outputs vary, so both figures are drawn
         # (an output constant at every point has no indices and no figure)
         ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "100",
+         "--set", "negotiation.hidden_obstacles=false",
          "--out", str(d / "sensitivity"), "--quiet"],
         ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
          "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],

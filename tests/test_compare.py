@@ -101,6 +101,8 @@ def test_cli_compare_writes_json_and_figure(
             "compare",
             BASE,
             "scenarios/russian_stalling.yaml",
+            "--set",  # deals many enough at 300 replicates to tell the two apart
+            "negotiation.hidden_obstacles=false",
             "-n",
             "300",
             "--seed",

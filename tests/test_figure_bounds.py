@@ -100,7 +100,9 @@ def verbs(
         "sweep report": ["report", str(d / "sweep")],
         "sensitivity": ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "40",
                         "--params", "actors.russia.stalling.prior,pressures.sanctions.level,"
-                        "actors.russia.red_lines.1.penalty", "--out", str(d / "sens"), "--quiet"],
+                        "actors.russia.red_lines.1.penalty", "--out", str(d / "sens"), "--quiet",
+                        # deals many enough in 40 replicates for the outputs to vary
+                        "--set", "negotiation.hidden_obstacles=false"],
         "as-of": ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
                   "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
         "hindcast": ["hindcast", *cases, "-n", "200", "--out", str(d / "hindcast"), "--quiet"],

@@ -203,6 +203,8 @@ def test_sim_hindcast_writes_scores_figures_and_a_report(tmp_path: Path, capsys)
         s["observations"] = obs
         if name == "early":
             s["war_began"] = "2024-10-03"  # 90 days before the snapshot
+            # the same toy war as "never" (which has no age, hence no hidden obstacles)
+            s["negotiation"] = {**s.get("negotiation", {}), "hidden_obstacles": False}
         f = tmp_path / f"{name}.yaml"
         f.write_text(yaml.safe_dump(s, sort_keys=False))
         cases.append(str(f))

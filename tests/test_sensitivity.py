@@ -128,6 +128,8 @@ def test_cli_sensitivity_writes_indices_and_figure(
             "2",
             "--params",
             PRIOR,
+            "--set",  # the war's hidden obstacles make deals rare at 100 replicates
+            "negotiation.hidden_obstacles=false",
             "-n",
             "100",
             "--out",

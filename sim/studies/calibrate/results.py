@@ -268,7 +268,11 @@ def calibration_yaml(data: dict[str, Any]) -> str:
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "objective": data["objective"],
         "fitted": data["best"]["values"],
-        "cases": [{k: c[k] for k in ("file", "name", "sha256")} for c in m["cases"]],
+        # the file's name, not where it lay on the machine that fitted (the hash identifies it)
+        "cases": [
+            {"file": Path(c["file"]).name, "name": c["name"], "sha256": c["sha256"]}
+            for c in m["cases"]
+        ],
         "design": {k: m[k] for k in ("design", "samples", "params")} | {"points": len(m["points"])},
         "replicates": m["replicates"],
         "seed": m["seed"],
