@@ -47,6 +47,7 @@ def test_the_sweeps_notebook_shows_sweeps_a_comparison_sensitivity_and_a_discove
     )
     assert "Russia: stalling prior" in text and "mu_star" in text  # Morris, with human labels
     assert "coverage" in text and "density" in text  # the PRIM box
+    assert "What must be true for a ceasefire" in text
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 6  # sweep line, heatmap, differences, sensitivity, box, trade-off
 

@@ -299,23 +299,6 @@ def test_cli_sweep_writes_the_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "wrote" in capsys.readouterr().out
 
 
-@pytest.mark.slow
-def test_notebook_02_runs_and_shows_four_figures() -> None:
-    import nbformat
-    from nbclient import NotebookClient
-
-    folder = Path(__file__).resolve().parents[1] / "notebooks"
-    nb = nbformat.read(folder / "02_sweeps_and_sensitivity.ipynb", as_version=4)
-    NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    ).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert len([o for o in outputs if "image/png" in o.get("data", {})]) >= 6
-    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "What must be true for a ceasefire" in text
-
-
 def _sweep_cmd(out: Path, replicates: int) -> list[str]:
     return [
         *(sys.executable, "-m", "sim", "sweep", BASE),
