@@ -151,6 +151,9 @@ def test_13_ctrl_c_with_two_workers_prints_no_worker_tracebacks(tmp_path, n):
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+        for pipe in (p.stdout, p.stderr):  # a failure here must not leak into the next test
+            if pipe is not None:
+                pipe.close()
     assert p.returncode == 130
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert err.strip().splitlines() == [
