@@ -8,8 +8,10 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from test_hostile_outputs import interrupt_after_first_chunk
 
 import sim.studies.runner as runner
 from sim.errors import UsageError
+from sim.io.execution import process_pool, stop_pool
 from sim.io.limits import WORKERS_PER_CPU, cap_workers, cpu_count
 from sim.model.scenario.loader import load_scenario
 from sim.output.results import Results
@@ -160,6 +163,31 @@ def test_13_ctrl_c_with_two_workers_prints_no_worker_tracebacks(tmp_path, n):
         line for line in err.strip().splitlines() if line.startswith("interrupted: ")
     ]
     assert "finished chunk(s) kept" in err and f"--resume {out}" in err
+
+
+def _send_half_a_result(_: int) -> None:
+    """In a pool worker: start sending a result of 1 MB on the pool's results pipe, send
+    10 bytes of it, and stay (as a worker ended mid-send by Ctrl-C leaves the pipe)."""
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"x" * 10)
+    time.sleep(600)
+
+
+def test_13_stopping_a_pool_whose_worker_was_ended_mid_send_does_not_hang():
+    # The cause of the intermittent hang of the 40960 case above: the parent kept the
+    # pipe's write end, so the pool's manager thread waited for the rest of the message
+    # for ever and stop_pool with it.
+    pool = process_pool(2)
+    for i in range(2):
+        pool.submit(_send_half_a_result, i)
+    time.sleep(1)  # both workers have sent their 10 bytes
+    stopper = threading.Thread(target=stop_pool, args=(pool, True), daemon=True)
+    stopper.start()
+    stopper.join(30)
+    assert not stopper.is_alive()
 
 
 # ----------------------------------------------------------------- 17: compare

@@ -46,14 +46,32 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+class _Pool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor whose results pipe reports the end of its workers.
+
+    The parent keeps the write end of the pipe the workers send results on, so a worker
+    ended (by ``stop_pool``) while it was sending a large result leaves a partial message
+    that the pool's manager thread waits for forever, and ``shutdown`` with it: the
+    intermittent hang of Ctrl-C with two busy workers. The parent never writes there, so it
+    closes its end once the workers are forked (all at the first submit, with "fork");
+    when the workers are gone the manager then reads end-of-file, marks the pool broken
+    and lets go."""
+
+    def _start_executor_manager_thread(self) -> None:
+        super()._start_executor_manager_thread()
+        spawns_later = getattr(self, "_safe_to_dynamically_spawn_children", True)
+        writer = getattr(getattr(self, "_result_queue", None), "_writer", None)
+        recycles = getattr(self, "_max_tasks_per_child", None) is not None
+        if writer is not None and not spawns_later and not recycles:
+            writer.close()
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A local pool of ``workers`` processes, forked so that they start at once with the
     parent's modules and data (no re-import, no pickling of the scenario's compiled form)."""
     import multiprocessing as mp
 
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=mp.get_context("fork"), initializer=_quiet_worker
-    )
+    return _Pool(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_quiet_worker)
 
 
 def stop_pool(pool: Executor, interrupted: bool) -> None:
