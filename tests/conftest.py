@@ -230,3 +230,11 @@ def make_results(
 @pytest.fixture
 def synthetic_results() -> Results:
     return make_results()
+
+
+@pytest.fixture(scope="session")
+def every_verb(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every verb run once for the session (tests/every_verb.py): its pages, figures, output."""
+    from every_verb import run_every_verb
+
+    return run_every_verb(tmp_path_factory.mktemp("verbs"))

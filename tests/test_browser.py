@@ -10,13 +10,10 @@ import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sim.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-BASE = str(ROOT / "scenarios" / "baseline.yaml")
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
 )
@@ -63,35 +60,12 @@ FIGURES = {
     "hindcast": 2,
     "calibrate": 2,
 }
-HISTORY = ROOT / "scenarios" / "history"
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("pages")
-    for argv in (
-        ["run", BASE, "-n", "2000", "--seed", "1", "--out", str(d / "run"), "--quiet"],
-        ["discover", str(d / "run"), "--min-mass", "0.1"],
-        ["sweep", BASE, "--vary", "pressures.sanctions.level=0:1:3", "-n", "200",
-         "--out", str(d / "sweep"), "--quiet"],
-        ["report", str(d / "sweep")],
-        ["compare", BASE, str(ROOT / "scenarios" / "us_walks_away.yaml"), "-n", "300",
-         "--out", str(d / "compare"), "--quiet"],
-        # every distribution of the baseline: both outputs vary, so both figures are drawn
-        # (an output constant at every point has no indices and no figure)
-        ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "100",
-         "--set", "negotiation.hidden_obstacles=false",
-         "--out", str(d / "sensitivity"), "--quiet"],
-        ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
-         "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
-        ["hindcast", str(HISTORY / "russia_georgia_2008.yaml"), str(HISTORY / "iran_iraq_1987.yaml"),
-         "-n", "300", "--out", str(d / "hindcast"), "--quiet"],
-        ["calibrate", str(HISTORY / "kargil_1999.yaml"), str(HISTORY / "falklands_1982.yaml"),
-         "--param", "negotiation.lookahead_days=30:330:2", "-n", "100",
-         "--out", str(d / "calibrate"), "--quiet"],
-    ):  # fmt: skip
-        assert main(argv) == 0, argv
-    return {k: d / k / "report.html" for k in FIGURES}
+def pages(every_verb: Any) -> dict[str, Path]:
+    """Each verb's page, from the session's run of every verb (tests/every_verb.py)."""
+    return {k: every_verb.folder / k / "report.html" for k in FIGURES}
 
 
 def _render(page: Path, tmp: Path) -> tuple[dict[str, int], list[str]]:

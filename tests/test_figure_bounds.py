@@ -4,9 +4,6 @@ integers."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,13 +13,9 @@ from figure_bounds import texts_outside
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
-from sim.cli import main
 from sim.output.plots import figure_bytes, make_figures, new_axes
 from sim.output.plots.sensitivity import plot_indices
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = str(ROOT / "scenarios" / "baseline.yaml")
-HISTORY = ROOT / "scenarios" / "history"
 LONG = "What drives median days to a ceasefire: top 15 of 55 inputs, " * 3
 
 
@@ -76,49 +69,9 @@ def test_morris_error_bars_stop_at_zero_and_keep_the_upper_end():
 
 
 @pytest.fixture(scope="module")
-def verbs(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[list[tuple[str, Figure]], dict[str, str]]:
-    """Every figure the verbs save, recorded as savefig is called, and what each printed."""
-    d = tmp_path_factory.mktemp("verbs")
-    seen: list[tuple[str, Figure]] = []
-    original = Figure.savefig
-    now = {"verb": ""}
-
-    def record(self: Figure, *args: Any, **kwargs: Any) -> None:
-        seen.append((now["verb"], self))
-        original(self, *args, **kwargs)
-
-    cases = [str(HISTORY / "kargil_1999.yaml"), str(HISTORY / "korea_1951.yaml")]
-    runs = {
-        "run": ["run", BASE, "-n", "400", "--out", str(d / "run"), "--quiet"],
-        "discover": ["discover", str(d / "run"), "--min-mass", "0.1"],
-        "compare": ["compare", BASE, str(ROOT / "scenarios" / "us_walks_away.yaml"), "-n", "200",
-                    "--out", str(d / "compare"), "--quiet"],
-        "sweep": ["sweep", BASE, "--vary", "pressures.sanctions.level=0:1:2", "-n", "100",
-                  "--out", str(d / "sweep"), "--quiet"],
-        "sweep report": ["report", str(d / "sweep")],
-        "sensitivity": ["sensitivity", BASE, "--method", "morris", "--samples", "2", "-n", "40",
-                        "--params", "actors.russia.stalling.prior,pressures.sanctions.level,"
-                        "actors.russia.red_lines.1.penalty", "--out", str(d / "sens"), "--quiet",
-                        # deals many enough in 40 replicates for the outputs to vary
-                        "--set", "negotiation.hidden_obstacles=false"],
-        "as-of": ["run", str(HISTORY / "russia_ukraine_2025.yaml"), "-n", "4096", "--seed", "7",
-                  "--as-of", "2025-07-01", "--out", str(d / "asof"), "--quiet"],
-        "hindcast": ["hindcast", *cases, "-n", "200", "--out", str(d / "hindcast"), "--quiet"],
-        "calibrate": ["calibrate", *cases, "--param", "negotiation.lookahead_days=30:330:2",
-                      "-n", "100", "--out", str(d / "calibrate"), "--quiet"],
-    }  # fmt: skip
-    printed: dict[str, str] = {}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Figure, "savefig", record)
-        for verb, argv in runs.items():
-            now["verb"] = verb
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                assert main([a for a in argv if a != "--quiet"]) == 0, argv
-            printed[verb] = out.getvalue()
-    return seen, printed
+def verbs(every_verb: Any) -> tuple[list[tuple[str, Figure]], dict[str, str]]:
+    """Every figure the verbs save and what each printed (tests/every_verb.py)."""
+    return every_verb.figures, every_verb.printed
 
 
 @pytest.fixture(scope="module")
