@@ -50,7 +50,8 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
-ValueOf = Callable[[FloatArray], FloatArray]  # V_i(x) of other terms in an offer's rows (2, r)
+# V_i(x) of other terms (m, K) at positions (m,) among an offer's rows, both sides (2, m)
+ValueOf = Callable[[IntArray, FloatArray], FloatArray]
 
 WAIT_STEPS = 10  # waiting times tried: rounds 1, 2, 4, ... doubling up to the look-ahead
 
@@ -107,26 +108,41 @@ class Signing:
         self, offer: Offer, sign: FloatArray, keep: FloatArray, value_of: ValueOf, days: int
     ) -> FloatArray:
         """max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))) per side (2, r):
-        the surplus a side must see in signing now for no wait up to its look-ahead to beat it."""
+        the surplus a side must see in signing now for no wait up to its look-ahead to beat it.
+
+        Every wait of a side is valued in one batch (its rows stacked wait after wait); a row
+        whose look-ahead a shorter wait already reached is left out of the longer ones, whose
+        terms, and so gain, would be the same."""
         r, wv = offer.rows, self.war
         out = np.zeros((2, len(r)))
         if self.front is None or not wv.drift[:, r].any():
             return out
         f, L = self.front, wv.lookahead[r]
-        for tau in self.steps:
-            t = np.minimum(tau, L)
-            for i in (0, 1):
-                m = wv.drift[i, r]
-                if not m.any():
-                    continue
-                terms = offer.terms.copy()
-                terms[:, f] = np.clip(terms[:, f] + m * t, 0.0, 1.0)
-                v = value_of(terms)
-                q = self.pause_chance(i, v, r, terms, days)
-                later = (1.0 - q) * v[i] + q * (wv.war[i, r] - wv.regroup_loss[i, r])
-                decay = wv.rho[i, r] ** t
-                gain = decay * (later - sign[i]) / (keep[i] * np.maximum(1.0 - decay, 1e-12))
-                out[i] = np.maximum(out[i], gain)
+        # positions (in the offer's rows) and waiting time of each wait still short of L
+        parts = [
+            np.flatnonzero(L > prev) if k else np.arange(len(r))
+            for k, prev in enumerate([0.0, *self.steps[:-1]])
+        ]
+        pos = np.concatenate(parts)
+        t = np.concatenate(
+            [np.minimum(tau, L[p]) for tau, p in zip(self.steps, parts, strict=True)]
+        )
+        rows = r[pos]
+        for i in (0, 1):
+            m = wv.drift[i, r]
+            if not m.any():
+                continue
+            terms = offer.terms[pos]
+            terms[:, f] = np.clip(terms[:, f] + m[pos] * t, 0.0, 1.0)
+            v = value_of(pos, terms)
+            q = self.pause_chance(i, v, rows, terms, days)
+            later = (1.0 - q) * v[i] + q * (wv.war[i, rows] - wv.regroup_loss[i, rows])
+            decay = wv.rho[i, rows] ** t
+            gain = decay * (later - sign[i, pos]) / (keep[i, pos] * np.maximum(1.0 - decay, 1e-12))
+            start = 0
+            for p in parts:
+                out[i, p] = np.maximum(out[i, p], gain[start : start + len(p)])
+                start += len(p)
         return out
 
 

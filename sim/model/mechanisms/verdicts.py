@@ -22,6 +22,7 @@ from .signing import Signing, hard_crossed
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 
 class Verdicts:
@@ -74,10 +75,12 @@ class Verdicts:
         u, pen = self.sides.evaluate(offer.rows, terms, keep)
         return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
 
-    def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
-        """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
-        u, pen = self.sides.evaluate(offer.rows, terms, offer.settled)
-        other = replace(offer, terms=terms, u=u, pen=pen)
+    def values(self, offer: Offer, terms: FloatArray, at: IntArray | None = None) -> FloatArray:
+        """V_i of other ``terms`` (m, K) in the offer's rows, both sides (2, m): all of them, or
+        those at positions ``at`` (m,), a row as often as it is named."""
+        rows = offer.rows if at is None else offer.rows[at]
+        u, pen = self.sides.evaluate(rows, terms, offer.settled)
+        other = replace(offer, rows=rows, terms=terms, u=u, pen=pen)
         return np.stack([self.value(i, other) for i in (0, 1)])
 
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
@@ -113,7 +116,7 @@ class Verdicts:
         if v is None:
             v = np.stack([self.value(i, offer) for i in (0, 1)])
         days = self.layout.round_days
-        return self.signing.extra(offer, v, lambda t: self.values(offer, t), days)
+        return self.signing.extra(offer, v, lambda at, t: self.values(offer, t, at), days)
 
     def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
