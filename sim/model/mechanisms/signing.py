@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.offers import Offer
+from .compiled import wait_gains
 from .durability import Durability
 from .sides import Sides
 from .warvalue import WarValue
@@ -89,9 +90,7 @@ class Signing:
         i judges the deal as signed: the other signs only what it prefers to fighting on, so
         its grievance counts at most zero (a deal it hates is one it refuses, not one that
         breaks down)."""
-        seen = value.copy()
-        seen[1 - i] = np.maximum(value[1 - i], self.war.war[1 - i, rows])
-        b = self.durability.breakdown(rows, seen, terms, days)
+        b = self.durability.breakdown(rows, value, terms, days, floor=1 - i)
         delta = self.sides.patience[i, rows]
         return np.asarray(delta * b / (1.0 - delta * (1.0 - b)))
 
@@ -135,14 +134,12 @@ class Signing:
             terms = offer.terms[pos]
             terms[:, f] = np.clip(terms[:, f] + m[pos] * t, 0.0, 1.0)
             v = value_of(pos, terms)
-            q = self.pause_chance(i, v, rows, terms, days)
-            later = (1.0 - q) * v[i] + q * (wv.war[i, rows] - wv.regroup_loss[i, rows])
+            b = self.durability.breakdown(rows, v, terms, days, floor=1 - i)
             decay = wv.rho[i, rows] ** t
-            gain = decay * (later - sign[i, pos]) / (keep[i, pos] * np.maximum(1.0 - decay, 1e-12))
-            start = 0
-            for p in parts:
-                out[i, p] = np.maximum(out[i, p], gain[start : start + len(p)])
-                start += len(p)
+            wait_gains(
+                i, rows, pos, b, np.ascontiguousarray(v), decay, self.sides.patience, wv.war,
+                wv.regroup_loss, np.ascontiguousarray(sign), np.ascontiguousarray(keep), out,
+            )  # fmt: skip
         return out
 
 
