@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.model.bargaining.frontier import Cut, IssueTables, SideTerms, moving_intervals
-from sim.model.mechanisms.compiled import log_hazard, wait_gains
+from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains
 
 CAP = 50.0
 
@@ -74,6 +74,24 @@ def test_compiled_wait_gains_fold_the_waits_as_the_array_code() -> None:
         start += len(p)
     assert (expect[side] > 0).any() and (expect[side] == 0).any()
     assert np.array_equal(out, expect)
+
+
+@pytest.mark.parametrize("relief", [-1, 2])
+def test_compiled_side_values_are_the_array_code_to_the_bit(relief: int) -> None:
+    rng = np.random.default_rng(11)
+    n, r = 300, 800
+    rows = rng.integers(0, n, r).astype(np.int64)
+    u, pen = rng.random((2, r)), rng.random((2, r)) * (rng.random((2, r)) < 0.5)
+    audience, support = rng.uniform(0, 2, (2, n)), rng.random((2, n))
+    lump = np.stack([np.zeros(n), rng.uniform(0, 3, n)])  # only B is the sanctions' target
+    terms = rng.uniform(-0.2, 1.2, (r, 4))  # outside [0, 1] too: the relief share is clipped
+    out = np.empty((2, r))
+    side_values(rows, u, pen, audience, support, lump, terms, relief, out)
+    kept = np.ones(r) if relief < 0 else 1.0 - np.clip(terms[:, relief], 0.0, 1.0)
+    for s in (0, 1):
+        expect = u[s] - audience[s, rows] * support[s, rows] * pen[s] - lump[s, rows] * kept
+        assert np.array_equal(out[s], expect)
+    assert not np.array_equal(out[1], u[1] - audience[1, rows] * support[1, rows] * pen[1])
 
 
 def _sides(control: np.ndarray, rng: np.random.Generator) -> tuple[SideTerms, SideTerms]:

@@ -85,3 +85,15 @@ def wait_gains(side, rows, pos, b, v, decay, patience, war, loss, sign, keep, ou
             decay[e] * (later - sign[side, p]) / (keep[side, p] * _maximum(1.0 - decay[e], 1e-12))
         )
         out[side, p] = _maximum(out[side, p], gain)
+
+
+@njit(cache=True, nogil=True)
+def side_values(rows, u, pen, audience, support, lump, terms, relief, out):
+    """Both sides' value (2, r) of terms (r, K) in ``rows`` from their utility and penalty
+    (2, r): V_i = U_i - a_i S_i pen_i - L_i (1 - clip(x_relief, 0, 1)) (relief -1: none, all
+    sanctions kept)."""
+    for q in range(rows.shape[0]):
+        i = rows[q]
+        kept = 1.0 if relief < 0 else 1.0 - _minimum(_maximum(terms[q, relief], 0.0), 1.0)
+        for s in range(2):
+            out[s, q] = u[s, q] - audience[s, i] * support[s, i] * pen[s, q] - lump[s, i] * kept

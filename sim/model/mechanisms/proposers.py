@@ -90,13 +90,6 @@ class Table:
         sd, sc = self.sides, self.sanctions
         return np.stack([sc.lasting(i, sd.patience[i])[rows] for i in (0, 1)])
 
-    def relief_kept(self, x: FloatArray) -> FloatArray:
-        """1 - the share of sanctions lifted by terms x (..., K): what a deal leaves in place."""
-        k = self.sanctions.spec.relief_issue
-        if k is None:
-            return np.ones(x.shape[:-1])
-        return np.asarray(1.0 - np.clip(x[..., k], 0.0, 1.0))
-
     def audience(self, rows: IntArray) -> FloatArray:
         """s_i = a_i S_i per side (2, r): the weight of the public's penalties."""
         sd = self.sides
