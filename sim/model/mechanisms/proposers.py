@@ -67,7 +67,10 @@ class Table:
         (``control``, scaled): the sides' thresholds must already stand there. Only the issues
         with such lines change, and only in rows where the front moved or their intervals did
         (the cuts' order follows the median front): those are recomputed, the rest kept, which
-        gives the same tables as recomputing everything."""
+        gives the same tables as recomputing everything (nothing at all when the front has
+        not moved since: a second session the same day)."""
+        if self._control is not None and np.array_equal(control, self._control):
+            return
         ivs = moving_intervals(cuts, self.layout.k, control)
         relief = self.sanctions.spec.relief_issue
         curved = bool(np.any(self.sides.risk != 1.0))
