@@ -159,3 +159,36 @@ def test_issue_tables_updated_where_the_front_moved_equal_tables_built_anew() ->
     assert np.array_equal(tables.points, fresh.points)
     assert np.array_equal(tables.interval, fresh.interval)
     assert np.array_equal(tables.comp, fresh.comp)
+
+
+@pytest.mark.parametrize("relief", [None, 0, 2])
+def test_compiled_issue_parts_are_the_array_code_to_the_bit(relief: int | None) -> None:
+    rng = np.random.default_rng(17)
+    n, k, P = 500, 3, 24
+    front = rng.random(n)
+    for side in (0, 1):
+        sd = SideTerms(
+            ideal=rng.random((n, k)),
+            weight=rng.dirichlet(np.ones(k), n),
+            risk=np.ones(n),  # linear: the compiled path
+            audience=np.ones(n),
+            red_lines=[
+                (0, True, np.clip(front + 0.1, 0, 1), rng.uniform(0.1, 0.5, n)),
+                (0, False, 0.2, rng.uniform(0.1, 0.5, n)),
+                (2, False, 0.5, rng.uniform(0.1, 0.5, n)),
+            ],
+            reference={0: 0.4, 1: 0.6},
+            relief_issue=relief,
+            front=0,
+            side=side,
+        )
+        for issue in range(k):
+            x = np.sort(rng.random((n, P)), axis=1)
+            x[:, :3] = [0.0, 0.4, 1.0]  # the ends and a reference
+            comp = np.empty((n, P, 6))
+            sd.parts_into(issue, x, comp, 3)
+            for got, expect in zip(
+                np.moveaxis(comp[..., 3:], 2, 0), sd.parts(issue, x), strict=True
+            ):
+                assert np.array_equal(got.view(np.int64), expect.view(np.int64))
+    assert comp[..., 4].any()  # the last issue's red line is crossed somewhere

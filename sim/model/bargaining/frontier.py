@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .evaluate import issue_parts_linear
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -163,6 +165,29 @@ class SideTerms:
             keep = (1.0 - x) if self.relief_issue == k else np.zeros_like(x)
         return w * u, pen, keep
 
+    def parts_into(self, k: int, x: FloatArray, comp: FloatArray, at: int) -> None:
+        """:meth:`parts` written into comp[:, :, at:at + 3], compiled when utility is linear."""
+        if not np.all(self.risk == 1.0):
+            comp[..., at], comp[..., at + 1], comp[..., at + 2] = self.parts(k, x)
+            return
+        n = len(x)
+        lines = [(above, thr, p) for issue, above, thr, p in self.red_lines if issue == k]
+        thresholds = [np.broadcast_to(np.asarray(t, dtype=float), (n,)) for _, t, _ in lines]
+        ref = self.reference.get(k)
+        if self.relief_issue is None:  # no relief issue: every deal leaves all sanctions in place
+            keep_mode = 2 if k == 0 else 0
+        else:
+            keep_mode = 1 if self.relief_issue == k else 0
+        issue_parts_linear(
+            np.ascontiguousarray(x), np.ascontiguousarray(self.ideal[:, k]),
+            np.ascontiguousarray(self.weight[:, k]), self.side, k == self.front,
+            ref is not None, 0.0 if ref is None else float(ref),
+            np.array([a for a, _, _ in lines], dtype=np.bool_),
+            np.array(thresholds, dtype=np.float64).reshape(len(lines), n),
+            np.array([p for _, _, p in lines], dtype=np.float64).reshape(len(lines), n),
+            keep_mode, comp, at,
+        )  # fmt: skip
+
     def issue_value(self, k: int, x: FloatArray) -> FloatArray:
         """f_k(x) for x (n, P): the issue's part of V, red-line steps included."""
         u, pen, keep = self.parts(k, x)
@@ -285,10 +310,7 @@ def issue_comp(sides: tuple[SideTerms, SideTerms], k: int, points: FloatArray) -
     """(r, P, 6): u, pen, keep of A then of B at issue k's points (r, P)."""
     comp = np.empty((*points.shape, 6))
     for i, sd in enumerate(sides):
-        u, pen, keep = sd.parts(k, points)
-        comp[..., 3 * i] = u
-        comp[..., 3 * i + 1] = pen
-        comp[..., 3 * i + 2] = keep
+        sd.parts_into(k, points, comp, 3 * i)
     return comp
 
 
