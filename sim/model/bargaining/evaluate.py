@@ -10,6 +10,7 @@ runs for every offer put in every session.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,3 +111,42 @@ def _evaluate(
             short = (1.0 - dr) - (1.0 - dx)
             if short > 0.0:
                 out_pen[s, q] += weight[s, i, k] * short
+
+
+@njit(cache=True, nogil=True)
+def _np_maximum(a, b):
+    """numpy's maximum: the first unless the second is larger (a NaN first wins)."""
+    return a if (a >= b or math.isnan(a)) else b
+
+
+@njit(cache=True, nogil=True)
+def _np_gap(x, y, side, front):
+    """SideTerms.gap with numpy's maximum: |x - y|, or on the front line the shortfall."""
+    if not front:
+        return abs(x - y)
+    return _np_maximum(0.0, x - y) if side == 0 else _np_maximum(0.0, y - x)
+
+
+@njit(cache=True, nogil=True)
+def issue_parts_linear(
+    x, ideal, weight, side, front, has_ref, ref, above, thr, penalty, keep_mode, comp, at
+):  # fmt: skip
+    """SideTerms.parts for a side with linear utility (risk 1), compiled, written into
+    comp[:, :, at:at + 3]: at points x (r, P) of one issue, w (1 - d), the audience penalty
+    (w max(0, u(ref) - u) if ``has_ref``, plus each red line's penalty where x crosses its
+    threshold, in the lines' order) and the relief share kept (keep_mode 0: none, 1: 1 - x,
+    2: all). The same operations in the same order as the array code, to the bit."""
+    r, P = x.shape
+    for q in range(r):
+        y, w = ideal[q], weight[q]
+        u_ref = 1.0 - _np_gap(ref, y, side, front) if has_ref else 0.0
+        for j in range(P):
+            xj = x[q, j]
+            u = 1.0 - _np_gap(xj, y, side, front)
+            pen = w * _np_maximum(0.0, u_ref - u) if has_ref else 0.0
+            for m in range(above.shape[0]):
+                crossed = (xj > thr[m, q]) if above[m] else (xj < thr[m, q])
+                pen = pen + penalty[m, q] * (1.0 if crossed else 0.0)
+            comp[q, j, at] = w * u
+            comp[q, j, at + 1] = pen
+            comp[q, j, at + 2] = 1.0 if keep_mode == 2 else (1.0 - xj if keep_mode == 1 else 0.0)

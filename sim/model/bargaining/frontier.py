@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .evaluate import issue_parts_linear
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -163,6 +165,29 @@ class SideTerms:
             keep = (1.0 - x) if self.relief_issue == k else np.zeros_like(x)
         return w * u, pen, keep
 
+    def parts_into(self, k: int, x: FloatArray, comp: FloatArray, at: int) -> None:
+        """:meth:`parts` written into comp[:, :, at:at + 3], compiled when utility is linear."""
+        if not np.all(self.risk == 1.0):
+            comp[..., at], comp[..., at + 1], comp[..., at + 2] = self.parts(k, x)
+            return
+        n = len(x)
+        lines = [(above, thr, p) for issue, above, thr, p in self.red_lines if issue == k]
+        thresholds = [np.broadcast_to(np.asarray(t, dtype=float), (n,)) for _, t, _ in lines]
+        ref = self.reference.get(k)
+        if self.relief_issue is None:  # no relief issue: every deal leaves all sanctions in place
+            keep_mode = 2 if k == 0 else 0
+        else:
+            keep_mode = 1 if self.relief_issue == k else 0
+        issue_parts_linear(
+            np.ascontiguousarray(x), np.ascontiguousarray(self.ideal[:, k]),
+            np.ascontiguousarray(self.weight[:, k]), self.side, k == self.front,
+            ref is not None, 0.0 if ref is None else float(ref),
+            np.array([a for a, _, _ in lines], dtype=np.bool_),
+            np.array(thresholds, dtype=np.float64).reshape(len(lines), n),
+            np.array([p for _, _, p in lines], dtype=np.float64).reshape(len(lines), n),
+            keep_mode, comp, at,
+        )  # fmt: skip
+
     def issue_value(self, k: int, x: FloatArray) -> FloatArray:
         """f_k(x) for x (n, P): the issue's part of V, red-line steps included."""
         u, pen, keep = self.parts(k, x)
@@ -188,59 +213,105 @@ class IssueTables:
     comp: FloatArray  # (n, K, P, 6): u, pen (times s_i), keep (times L_i) of A, then of B
 
     @classmethod
-    def of(cls, sides: tuple[SideTerms, SideTerms], ivs: Intervals) -> IssueTables:
+    def of(
+        cls, sides: tuple[SideTerms, SideTerms], ivs: Intervals, curved: bool | None = None
+    ) -> IssueTables:
+        """The tables of every issue; ``curved`` (whether some side's utility is curved, which
+        adds sample points) defaults to what these rows say."""
         n, K = sides[0].ideal.shape
-        curved = any(bool(np.any(sd.risk != 1.0)) for sd in sides)
+        if curved is None:
+            curved = is_curved(sides)
         bounds = [row_bounds(iv, n) for iv in ivs]
-        per_issue = []
-        for k in range(K):
-            cand = [np.zeros(n), np.ones(n)]
-            for j in range(bounds[k].shape[1]):
-                lo_, hi_ = bounds[k][:, j, 0], bounds[k][:, j, 1]
-                cand += [lo_.copy(), hi_.copy()]
-                if curved:
-                    cand += [
-                        lo_ + (hi_ - lo_) * q / (CURVE_POINTS + 1)
-                        for q in range(1, CURVE_POINTS + 1)
-                    ]
-            for sd in sides:
-                y = sd.ideal[:, k]
-                cand.append(y)
-                ref = sd.reference.get(k)
-                if ref is not None:
-                    cand += [
-                        np.full(n, ref),
-                        2.0 * y - ref,
-                    ]  # the shortfall kinks where |x - y| = |ref - y|
-            per_issue.append(np.sort(np.clip(np.stack(cand, axis=1), 0.0, 1.0), axis=1))
+        per_issue = [issue_points(sides, k, bounds[k], curved) for k in range(K)]
         P = max(p.shape[1] for p in per_issue)
-        points = np.stack(
-            [np.pad(p, ((0, 0), (0, P - p.shape[1])), mode="edge") for p in per_issue], axis=1
-        )
-        interval = np.full(points.shape, -1, dtype=np.int64)
-        for k in range(K):
-            for j in range(bounds[k].shape[1]):
-                lo_, hi_ = bounds[k][:, j, 0, None], bounds[k][:, j, 1, None]
-                interval[:, k][(points[:, k] >= lo_) & (points[:, k] <= hi_)] = j
+        points = np.stack([pad_points(p, P) for p in per_issue], axis=1)
+        interval = np.stack([issue_intervals(points[:, k], bounds[k]) for k in range(K)], axis=1)
         comp = np.empty((n, K, P, 6))
-        for i, sd in enumerate(sides):
-            for k in range(K):
-                u, pen, keep = sd.parts(k, points[:, k])
-                comp[:, k, :, 3 * i] = u
-                comp[:, k, :, 3 * i + 1] = pen
-                comp[:, k, :, 3 * i + 2] = keep
+        for k in range(K):
+            comp[:, k] = issue_comp(sides, k, points[:, k])
         return cls(points, interval, comp)
 
+    def update(
+        self,
+        sub_sides: tuple[SideTerms, SideTerms],
+        ivs: Intervals,
+        issues: Sequence[int],
+        rows: IntArray,
+        curved: bool,
+    ) -> None:
+        """Recompute only ``issues`` in ``rows`` (whose preferences ``sub_sides`` describe),
+        exactly as :meth:`of` would: e.g. the front-line issue where the front has moved."""
+        n, P = len(self.points), self.points.shape[2]
+        for k in issues:
+            bounds = row_bounds(ivs[k], n)[rows]
+            pts = pad_points(issue_points(sub_sides, k, bounds, curved), P)
+            self.points[rows, k] = pts
+            self.interval[rows, k] = issue_intervals(pts, bounds)
+            self.comp[rows, k] = issue_comp(sub_sides, k, pts)
+
     def refresh(
-        self, sub_sides: tuple[SideTerms, SideTerms], ivs: Intervals, rows: IntArray
+        self,
+        sub_sides: tuple[SideTerms, SideTerms],
+        ivs: Intervals,
+        rows: IntArray,
+        curved: bool | None = None,
     ) -> None:
         """Recompute ``rows`` (whose preferences ``sub_sides`` describe) after an election moved
         an ideal point."""
-        n = len(self.points)
-        sub = IssueTables.of(sub_sides, [row_bounds(iv, n)[rows] for iv in ivs])
-        self.points[rows] = sub.points
-        self.interval[rows] = sub.interval
-        self.comp[rows] = sub.comp
+        self.update(sub_sides, ivs, range(self.points.shape[1]), rows,
+                    is_curved(sub_sides) if curved is None else curved)  # fmt: skip
+
+
+def is_curved(sides: tuple[SideTerms, SideTerms]) -> bool:
+    """Whether some side's utility is curved (risk != 1) in these rows."""
+    return any(bool(np.any(sd.risk != 1.0)) for sd in sides)
+
+
+def issue_points(
+    sides: tuple[SideTerms, SideTerms], k: int, bounds: FloatArray, curved: bool
+) -> FloatArray:
+    """Issue k's points (r, p) where either side's value can bend or step, sorted: the ends,
+    every regime interval's ends (and CURVE_POINTS inside each if ``curved``), the ideal
+    points and the references' kinks; ``bounds`` (r, J, 2) the rows' intervals."""
+    r = len(bounds)
+    cand = [np.zeros(r), np.ones(r)]
+    for j in range(bounds.shape[1]):
+        lo_, hi_ = bounds[:, j, 0], bounds[:, j, 1]
+        cand += [lo_.copy(), hi_.copy()]
+        if curved:
+            cand += [lo_ + (hi_ - lo_) * q / (CURVE_POINTS + 1) for q in range(1, CURVE_POINTS + 1)]
+    for sd in sides:
+        y = sd.ideal[:, k]
+        cand.append(y)
+        ref = sd.reference.get(k)
+        if ref is not None:
+            cand += [
+                np.full(r, ref),
+                2.0 * y - ref,
+            ]  # the shortfall kinks where |x - y| = |ref - y|
+    return np.sort(np.clip(np.stack(cand, axis=1), 0.0, 1.0), axis=1)
+
+
+def pad_points(p: FloatArray, P: int) -> FloatArray:
+    """Points (r, p) padded to P columns by repeating the last."""
+    return np.pad(p, ((0, 0), (0, P - p.shape[1])), mode="edge")
+
+
+def issue_intervals(points: FloatArray, bounds: FloatArray) -> NDArray[np.int64]:
+    """The regime interval (r, P) of each point (r, P) of one issue (-1: none, the last wins)."""
+    interval = np.full(points.shape, -1, dtype=np.int64)
+    for j in range(bounds.shape[1]):
+        lo_, hi_ = bounds[:, j, 0, None], bounds[:, j, 1, None]
+        interval[(points >= lo_) & (points <= hi_)] = j
+    return interval
+
+
+def issue_comp(sides: tuple[SideTerms, SideTerms], k: int, points: FloatArray) -> FloatArray:
+    """(r, P, 6): u, pen, keep of A then of B at issue k's points (r, P)."""
+    comp = np.empty((*points.shape, 6))
+    for i, sd in enumerate(sides):
+        sd.parts_into(k, points, comp, 3 * i)
+    return comp
 
 
 OFFER_STEPS = 8  # points per frontier piece a proposer weighs in direct talks

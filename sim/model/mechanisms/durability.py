@@ -14,6 +14,7 @@ from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import Build, Mechanism, Spec
+from .compiled import PAIRWISE_BLOCK, log_hazard
 from .sides import Sides
 from .warvalue import WarValue
 
@@ -65,15 +66,36 @@ class Durability(Mechanism):
             self.guarantee[:, i] = d(g)
 
     def breakdown(
-        self, rows: IntArray, value: FloatArray, terms: FloatArray, round_days: int
+        self, rows: IntArray, value: FloatArray, terms: FloatArray, round_days: int, floor: int = -1
     ) -> FloatArray:
         """Probability per round that a ceasefire on ``terms`` (r, K) breaks down in ``rows``,
-        given each side's value of it (2, r): h0 exp(g1 max_i(W_i - V_i) - sum_k g_k x_k)."""
-        grievance = np.max(self.war.war[:, rows] - value, axis=0)
-        guard = np.sum(self.guarantee[rows] * terms, axis=1)
-        log_h = np.minimum(self.dissatisfaction[rows] * grievance - guard, MAX_LOG_HAZARD)
+        given each side's value of it (2, r): h0 exp(g1 max_i(W_i - V_i) - sum_k g_k x_k).
+        ``floor``: a side whose value counts at least its war value (-1: none)."""
+        log_h = self.log_hazard(rows, value, terms, floor)
         rate = self.hazard0[rows] * np.exp(log_h)  # breakdowns per year
         return np.asarray(-np.expm1(-rate * round_days / 365.0))
+
+    def log_hazard(
+        self, rows: IntArray, value: FloatArray, terms: FloatArray, floor: int
+    ) -> FloatArray:
+        """min(g1 max_i(W_i - V_i) - sum_k g_k x_k, MAX_LOG_HAZARD) per row (compiled)."""
+        war = self.war.war
+        if terms.shape[1] > PAIRWISE_BLOCK:  # beyond one block numpy's sum recurses: use it
+            if floor >= 0:
+                value = value.copy()
+                value[floor] = np.maximum(value[floor], war[floor, rows])
+            grievance = np.max(war[:, rows] - value, axis=0)
+            guard = np.sum(self.guarantee[rows] * terms, axis=1)
+            return np.asarray(
+                np.minimum(self.dissatisfaction[rows] * grievance - guard, MAX_LOG_HAZARD)
+            )
+        out = np.empty(len(rows))
+        log_hazard(
+            np.asarray(rows, dtype=np.int64), np.ascontiguousarray(value, dtype=np.float64),
+            np.ascontiguousarray(terms, dtype=np.float64), war, floor, self.guarantee,
+            self.dissatisfaction, MAX_LOG_HAZARD, out,
+        )  # fmt: skip
+        return out
 
     def end(self, w: WorldBase) -> None:
         """Ceasefires in force since before today may break down; war and talks then resume."""

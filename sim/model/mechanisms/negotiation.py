@@ -194,7 +194,10 @@ class Negotiation(Mechanism):
     def _new_ideal(self, side: int, rows: IntArray) -> None:
         """An election moved ``side``'s ideal point in ``rows``: refresh what depends on it."""
         t, sd, ac = self.table, self.sides, self.accord
-        t.tables.refresh(sd.terms(rows, self.sanctions.spec.relief_issue), t.intervals, rows)
+        curved = bool(np.any(sd.risk != 1.0))
+        t.tables.refresh(
+            sd.terms(rows, self.sanctions.spec.relief_issue), t.intervals, rows, curved
+        )
         held = rows[ac.in_force[rows]]
         if held.size:
             u, pen = sd.evaluate(held, ac.current[held])

@@ -55,6 +55,7 @@ class Table:
     # what each side asks beyond rejecting's value on an offer (2, r), set by the negotiation
     extras: Callable[[Offer], FloatArray] | None = None
     _regimes: NDArray[np.int64] | None = None
+    _control: FloatArray | None = None  # the front line the tables were last rebuilt for
 
     def offer(self, name: str, rows: IntArray, terms: FloatArray, **kw: object) -> Offer:
         settled = kw.get("settled")
@@ -63,23 +64,34 @@ class Table:
 
     def rebuild(self, cuts: Sequence[Cut], control: FloatArray) -> None:
         """Regime intervals and issue tables anew, for red lines that follow the front line
-        (``control``, scaled): the sides' thresholds must already stand there."""
-        self.intervals = moving_intervals(cuts, self.layout.k, control)
-        rows = np.arange(len(control))
+        (``control``, scaled): the sides' thresholds must already stand there. Only the issues
+        with such lines change, and only in rows where the front moved or their intervals did
+        (the cuts' order follows the median front): those are recomputed, the rest kept, which
+        gives the same tables as recomputing everything (nothing at all when the front has
+        not moved since: a second session the same day)."""
+        if self._control is not None and np.array_equal(control, self._control):
+            return
+        ivs = moving_intervals(cuts, self.layout.k, control)
         relief = self.sanctions.spec.relief_issue
-        self.tables = IssueTables.of(self.sides.terms(rows, relief), self.intervals)
+        curved = bool(np.any(self.sides.risk != 1.0))
+        if self._control is None:
+            rows = np.arange(len(control))
+            self.tables = IssueTables.of(self.sides.terms(rows, relief), ivs, curved)
+        else:
+            moving = sorted({c.issue for c in cuts if c.relative})
+            changed = control != self._control
+            for k in moving:
+                changed |= np.any(np.asarray(ivs[k]) != np.asarray(self.intervals[k]), axis=(1, 2))
+            rows = np.flatnonzero(changed)
+            if rows.size:
+                self.tables.update(self.sides.terms(rows, relief), ivs, moving, rows, curved)
+        self.intervals = ivs
+        self._control = control.copy()
 
     def lasting(self, rows: IntArray) -> FloatArray:
         """Lump cost of the sanctions in force if none were lifted, per side (2, r)."""
         sd, sc = self.sides, self.sanctions
         return np.stack([sc.lasting(i, sd.patience[i])[rows] for i in (0, 1)])
-
-    def relief_kept(self, x: FloatArray) -> FloatArray:
-        """1 - the share of sanctions lifted by terms x (..., K): what a deal leaves in place."""
-        k = self.sanctions.spec.relief_issue
-        if k is None:
-            return np.ones(x.shape[:-1])
-        return np.asarray(1.0 - np.clip(x[..., k], 0.0, 1.0))
 
     def audience(self, rows: IntArray) -> FloatArray:
         """s_i = a_i S_i per side (2, r): the weight of the public's penalties."""

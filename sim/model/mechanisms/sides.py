@@ -219,6 +219,7 @@ class Sides(Mechanism):
         self.optimism = both("optimism") * spec.optimism_scale
         self.cost = both("cost") * spec.cost_scale  # utility per round of fighting at intensity 1
         self.lines = self._lines(n)
+        self._front: FloatArray | None = None  # the front line the red lines last followed
         self._listeners: list[Callable[[int, IntArray], None]] = []
         for head in ("capability", "economy", "support", "optimism", "cost"):
             targets.add(head, self._row_getter(head))
@@ -237,6 +238,9 @@ class Sides(Mechanism):
 
     def follow_front(self, control: FloatArray) -> None:
         """Red lines measured from the front line move with it (``control``: scaled, n)."""
+        if self._front is not None and np.array_equal(control, self._front):
+            return  # where they stand already
+        self._front = control.copy()
         for lines in self.red_lines:
             for r in lines:
                 if r.offset is not None:

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.offers import Offer
+from .compiled import wait_gains
 from .durability import Durability
 from .sides import Sides
 from .warvalue import WarValue
@@ -50,7 +51,8 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
-ValueOf = Callable[[FloatArray], FloatArray]  # V_i(x) of other terms in an offer's rows (2, r)
+# V_i(x) of other terms (m, K) at positions (m,) among an offer's rows, both sides (2, m)
+ValueOf = Callable[[IntArray, FloatArray], FloatArray]
 
 WAIT_STEPS = 10  # waiting times tried: rounds 1, 2, 4, ... doubling up to the look-ahead
 
@@ -88,9 +90,7 @@ class Signing:
         i judges the deal as signed: the other signs only what it prefers to fighting on, so
         its grievance counts at most zero (a deal it hates is one it refuses, not one that
         breaks down)."""
-        seen = value.copy()
-        seen[1 - i] = np.maximum(value[1 - i], self.war.war[1 - i, rows])
-        b = self.durability.breakdown(rows, seen, terms, days)
+        b = self.durability.breakdown(rows, value, terms, days, floor=1 - i)
         delta = self.sides.patience[i, rows]
         return np.asarray(delta * b / (1.0 - delta * (1.0 - b)))
 
@@ -107,26 +107,39 @@ class Signing:
         self, offer: Offer, sign: FloatArray, keep: FloatArray, value_of: ValueOf, days: int
     ) -> FloatArray:
         """max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))) per side (2, r):
-        the surplus a side must see in signing now for no wait up to its look-ahead to beat it."""
+        the surplus a side must see in signing now for no wait up to its look-ahead to beat it.
+
+        Every wait of a side is valued in one batch (its rows stacked wait after wait); a row
+        whose look-ahead a shorter wait already reached is left out of the longer ones, whose
+        terms, and so gain, would be the same."""
         r, wv = offer.rows, self.war
         out = np.zeros((2, len(r)))
         if self.front is None or not wv.drift[:, r].any():
             return out
         f, L = self.front, wv.lookahead[r]
-        for tau in self.steps:
-            t = np.minimum(tau, L)
-            for i in (0, 1):
-                m = wv.drift[i, r]
-                if not m.any():
-                    continue
-                terms = offer.terms.copy()
-                terms[:, f] = np.clip(terms[:, f] + m * t, 0.0, 1.0)
-                v = value_of(terms)
-                q = self.pause_chance(i, v, r, terms, days)
-                later = (1.0 - q) * v[i] + q * (wv.war[i, r] - wv.regroup_loss[i, r])
-                decay = wv.rho[i, r] ** t
-                gain = decay * (later - sign[i]) / (keep[i] * np.maximum(1.0 - decay, 1e-12))
-                out[i] = np.maximum(out[i], gain)
+        # positions (in the offer's rows) and waiting time of each wait still short of L
+        parts = [
+            np.flatnonzero(L > prev) if k else np.arange(len(r))
+            for k, prev in enumerate([0.0, *self.steps[:-1]])
+        ]
+        pos = np.concatenate(parts)
+        t = np.concatenate(
+            [np.minimum(tau, L[p]) for tau, p in zip(self.steps, parts, strict=True)]
+        )
+        rows = r[pos]
+        for i in (0, 1):
+            m = wv.drift[i, r]
+            if not m.any():
+                continue
+            terms = offer.terms[pos]
+            terms[:, f] = np.clip(terms[:, f] + m[pos] * t, 0.0, 1.0)
+            v = value_of(pos, terms)
+            b = self.durability.breakdown(rows, v, terms, days, floor=1 - i)
+            decay = wv.rho[i, rows] ** t
+            wait_gains(
+                i, rows, pos, b, np.ascontiguousarray(v), decay, self.sides.patience, wv.war,
+                wv.regroup_loss, np.ascontiguousarray(sign), np.ascontiguousarray(keep), out,
+            )  # fmt: skip
         return out
 
 

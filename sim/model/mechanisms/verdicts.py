@@ -15,6 +15,7 @@ from ..bargaining.offers import Offer
 from ..engine.layout import Layout
 from ..engine.world import WorldBase
 from .battlefield import Battlefield
+from .compiled import side_values
 from .durability import Durability
 from .misjudgement import Misjudgement
 from .proposers import Table
@@ -22,6 +23,7 @@ from .signing import Signing, hard_crossed
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 
 class Verdicts:
@@ -54,10 +56,20 @@ class Verdicts:
     def value(self, side: int, offer: Offer) -> FloatArray:
         """V_i(x) = U_i(x) - a_i S_i (red-line violations + shortfall below the reference)
         - the lasting cost of the sanctions the terms leave in place (for the target)."""
-        sd, r = self.sides, offer.rows
-        v = offer.u[side] - sd.audience[side, r] * sd.support[side, r] * offer.pen[side]
-        lump = self.sanctions.lasting(side, sd.patience[side])[r]
-        return np.asarray(v - lump * self.table.relief_kept(offer.terms))
+        return np.asarray(self.both(offer.rows, offer.u, offer.pen, offer.terms)[side])
+
+    def both(self, rows: IntArray, u: FloatArray, pen: FloatArray, terms: FloatArray) -> FloatArray:
+        """V_i of both sides (2, r) from their utility ``u`` and penalty ``pen`` (2, r) of
+        ``terms`` (r, K) in ``rows`` (compiled)."""
+        sd, k = self.sides, self.sanctions.spec.relief_issue
+        lump = np.stack([self.sanctions.lasting(i, sd.patience[i]) for i in (0, 1)])
+        out = np.empty((2, len(rows)))
+        side_values(
+            np.asarray(rows, dtype=np.int64), np.ascontiguousarray(u), np.ascontiguousarray(pen),
+            sd.audience, sd.support, lump, np.ascontiguousarray(terms, dtype=np.float64),
+            -1 if k is None else k, out,
+        )  # fmt: skip
+        return out
 
     def defer(self, offer: Offer) -> Offer:
         """A mediator's offer as a ceasefire: issues neither side insists on are deferred,
@@ -74,11 +86,12 @@ class Verdicts:
         u, pen = self.sides.evaluate(offer.rows, terms, keep)
         return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
 
-    def values(self, offer: Offer, terms: FloatArray) -> FloatArray:
-        """V_i of other ``terms`` (r, K) in the offer's rows, both sides (2, r)."""
-        u, pen = self.sides.evaluate(offer.rows, terms, offer.settled)
-        other = replace(offer, terms=terms, u=u, pen=pen)
-        return np.stack([self.value(i, other) for i in (0, 1)])
+    def values(self, offer: Offer, terms: FloatArray, at: IntArray | None = None) -> FloatArray:
+        """V_i of other ``terms`` (m, K) in the offer's rows, both sides (2, m): all of them, or
+        those at positions ``at`` (m,), a row as often as it is named."""
+        rows = offer.rows if at is None else offer.rows[at]
+        u, pen = self.sides.evaluate(rows, terms, offer.settled)
+        return self.both(rows, u, pen, terms)
 
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
         """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
@@ -104,16 +117,16 @@ class Verdicts:
         (sim.mechanisms.signing)."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
-        v = np.stack([self.value(i, offer) for i in (0, 1)])
+        v = self.both(offer.rows, offer.u, offer.pen, offer.terms)
         extra = self.extras(offer, v)
         return np.asarray(v - self.war.reject[:, offer.rows] - extra)
 
     def extras(self, offer: Offer, v: FloatArray | None = None) -> FloatArray:
         """Commitment cost plus waiting premium for both sides on ``offer`` (2, r)."""
         if v is None:
-            v = np.stack([self.value(i, offer) for i in (0, 1)])
+            v = self.both(offer.rows, offer.u, offer.pen, offer.terms)
         days = self.layout.round_days
-        return self.signing.extra(offer, v, lambda t: self.values(offer, t), days)
+        return self.signing.extra(offer, v, lambda at, t: self.values(offer, t, at), days)
 
     def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its

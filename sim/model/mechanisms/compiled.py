@@ -1,0 +1,99 @@
+"""Compiled per-row loops of durability and signing: a ceasefire's log hazard, the gains of waiting.
+
+These run for every offer a side weighs, and for the premium of waiting once per wait tried
+(sim.mechanisms.signing), on batches of rows gathered from the chunk's arrays; one pass per
+row in machine code (numba) replaces a dozen gathers and temporaries. Each loop repeats the
+array arithmetic it replaces operation for operation, in the same order (numpy's maximum
+and minimum, numpy's pairwise order of a sum), so its results are the same to the bit; the
+exponentials and powers stay in numpy, between the loops.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+PAIRWISE_BLOCK = 128  # numpy's pairwise summation sums blocks up to this size with 8 accumulators
+
+
+@njit(cache=True, nogil=True)
+def _maximum(a, b):
+    """numpy's maximum: the first unless the second is larger (a NaN first wins)."""
+    return a if (a >= b or math.isnan(a)) else b
+
+
+@njit(cache=True, nogil=True)
+def _minimum(a, b):
+    """numpy's minimum: the first unless the second is smaller (a NaN first wins)."""
+    return a if (a <= b or math.isnan(a)) else b
+
+
+@njit(cache=True, nogil=True)
+def _pairwise(a, lo, n):
+    """numpy's pairwise sum of a[lo:lo + n] (n <= PAIRWISE_BLOCK), as np.sum(axis=-1) adds a row."""
+    if n < 8:
+        res = 0.0
+        for j in range(lo, lo + n):
+            res += a[j]
+        return res
+    r = a[lo : lo + 8].copy()
+    j = 8
+    while j < n - (n % 8):
+        for m in range(8):
+            r[m] += a[lo + j + m]
+        j += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while j < n:
+        res += a[lo + j]
+        j += 1
+    return 0.0 + res
+
+
+@njit(cache=True, nogil=True)
+def log_hazard(rows, value, terms, war, floor, guarantee, dissatisfaction, cap, out):
+    """Per row q: min(g1 max_i(W_i - V_i) - sum_k g_k x_k, cap), the log of a ceasefire's hazard
+    over its base rate; V_floor is first raised to W_floor (floor -1: no side's is)."""
+    K = terms.shape[1]
+    prod = np.empty(K)
+    for q in range(rows.shape[0]):
+        i = rows[q]
+        v0, v1 = value[0, q], value[1, q]
+        if floor == 0:
+            v0 = _maximum(v0, war[0, i])
+        elif floor == 1:
+            v1 = _maximum(v1, war[1, i])
+        grievance = _maximum(war[0, i] - v0, war[1, i] - v1)
+        for k in range(K):
+            prod[k] = guarantee[i, k] * terms[q, k]
+        out[q] = _minimum(dissatisfaction[i] * grievance - _pairwise(prod, 0, K), cap)
+
+
+@njit(cache=True, nogil=True)
+def wait_gains(side, rows, pos, b, v, decay, patience, war, loss, sign, keep, out):
+    """The premium of waiting of ``side``, folded over waits in batch order: per batch row e
+    (offer row ``pos[e]``, chunk row ``rows[e]``) with breakdown chance b and values v (2, B)
+    at the terms waited for, q = delta b / (1 - delta (1 - b)), later = (1 - q) v + q (W - Delta)
+    and out[side, pos] = max(out, rho^t (later - S) / (keep max(1 - rho^t, 1e-12)))."""
+    for e in range(rows.shape[0]):
+        i, p = rows[e], pos[e]
+        delta = patience[side, i]
+        q = delta * b[e] / (1.0 - delta * (1.0 - b[e]))
+        later = (1.0 - q) * v[side, e] + q * (war[side, i] - loss[side, i])
+        gain = (
+            decay[e] * (later - sign[side, p]) / (keep[side, p] * _maximum(1.0 - decay[e], 1e-12))
+        )
+        out[side, p] = _maximum(out[side, p], gain)
+
+
+@njit(cache=True, nogil=True)
+def side_values(rows, u, pen, audience, support, lump, terms, relief, out):
+    """Both sides' value (2, r) of terms (r, K) in ``rows`` from their utility and penalty
+    (2, r): V_i = U_i - a_i S_i pen_i - L_i (1 - clip(x_relief, 0, 1)) (relief -1: none, all
+    sanctions kept)."""
+    for q in range(rows.shape[0]):
+        i = rows[q]
+        kept = 1.0 if relief < 0 else 1.0 - _minimum(_maximum(terms[q, relief], 0.0), 1.0)
+        for s in range(2):
+            out[s, q] = u[s, q] - audience[s, i] * support[s, i] * pen[s, q] - lump[s, i] * kept
