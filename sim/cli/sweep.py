@@ -7,7 +7,6 @@ from typing import Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_POINTS
-from ..model.scenario.plausibility import plausibility_warnings
 from .options import (
     Subparsers,
     add_executor_options,
@@ -209,6 +208,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
     if args.scenario is not None:
         base = load_checked(args.scenario, args.overrides)
+        from ..model.scenario.plausibility import plausibility_warnings
+
         _warn_at_the_ends(args, set(plausibility_warnings(base)))
     bar, progress = progress_bar(args.quiet, "sweep points")
     replicates, precision, cap = auto_size(args)
