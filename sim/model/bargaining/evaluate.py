@@ -85,12 +85,21 @@ def _evaluate(
     adds 0.0 rather than nothing: the same, since a penalty started at +0.0 is never -0.0
     (x + 0.0 differs from x only for x = -0.0), and it keeps the loops free of branches."""
     r, K = x.shape
+    linear = np.ones(2, dtype=np.bool_)  # a side's utility is linear in every row
     for s in range(2):
         for q in range(r):
             out_u[s, q] = 0.0
             out_pen[s, q] = 0.0
+            if risk[s, rows[q]] != 1.0:
+                linear[s] = False
         for k in range(K):
             fr = k == front
+            if linear[s]:  # the same loop without the powers' branch
+                for q in range(r):
+                    i = rows[q]
+                    d = _gap(x[q, k], ideal[s, i, k], s, fr)
+                    out_u[s, q] += weight[s, i, k] * (1.0 - d)
+                continue
             for q in range(r):
                 i = rows[q]
                 rk = risk[s, i]
@@ -117,6 +126,15 @@ def _evaluate(
         if not settled[k]:
             continue
         fr = k == front
+        if linear[s]:
+            for q in range(r):
+                i = rows[q]
+                dr = _gap(ref[m], ideal[s, i, k], s, fr)
+                dx = _gap(x[q, k], ideal[s, i, k], s, fr)
+                short = (1.0 - dr) - (1.0 - dx)
+                add = weight[s, i, k] * short
+                out_pen[s, q] += add if short > 0.0 else 0.0
+            continue
         for q in range(r):
             i = rows[q]
             rk = risk[s, i]
