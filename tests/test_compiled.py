@@ -13,7 +13,7 @@ import pytest
 
 from sim.model.bargaining.evaluate import Lines, evaluate
 from sim.model.bargaining.frontier import Cut, IssueTables, SideTerms, moving_intervals
-from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains
+from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains, wait_terms
 
 CAP = 50.0
 
@@ -261,3 +261,24 @@ def test_evaluation_issue_by_issue_is_one_pass_per_row_to_the_bit(curved: bool) 
     assert (epen == 0.0).any() and (epen > 0.0).mean() > 0.5
     assert np.array_equal(u.view(np.int64), eu.view(np.int64))  # bits, signed zeros too
     assert np.array_equal(pen.view(np.int64), epen.view(np.int64))
+
+
+def test_compiled_wait_terms_are_the_array_code_to_the_bit() -> None:
+    rng = np.random.default_rng(17)
+    r, k, front = 500, 4, 2
+    terms = rng.random((r, k))
+    terms[:20, front] = -0.0  # signed zeros, the clip's bounds and NaN survive as numpy has them
+    terms[20:40, front] = np.array([0.0, 1.0, np.nan, -np.nan] * 5)
+    drift = rng.normal(0.0, 0.05, r)
+    drift[:10] = -0.0
+    drift[40:60] = 0.0
+    parts = [np.arange(r)] + [np.flatnonzero(rng.random(r) < 0.5) for _ in range(3)]
+    pos = np.concatenate(parts).astype(np.int64)
+    t = np.concatenate([np.minimum(2.0**j, rng.uniform(1, 8, len(p))) for j, p in enumerate(parts)])
+    out = np.empty((len(pos), k))
+    wait_terms(terms, pos, drift, t, front, out)
+    expect = terms[pos]
+    expect[:, front] = np.clip(expect[:, front] + drift[pos] * t, 0.0, 1.0)
+    assert (expect[:, front] == 0.0).any() and (expect[:, front] == 1.0).any()
+    assert np.signbit(expect[:, front][expect[:, front] == 0.0]).any()
+    assert np.array_equal(out.view(np.int64), expect.view(np.int64))  # bits, signed zeros too
