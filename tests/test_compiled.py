@@ -1,8 +1,9 @@
 """Shortcuts of the engine give the same numbers to the bit as the array code they replace.
 
 The compiled loops of durability and signing (sim.model.mechanisms.compiled) against the
-numpy expressions they stand for, and the issue tables recomputed only where the front line
-moved against tables built anew.
+numpy expressions they stand for, the evaluation of terms (issue by issue over all rows)
+against one pass per row, and the issue tables recomputed only where the front line moved
+against tables built anew.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model.bargaining.evaluate import Lines, evaluate
 from sim.model.bargaining.frontier import Cut, IssueTables, SideTerms, moving_intervals
-from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains
+from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains, wait_terms
 
 CAP = 50.0
 
@@ -192,3 +194,91 @@ def test_compiled_issue_parts_are_the_array_code_to_the_bit(relief: int | None) 
             ):
                 assert np.array_equal(got.view(np.int64), expect.view(np.int64))
     assert comp[..., 4].any()  # the last issue's red line is crossed somewhere
+
+
+def _gap_row(x: float, y: float, side: int, front: bool) -> float:
+    if not front:
+        return abs(x - y)
+    return max(0.0, x - y) if side == 0 else max(0.0, y - x)
+
+
+def _evaluate_by_row(
+    rows: np.ndarray, x: np.ndarray, ideal: np.ndarray, weight: np.ndarray, risk: np.ndarray,
+    lines: Lines, front: int, settled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The evaluation of terms one row at a time, adding a penalty only where a line is crossed
+    (the loop the compiled code had before it went issue by issue over all rows)."""
+    u, pen = np.zeros((2, len(rows))), np.zeros((2, len(rows)))
+    for q, i in enumerate(rows):
+        for s in (0, 1):
+            acc = 0.0
+            for k in range(x.shape[1]):
+                d = _gap_row(x[q, k], ideal[s, i, k], s, k == front)
+                acc += weight[s, i, k] * (1.0 - (d if risk[s, i] == 1.0 else d ** risk[s, i]))
+            u[s, q] = acc
+        for m in range(len(lines.side)):
+            v, t = x[q, lines.issue[m]], lines.threshold[m, i]
+            if settled[lines.issue[m]] and ((v > t) if lines.above[m] else (v < t)):
+                pen[lines.side[m], q] += lines.penalty[m, i]
+        for m in range(len(lines.ref_side)):
+            s, k, rk = lines.ref_side[m], lines.ref_issue[m], risk[lines.ref_side[m], i]
+            dr = _gap_row(lines.ref_value[m], ideal[s, i, k], s, k == front)
+            dx = _gap_row(x[q, k], ideal[s, i, k], s, k == front)
+            short = (1.0 - (dr if rk == 1.0 else dr**rk)) - (1.0 - (dx if rk == 1.0 else dx**rk))
+            if settled[k] and short > 0.0:
+                pen[s, q] += weight[s, i, k] * short
+    return u, pen
+
+
+@pytest.mark.parametrize("curved", [False, True])
+def test_evaluation_issue_by_issue_is_one_pass_per_row_to_the_bit(curved: bool) -> None:
+    rng = np.random.default_rng(5 + curved)
+    n, r, k, front = 120, 700, 5, 1
+    rows = rng.integers(0, n, r).astype(np.int64)
+    x = rng.random((r, k))
+    ideal = rng.random((2, n, k))
+    x[:50, 2] = ideal[0, rows[:50], 2]  # distance zero
+    weight = rng.dirichlet(np.ones(k), (2, n))
+    risk = (
+        np.where(rng.random((2, n)) < 0.5, rng.uniform(0.5, 2.5, (2, n)), 1.0)
+        if curved
+        else np.ones((2, n))
+    )
+    lines = Lines(
+        side=np.array([0, 0, 1, 1, 0, 1, 1], dtype=np.int64),
+        issue=np.array([0, 1, 1, 2, 3, 4, 0], dtype=np.int64),
+        above=np.array([True, False, True, False, True, False, True]),
+        threshold=rng.random((7, n)),
+        penalty=rng.uniform(0.0, 0.5, (7, n)) * (rng.random((7, n)) < 0.8),
+        ref_side=np.array([0, 1, 0], dtype=np.int64),
+        ref_issue=np.array([1, 0, 3], dtype=np.int64),
+        ref_value=rng.random(3),
+    )
+    x[50:80, 0] = lines.threshold[0, rows[50:80]]  # on the line: not crossed
+    settled = np.array([True, True, True, False, True])  # issue 3 deferred
+    u, pen = evaluate(rows, x, ideal, weight, risk, lines, front, settled)
+    eu, epen = _evaluate_by_row(rows, x, ideal, weight, risk, lines, front, settled)
+    assert (epen == 0.0).any() and (epen > 0.0).mean() > 0.5
+    assert np.array_equal(u.view(np.int64), eu.view(np.int64))  # bits, signed zeros too
+    assert np.array_equal(pen.view(np.int64), epen.view(np.int64))
+
+
+def test_compiled_wait_terms_are_the_array_code_to_the_bit() -> None:
+    rng = np.random.default_rng(17)
+    r, k, front = 500, 4, 2
+    terms = rng.random((r, k))
+    terms[:20, front] = -0.0  # signed zeros, the clip's bounds and NaN survive as numpy has them
+    terms[20:40, front] = np.array([0.0, 1.0, np.nan, -np.nan] * 5)
+    drift = rng.normal(0.0, 0.05, r)
+    drift[:10] = -0.0
+    drift[40:60] = 0.0
+    parts = [np.arange(r)] + [np.flatnonzero(rng.random(r) < 0.5) for _ in range(3)]
+    pos = np.concatenate(parts).astype(np.int64)
+    t = np.concatenate([np.minimum(2.0**j, rng.uniform(1, 8, len(p))) for j, p in enumerate(parts)])
+    out = np.empty((len(pos), k))
+    wait_terms(terms, pos, drift, t, front, out)
+    expect = terms[pos]
+    expect[:, front] = np.clip(expect[:, front] + drift[pos] * t, 0.0, 1.0)
+    assert (expect[:, front] == 0.0).any() and (expect[:, front] == 1.0).any()
+    assert np.signbit(expect[:, front][expect[:, front] == 0.0]).any()
+    assert np.array_equal(out.view(np.int64), expect.view(np.int64))  # bits, signed zeros too

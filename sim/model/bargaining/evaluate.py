@@ -79,38 +79,73 @@ def _evaluate(
     rows, x, ideal, weight, risk, side, issue, above, thr, penalty, ref_side, ref_issue, ref,
     front, settled, out_u, out_pen,
 ):  # fmt: skip
+    """Issue by issue and line by line, each over every row: a row's utility adds its issues'
+    terms in issue order and its penalty adds the lines' and references' terms in their order,
+    as one pass per row would, so the results are the same to the bit. A line not crossed
+    adds 0.0 rather than nothing: the same, since a penalty started at +0.0 is never -0.0
+    (x + 0.0 differs from x only for x = -0.0), and it keeps the loops free of branches."""
     r, K = x.shape
-    for q in range(r):
-        i = rows[q]
-        for s in range(2):
-            rk = risk[s, i]
-            u = 0.0
-            for k in range(K):
-                d = _gap(x[q, k], ideal[s, i, k], s, k == front)
+    linear = np.ones(2, dtype=np.bool_)  # a side's utility is linear in every row
+    for s in range(2):
+        for q in range(r):
+            out_u[s, q] = 0.0
+            out_pen[s, q] = 0.0
+            if risk[s, rows[q]] != 1.0:
+                linear[s] = False
+        for k in range(K):
+            fr = k == front
+            if linear[s]:  # the same loop without the powers' branch
+                for q in range(r):
+                    i = rows[q]
+                    d = _gap(x[q, k], ideal[s, i, k], s, fr)
+                    out_u[s, q] += weight[s, i, k] * (1.0 - d)
+                continue
+            for q in range(r):
+                i = rows[q]
+                rk = risk[s, i]
+                d = _gap(x[q, k], ideal[s, i, k], s, fr)
                 if rk != 1.0:
                     d = d**rk
-                u += weight[s, i, k] * (1.0 - d)
-            out_u[s, q] = u
-            out_pen[s, q] = 0.0
-        for m in range(side.shape[0]):
-            if not settled[issue[m]]:
-                continue
-            v = x[q, issue[m]]
-            if (v > thr[m, i]) if above[m] else (v < thr[m, i]):
-                out_pen[side[m], q] += penalty[m, i]
-        for m in range(ref_side.shape[0]):
-            s, k = ref_side[m], ref_issue[m]
-            if not settled[k]:
-                continue
+                out_u[s, q] += weight[s, i, k] * (1.0 - d)
+    for m in range(side.shape[0]):
+        k, s = issue[m], side[m]
+        if not settled[k]:
+            continue
+        if above[m]:  # two loops rather than a branch in one
+            for q in range(r):
+                i = rows[q]
+                p = penalty[m, i]
+                out_pen[s, q] += p if x[q, k] > thr[m, i] else 0.0
+        else:
+            for q in range(r):
+                i = rows[q]
+                p = penalty[m, i]
+                out_pen[s, q] += p if x[q, k] < thr[m, i] else 0.0
+    for m in range(ref_side.shape[0]):
+        s, k = ref_side[m], ref_issue[m]
+        if not settled[k]:
+            continue
+        fr = k == front
+        if linear[s]:
+            for q in range(r):
+                i = rows[q]
+                dr = _gap(ref[m], ideal[s, i, k], s, fr)
+                dx = _gap(x[q, k], ideal[s, i, k], s, fr)
+                short = (1.0 - dr) - (1.0 - dx)
+                add = weight[s, i, k] * short
+                out_pen[s, q] += add if short > 0.0 else 0.0
+            continue
+        for q in range(r):
+            i = rows[q]
             rk = risk[s, i]
-            dr = _gap(ref[m], ideal[s, i, k], s, k == front)
-            dx = _gap(x[q, k], ideal[s, i, k], s, k == front)
+            dr = _gap(ref[m], ideal[s, i, k], s, fr)
+            dx = _gap(x[q, k], ideal[s, i, k], s, fr)
             if rk != 1.0:
                 dr = dr**rk
                 dx = dx**rk
             short = (1.0 - dr) - (1.0 - dx)
-            if short > 0.0:
-                out_pen[s, q] += weight[s, i, k] * short
+            add = weight[s, i, k] * short
+            out_pen[s, q] += add if short > 0.0 else 0.0
 
 
 @njit(cache=True, nogil=True)

@@ -97,3 +97,16 @@ def side_values(rows, u, pen, audience, support, lump, terms, relief, out):
         kept = 1.0 if relief < 0 else 1.0 - _minimum(_maximum(terms[q, relief], 0.0), 1.0)
         for s in range(2):
             out[s, q] = u[s, q] - audience[s, i] * support[s, i] * pen[s, q] - lump[s, i] * kept
+
+
+@njit(cache=True, nogil=True)
+def wait_terms(terms, pos, drift, t, front, out):
+    """The terms each wait reaches (B, K): an offer's terms (r, K) at positions ``pos`` (B,),
+    the front-line term moved by drift[pos] t and clipped to [0, 1], as
+    np.clip(terms[pos, front] + drift[pos] * t, 0.0, 1.0) (numpy's clip: maximum, then minimum)."""
+    K = terms.shape[1]
+    for e in range(pos.shape[0]):
+        p = pos[e]
+        for k in range(K):
+            out[e, k] = terms[p, k]
+        out[e, front] = _minimum(_maximum(terms[p, front] + drift[p] * t[e], 0.0), 1.0)

@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.offers import Offer
-from .compiled import wait_gains
+from .compiled import wait_gains, wait_terms
 from .durability import Durability
 from .sides import Sides
 from .warvalue import WarValue
@@ -131,8 +131,8 @@ class Signing:
             m = wv.drift[i, r]
             if not m.any():
                 continue
-            terms = offer.terms[pos]
-            terms[:, f] = np.clip(terms[:, f] + m[pos] * t, 0.0, 1.0)
+            terms = np.empty((len(pos), offer.terms.shape[1]))
+            wait_terms(np.ascontiguousarray(offer.terms, dtype=np.float64), pos, m, t, f, terms)
             v = value_of(pos, terms)
             b = self.durability.breakdown(rows, v, terms, days, floor=1 - i)
             decay = wv.rho[i, rows] ** t

@@ -58,11 +58,23 @@ class Verdicts:
         - the lasting cost of the sanctions the terms leave in place (for the target)."""
         return np.asarray(self.both(offer.rows, offer.u, offer.pen, offer.terms)[side])
 
-    def both(self, rows: IntArray, u: FloatArray, pen: FloatArray, terms: FloatArray) -> FloatArray:
+    def lump(self) -> FloatArray:
+        """Each side's lasting cost of the sanctions in force if a deal left them (2, n)."""
+        sd = self.sides
+        return np.stack([self.sanctions.lasting(i, sd.patience[i]) for i in (0, 1)])
+
+    def both(
+        self,
+        rows: IntArray,
+        u: FloatArray,
+        pen: FloatArray,
+        terms: FloatArray,
+        lump: FloatArray | None = None,
+    ) -> FloatArray:
         """V_i of both sides (2, r) from their utility ``u`` and penalty ``pen`` (2, r) of
-        ``terms`` (r, K) in ``rows`` (compiled)."""
+        ``terms`` (r, K) in ``rows`` (compiled); ``lump``: ``self.lump()`` if already known."""
         sd, k = self.sides, self.sanctions.spec.relief_issue
-        lump = np.stack([self.sanctions.lasting(i, sd.patience[i]) for i in (0, 1)])
+        lump = self.lump() if lump is None else lump
         out = np.empty((2, len(rows)))
         side_values(
             np.asarray(rows, dtype=np.int64), np.ascontiguousarray(u), np.ascontiguousarray(pen),
@@ -86,12 +98,18 @@ class Verdicts:
         u, pen = self.sides.evaluate(offer.rows, terms, keep)
         return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
 
-    def values(self, offer: Offer, terms: FloatArray, at: IntArray | None = None) -> FloatArray:
+    def values(
+        self,
+        offer: Offer,
+        terms: FloatArray,
+        at: IntArray | None = None,
+        lump: FloatArray | None = None,
+    ) -> FloatArray:
         """V_i of other ``terms`` (m, K) in the offer's rows, both sides (2, m): all of them, or
         those at positions ``at`` (m,), a row as often as it is named."""
         rows = offer.rows if at is None else offer.rows[at]
         u, pen = self.sides.evaluate(rows, terms, offer.settled)
-        return self.both(rows, u, pen, terms)
+        return self.both(rows, u, pen, terms, lump)
 
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
         """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
@@ -117,16 +135,22 @@ class Verdicts:
         (sim.mechanisms.signing)."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
-        v = self.both(offer.rows, offer.u, offer.pen, offer.terms)
-        extra = self.extras(offer, v)
+        lump = self.lump()
+        v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
+        extra = self.extras(offer, v, lump)
         return np.asarray(v - self.war.reject[:, offer.rows] - extra)
 
-    def extras(self, offer: Offer, v: FloatArray | None = None) -> FloatArray:
-        """Commitment cost plus waiting premium for both sides on ``offer`` (2, r)."""
+    def extras(
+        self, offer: Offer, v: FloatArray | None = None, lump: FloatArray | None = None
+    ) -> FloatArray:
+        """Commitment cost plus waiting premium for both sides on ``offer`` (2, r). The
+        sanctions' lasting cost is computed once for the offer and its waits (nothing
+        changes the sanctions while an offer is weighed)."""
+        lump = self.lump() if lump is None else lump
         if v is None:
-            v = self.both(offer.rows, offer.u, offer.pen, offer.terms)
+            v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
         days = self.layout.round_days
-        return self.signing.extra(offer, v, lambda at, t: self.values(offer, t, at), days)
+        return self.signing.extra(offer, v, lambda at, t: self.values(offer, t, at, lump), days)
 
     def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
