@@ -30,9 +30,11 @@ def add_calibration_option(p: argparse.ArgumentParser) -> None:
 
 def calibration_overrides(args: argparse.Namespace) -> list[str]:
     """The overrides of ``--calibration`` (none without it), then those of ``--set``."""
-    from ..studies.calibrate.folder import read_calibration
+    fitted: list[str] = []
+    if getattr(args, "calibration", None):  # imported only then: a refusal stays quick
+        from ..studies.calibrate.folder import read_calibration
 
-    fitted = read_calibration(args.calibration) if getattr(args, "calibration", None) else []
+        fitted = read_calibration(args.calibration)
     return [*fitted, *(getattr(args, "overrides", None) or [])]
 
 

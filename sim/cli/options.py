@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError, SimError
-from ..io.limits import MAX_REPLICATES, WORKERS_PER_CPU
+from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, WORKERS_PER_CPU
 
 __all__ = [
     "Parser",
@@ -280,7 +280,6 @@ def auto_size(args: argparse.Namespace) -> tuple[int | None, float | None, int]:
     """(replicates, precision, cap) from -n/--precision/--max-replicates; UsageError when
     --precision or --max-replicates come without -n auto."""
     from ..errors import UsageError
-    from ..studies.runner import MAX_AUTO_REPLICATES
 
     if args.replicates == "auto":
         cap = args.max_replicates or MAX_AUTO_REPLICATES

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["jsonable"]
 
@@ -27,12 +27,14 @@ def jsonable(x: Any) -> Any:
     if isinstance(x, (float, np.floating)):
         f = float(x)
         return f if math.isfinite(f) else None
-    if isinstance(x, pd.Timestamp):
+    # pandas is not imported for this: an object of pandas exists only once it has been
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(x, pd.Timestamp):
         return x.isoformat()
     if isinstance(x, (dt.date, dt.datetime)):
         return x.isoformat()
     if x is None or isinstance(x, str):
         return x
-    if x is pd.NaT:
+    if pd is not None and x is pd.NaT:
         return None
     return str(x)

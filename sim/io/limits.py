@@ -14,6 +14,7 @@ import os
 
 __all__ = [
     "BOOTSTRAP_BLOCK",
+    "MAX_AUTO_REPLICATES",
     "MAX_CASES",
     "MAX_COMPARED",
     "MAX_HORIZON_DAYS",
@@ -32,6 +33,7 @@ __all__ = [
 MAX_ROUNDS = 5_000  # rounds from start to horizon (~96 years of weekly rounds)
 MAX_HORIZON_DAYS = 36_525  # a horizon at most 100 years after the start
 MAX_REPLICATES = 100_000_000  # per run (the scenario's run.replicates has the same cap)
+MAX_AUTO_REPLICATES = 1_000_000  # -n auto stops here if the precision is not met before
 MAX_POINTS = 100_000  # points of a sweep design or of a sensitivity study
 MAX_MAGNITUDE = 1e12  # every scenario number, plain or drawn, lies within ±MAX_MAGNITUDE
 MAX_TRACE = 1_000  # replicates whose events are logged (--trace): ~3 ms and ~400 B a round each

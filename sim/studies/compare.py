@@ -178,8 +178,7 @@ def compare(
     ``allow_large``.
     """
     from ..io.estimate import check_fits, compare_estimate, rounds_of
-    from ..io.limits import MAX_COMPARED, check_at_most
-    from .runner import MAX_AUTO_REPLICATES
+    from ..io.limits import MAX_AUTO_REPLICATES, MAX_COMPARED, check_at_most
 
     items = list(scenarios)
     if not items:
@@ -308,7 +307,8 @@ def _run_all(
     max_replicates: int | None,
 ) -> list[Results]:
     """Run every scenario on the same seed (grown in step under a precision); their results."""
-    from .runner import CHUNK_SIZE, MAX_AUTO_REPLICATES, Simulation
+    from ..io.limits import MAX_AUTO_REPLICATES
+    from .runner import CHUNK_SIZE, Simulation
 
     bar = _Combined(progress, len(loaded))
     sims = [

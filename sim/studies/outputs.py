@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import RunError, ScenarioError, UsageError
 from ..io.atomic import atomic_write_text
@@ -37,7 +37,9 @@ from ..io.locks import LOCK, hold_lock
 from ..model.scenario.dump import dump_yaml
 from ..model.scenario.loader import load_scenario, overrides_of, remember_overrides
 from ..model.scenario.schema import Scenario
-from ..output.results import Results
+
+if TYPE_CHECKING:
+    from ..output.results import Results
 
 __all__ = [
     "RunJob",

@@ -100,7 +100,8 @@ class Point:
 def run_point(point: Point) -> dict[str, Any]:
     """Run one point in this process and return its statistics; with a precision the point
     grows to it (``-n auto``)."""
-    from .runner import MAX_AUTO_REPLICATES, run
+    from ..io.limits import MAX_AUTO_REPLICATES
+    from .runner import run
 
     if point.precision is not None:
         cap = point.max_replicates or MAX_AUTO_REPLICATES

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import RunError, UsageError
 from ..io.execution import process_pool, stop_pool
-from ..io.limits import MAX_REPLICATES, MAX_TRACE, cap_workers
+from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE, cap_workers
 from ..model.engine.chunk import simulate_chunk
 from ..model.engine.store import ChunkOutput, FolderStore, MemoryStore
 from ..model.engine.tables import run_meta, series_table
@@ -36,7 +36,6 @@ from ..version import __version__
 
 CHUNK_SIZE = 4096  # replicates per chunk: memory stays flat whatever the replicate count
 MEMORY_CHUNKS = 64  # without a checkpoint folder, runs of more chunks spill to a temporary one
-MAX_AUTO_REPLICATES = 1_000_000  # -n auto stops here if the precision is not met before
 
 Progress = bool | Callable[[int, int], None]
 

@@ -98,7 +98,7 @@ class _Design:
     def sized(self, base: Any) -> _Design:
         """With the replicates per point ("auto" under a precision, then capped), checked."""
         if self.precision is not None:
-            from ..runner import MAX_AUTO_REPLICATES
+            from ...io.limits import MAX_AUTO_REPLICATES
 
             if not 0 < self.precision < 0.5:
                 raise UsageError(
