@@ -131,6 +131,14 @@ def _add_evidence_options(p: argparse.ArgumentParser) -> None:
         help="condition on the observations dated on or before DATE (YYYY-MM-DD): every "
         "figure becomes the weighted version; the effective sample size is printed",
     )
+    p.add_argument(
+        "--resample",
+        action="store_true",
+        help="with --as-of: condition by resample-move (each chunk of 4,096 futures is a "
+        "particle filter that copies the futures the record favours and continues the copies "
+        "with fresh chance) instead of weighting one run; far more futures survive a long "
+        "record; the run is then read as of that date only",
+    )
 
 
 def iso_date(text: str) -> str:
@@ -166,6 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             force=args.force,
             observed=args.observed,
             as_of=args.as_of,
+            resample=args.resample,
         )
         warn_implausible(job.scenario, args.scenario)
         _check_size(job, args)
@@ -203,6 +212,7 @@ def _only_resume(args: argparse.Namespace) -> None:
             ("--out", args.out),
             ("--observed", args.observed),
             ("--as-of", args.as_of),
+            ("--resample", args.resample),
             ("--precision", args.precision),
             ("--max-replicates", args.max_replicates),
         )
@@ -250,6 +260,7 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
             precision=job.precision,
             max_replicates=job.max_replicates,
             as_of=job.as_of,
+            resample=job.resample,
         )
 
     folder = job.save(results, overwrite=args.force, report=not args.no_report)

@@ -220,16 +220,19 @@ def _shift(row: dict[str, Any]) -> float:
     return float(row["shift_in_prior_sd"])
 
 
-def posterior_table(columns: dict[str, FloatArray], w: FloatArray) -> list[dict[str, Any]]:
-    """Prior (the run's draws) and posterior (weighted) of every uncertain input and latent type,
-    sorted by how far the posterior mean moved, in prior standard deviations."""
+def posterior_table(
+    columns: dict[str, FloatArray], w: FloatArray, priors: dict[str, FloatArray] | None = None
+) -> list[dict[str, Any]]:
+    """Prior (the run's draws, or ``priors`` where given: a resampled run's inputs as drawn)
+    and posterior (weighted) of every uncertain input and latent type, sorted by how far the
+    posterior mean moved, in prior standard deviations."""
     rows = []
     for name, x in columns.items():
         x = np.asarray(x, dtype=float)
-        prior_mean, prior_sd = float(np.nanmean(x)), float(np.nanstd(x))
+        p = np.asarray((priors or {}).get(name, x), dtype=float)
+        prior_mean, prior_sd = float(np.nanmean(p)), float(np.nanstd(p))
         post_mean = float(np.nansum(w * x) / np.sum(w[~np.isnan(x)]))
         post_sd = float(np.sqrt(np.nansum(w * (x - post_mean) ** 2) / np.sum(w[~np.isnan(x)])))
-        ones = np.ones_like(w)
         shift = (post_mean - prior_mean) / prior_sd if prior_sd > 0 else 0.0
         rows.append(
             {
@@ -237,7 +240,7 @@ def posterior_table(columns: dict[str, FloatArray], w: FloatArray) -> list[dict[
                 "prior": {
                     "mean": prior_mean,
                     "sd": prior_sd,
-                    "p10_p50_p90": weighted_quantiles(x, ones, (0.1, 0.5, 0.9)),
+                    "p10_p50_p90": weighted_quantiles(p, np.ones_like(p), (0.1, 0.5, 0.9)),
                 },
                 "posterior": {
                     "mean": post_mean,

@@ -42,6 +42,13 @@ def _conditioning(cond: dict[str, Any] | None) -> list[str]:
         f"effective sample size {cond['ess']:,.0f} of {cond['replicates']:,} "
         f"({cond['consistent']:,} replicates consistent with the record)"
     ]
+    if cond.get("method") == "resample-move":
+        lines = [
+            f"  as of {cond['as_of']}, given {len(cond['observations'])} observation(s), "
+            f"resampled: {cond['replicates']:,} futures from {cond['distinct_ancestors']:,} "
+            f"ancestors ({cond['distinct_parents']:,} at the last resampling); effective "
+            f"sample size {cond['ess']:,.0f} counting ancestors"
+        ]
     if cond["low_ess"]:
         lines.append(
             "  warning: an effective sample size under 1,000 makes these figures noisy; "

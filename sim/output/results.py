@@ -70,6 +70,7 @@ class Results:
         self.meta = meta
         self.traces = list(traces or [])
         self.weights: np.ndarray | None = None  # per replicate, when conditioned on evidence
+        self.groups: np.ndarray | None = None  # ancestors, when resampled on the evidence
         # One dtype for calendar dates whatever the engine produced (date objects, ISO
         # strings, datetime64 of any unit), so that save/load round-trips exactly.
         if "date" in self.series and self.series["date"].dtype != "datetime64[ns]":
@@ -188,7 +189,7 @@ class Results:
         observed = ~np.isnan(d)
         times = np.where(observed, d, self.horizon_days)
         if self.weights is not None:
-            return weighted_kaplan_meier(times, observed, self.weights)
+            return weighted_kaplan_meier(times, observed, self.weights, groups=self.groups)
         return kaplan_meier(times, observed)
 
     def durability_km(self) -> KaplanMeier:
@@ -199,7 +200,8 @@ class Results:
         broke = agreed & ~np.isnan(b)
         held = np.clip(np.where(broke, b - c, self.horizon_days - c)[agreed], 0, None)
         if self.weights is not None:
-            return weighted_kaplan_meier(held, broke[agreed], self.weights[agreed])
+            groups = None if self.groups is None else self.groups[agreed]
+            return weighted_kaplan_meier(held, broke[agreed], self.weights[agreed], groups=groups)
         return kaplan_meier(held, broke[agreed])
 
     def flag(self, col: str) -> np.ndarray:
@@ -220,11 +222,15 @@ class Results:
 
         return summarize(self)
 
-    def reweighted(self, weights: np.ndarray, meta: dict[str, Any]) -> Results:
-        """The same outcomes (shared, not copied) with replicate weights and a new meta."""
+    def reweighted(
+        self, weights: np.ndarray, meta: dict[str, Any], groups: np.ndarray | None = None
+    ) -> Results:
+        """The same outcomes (shared, not copied) with replicate weights and a new meta (and,
+        for a resampled run, each replicate's ancestor: intervals count ancestors)."""
         source: Any = self._frame if self._frame is not None else self._path
         out = Results(source, self.series, meta, self.traces)
         out.weights = weights
+        out.groups = groups
         return out
 
     def condition(self, as_of: dt.date | str) -> Results:

@@ -12,6 +12,7 @@ from scipy import stats
 
 __all__ = [
     "KaplanMeier",
+    "ancestral_n",
     "cumulative_incidence",
     "effective_n",
     "fast_median",
@@ -161,6 +162,22 @@ def effective_n(w: FloatArray) -> float:
     return float(np.sum(w)) ** 2 / float(np.sum(w * w))
 
 
+def ancestral_n(w: FloatArray, groups: npt.NDArray[np.int64]) -> float:
+    """The effective sample of weights ``w`` when the replicates of one group (descendants of one
+    ancestor in a resampled run) count as one: Kish's size of the groups' total weights. It
+    treats copies of an ancestor as perfectly alike, so intervals built on it are, if anything,
+    too wide (futures that share an ancestor diverge after the resampling)."""
+    w = np.asarray(w, dtype=float)
+    if not w.size:
+        return 0.0
+    _, inverse = np.unique(np.asarray(groups), return_inverse=True)
+    return effective_n(np.asarray(np.bincount(inverse, weights=w), dtype=float))
+
+
+def _effective(w: FloatArray, groups: npt.NDArray[np.int64] | None) -> float:
+    return effective_n(w) if groups is None else ancestral_n(w, groups)
+
+
 def _wilson_p(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson's score interval for a share p of an effective sample n (need not be whole)."""
     if n <= 0:
@@ -172,29 +189,41 @@ def _wilson_p(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
 
 
 def weighted_share(
-    flag: npt.ArrayLike, w: npt.ArrayLike, level: float = 0.95
+    flag: npt.ArrayLike,
+    w: npt.ArrayLike,
+    level: float = 0.95,
+    groups: npt.NDArray[np.int64] | None = None,
 ) -> tuple[float, float, float]:
     """A weighted share with its interval: Wilson's interval at the weights' effective size
-    (for weights of 0 and 1 this is Wilson's interval of the replicates kept)."""
+    (for weights of 0 and 1 this is Wilson's interval of the replicates kept); with ``groups``
+    (ancestors), at the groups' effective size (``ancestral_n``)."""
     x = np.asarray(flag, dtype=float)
     ww = np.asarray(w, dtype=float)
     tot = float(ww.sum())
     if tot <= 0:
         return float("nan"), float("nan"), float("nan")
     p = float(np.sum(ww * x) / tot)
-    lo, hi = _wilson_p(p, effective_n(ww), level)
+    lo, hi = _wilson_p(p, _effective(ww, groups), level)
     return p, lo, hi
 
 
 def weighted_kaplan_meier(
-    times: npt.ArrayLike, observed: npt.ArrayLike, w: npt.ArrayLike, level: float = 0.95
+    times: npt.ArrayLike,
+    observed: npt.ArrayLike,
+    w: npt.ArrayLike,
+    level: float = 0.95,
+    groups: npt.NDArray[np.int64] | None = None,
 ) -> KaplanMeier:
     """The product-limit estimate with case weights (scipy has none): at each distinct time,
     S *= 1 - (weight of events) / (weight at risk); pointwise Wilson bands at the effective
-    number at risk."""
+    number at risk (with ``groups``, divided by the design effect of the groups: Kish's size of
+    the weights over ``ancestral_n``)."""
     t = np.asarray(times, dtype=float)
     obs = np.asarray(observed, dtype=bool)
     ww = np.asarray(w, dtype=float)
+    deff = 1.0
+    if groups is not None and ww.sum() > 0:
+        deff = max(1.0, effective_n(ww) / max(ancestral_n(ww, groups), 1e-300))
     keep = ww > 0
     t, obs, ww = t[keep], obs[keep], ww[keep]
     n, events = int(t.size), int(obs.sum())
@@ -210,7 +239,7 @@ def weighted_kaplan_meier(
     lo = np.empty_like(surv)
     hi = np.empty_like(surv)
     for j, (s_, n_eff) in enumerate(zip(surv, _at_risk_kish(ww, first), strict=True)):
-        lo[j], hi[j] = _wilson_p(float(s_), float(n_eff), level)
+        lo[j], hi[j] = _wilson_p(float(s_), float(n_eff) / deff, level)
     return KaplanMeier(times, surv, np.minimum(lo, surv), np.maximum(hi, surv), n, events, level)
 
 

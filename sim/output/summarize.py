@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import RunError
+from ..errors import InconsistentRecord, RunError, UsageError
 from ..io.jsonable import jsonable
 from ..model.history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from ..model.scenario.observations import Observation
 from .artefacts import artefact_flags
 from .labels import input_label
-from .stats import effective_n, weighted_share, wilson
+from .stats import ancestral_n, effective_n, weighted_share, wilson
 
 TERMS_QUANTILES = (0.10, 0.50, 0.90)
 
@@ -26,11 +26,13 @@ def _round(x: float, digits: int = 6) -> float:
     return round(float(x), digits) if math.isfinite(x) else float("nan")
 
 
-def _share(flag: np.ndarray, w: np.ndarray | None) -> dict[str, float | None]:
+def _share(
+    flag: np.ndarray, w: np.ndarray | None, groups: np.ndarray | None = None
+) -> dict[str, float | None]:
     if w is None:
         est, lo, hi = wilson(int(flag.sum()), len(flag))
     else:
-        est, lo, hi = weighted_share(flag, w)
+        est, lo, hi = weighted_share(flag, w, groups=groups)
     return jsonable({"estimate": _round(est), "ci_low": _round(lo), "ci_high": _round(hi)})  # type: ignore[no-any-return]
 
 
@@ -62,10 +64,10 @@ def summarize(r: Any) -> dict[str, Any]:
         "start": r.start.isoformat(),
         "horizon": r.horizon.isoformat(),
         "horizon_days": r.horizon_days,
-        "p_ceasefire": _share(agreed, w),
-        "p_truce": _share(~np.isnan(r.days("truce_day")), w),
-        "p_in_force_at_horizon": _share(r.flag("in_force_at_horizon"), w),
-        "p_decided_by_force": _share(~np.isnan(r.days("decided_day")), w)
+        "p_ceasefire": _share(agreed, w, r.groups),
+        "p_truce": _share(~np.isnan(r.days("truce_day")), w, r.groups),
+        "p_in_force_at_horizon": _share(r.flag("in_force_at_horizon"), w, r.groups),
+        "p_decided_by_force": _share(~np.isnan(r.days("decided_day")), w, r.groups)
         if r.has("decided_day")
         else None,
         "median_days_to_ceasefire": km.median(),
@@ -141,6 +143,8 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
     outcomes are shared, not copied)."""
     obs = observations_of(r)
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    if r.meta.get("resampling"):
+        return _resampled(r, obs, as_of)
     cols = {
         i: np.asarray(r.column(f"obs.{i}"), dtype=float)
         for i, ob in enumerate(obs)
@@ -178,6 +182,67 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
     return r.reweighted(c.weights, meta)
 
 
+def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
+    """A resampled run (``sim run --resample``) weighted by its particle filters' weights: it can
+    be read as of the date it was resampled on, and no other."""
+    info = r.meta["resampling"]
+    if as_of.isoformat() != info["as_of"]:
+        raise UsageError(
+            f"this run was resampled on the record up to {info['as_of']}: it can be read as of "
+            f"that date only (asked: {as_of.isoformat()}); run again with --as-of "
+            f"{as_of.isoformat()}, or without --resample to weigh one run as of any date"
+        )
+    lw = np.asarray(r.column("smc.log_weight"), dtype=float)
+    if not np.isfinite(lw).any():
+        raise InconsistentRecord(
+            f"no simulated future is consistent with the observations up to {info['as_of']} in "
+            "any chunk: check the observations against the scenario, give uncertain evidence "
+            "as 'value' with a wider 'sd', or run more replicates"
+        )
+    with np.errstate(under="ignore"):
+        w = np.exp(lw - np.max(lw))
+    w *= r.n / w.sum()
+    eve = np.asarray(r.column("smc.eve"), dtype=np.int64)
+    parent = np.asarray(r.column("smc.parent"), dtype=np.int64)
+    live = w > 0
+    inputs = {k: _floats(r, k) for k in r.columns if k.startswith(("param.", "stalling."))}
+    priors = {k: _floats(r, f"prior.{k}") for k in inputs if r.has(f"prior.{k}")}
+    meta = dict(r.meta)
+    meta["conditioning"] = {
+        "as_of": info["as_of"],
+        "observations": [
+            {
+                "index": st["index"],
+                "date": st["date"],
+                "kind": st["kind"],
+                "source": obs[st["index"]].source,
+                "rules_out": None,
+                "ess_share_before": st["ess_share_before"],
+                "resampled_chunks": st["resampled_chunks"],
+            }
+            for st in info["steps"]
+        ],
+        "method": "resample-move",
+        "ess": ancestral_n(w, eve),
+        "ess_futures": effective_n(w),
+        "distinct_ancestors": int(np.unique(eve[live]).size),
+        "distinct_parents": int(np.unique(parent[live]).size),
+        "consistent": int(np.sum(live)),
+        "replicates": r.n,
+        "low_ess": ancestral_n(w, eve) < ESS_WARNING,
+        "ess_check": effective_n(w),
+        "posterior": [
+            {**row, "label": input_label(row["input"], r.meta)}
+            for row in posterior_table(inputs, w, priors)
+        ],
+    }
+    return r.reweighted(w, meta, eve)
+
+
+def _floats(r: Any, name: str) -> np.ndarray:
+    return np.asarray(r.column(name), dtype=float)
+
+
 def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, Any]]:
     """P(ceasefire by the horizon) as the record comes in: for each as-of date (by default the
     start and every observation date up to the run's own as-of date, or the horizon), the
@@ -185,6 +250,18 @@ def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, 
     sample size (``consistent`` False where no simulated future fits the record)."""
     obs = observations_of(r)
     cond = r.meta.get("conditioning")
+    if r.meta.get("resampling") and cond:  # its futures were chosen by the record to the end
+        return jsonable(  # type: ignore[no-any-return]
+            [
+                {
+                    "as_of": cond["as_of"],
+                    "observations": len(cond["observations"]),
+                    **_share(r.ceasefire_flags(), r.weights, r.groups),
+                    "ess": cond["ess"],
+                    "consistent": True,
+                }
+            ]
+        )
     last = dt.date.fromisoformat(cond["as_of"]) if cond else r.horizon
     if dates is None:
         dates = sorted({r.start, *(o.date for o in obs if o.date <= last)})

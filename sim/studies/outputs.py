@@ -103,6 +103,7 @@ class RunJob:
     precision: float | None = None  # -n auto: grow until this half-width ...
     max_replicates: int = 1_000_000  # ... or this many replicates
     as_of: str | None = None  # condition on the observations dated up to this day
+    resample: bool = False  # ... by resample-move rather than by weighting alone
     default_name: bool = False  # ``out`` is the default name, taken when the job begins
     _lock: IO[bytes] | None = field(default=None, repr=False)
 
@@ -174,6 +175,7 @@ class RunJob:
             "precision": self.precision,
             "max_replicates": self.max_replicates,
             "as_of": self.as_of,
+            "resample": self.resample,
         }
 
     def release(self) -> None:
@@ -262,6 +264,9 @@ def _read_options(ck: Path, strict: bool = True) -> dict[str, Any] | None:
         as_of = options.get("as_of")
         if as_of is not None and not isinstance(as_of, str):
             raise ValueError("'as_of' is not a date")
+        resample = options.get("resample", False)
+        if not isinstance(resample, bool):
+            raise ValueError("'resample' is not true or false")
     except (OSError, ValueError) as e:
         if not strict:
             return None
@@ -274,6 +279,7 @@ def _read_options(ck: Path, strict: bool = True) -> dict[str, Any] | None:
         "precision": precision,
         "max_replicates": cap,
         "as_of": as_of,
+        "resample": resample,
     }
 
 
@@ -289,6 +295,7 @@ def plan_run(
     max_replicates: int = 1_000_000,
     observed: str | os.PathLike[str] | None = None,
     as_of: str | None = None,
+    resample: bool = False,
 ) -> RunJob:
     """A new run, checked but not begun: nothing is written yet (see RunJob.begin). The
     scenario is loaded with the observations of ``observed``."""
@@ -298,6 +305,10 @@ def plan_run(
     seed = scenario.run.seed if seed is None else seed
     if replicates > MAX_REPLICATES:
         raise UsageError(f"-n must be at most {MAX_REPLICATES:,} (got {replicates:,})")
+    if resample and as_of is None:
+        raise UsageError("--resample conditions a run on its record: give --as-of DATE too")
+    if resample and precision is not None:
+        raise UsageError("--resample does not grow a run yet: give -n a number, not auto")
     folder = out_arg if out_arg is not None else default_folder(scenario.name)
     check_writable(folder.parent, shown=folder)  # results and checkpoint go beside it
     return RunJob(
@@ -311,6 +322,7 @@ def plan_run(
         precision=precision,
         max_replicates=max_replicates,
         as_of=as_of,
+        resample=resample,
         default_name=out_arg is None,
     )
 
@@ -355,6 +367,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
         precision=options["precision"],
         max_replicates=options["max_replicates"],
         as_of=options["as_of"],
+        resample=options["resample"],
     )
     job.resumed = True
     return job.begin()

@@ -27,6 +27,7 @@ from ..errors import RunError, UsageError
 from ..io.execution import process_pool, stop_pool
 from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE, cap_workers
 from ..model.engine.chunk import simulate_chunk
+from ..model.engine.resample import Resampling, resampling_meta
 from ..model.engine.store import ChunkOutput, FolderStore, MemoryStore
 from ..model.engine.tables import run_meta, series_table
 from ..model.mechanisms import Specs, compile_scenario
@@ -65,6 +66,7 @@ def run(
     precision: float | None = None,
     max_replicates: int = MAX_AUTO_REPLICATES,
     as_of: str | dt.date | None = None,
+    resample: bool = False,
 ) -> Results:
     """Run the Monte Carlo simulation of ``scenario`` and return its Results.
 
@@ -75,36 +77,28 @@ def run(
     outcomes are streamed to ``outcomes.parquet`` in that folder (Results reads them
     lazily). Large runs without a checkpoint spill to a temporary folder the same way.
 
-    Replicate i's draws depend on (seed, its chunk, its place in the chunk), so the
-    results are the same whatever the number of workers, the executor or a resume; the
-    ``chunk_size`` (4,096, as the CLI always uses) is part of the run's identity like the
-    seed: another size gives other, equally valid, draws.
+    Replicate i's draws depend on (seed, its chunk, its place in the chunk), so the results
+    are the same whatever the workers, the executor or a resume; ``chunk_size`` (4,096, as the
+    CLI uses) is part of the run's identity like the seed.
 
     With ``precision`` (``-n auto``), chunks are added until the 95% Wilson interval of
     P(ceasefire) has a half-width of at most ``precision`` (or ``max_replicates`` are run);
     chunk i's draws depend only on (seed, i): the result equals a run of the final size.
 
     With ``as_of`` (a date), the results are conditioned on the observations dated on or
-    before it; with ``precision`` too, the conditioned interval must be narrow enough.
+    before it (weighted afterwards; with ``resample``, by resample-move as it runs:
+    sim/model/engine/resample.py); with ``precision`` too, the conditioned interval must be
+    narrow enough.
     """
+    _check_resample(resample, as_of, precision)
     track: tuple[str, ...] = ("ceasefire",)
     if as_of is not None and precision is not None:
         track += tuple(f"obs.{i}" for i in range(len(scenario.observations)))
     sim = Simulation(
-        scenario,
-        seed,
-        workers,
-        progress,
-        trace,
-        executor,
-        chunk_size,
-        checkpoint,
-        replicates=replicates,
-        precision=precision,
-        max_replicates=max_replicates,
-        track=track,
-        as_of=as_of,
-    )
+        scenario, seed, workers, progress, trace, executor, chunk_size, checkpoint,
+        replicates=replicates, precision=precision, max_replicates=max_replicates,
+        track=track, as_of=as_of, resample=resample,
+    )  # fmt: skip
     try:
         return _finish(sim, precision, as_of)
     except BaseException:
@@ -112,6 +106,13 @@ def run(
         raise
     finally:
         sim.close()
+
+
+def _check_resample(resample: bool, as_of: object, precision: float | None) -> None:
+    if resample and as_of is None:
+        raise UsageError("resampling conditions a run on its record: give the as-of date too")
+    if resample and precision is not None:
+        raise UsageError("-n auto does not resample yet: give a replicate count with --resample")
 
 
 def _finish(sim: Simulation, precision: float | None, as_of: str | dt.date | None) -> Results:
@@ -151,6 +152,7 @@ class Simulation:
         max_replicates: int = MAX_AUTO_REPLICATES,
         track: tuple[str, ...] = ("ceasefire",),
         as_of: str | dt.date | None = None,
+        resample: bool = False,
     ):
         n = scenario.run.replicates if replicates is None else replicates
         seed = scenario.run.seed if seed is None else seed
@@ -161,7 +163,12 @@ class Simulation:
         self.workers, self.executor, self.chunk_size = workers, executor, chunk_size
         self.limit = n if precision is None else max_replicates
         self.t0 = time.perf_counter()
-        self.specs = compile_scenario(scenario)
+        self.resampling = (
+            Resampling.of(list(scenario.observations), scenario.start, as_of)
+            if resample and isinstance(as_of, dt.date)
+            else None
+        )
+        self.specs = compile_scenario(scenario, self.resampling)
         self.track = track
         self.as_of = as_of  # -n auto: the interval that must be narrow is the conditioned one
         self.kept: dict[int, dict[str, Any]] = {}  # tracked columns of each finished chunk
@@ -175,7 +182,7 @@ class Simulation:
         if folder is None and len(chunks(self.limit, chunk_size)) > MEMORY_CHUNKS:
             folder = self.spill = Path(tempfile.mkdtemp(prefix="sim-run-"))
         size = n if precision is None else f"auto:{precision}:{max_replicates}"
-        self.store = _store(folder, scenario, seed, size, chunk_size, trace)
+        self.store = _store(folder, scenario, seed, size, chunk_size, trace, self.resampling)
 
     @property
     def n(self) -> int:
@@ -226,6 +233,8 @@ class Simulation:
                 for m in self.specs.mechanisms()
                 for k, v in m.diagnostics(self.sums, n).items()
             }
+            if self.resampling is not None:
+                meta["resampling"] = resampling_meta(self.resampling, self.sums, self.scenario)
             stories = [s for off in sorted(self.stories) for s in self.stories[off]]
             results = Results(outcomes, series_table(self.specs, self.sums, n), meta, stories)
         except BaseException:
@@ -348,6 +357,7 @@ def _store(
     size: int | str,
     chunk_size: int,
     trace: int,
+    resampling: Resampling | None = None,
 ) -> FolderStore | MemoryStore:
     """Where finished chunks go: a checkpoint folder (with the run's identity), or memory."""
     if folder is None:
@@ -361,6 +371,9 @@ def _store(
         "replicates": size,
         "chunk_size": chunk_size,
         "trace": trace,
+        "resampling": None  # a resampled run's chunks are not the plain run's
+        if resampling is None
+        else {"as_of": resampling.as_of.isoformat(), "threshold": resampling.threshold},
     }
     return FolderStore(folder, manifest)
 

@@ -31,7 +31,7 @@ from ...io.atomic import atomic_write_json
 
 MANIFEST = "manifest.json"
 OUTCOMES = "outcomes.parquet"
-IDENTITY = ("version", "scenario_sha256", "seed", "replicates", "chunk_size", "trace")
+IDENTITY = ("version", "scenario_sha256", "seed", "replicates", "chunk_size", "trace", "resampling")
 
 
 @dataclass

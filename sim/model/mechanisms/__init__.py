@@ -33,6 +33,7 @@ from typing import Any
 
 from ..engine.calendar import Calendar, Item
 from ..engine.layout import Layout
+from ..engine.resample import Resampling
 from ..engine.sampling import DrawPlan
 from ..engine.world import Tracer, WorldBase
 from ..scenario.schema import Scenario
@@ -54,6 +55,8 @@ from .threats import ThreatsSpec
 from .warvalue import WarValueSpec
 
 __all__ = ["REGISTRY", "Specs", "World", "compile_scenario"]
+
+PRIOR_OF = ("param.", "stalling.")  # inputs whose draws a resampled run also keeps as drawn
 
 # The mechanisms in the order their steps run (see the module docstring).
 REGISTRY: list[type[Spec]] = [
@@ -81,6 +84,7 @@ class Specs:
     layout: Layout
     plan: DrawPlan
     specs: tuple[Spec, ...]  # in REGISTRY order
+    resampling: Resampling | None = None  # conditioned on the record by resample-move
 
     def mechanisms(self) -> list[Spec]:
         """The mechanisms' specs in the order their steps run."""
@@ -96,13 +100,18 @@ class Specs:
         for m in self.specs:
             cols.update(m.columns())
         cols.update({f"param.{p}": FLOAT for p in self.plan.dists})
+        if self.resampling is not None:  # the filter's columns, and the inputs before it
+            prior = {f"prior.{k}": v for k, v in cols.items() if k.startswith(PRIOR_OF)}
+            cols.update(self.resampling.columns() | prior)
         return cols
 
 
-def compile_scenario(s: Scenario) -> Specs:
-    """Compile ``s`` once per run: nothing in the run reads the scenario spec afterwards."""
+def compile_scenario(s: Scenario, resampling: Resampling | None = None) -> Specs:
+    """Compile ``s`` once per run: nothing in the run reads the scenario spec afterwards.
+    With ``resampling``, every chunk conditions on the record as it runs (engine/resample.py)."""
     lay = Layout.of(s)
-    return Specs(layout=lay, plan=DrawPlan.of(s), specs=tuple(c.of(s, lay) for c in REGISTRY))
+    specs = tuple(c.of(s, lay) for c in REGISTRY)
+    return Specs(layout=lay, plan=DrawPlan.of(s), specs=specs, resampling=resampling)
 
 
 class World(WorldBase):
@@ -142,4 +151,4 @@ class World(WorldBase):
             out.update(got)
         for p, v in self.draws.values.items():
             out[f"param.{p}"] = v
-        return {k: out[k] for k in specs.columns()}
+        return {k: out[k] for k in specs.columns() if k in out}  # a filter adds its own

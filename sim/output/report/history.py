@@ -36,6 +36,8 @@ def _sentence(row: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def _evidence(results: Any, cond: dict[str, Any]) -> list[str]:
     """What the run was conditioned on: the observations, what each rules out, the forecast path."""
+    if cond.get("method") == "resample-move":
+        return _resampled(results, cond)
     out = [
         "<h2>What the record says</h2>",
         f"<p>Conditioned on {len(cond['observations'])} observation(s) dated on or before "
@@ -79,6 +81,49 @@ def _observations(results: Any, cond: dict[str, Any]) -> list[str]:
     return [
         '<table><tr><th>evidence</th><th class="source">source</th>'
         "<th>futures it alone rules out</th></tr>",
+        *rows,
+        "</table>",
+    ]
+
+
+def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
+    """What a resampled run was conditioned on, and what its particle filters did."""
+    out = [
+        "<h2>What the record says</h2>",
+        f"<p>Conditioned on {len(cond['observations'])} observation(s) dated on or before "
+        f"{esc(cond['as_of'])} by resample-move: each chunk of futures was weighed by the "
+        "record as it was simulated and, whenever its effective sample fell below half the "
+        "chunk, resampled (the futures the record favours copied, the others dropped) and "
+        "continued with fresh chance. Of the run's "
+        f"{cond['replicates']:,} futures, {cond['consistent']:,} carry weight; they descend from "
+        f"{cond['distinct_ancestors']:,} of the futures drawn at the start and from "
+        f"{cond['distinct_parents']:,} at the last resampling. Intervals count ancestors, not "
+        f"futures: the effective sample is {ess(cond['ess'])} (of futures, "
+        f"{ess(cond['ess_futures'])}). Every figure above is weighted by the evidence, except "
+        "the front-line and support series, which show the run's population. A resampled run "
+        "is read as of its own date only: there is no path of the forecast over earlier "
+        "dates (run without --resample for that).</p>",
+    ]
+    if cond.get("low_ess"):
+        out.append(
+            '<p class="absent">An effective sample under 1,000 ancestors makes these figures '
+            "noisy: run more replicates.</p>"
+        )
+    obs = observations_of(results)
+    unit = front_unit(results)
+    rows = []
+    for o in cond["observations"]:
+        said = sentence(obs[o["index"]], results.actor_name, unit)
+        share = o.get("ess_share_before")
+        rows.append(
+            f'<tr><td>{esc(said)}</td><td class="source">{source_html(o["source"], esc)}</td>'
+            f"<td>{'—' if share is None else pct(share)}</td>"
+            f"<td>{o.get('resampled_chunks', 0):,}</td></tr>"
+        )
+    return [
+        *out,
+        '<table><tr><th>evidence (date order)</th><th class="source">source</th>'
+        "<th>effective sample left (share of a chunk)</th><th>chunks resampled</th></tr>",
         *rows,
         "</table>",
     ]

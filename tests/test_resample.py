@@ -1,0 +1,191 @@
+"""Resample-move (sim/model/engine/resample.py): systematic resampling, the reindexing of a
+chunk's whole state, the limit of no resampling, and agreement with importance weighting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model.engine import resample as rs
+from sim.model.engine.chunk import simulate_chunk
+from sim.model.engine.world import WorldBase
+from sim.model.history import condition
+from sim.model.mechanisms import compile_scenario
+from sim.output.stats import weighted_share
+
+RU = "scenarios/history/russia_ukraine_2025.yaml"
+
+
+def test_systematic_resampling_gives_each_particle_the_floor_or_ceiling_of_its_share():
+    w = np.array([0.0, 1.0, 2.0, 0.5, 0.0, 4.5, 2.0])
+    for u in (0.0, 0.37, 0.999):
+        idx = rs.systematic(w, u)
+        counts = np.bincount(idx, minlength=len(w))
+        share = len(w) * w / w.sum()
+        assert np.all(counts >= np.floor(share)) and np.all(counts <= np.ceil(share))
+        assert counts[0] == counts[4] == 0  # no weight, no copies
+        assert np.all(np.diff(idx) >= 0)
+
+
+class _Dealt:
+    """A generator whose draws of one value per replicate are dealt in the order ``order[0]``:
+    replicate i gets what replicate order[0][i] would have drawn."""
+
+    def __init__(self, g: np.random.Generator, order: list[np.ndarray]):
+        self.g, self.order = g, order
+
+    def _deal(self, x: Any, size: Any) -> Any:
+        return x if size is None else x[self.order[0]]
+
+    def random(self, size: Any = None) -> Any:
+        return self._deal(self.g.random(size), size)
+
+    def standard_normal(self, size: Any = None) -> Any:
+        return self._deal(self.g.standard_normal(size), size)
+
+    def standard_t(self, df: Any, size: Any = None) -> Any:
+        undealt = np.asarray(df)[np.argsort(self.order[0])] if np.ndim(df) else df
+        return self._deal(self.g.standard_t(undealt, size), size)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [RU, "scenarios/history/cyprus_1974.yaml", "scenarios/history/armenia_azerbaijan_2016.yaml"],
+)
+def test_resampling_moves_every_piece_of_state(monkeypatch, case):
+    """Permute the replicates at every observation day and deal the later draws in the same
+    permuted order: then replicate i must live exactly the future replicate P[i] lived in the
+    plain run, in every outcome. A piece of state the reindexing missed breaks this."""
+    s = sim.load_scenario(case)
+    n = 97
+    plain = simulate_chunk(compile_scenario(s), 3, 0, n, 0, 0).outcomes
+    plan = rs.Resampling.of(list(s.observations), s.start, s.horizon_date, threshold=2.0)
+    assert plan.used, "the case needs observations"
+    order = [np.arange(n)]
+    perms = np.random.default_rng(5)
+
+    def permute(w: np.ndarray, u: float) -> np.ndarray:
+        p = perms.permutation(len(w)).astype(np.int64)
+        order[0] = order[0][p]
+        return p
+
+    real_rng = WorldBase.rng
+    monkeypatch.setattr(rs, "systematic", permute)
+    monkeypatch.setattr(rs, "log_likelihood", lambda ob, v, start: np.zeros(len(v)))
+    monkeypatch.setattr(
+        WorldBase, "rng", lambda w, name, day: _Dealt(real_rng(w, name, day), order)
+    )
+    moved = simulate_chunk(compile_scenario(s, plan), 3, 0, n, 0, 0).outcomes
+    assert moved["smc.eve"].tolist() == order[0].tolist()
+    assert not np.array_equal(order[0], np.arange(n))
+    for col, x in plain.items():
+        want, got = np.asarray(x)[order[0]], np.asarray(moved[col])
+        if want.dtype.kind == "f":
+            assert np.array_equal(want, got, equal_nan=True), col
+        else:
+            assert want.tolist() == got.tolist(), col
+
+
+def test_without_resampling_the_weights_are_the_importance_weights():
+    s = sim.load_scenario(RU)
+    as_of = dt.date(2025, 9, 1)
+    plan = rs.Resampling.of(list(s.observations), s.start, as_of, threshold=0.0)
+    out = simulate_chunk(compile_scenario(s, plan), 4, 0, 512, 0, 0).outcomes
+    cols = {i: out[f"obs.{i}"] for i in range(len(s.observations))}
+    want = condition(list(s.observations), cols, s.start, as_of, 512).weights
+    lw = out["smc.log_weight"]
+    got = np.exp(lw - lw.max())
+    got *= 512 / got.sum()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert out["smc.eve"].tolist() == out["smc.parent"].tolist() == list(range(512))
+
+
+@pytest.fixture(scope="module")
+def resampled():
+    """Russia–Ukraine 2025 as of 1 September, 4,400 futures (two chunks), resampled."""
+    s = sim.load_scenario(RU)
+    return s, sim.run(s, replicates=4400, seed=6, as_of="2025-09-01", resample=True)
+
+
+def test_a_resampled_run_reports_its_filter_and_counts_ancestors_in_its_intervals(resampled):
+    _, r = resampled
+    cond = r.summary()["conditioning"]
+    assert cond["method"] == "resample-move" and cond["as_of"] == "2025-09-01"
+    steps = r.meta["resampling"]["steps"]
+    assert [st["date"] for st in steps] == sorted(st["date"] for st in steps)
+    assert sum(st["resampled_chunks"] for st in steps) >= 1
+    eve = np.asarray(r.column("smc.eve"))
+    assert cond["distinct_ancestors"] == len(np.unique(eve[r.weights > 0]))
+    assert cond["distinct_ancestors"] < cond["consistent"] <= r.n
+    # copies of one ancestor count once: the interval is wider than one counting futures
+    assert cond["ess"] < cond["ess_futures"]
+    p = r.summary()["p_ceasefire"]
+    flags = r.ceasefire_flags()
+    est, lo, hi = weighted_share(flags, r.weights)
+    assert p["estimate"] == pytest.approx(est, abs=1e-6)
+    assert p["ci_high"] - p["ci_low"] >= hi - lo
+    # the prior of each input is the run's draws before any resampling
+    prior = {row["input"]: row["prior"]["mean"] for row in cond["posterior"]}
+    drawn = np.asarray(r.column("prior.param.actors.russia.support"), dtype=float)
+    assert prior["param.actors.russia.support"] == pytest.approx(float(np.mean(drawn)))
+
+
+def test_a_resampled_run_is_read_as_of_its_own_date_only(resampled):
+    _, r = resampled
+    with pytest.raises(sim.UsageError, match="resampled on the record up to 2025-09-01"):
+        r.condition("2025-10-01")
+    assert [p["as_of"] for p in r.forecast_path()] == ["2025-09-01"]
+
+
+def test_resampled_runs_do_not_depend_on_the_number_of_workers(resampled):
+    s, r = resampled
+    two = sim.run(s, replicates=4400, seed=6, workers=2, as_of="2025-09-01", resample=True)
+    for col in ("smc.log_weight", "smc.eve", "smc.parent", "ceasefire_day", "obs.3"):
+        assert np.array_equal(
+            np.asarray(r.column(col)), np.asarray(two.column(col)), equal_nan=True
+        )
+
+
+@pytest.mark.slow
+def test_resampling_and_weighting_estimate_the_same_conditional_forecast():
+    """As of 1 July (where weighting alone still keeps a usable sample), the two estimators of
+    P(ceasefire by the horizon) and of an input's posterior mean agree within their standard
+    errors (independent seeds; each from its own effective sample)."""
+    s = sim.load_scenario(RU)
+    kw = {"replicates": 16384, "workers": 2, "as_of": "2025-07-01"}
+    smc = sim.run(s, seed=11, resample=True, **kw)
+    imp = sim.run(s, seed=12, **kw)
+    for name in ("ceasefire", "param.actors.russia.support"):
+        est, se = [], []
+        for r in (smc, imp):
+            x = r.ceasefire_flags().astype(float) if name == "ceasefire" else r.days(name)
+            w = r.weights / r.weights.sum()
+            m = float(np.sum(w * x))
+            sd = float(np.sqrt(np.sum(w * (x - m) ** 2)))
+            n_eff = r.summary()["conditioning"]["ess"]
+            est.append(m)
+            se.append(sd / np.sqrt(n_eff))
+        assert abs(est[0] - est[1]) <= 4 * float(np.hypot(*se)), (name, est, se)
+
+
+def test_sim_run_resample_writes_a_resampled_run_and_refuses_it_without_a_date(tmp_path):
+    from tests.test_cli_run import call
+
+    out = tmp_path / "ru"
+    argv = ["run", RU, "-n", "300", "--seed", "2", "--as-of", "2025-09-01", "--resample"]
+    code, stdout, _ = call([*argv, "--out", str(out)])
+    assert code == 0, stdout
+    assert "resampled: 300 futures from" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["conditioning"]["method"] == "resample-move"
+    assert "by resample-move" in (out / "report.html").read_text()
+    again = sim.Results.load(out).summary()  # read back: weighted by its own filters again
+    assert again["p_ceasefire"] == summary["p_ceasefire"]
+    code, _, err = call(["run", RU, "-n", "300", "--resample", "--out", str(tmp_path / "x")])
+    assert code == 2 and "give --as-of DATE too" in err
+    assert not (tmp_path / "x").exists()
