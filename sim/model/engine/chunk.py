@@ -10,9 +10,7 @@ import numpy as np
 
 from ...errors import RunError
 from ...io.jsonable import jsonable
-from ..mechanisms import Specs, World
-from ..mechanisms.observations import Observations
-from .calendar import Calendar, Item
+from ..mechanisms import PRIOR_OF, Specs, World
 from .resample import Filter
 from .store import ChunkOutput
 from .world import Tracer, WorldBase
@@ -30,11 +28,10 @@ def simulate_chunk(
     sums = {
         k: np.zeros(shape) for m in specs.mechanisms() for k, shape in m.sums(lay.rounds).items()
     }
-    calendar = specs.calendar()
     smc, prior = None, {}
     if specs.resampling is not None:
         smc = Filter(specs.resampling, w, [*w.mechanisms, w.draws], offset)
-        calendar = _observed(calendar, smc)
+        w.observed = smc.observe
         prior = _inputs(w, specs)
 
     # The calendar hands back the world it was given (typed as the base its items need).
@@ -52,11 +49,11 @@ def simulate_chunk(
         for m in w.mechanisms:
             m.after_item(w)
 
-    calendar.run(w, _set_day, begin, end, after_item)
+    specs.calendar().run(w, _set_day, begin, end, after_item)
     _check_finite(w)
     outcomes = w.outcomes(specs)
     if smc is not None:
-        outcomes.update(smc.finish(w.mechanism("observations", Observations).values))
+        outcomes.update(smc.finish())
         outcomes.update(prior)
         sums.update(smc.stats)
         outcomes = {k: outcomes[k] for k in specs.columns()}
@@ -75,29 +72,13 @@ def simulate_chunk(
     return ChunkOutput(chunk, offset, n, outcomes, sums, stories)
 
 
-def _observed(calendar: Calendar[WorldBase], smc: Filter) -> Calendar[WorldBase]:
-    """The calendar with the particle filter's step after each day's observations."""
-
-    def wrap(it: Item[WorldBase]) -> Item[WorldBase]:
-        if it.label != "observations":
-            return it
-
-        def run(w: WorldBase) -> None:
-            it.run(w)
-            smc.observe(w.mechanism("observations", Observations).values)
-
-        return Item(it.day, it.rank, it.label, run, it.refresh)
-
-    return Calendar(calendar.horizon_days, calendar.round_days, tuple(map(wrap, calendar.items)))
-
-
 def _inputs(w: World, specs: Specs) -> dict[str, Any]:
     """The sampled inputs and latent types of the chunk as drawn, before any resampling
     (``prior.<column>``): what a resampled run's posterior is compared with."""
     now = {f"param.{p}": v.copy() for p, v in w.draws.values.items()}
     for spec, m in zip(specs.mechanisms(), w.mechanisms, strict=True):
-        if any(k.startswith("stalling.") for k in spec.columns()):
-            now |= {k: np.array(v) for k, v in m.outcomes(w).items() if k.startswith("stalling.")}
+        if any(k.startswith(PRIOR_OF) for k in spec.columns()):  # latent types drawn at build
+            now |= {k: np.array(v) for k, v in m.outcomes(w).items() if k.startswith(PRIOR_OF)}
     return {f"prior.{k}": v for k, v in now.items() if f"prior.{k}" in specs.columns()}
 
 

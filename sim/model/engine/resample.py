@@ -108,6 +108,7 @@ class Filter:
         self.eve = np.arange(n, dtype=np.int64)
         self.parent = np.arange(n, dtype=np.int64)
         self.applied: set[int] = set()
+        self.values: dict[int, FloatArray] = {}  # the recorded observations, as last told
         k = len(plan.used)
         self.stats = {key: np.zeros(k) for key in plan.sums()}
         self.can_resample = n >= MIN_PARTICLES
@@ -115,6 +116,7 @@ class Filter:
     def observe(self, values: dict[int, FloatArray]) -> None:
         """After the observations of today were recorded: weigh by those used, resample if the
         effective sample is low."""
+        self.values = values
         w = self.world
         today = [
             k
@@ -124,7 +126,7 @@ class Filter:
         if not today:
             return
         for k in today:
-            self._weigh(k, values)
+            self._weigh(k)
         stats = self.stats
         for k in today:  # the figures after all of today's observations, under each of them
             stats["smc.chunks"][k] += 1
@@ -149,18 +151,19 @@ class Filter:
             stats["smc.resampled"][k] += float(resample)
             stats["smc.distinct"][k] += distinct
 
-    def _weigh(self, k: int, values: dict[int, FloatArray]) -> None:
+    def _weigh(self, k: int) -> None:
         i = self.plan.used[k]
         self.applied.add(i)
-        ll = log_likelihood(self.plan.observations[i], values[i], self.plan.start)
+        v = self.values.get(i, np.full(self.world.n, np.nan))  # never recorded: not seen
+        ll = log_likelihood(self.plan.observations[i], v, self.plan.start)
         self.logw = self.logw + ll
 
-    def finish(self, values: dict[int, FloatArray]) -> dict[str, NDArray[Any]]:
+    def finish(self) -> dict[str, NDArray[Any]]:
         """The chunk's columns: log weights (observations never recorded, e.g. dated at the
         horizon, are weighed now), eves and parents as replicate numbers of the run."""
         for k, i in enumerate(self.plan.used):
             if i not in self.applied:
-                self._weigh(k, values)
+                self._weigh(k)
         return {
             "smc.log_weight": self.log_z + self.logw,
             "smc.eve": self.offset + self.eve,

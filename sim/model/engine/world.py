@@ -7,7 +7,7 @@ mechanism needs besides its own data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -69,6 +69,9 @@ class WorldBase:
         self.tracer = tracer
         self.day = 0
         self.named: dict[str, object] = {}  # the chunk's mechanisms by name (set by World)
+        # told each day's recorded observations (index -> per-replicate values) by the
+        # mechanism that records them: a resampled run's particle filter (engine/resample.py)
+        self.observed: Callable[[dict[int, FloatArray]], None] | None = None
         self._streams: dict[str, tuple[np.random.Generator, Mapping[str, Any]]] = {}
 
     def mechanism(self, name: str, cls: type[M]) -> M:

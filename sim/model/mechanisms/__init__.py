@@ -54,7 +54,7 @@ from .sides import SidesSpec
 from .threats import ThreatsSpec
 from .warvalue import WarValueSpec
 
-__all__ = ["REGISTRY", "Specs", "World", "compile_scenario"]
+__all__ = ["PRIOR_OF", "REGISTRY", "Specs", "World", "compile_scenario"]
 
 PRIOR_OF = ("param.", "stalling.")  # inputs whose draws a resampled run also keeps as drawn
 

@@ -153,6 +153,8 @@ class Observations(Mechanism):
         for p in self.spec.probes:
             if p.day == w.day:
                 self.values[p.index] = self._read(p, w.day)
+        if w.observed is not None:
+            w.observed(self.values)
 
     def _read(self, p: Probe, day: int) -> FloatArray:
         ac, lay = self.accord, self.spec.layout

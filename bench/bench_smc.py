@@ -1,0 +1,102 @@
+"""As-of conditioning benchmark (not a test): resample-move against brute-force weighting.
+
+    python bench/bench_smc.py [--particles 20000] [--brute 1000000] [--as-of 2025-11-01]
+                              [--workers 2] [--seed 1] [--checkpoint DIR]
+
+On the Russia–Ukraine 2025 case (its record of May–December 2025), conditions the forecast as
+of one date three ways and prints, for each, P(ceasefire by the horizon) with its 95% interval,
+the effective sample, the distinct futures and the wall time:
+
+* resample-move with ``--particles`` futures (``sim.run(..., resample=True)``);
+* plain weighting of a run of the same size (what ``--as-of`` does without ``--resample``);
+* plain weighting of a run of ``--brute`` futures (the reference; ``--checkpoint`` keeps its
+  chunks so an interrupted reference run resumes).
+
+and whether the resampled estimate and the reference agree within their combined 95%
+intervals (the half-widths added in quadrature). docs/performance.md and docs/validation.md
+record the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import sim  # noqa: E402
+
+CASE = ROOT / "scenarios" / "history" / "russia_ukraine_2025.yaml"
+
+
+def measure(label: str, **kw: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    r = sim.run(sim.load_scenario(CASE), progress=False, **kw)
+    wall = time.perf_counter() - t0
+    s = r.summary()
+    c, p = s["conditioning"], s["p_ceasefire"]
+    row = {
+        "label": label,
+        "n": r.n,
+        "p": p["estimate"],
+        "lo": p["ci_low"],
+        "hi": p["ci_high"],
+        "ess": c["ess"],
+        "wall": wall,
+        "ancestors": c.get("distinct_ancestors"),
+        "parents": c.get("distinct_parents"),
+        "consistent": c["consistent"],
+    }
+    print(
+        f"{label:<28} n={r.n:>9,}  P={100 * row['p']:6.2f}%  95% CI {100 * row['lo']:5.2f}–"
+        f"{100 * row['hi']:5.2f}%  ESS {row['ess']:>9,.0f}  consistent {row['consistent']:>9,}"
+        + (
+            f"  ancestors {row['ancestors']:,}  parents at last resampling {row['parents']:,}"
+            if row["ancestors"] is not None
+            else ""
+        )
+        + f"  {wall:7.1f} s",
+        flush=True,
+    )
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--particles", type=int, default=20_000)
+    ap.add_argument("--brute", type=int, default=1_000_000)
+    ap.add_argument("--as-of", default="2025-11-01")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--checkpoint", default=None)
+    a = ap.parse_args()
+    common = {"as_of": a.as_of, "workers": a.workers}
+    sim.run(sim.load_scenario(CASE), replicates=300, seed=0)  # compile numba's kernels first
+    smc = measure("resample-move", replicates=a.particles, seed=a.seed, resample=True, **common)
+    same = measure("weighting, same size", replicates=a.particles, seed=a.seed, **common)
+    print(f"resample-move / weighting wall time: {smc['wall'] / same['wall']:.2f}x")
+    if a.brute:
+        ref = measure(
+            "weighting, reference",
+            replicates=a.brute,
+            seed=a.seed + 1,
+            checkpoint=a.checkpoint,
+            **common,
+        )
+        half = float(np.hypot((smc["hi"] - smc["lo"]) / 2, (ref["hi"] - ref["lo"]) / 2))
+        gap = abs(smc["p"] - ref["p"])
+        verdict = "agree" if gap <= half else "DISAGREE"
+        print(
+            f"resample-move vs reference: difference {100 * gap:.2f} points, combined 95% "
+            f"half-width {100 * half:.2f} points: {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
