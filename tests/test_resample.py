@@ -189,3 +189,20 @@ def test_sim_run_resample_writes_a_resampled_run_and_refuses_it_without_a_date(t
     code, _, err = call(["run", RU, "-n", "300", "--resample", "--out", str(tmp_path / "x")])
     assert code == 2 and "give --as-of DATE too" in err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_n_auto_grows_a_resampled_run_until_its_interval_counting_ancestors_is_narrow():
+    s = sim.load_scenario(RU)
+    kw = {"seed": 4, "as_of": "2025-07-01", "resample": True}
+    r = sim.run(s, precision=0.015, max_replicates=40960, workers=2, **kw)
+    p = r.summary()["p_ceasefire"]
+    assert (p["ci_high"] - p["ci_low"]) / 2 <= 0.015 or r.n == 40960
+    assert r.n % 4096 == 0 and r.n >= 4096
+    fixed = sim.run(
+        s, replicates=r.n, workers=2, **kw
+    )  # growing chunk by chunk equals the fixed size
+    assert fixed.summary()["p_ceasefire"] == p
+    if r.n > 4096:  # one chunk fewer was not narrow enough
+        fewer = sim.run(s, replicates=r.n - 4096, workers=2, **kw).summary()["p_ceasefire"]
+        assert (fewer["ci_high"] - fewer["ci_low"]) / 2 > 0.015

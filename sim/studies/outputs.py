@@ -307,8 +307,6 @@ def plan_run(
         raise UsageError(f"-n must be at most {MAX_REPLICATES:,} (got {replicates:,})")
     if resample and as_of is None:
         raise UsageError("--resample conditions a run on its record: give --as-of DATE too")
-    if resample and precision is not None:
-        raise UsageError("--resample does not grow a run yet: give -n a number, not auto")
     folder = out_arg if out_arg is not None else default_folder(scenario.name)
     check_writable(folder.parent, shown=folder)  # results and checkpoint go beside it
     return RunJob(

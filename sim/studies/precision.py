@@ -39,12 +39,14 @@ def paired_half_width(a: np.ndarray, b: np.ndarray) -> float:
     return Z95 * float(d.std(ddof=1)) / math.sqrt(len(d))
 
 
-def conditioned_half_width(flags: np.ndarray, w: np.ndarray) -> float:
-    """Half-width of the weighted share's 95% interval (Wilson's at the effective size); inf
-    while no replicate carries weight."""
+def conditioned_half_width(
+    flags: np.ndarray, w: np.ndarray, groups: np.ndarray | None = None
+) -> float:
+    """Half-width of the weighted share's 95% interval (Wilson's at the effective size,
+    counting ancestors when ``groups`` are given); inf while no replicate carries weight."""
     if not np.any(w > 0):
         return math.inf
-    _, lo, hi = weighted_share(flags, w)
+    _, lo, hi = weighted_share(flags, w, groups=groups)
     return (hi - lo) / 2
 
 
@@ -53,9 +55,10 @@ def widest(sims: Sequence[Any]) -> float:
     the run is) and each paired difference."""
     cols = [np.asarray(s.column("ceasefire"), dtype=bool) for s in sims]
     weights = [getattr(s, "weights", lambda: None)() for s in sims]
+    groups = [getattr(s, "groups", lambda: None)() for s in sims]
     h = max(
-        half_width(c) if w is None else conditioned_half_width(c, w)
-        for c, w in zip(cols, weights, strict=True)
+        half_width(c) if w is None else conditioned_half_width(c, w, g)
+        for c, w, g in zip(cols, weights, groups, strict=True)
     )
     if len(cols) > 1:
         h = max(h, *(paired_half_width(cols[0], c) for c in cols[1:]))

@@ -90,10 +90,11 @@ def run(
     sim/model/engine/resample.py); with ``precision`` too, the conditioned interval must be
     narrow enough.
     """
-    _check_resample(resample, as_of, precision)
+    _check_resample(resample, as_of)
     track: tuple[str, ...] = ("ceasefire",)
     if as_of is not None and precision is not None:
-        track += tuple(f"obs.{i}" for i in range(len(scenario.observations)))
+        obs = tuple(f"obs.{i}" for i in range(len(scenario.observations)))
+        track += ("smc.log_weight", "smc.eve") if resample else obs
     sim = Simulation(
         scenario, seed, workers, progress, trace, executor, chunk_size, checkpoint,
         replicates=replicates, precision=precision, max_replicates=max_replicates,
@@ -108,11 +109,9 @@ def run(
         sim.close()
 
 
-def _check_resample(resample: bool, as_of: object, precision: float | None) -> None:
+def _check_resample(resample: bool, as_of: object) -> None:
     if resample and as_of is None:
         raise UsageError("resampling conditions a run on its record: give the as-of date too")
-    if resample and precision is not None:
-        raise UsageError("-n auto does not resample yet: give a replicate count with --resample")
 
 
 def _finish(sim: Simulation, precision: float | None, as_of: str | dt.date | None) -> Results:
@@ -206,6 +205,12 @@ class Simulation:
         without it; zeros while no replicate fits the record yet)."""
         if self.as_of is None:
             return None
+        if self.resampling is not None:  # the particle filters' weights
+            lw = self.column("smc.log_weight")
+            if not np.isfinite(lw).any():
+                return np.zeros(self.n)
+            w = np.exp(lw - np.max(lw))
+            return np.asarray(w * (self.n / w.sum()))
         from ..model.history import condition
 
         obs = self.scenario.observations
@@ -214,6 +219,10 @@ class Simulation:
             return condition(list(obs), cols, self.scenario.start, self.as_of, self.n).weights
         except RunError:
             return np.zeros(self.n)
+
+    def groups(self) -> np.ndarray | None:
+        """Each replicate's ancestor in a resampled run (None otherwise): intervals count them."""
+        return None if self.resampling is None else self.column("smc.eve")
 
     def column(self, name: str) -> np.ndarray:
         """A tracked outcome column over the replicates simulated so far."""
