@@ -52,12 +52,15 @@ def measure(label: str, **kw: Any) -> dict[str, Any]:
         "ancestors": c.get("distinct_ancestors"),
         "parents": c.get("distinct_parents"),
         "consistent": c["consistent"],
+        # distinct futures: the front line at the horizon differs between futures that differ
+        "futures": int(np.unique(np.asarray(r.column("final_control"))[r.weights > 0]).size),
     }
     print(
         f"{label:<28} n={r.n:>9,}  P={100 * row['p']:6.2f}%  95% CI {100 * row['lo']:5.2f}–"
         f"{100 * row['hi']:5.2f}%  ESS {row['ess']:>9,.0f}  consistent {row['consistent']:>9,}"
         + (
             f"  ancestors {row['ancestors']:,}  parents at last resampling {row['parents']:,}"
+            f"  distinct futures {row['futures']:,}"
             if row["ancestors"] is not None
             else ""
         )
