@@ -9,7 +9,8 @@ verdict, talks, a ceasefire agreed or not, a threat carried out, a mediator's st
 levels as the true value plus noise of the record's own sd; hard levels as the bin of a fixed
 partition that holds the truth), conditions a resampled run on that record as of the date, and
 takes the rank of the truth among the conditioned futures (a weighted, randomised PIT): of the
-first ceasefire's day (no ceasefire ranks above every day) and of two sampled inputs. If the
+first ceasefire's day (no ceasefire ranks above every day) and of sampled inputs (--input;
+by default the first two in the scenario's order of paths). If the
 conditioning is right the PITs are uniform; a Kolmogorov–Smirnov test at 1% says whether they
 are. Truths no conditioned future fits are counted and left out.
 """
@@ -32,10 +33,11 @@ import sim  # noqa: E402
 from sim.model.scenario.observations import Observation  # noqa: E402
 
 CASE = ROOT / "scenarios" / "history" / "russia_ukraine_2025.yaml"
-INPUTS = ("param.actors.russia.support", "param.pressures.battlefield.decisive_per_year")
 
 
-def record_of(obs: list[Observation], truth: dict[str, Any], rng: np.random.Generator) -> list[Any]:
+def record_of(
+    obs: list[Observation], truth: dict[str, Any], rng: np.random.Generator, start: dt.date
+) -> list[Any]:
     """The observations the true future would have left (None where it leaves none)."""
     out: list[Any] = []
     for i, ob in enumerate(obs):
@@ -50,7 +52,13 @@ def record_of(obs: list[Observation], truth: dict[str, Any], rng: np.random.Gene
                 "name": ob.proposal.name,
                 ("accepted_by" if v else "rejected_by"): side,
             }
-        elif ob.kind == "ceasefire" and ob.ceasefire is False:
+        elif ob.kind == "ceasefire" and ob.between is not None:  # the first day, coarsened to
+            last = ob.between[1]  # "agreed by the window's end" (a function of the truth)
+            agreed = bool(v <= (last - start).days)  # NaN (none): False
+            d = {"by": last, "ceasefire": "agreed" if agreed else False, "source": ob.source}
+        elif ob.kind == "ceasefire" and ob.ceasefire is True:
+            d = {"on": ob.date, "in_force": bool(v), "source": ob.source}
+        elif ob.kind == "ceasefire":  # false, or agreed by a date: 1 if agreed by then
             d["ceasefire"] = "agreed" if v else False
         elif ob.kind in ("talks", "in_force", "broke_down"):
             d[ob.kind] = bool(v)
@@ -87,6 +95,7 @@ def main() -> None:
     ap.add_argument("--particles", type=int, default=1000)
     ap.add_argument("--as-of", default="2025-11-01")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--input", action="append", help="a sampled input to rank (param.PATH)")
     a = ap.parse_args()
     s = sim.load_scenario(a.case)
     as_of = dt.date.fromisoformat(a.as_of)
@@ -94,12 +103,13 @@ def main() -> None:
     cols = [c for c in truths.columns if c.startswith(("obs.", "param.")) or c == "ceasefire_day"]
     table = {c: np.asarray(truths.column(c), dtype=float) for c in cols}
     rng = np.random.default_rng(a.seed)
-    pits: dict[str, list[float]] = {"ceasefire_day": [], **{k: [] for k in INPUTS}}
+    inputs = a.input or sorted(c for c in cols if c.startswith("param."))[:2]
+    pits: dict[str, list[float]] = {"ceasefire_day": [], **{k: [] for k in inputs}}
     skipped = 0
     big = float(s.horizon_days + 1)  # no ceasefire ranks above every day
     for t in range(a.truths):
         truth = {c: v[t] for c, v in table.items()}
-        record = [o for o in record_of(list(s.observations), truth, rng) if o is not None]
+        record = [o for o in record_of(list(s.observations), truth, rng, s.start) if o is not None]
         world = s.model_copy(update={"observations": record})
         try:
             r = sim.run(world, replicates=a.particles, seed=a.seed + t, as_of=as_of, resample=True)
