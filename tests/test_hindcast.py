@@ -21,18 +21,20 @@ from sim.studies.hindcast import (
     COW_MEDIAN_DAYS,
     LOGNORMAL_MU,
     LOGNORMAL_SIGMA,
-    base_rate_cdf,
     coverage_bands,
+    lognormal_cdf,
+    realised_day,
+)
+from sim.studies.hindcast import hindcast as sim_hindcast
+from sim.studies.scoring import (
+    base_rate_cdf,
     covered,
     covered_cdf,
     crps_days,
     forecast_cdf,
-    lognormal_cdf,
     pit,
-    realised_day,
     scores,
 )
-from sim.studies.hindcast import hindcast as sim_hindcast
 
 
 def test_scores_of_a_known_forecast_match_the_hand_calculation():
