@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ from scipy import stats
 import sim
 from sim.cli import main
 from sim.output.plots.hindcast import reliability_bins
+from sim.studies import runner
 from sim.studies.hindcast import (
     COW_MEAN_DAYS,
     COW_MEDIAN_DAYS,
@@ -253,9 +255,9 @@ def test_a_case_without_a_readable_record_is_refused_before_running(tmp_path: Pa
     assert not (tmp_path / "o").exists()
 
 
-def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
-    # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
-    # the replicates where A turned it down, and nothing later in the record weighs in
+def _known_verdict(folder: Path) -> tuple[dict, Path]:
+    """A case whose record has the verdict on a plan put on the snapshot day (known that
+    day), and no ceasefire by the horizon: its mapping and its file."""
     s = toy()
     s["name"] = "known verdict"
     s["proposals"] = [
@@ -265,8 +267,15 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
         {"on": "2025-01-01", "source": "r", "proposal": {"name": "plan", "rejected_by": "a"}},
         {"by": "2025-12-30", "source": "r", "ceasefire": False},
     ]
-    f = tmp_path / "case.yaml"
+    f = folder / "case.yaml"
     f.write_text(yaml.safe_dump(s, sort_keys=False))
+    return s, f
+
+
+def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
+    # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
+    # the replicates where A turned it down, and nothing later in the record weighs in
+    s, f = _known_verdict(tmp_path)
     hc = sim_hindcast([str(f)], replicates=800, seed=4)
     case = hc.cases[0]
     run = sim.run(sim.load_scenario(f), replicates=800, seed=4)
@@ -296,3 +305,22 @@ def test_a_hindcast_folder_is_replaced_only_with_force_and_only_if_sim_wrote_it(
     (other / "notes.txt").write_text("keep")
     assert main(["hindcast", str(f), "-n", "100", "--out", str(other), "--force"]) == 2
     assert (other / "notes.txt").read_text() == "keep"
+
+
+def test_a_large_case_streamed_to_disk_is_scored_from_its_conditioned_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # runs of more than MEMORY_CHUNKS chunks keep their outcomes in a temporary folder removed
+    # with their Results: the run conditioned at the snapshot must keep it while it is read
+    _, f = _known_verdict(tmp_path)
+    memory = sim_hindcast([str(f)], replicates=300, seed=4)
+    monkeypatch.setattr(runner, "MEMORY_CHUNKS", 0)
+    disk = sim_hindcast([str(f)], replicates=300, seed=4)
+    run = disk.runs["case"]
+    assert run.weights is not None and run._frame is None and run._path is not None
+    assert disk.cases == memory.cases
+    spill = run._path.parent
+    assert spill.is_dir()
+    del disk, run
+    gc.collect()
+    assert not spill.exists()  # removed once no Results reads it

@@ -70,6 +70,7 @@ class Results:
         self.meta = meta
         self.traces = list(traces or [])
         self.weights: np.ndarray | None = None  # per replicate, when conditioned on evidence
+        self._source: Results | None = None  # the results whose outcomes file this shares
         # One dtype for calendar dates whatever the engine produced (date objects, ISO
         # strings, datetime64 of any unit), so that save/load round-trips exactly.
         if "date" in self.series and self.series["date"].dtype != "datetime64[ns]":
@@ -221,10 +222,14 @@ class Results:
         return summarize(self)
 
     def reweighted(self, weights: np.ndarray, meta: dict[str, Any]) -> Results:
-        """The same outcomes (shared, not copied) with replicate weights and a new meta."""
+        """The same outcomes (shared, not copied) with replicate weights and a new meta. A
+        copy that reads this run's outcomes file holds on to this run: the temporary folder of
+        a large run (removed when its Results is collected) lasts as long as the copy."""
         source: Any = self._frame if self._frame is not None else self._path
         out = Results(source, self.series, meta, self.traces)
         out.weights = weights
+        if self._frame is None:
+            out._source = self
         return out
 
     def condition(self, as_of: dt.date | str) -> Results:
