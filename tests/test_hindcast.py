@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import math
 from pathlib import Path
@@ -16,23 +17,27 @@ from scipy import stats
 import sim
 from sim.cli import main
 from sim.output.plots.hindcast import reliability_bins
+from sim.studies import runner
 from sim.studies.hindcast import (
     COW_MEAN_DAYS,
     COW_MEDIAN_DAYS,
     LOGNORMAL_MU,
     LOGNORMAL_SIGMA,
-    base_rate_cdf,
     coverage_bands,
+    lognormal_cdf,
+    realised_day,
+    side_by_side,
+)
+from sim.studies.hindcast import hindcast as sim_hindcast
+from sim.studies.scoring import (
+    base_rate_cdf,
     covered,
     covered_cdf,
     crps_days,
     forecast_cdf,
-    lognormal_cdf,
     pit,
-    realised_day,
     scores,
 )
-from sim.studies.hindcast import hindcast as sim_hindcast
 
 
 def test_scores_of_a_known_forecast_match_the_hand_calculation():
@@ -251,9 +256,9 @@ def test_a_case_without_a_readable_record_is_refused_before_running(tmp_path: Pa
     assert not (tmp_path / "o").exists()
 
 
-def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
-    # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
-    # the replicates where A turned it down, and nothing later in the record weighs in
+def _known_verdict(folder: Path) -> tuple[dict, Path]:
+    """A case whose record has the verdict on a plan put on the snapshot day (known that
+    day), and no ceasefire by the horizon: its mapping and its file."""
     s = toy()
     s["name"] = "known verdict"
     s["proposals"] = [
@@ -263,8 +268,15 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
         {"on": "2025-01-01", "source": "r", "proposal": {"name": "plan", "rejected_by": "a"}},
         {"by": "2025-12-30", "source": "r", "ceasefire": False},
     ]
-    f = tmp_path / "case.yaml"
+    f = folder / "case.yaml"
     f.write_text(yaml.safe_dump(s, sort_keys=False))
+    return s, f
+
+
+def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
+    # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
+    # the replicates where A turned it down, and nothing later in the record weighs in
+    s, f = _known_verdict(tmp_path)
     hc = sim_hindcast([str(f)], replicates=800, seed=4)
     case = hc.cases[0]
     run = sim.run(sim.load_scenario(f), replicates=800, seed=4)
@@ -294,3 +306,91 @@ def test_a_hindcast_folder_is_replaced_only_with_force_and_only_if_sim_wrote_it(
     (other / "notes.txt").write_text("keep")
     assert main(["hindcast", str(f), "-n", "100", "--out", str(other), "--force"]) == 2
     assert (other / "notes.txt").read_text() == "keep"
+
+
+def _three_cases(folder: Path) -> list[str]:
+    """The known verdict (conditioned at the snapshot), a war with a ceasefire on day 58, and
+    one with none by the horizon."""
+    files = [str(_known_verdict(folder)[1])]
+    for name, obs in (
+        ("early", [{"by": "2025-02-27", "source": "r", "ceasefire": False}, {"on": "2025-02-28", "source": "r", "ceasefire": True}]),
+        ("never", [{"by": "2025-12-30", "source": "r", "ceasefire": False}]),
+    ):  # fmt: skip
+        s = toy()
+        s["name"], s["observations"], s["war_began"] = name, obs, "2024-10-03"
+        f = folder / f"{name}.yaml"
+        f.write_text(yaml.safe_dump(s, sort_keys=False))
+        files.append(str(f))
+    return files
+
+
+def test_cases_run_side_by_side_when_that_takes_fewer_rounds_of_chunks():
+    assert side_by_side(31, 1000, 2)  # 16 rounds of one chunk instead of 31
+    assert side_by_side(31, 4096, 2)
+    assert not side_by_side(31, 8192, 2)  # 16 x 2 rounds, or 31 x 1 in turn
+    assert side_by_side(31, 3 * 4096, 2)  # 16 x 3, or 31 x 2 (one worker idle in each 2nd)
+    assert not side_by_side(2, 3 * 4096, 4)  # 1 x 3, or 2 x 1
+    assert not side_by_side(1, 1000, 4) and not side_by_side(31, 1000, 1)
+    assert not side_by_side(31, 65 * 4096, 10**6)  # streamed to disk: in turn
+    assert not side_by_side(31, 0, 2) and not side_by_side(31, True, 2)  # the run refuses them
+
+
+def test_cases_side_by_side_give_the_rows_and_runs_of_cases_in_turn(tmp_path: Path):
+    files = _three_cases(tmp_path)
+    assert side_by_side(len(files), 200, 2)  # workers=2 below runs the cases side by side
+    got, calls = {}, {}
+    for w in (1, 2):
+        calls[w] = []
+
+        def progress(done: int, total: int, w: int = w) -> None:
+            calls[w].append((done, total))
+
+        got[w] = sim_hindcast(
+            files, 200, 3, w, progress=progress, overrides=["actors.a.cost=0.0009"]
+        )
+    assert calls[1] == calls[2] == [(1, 3), (2, 3), (3, 3)]
+    one, two = got[1], got[2]
+    assert [c["name"] for c in two.cases] == ["known verdict", "early", "never"]
+    assert one.cases == two.cases  # P, scores, CDFs, what was known at the snapshot: bit for bit
+    assert two.cases[0]["known_at_snapshot"]["observations"] == 1
+    when = {"created_utc", "wall_seconds"}  # when it ran and for how long
+    assert _without(one.meta, when) == _without(two.meta, when)
+    assert list(one.runs) == list(two.runs) == ["case", "early", "never"]
+    for name, r in one.runs.items():
+        q = two.runs[name]
+        assert r.outcomes.equals(q.outcomes) and r.series.equals(q.series) and r.traces == q.traces
+        assert (r.weights is None) == (q.weights is None) == (name != "case")
+        if r.weights is not None:
+            assert np.array_equal(r.weights, q.weights)
+        assert _without(r.meta, when) == _without(q.meta, when)
+        assert q.meta["overrides"] == ["actors.a.cost=0.0009"]
+    a, b = (got[w].save(tmp_path / f"w{w}", report=False) for w in (1, 2))
+    assert (a / "hindcast.csv").read_bytes() == (b / "hindcast.csv").read_bytes()
+    for name in one.runs:
+        x, y = (sim.Results.load(f / "runs" / name) for f in (a, b))
+        assert x.outcomes.equals(y.outcomes) and x.series.equals(y.series)
+        assert _without(x.meta, when) == _without(y.meta, when)
+        assert _without(x.summary(), when) == _without(y.summary(), when)
+
+
+def _without(d: dict, keys: set[str]) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def test_a_large_case_streamed_to_disk_is_scored_from_its_conditioned_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # runs of more than MEMORY_CHUNKS chunks keep their outcomes in a temporary folder removed
+    # with their Results: the run conditioned at the snapshot must keep it while it is read
+    _, f = _known_verdict(tmp_path)
+    memory = sim_hindcast([str(f)], replicates=300, seed=4)
+    monkeypatch.setattr(runner, "MEMORY_CHUNKS", 0)
+    disk = sim_hindcast([str(f)], replicates=300, seed=4)
+    run = disk.runs["case"]
+    assert run.weights is not None and run._frame is None and run._path is not None
+    assert disk.cases == memory.cases
+    spill = run._path.parent
+    assert spill.is_dir()
+    del disk, run
+    gc.collect()
+    assert not spill.exists()  # removed once no Results reads it

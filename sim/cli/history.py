@@ -50,7 +50,12 @@ def add_hindcast(sub: Subparsers) -> None:
         default=4000,
     )
     p.add_argument(
-        "--workers", type=count(1), default=1, metavar="W", help="worker processes per case"
+        "--workers",
+        type=count(1),
+        default=1,
+        metavar="W",
+        help="worker processes (default 1): cases of few 4,096-replicate chunks run side by "
+        "side, one on each worker; larger cases in turn, each on all W (same results either way)",
     )
     p.add_argument(
         "--base-median-days",

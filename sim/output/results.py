@@ -71,6 +71,7 @@ class Results:
         self.traces = list(traces or [])
         self.weights: np.ndarray | None = None  # per replicate, when conditioned on evidence
         self.groups: np.ndarray | None = None  # ancestors, when resampled on the evidence
+        self._source: Results | None = None  # the results whose outcomes file this shares
         # One dtype for calendar dates whatever the engine produced (date objects, ISO
         # strings, datetime64 of any unit), so that save/load round-trips exactly.
         if "date" in self.series and self.series["date"].dtype != "datetime64[ns]":
@@ -226,11 +227,15 @@ class Results:
         self, weights: np.ndarray, meta: dict[str, Any], groups: np.ndarray | None = None
     ) -> Results:
         """The same outcomes (shared, not copied) with replicate weights and a new meta (and,
-        for a resampled run, each replicate's ancestor: intervals count ancestors)."""
+        for a resampled run, each replicate's ancestor: intervals count ancestors). A copy
+        that reads this run's outcomes file holds on to this run: the temporary folder of a
+        large run (removed when its Results is collected) lasts as long as the copy."""
         source: Any = self._frame if self._frame is not None else self._path
         out = Results(source, self.series, meta, self.traces)
         out.weights = weights
         out.groups = groups
+        if self._frame is None:
+            out._source = self
         return out
 
     def condition(self, as_of: dt.date | str) -> Results:

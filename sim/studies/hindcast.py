@@ -8,7 +8,7 @@ base rates are scored alike: Brier and log score of P(ceasefire by the horizon);
 the ceasefire day in days, sum over the horizon's days d of (F(d) - 1[realised day <= d])^2;
 the mid-PIT of the realised day; whether it falls in the central 50, 80 and 95% intervals
 ("none by the horizon" is the distribution's upper end), and over the cases the share covered
-with its Wilson interval.
+with its Wilson interval (the scoring rules: sim/studies/scoring.py).
 
 The base rates (docs/validation.md gives formulas and sources): a constant hazard with the
 Correlates of War median duration of interstate wars, 139 days, as its half-life, which
@@ -40,12 +40,11 @@ from ..model.mechanisms.durations import (
     lognormal_cdf,
 )
 from ..model.scenario.schema import Scenario
+from .scoring import LEVELS, base_rate_cdf, covered, forecast_cdf, scores
 
 # Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
 # (P. Ellis, "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
 BASE_MEDIAN_DAYS = COW_MEDIAN_DAYS  # the constant hazard's half-life
-LEVELS = (0.5, 0.8, 0.95)
-FINITE_LOG = 1e-4  # log scores use probabilities clipped to [1e-4, 1 - 1e-4]
 FORECASTERS = {  # key in a case's row -> human name
     "model": "sim",
     "base": "constant hazard (CoW median)",
@@ -76,90 +75,6 @@ def realised_day(s: Scenario) -> int | None:
 def war_age_days(s: Scenario) -> int:
     """The war's age at the snapshot, in days: start - war_began (0 when war_began is not given)."""
     return 0 if s.war_began is None else (s.start - s.war_began).days
-
-
-def crps_days(cdf: np.ndarray, realised: int | None) -> float:
-    """sum_d (F(d) - 1[realised <= d])^2 over the days 0..H-1 of the horizon."""
-    days = np.arange(len(cdf))
-    outcome = np.zeros(len(cdf)) if realised is None else (days >= realised).astype(float)
-    return float(np.sum((cdf - outcome) ** 2))
-
-
-def forecast_cdf(
-    first_days: np.ndarray, horizon_days: int, weights: np.ndarray | None = None
-) -> np.ndarray:
-    """F(d) = (weighted) share of replicates whose first ceasefire came by day d, d = 0..H-1."""
-    w = np.ones(len(first_days)) if weights is None else np.asarray(weights, dtype=float)
-    d = np.where(np.isnan(first_days), np.inf, first_days)
-    fin = np.isfinite(d)
-    counts = np.bincount(d[fin].astype(np.int64), weights=w[fin], minlength=horizon_days)
-    return np.asarray(np.cumsum(counts[:horizon_days]) / np.sum(w))
-
-
-def base_rate_cdf(horizon_days: int, median_days: float = BASE_MEDIAN_DAYS) -> np.ndarray:
-    """A constant hazard with the given median: F(d) = 1 - 2^(-(d + 1) / median)."""
-    d = np.arange(horizon_days)
-    return np.asarray(1.0 - np.power(2.0, -(d + 1) / median_days))
-
-
-def covered(
-    first_days: np.ndarray, realised: int | None, level: float, weights: np.ndarray | None = None
-) -> bool:
-    """Is the realised day inside the forecast's central ``level`` interval? (no ceasefire by
-    the horizon is +inf: the distribution's upper end; quantiles by the inverted weighted CDF)."""
-    d = np.where(np.isnan(first_days), np.inf, first_days)
-    w = np.ones(len(d)) if weights is None else np.asarray(weights, dtype=float)
-    order = np.argsort(d, kind="stable")
-    cum = np.cumsum(w[order]) / np.sum(w)
-    lo, hi = (
-        d[order][min(int(np.searchsorted(cum, q - 1e-12)), len(d) - 1)]
-        for q in ((1 - level) / 2, (1 + level) / 2)
-    )
-    r = math.inf if realised is None else realised
-    return bool(lo <= r <= hi)
-
-
-def covered_cdf(cdf: np.ndarray, realised: int | None, level: float) -> bool:
-    """``covered`` for a forecast given by its cumulative probability by day: the quantile q is
-    the first day with F(d) >= q, or +inf ("none by the horizon") when F never reaches q."""
-
-    def quantile(q: float) -> float:
-        i = int(np.searchsorted(cdf, q - 1e-12))
-        return math.inf if i >= len(cdf) else float(i)
-
-    lo, hi = quantile((1 - level) / 2), quantile((1 + level) / 2)
-    r = math.inf if realised is None or realised >= len(cdf) else realised
-    return bool(lo <= r <= hi)
-
-
-def pit(cdf: np.ndarray, realised: int | None) -> tuple[float, float, float]:
-    """(mid-PIT, low, high) of the realised day under a forecast over whole days: low = F(r - 1),
-    high = F(r), mid = their mean; "none by the horizon" is the range [F(H - 1), 1]."""
-    last = float(cdf[-1]) if len(cdf) else 0.0
-    if realised is None or realised >= len(cdf):
-        lo, hi = last, 1.0
-    else:
-        lo = float(cdf[realised - 1]) if realised > 0 else 0.0
-        hi = float(cdf[realised])
-    return (lo + hi) / 2, lo, hi
-
-
-def scores(cdf: np.ndarray, realised: int | None) -> dict[str, Any]:
-    """Brier, log, CRPS, PIT and interval coverage of one forecast (its cumulative probability
-    by day) against the record."""
-    p = float(cdf[-1]) if len(cdf) else 0.0
-    y = 0.0 if realised is None or realised >= len(cdf) else 1.0
-    q = min(max(p, FINITE_LOG), 1 - FINITE_LOG)
-    mid, lo, hi = pit(cdf, realised)
-    return {
-        "p": p,
-        "brier": (p - y) ** 2,
-        "log": -math.log(q if y else 1 - q),
-        "crps_days": crps_days(cdf, realised),
-        "pit": mid,
-        "pit_range": [lo, hi],
-        "covered": {str(lv): covered_cdf(cdf, realised, lv) for lv in LEVELS},
-    }
 
 
 def coverage_bands(cases: list[dict[str, Any]], ci: float = 0.95) -> dict[str, Any]:
@@ -341,6 +256,59 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
         return results
 
 
+def run_case(job: tuple[Scenario, int, int, int, float]) -> tuple[dict[str, Any], Any]:
+    """One case of a hindcast (scenario, replicates, seed, workers, median_days): its run from
+    the snapshot on ``workers`` processes, conditioned on the record that day, and its row."""
+    from .runner import run
+
+    s, replicates, seed, workers, median_days = job
+    r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
+    return score_case(s, r, median_days), r
+
+
+def side_by_side(cases: int, replicates: int, workers: int) -> bool:
+    """Whether the cases of a hindcast run side by side, each on one worker, rather than in
+    turn, each on all of them: whichever takes fewer rounds of chunks (of CHUNK_SIZE
+    replicates; a chunk's draws depend on the seed and its index alone, so either way gives
+    the same results). In turn a case of c chunks takes ceil(c / w) rounds on w workers, side
+    by side the cases take ceil(cases / w) * c: 31 cases of 1,000 replicates on 2 workers, 31
+    rounds in turn and 16 side by side. A run of more than MEMORY_CHUNKS chunks streams its
+    outcomes to a temporary folder of the process that ran it: such cases run in turn."""
+    from ..io.limits import cap_workers
+    from .runner import CHUNK_SIZE, MEMORY_CHUNKS
+
+    if type(replicates) is not int or type(workers) is not int or replicates < 1:
+        return False  # in turn: the run refuses the size with its own message
+    c = math.ceil(replicates / CHUNK_SIZE)
+    each, turn = cap_workers(workers, cases), cap_workers(workers, c)
+    return (
+        each > 1
+        and c <= MEMORY_CHUNKS
+        and math.ceil(cases / each) * c < cases * math.ceil(c / turn)
+    )
+
+
+def _run_cases(
+    scenarios: list[Scenario],
+    size: tuple[int, int, int, float],
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[dict[str, Any], Any]]:
+    """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
+    median_days); ``progress(done, total)`` as cases finish, side by side or in turn."""
+    from ..io.execution import map_unordered
+
+    replicates, seed, workers, median_days = size
+    apart = side_by_side(len(scenarios), replicates, workers)
+    each = 1 if apart else workers
+    jobs = {i: (s, replicates, seed, each, median_days) for i, s in enumerate(scenarios)}
+    done: dict[int, tuple[dict[str, Any], Any]] = {}
+    for i, row_run in map_unordered(run_case, jobs, workers if apart else 1, None):
+        done[i] = row_run
+        if progress is not None:
+            progress(len(done), len(jobs))
+    return [done[i] for i in range(len(jobs))]
+
+
 def hindcast(
     cases: Sequence[str | os.PathLike[str]],
     replicates: int = 4000,
@@ -351,12 +319,13 @@ def hindcast(
     overrides: Sequence[str] | None = None,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
-    nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case."""
+    nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case.
+    With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
+    turn on all the workers; the results are the same either way."""
     from ..io.folders import file_folder_names
     from ..io.limits import MAX_CASES, check_at_most
     from ..model.scenario.loader import load_scenario
     from ..version import __version__
-    from .runner import run
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
@@ -368,15 +337,12 @@ def hindcast(
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
-    for i, (path, s, name) in enumerate(zip(cases, scenarios, names, strict=True)):
-        r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
-        row = score_case(s, r, median_days)
+    done = _run_cases(scenarios, (replicates, seed, workers, median_days), progress)
+    for path, name, (row, r) in zip(cases, names, done, strict=True):
         row["file"] = os.fspath(path)
         row["run"] = f"runs/{name}"
         out.append(row)
         runs[name] = r
-        if progress is not None:
-            progress(i + 1, len(cases))
     meta = {
         "version": __version__,
         "replicates": replicates,
