@@ -72,6 +72,12 @@ def add_hindcast(sub: Subparsers) -> None:
         "--force", action="store_true", help="replace the --out folder if sim wrote it before"
     )
     add_calibration_option(p)
+    p.add_argument(
+        "--resample",
+        action="store_true",
+        help="condition each case on its snapshot's record by resample-move (as sim run "
+        "--resample) instead of weighting one run",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_hindcast)
 
@@ -100,9 +106,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     size = (args.replicates, seed, args.workers, median)
     if bar is not None and callable(progress):
         with bar:
-            res = hindcast(args.cases, *size, progress, overrides=overrides)
+            res = hindcast(
+                args.cases, *size, progress, overrides=overrides, resample=args.resample
+            )
     else:
-        res = hindcast(args.cases, *size, overrides=overrides)
+        res = hindcast(args.cases, *size, overrides=overrides, resample=args.resample)
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
     if not args.out:  # the default name, taken now: a hindcast begun the same second gets -2

@@ -256,13 +256,22 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
         return results
 
 
-def run_case(job: tuple[Scenario, int, int, int, float]) -> tuple[dict[str, Any], Any]:
-    """One case of a hindcast (scenario, replicates, seed, workers, median_days): its run from
-    the snapshot on ``workers`` processes, conditioned on the record that day, and its row."""
+def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str, Any], Any]:
+    """One case of a hindcast (scenario, replicates, seed, workers, median_days, resample): its
+    run from the snapshot on ``workers`` processes, conditioned on the record that day
+    (weighted, or by resample-move), and its row."""
     from .runner import run
 
-    s, replicates, seed, workers, median_days = job
-    r = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=workers, trace=5))
+    s, replicates, seed, workers, median_days, resample = job
+    kw = {"replicates": replicates, "seed": seed, "workers": workers, "trace": 5}
+    if resample and any(o.date <= s.start for o in s.observations):
+        try:
+            r = run(s, as_of=s.start, resample=True, **kw)
+        except RunError as e:  # no future fits that day's record: scored unconditioned
+            r = run(s, **kw)
+            r.meta["snapshot_contradicted"] = str(e)
+    else:
+        r = at_snapshot(s, run(s, **kw))
     return score_case(s, r, median_days), r
 
 
@@ -292,6 +301,7 @@ def _run_cases(
     scenarios: list[Scenario],
     size: tuple[int, int, int, float],
     progress: Callable[[int, int], None] | None,
+    resample: bool = False,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
     median_days); ``progress(done, total)`` as cases finish, side by side or in turn."""
@@ -300,7 +310,9 @@ def _run_cases(
     replicates, seed, workers, median_days = size
     apart = side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
-    jobs = {i: (s, replicates, seed, each, median_days) for i, s in enumerate(scenarios)}
+    jobs = {
+        i: (s, replicates, seed, each, median_days, resample) for i, s in enumerate(scenarios)
+    }
     done: dict[int, tuple[dict[str, Any], Any]] = {}
     for i, row_run in map_unordered(run_case, jobs, workers if apart else 1, None):
         done[i] = row_run
@@ -317,9 +329,11 @@ def hindcast(
     median_days: float = BASE_MEDIAN_DAYS,
     progress: Callable[[int, int], None] | None = None,
     overrides: Sequence[str] | None = None,
+    resample: bool = False,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
-    nothing later), and score it; ``overrides`` ("PATH=VALUE", as --set) apply to every case.
+    nothing later; with ``resample``, by resample-move rather than weighting), and score it;
+    ``overrides`` ("PATH=VALUE", as --set) apply to every case.
     With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
     turn on all the workers; the results are the same either way."""
     from ..io.folders import file_folder_names
@@ -337,7 +351,7 @@ def hindcast(
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
-    done = _run_cases(scenarios, (replicates, seed, workers, median_days), progress)
+    done = _run_cases(scenarios, (replicates, seed, workers, median_days), progress, resample)
     for path, name, (row, r) in zip(cases, names, done, strict=True):
         row["file"] = os.fspath(path)
         row["run"] = f"runs/{name}"
@@ -347,6 +361,7 @@ def hindcast(
         "version": __version__,
         "replicates": replicates,
         "seed": seed,
+        "conditioning": "resample-move" if resample else "weighting",
         "base_rate": {
             "median_days": median_days,
             "rule": "constant hazard, F(d) = 1 - 2^(-(d+1)/median)",
