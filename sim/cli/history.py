@@ -106,9 +106,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     size = (args.replicates, seed, args.workers, median)
     if bar is not None and callable(progress):
         with bar:
-            res = hindcast(
-                args.cases, *size, progress, overrides=overrides, resample=args.resample
-            )
+            res = hindcast(args.cases, *size, progress, overrides=overrides, resample=args.resample)
     else:
         res = hindcast(args.cases, *size, overrides=overrides, resample=args.resample)
     if args.calibration:

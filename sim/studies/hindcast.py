@@ -263,15 +263,18 @@ def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str
     from .runner import run
 
     s, replicates, seed, workers, median_days, resample = job
-    kw = {"replicates": replicates, "seed": seed, "workers": workers, "trace": 5}
+
+    def once(as_of: dt.date | None = None) -> Any:
+        return run(s, replicates, seed, workers, trace=5, as_of=as_of, resample=as_of is not None)
+
     if resample and any(o.date <= s.start for o in s.observations):
         try:
-            r = run(s, as_of=s.start, resample=True, **kw)
+            r = once(s.start)
         except RunError as e:  # no future fits that day's record: scored unconditioned
-            r = run(s, **kw)
+            r = once()
             r.meta["snapshot_contradicted"] = str(e)
     else:
-        r = at_snapshot(s, run(s, **kw))
+        r = at_snapshot(s, once())
     return score_case(s, r, median_days), r
 
 
@@ -310,9 +313,7 @@ def _run_cases(
     replicates, seed, workers, median_days = size
     apart = side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
-    jobs = {
-        i: (s, replicates, seed, each, median_days, resample) for i, s in enumerate(scenarios)
-    }
+    jobs = {i: (s, replicates, seed, each, median_days, resample) for i, s in enumerate(scenarios)}
     done: dict[int, tuple[dict[str, Any], Any]] = {}
     for i, row_run in map_unordered(run_case, jobs, workers if apart else 1, None):
         done[i] = row_run
