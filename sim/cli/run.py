@@ -58,6 +58,7 @@ RUN_EXAMPLES = (
     "  sim run --resume results/base      # after Ctrl-C: runs only the missing chunks\n"
     "  sim run scenarios/history/russia_ukraine_2025.yaml --as-of 2025-09-01\n"
     "  sim run scenarios/baseline.yaml --observed my_record.yaml --as-of 2025-11-01\n"
+    "  sim run scenarios/history/russia_ukraine_2025.yaml -n 20000 --as-of 2025-11-01 --resample\n"
 )
 
 
