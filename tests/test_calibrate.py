@@ -260,3 +260,53 @@ def test_the_fit_says_when_the_cases_cannot_tell_the_points_apart():
     assert warnings([1.0, 2.0, 3.0]) == [
         "the fit lies at the low end of the range of a (1): widen it"
     ]
+
+
+CALIBRATION = "scenarios/calibration/hidden_obstacles.yaml"
+
+
+def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_nothing(
+    tmp_path, monkeypatch, capsys
+):
+    prov = yaml.safe_load(Path(CALIBRATION).read_text())["provenance"]
+    cases = sorted(str(p) for p in Path("scenarios/history").glob("*.yaml"))
+    changed = tmp_path / "kargil_1999.yaml"  # the same case with one number changed
+    changed.write_text(
+        Path("scenarios/history/kargil_1999.yaml")
+        .read_text()
+        .replace("name: Kargil conflict, 12 June 1999 (hindcast)", "name: Kargil, edited")
+    )
+    unknown = tmp_path / "not_calibrated.yaml"
+    shutil.copy("scenarios/history/korea_1951.yaml", unknown)
+    ran = []
+    monkeypatch.setattr("sim.studies.hindcast.hindcast", lambda *a, **k: ran.append(a))
+    before = sorted(Path("results").glob("*")) if Path("results").is_dir() else []
+    assert main(["hindcast", *cases, "--calibration", CALIBRATION, "--loo"]) == 0
+    out = capsys.readouterr().out
+    mean = f"Brier {prov['loo']['brier']:.3f}, log {prov['loo']['log']:.2f}"
+    assert f"sim (leave-one-case-out) {mean}" in out
+    assert "constant hazard Brier 0.260" in out and "lognormal by war age Brier 0.197" in out
+    assert "(changed)" not in out
+    others = [c for c in cases if "kargil" not in c][:3]
+    assert (
+        main(
+            ["hindcast", *others, str(changed), str(unknown), "--calibration", CALIBRATION, "--loo"]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Kargil, edited (changed)" in out
+    assert "not in the calibration (no score): not_calibrated" in out
+    assert "over the 4 case(s)" in out
+    assert not ran  # nothing run, nothing written
+    assert (sorted(Path("results").glob("*")) if Path("results").is_dir() else []) == before
+
+
+def test_hindcast_loo_needs_a_calibration_file_with_leave_one_out_scores(tmp_path, capsys):
+    case = "scenarios/history/kargil_1999.yaml"
+    assert main(["hindcast", case, "--loo"]) == 2
+    assert "give --calibration FILE" in capsys.readouterr().err
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("set:\n- structure.obstacle_scale=2\n")
+    assert main(["hindcast", case, "--loo", "--calibration", str(bare)]) == 2
+    assert "records no leave-one-case-out scores" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
@@ -78,8 +79,28 @@ def add_hindcast(sub: Subparsers) -> None:
         help="condition each case on its snapshot's record by resample-move (as sim run "
         "--resample) instead of weighting one run",
     )
+    p.add_argument(
+        "--loo",
+        action="store_true",
+        help="with --calibration: print the leave-one-case-out scores the calibration file "
+        "records for these cases, beside the base rates' scores of the same cases (runs "
+        "nothing, writes nothing)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_hindcast)
+
+
+def _print_loo(args: argparse.Namespace, median: float) -> int:
+    """--loo: the calibration file's leave-one-case-out scores of the cases, nothing run."""
+    if not args.calibration:
+        raise UsageError(
+            "--loo prints the leave-one-case-out scores a calibration file records: give "
+            "--calibration FILE (as 'sim calibrate' writes it)"
+        )
+    from ..studies.calibrate.loo import loo_rows, loo_text
+
+    print(loo_text(loo_rows(args.calibration, args.cases, median), args.calibration))
+    return 0
 
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
@@ -91,6 +112,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
     check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
+    if args.loo:
+        return _print_loo(args, median)
     out = (
         check_out_folder(
             Path(args.out), args.force, hint=" (add --force to replace it)", kind="hindcast"
