@@ -73,6 +73,13 @@ def add_hindcast(sub: Subparsers) -> None:
         "--force", action="store_true", help="replace the --out folder if sim wrote it before"
     )
     add_calibration_option(p)
+    _add_record_options(p)
+    p.add_argument("--quiet", action="store_true", help="print only the output folder")
+    p.set_defaults(func=cmd_hindcast)
+
+
+def _add_record_options(p: argparse.ArgumentParser) -> None:
+    """--resample and --loo: how each case meets its record, and the calibration's LOO scores."""
     p.add_argument(
         "--resample",
         action="store_true",
@@ -86,8 +93,6 @@ def add_hindcast(sub: Subparsers) -> None:
         "records for these cases, beside the base rates' scores of the same cases (runs "
         "nothing, writes nothing)",
     )
-    p.add_argument("--quiet", action="store_true", help="print only the output folder")
-    p.set_defaults(func=cmd_hindcast)
 
 
 def _print_loo(args: argparse.Namespace, median: float) -> int:
