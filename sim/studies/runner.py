@@ -243,7 +243,7 @@ class Simulation:
                 for k, v in m.diagnostics(self.sums, n).items()
             }
             if self.resampling is not None:
-                meta["resampling"] = resampling_meta(self.resampling, self.sums, self.scenario)
+                meta["resampling"] = resampling_meta(self.resampling, self.sums)
             stories = [s for off in sorted(self.stories) for s in self.stories[off]]
             results = Results(outcomes, series_table(self.specs, self.sums, n), meta, stories)
         except BaseException:

@@ -269,7 +269,7 @@ def _reindex_tracer(tr: Tracer, idx: IntArray, offset: int, day: int) -> None:
     tr.logs = new
 
 
-def resampling_meta(plan: Resampling, sums: dict[str, Any], scenario: Any) -> dict[str, Any]:
+def resampling_meta(plan: Resampling, sums: dict[str, Any]) -> dict[str, Any]:
     """What the filters did, for meta.json: per observation used (date order), how many chunks
     weighed it, their mean effective sample before resampling (share of a chunk), how many
     resampled there and the mean number of distinct parents a chunk kept."""
