@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import InconsistentRecord, RunError, UsageError
 from ..io.jsonable import jsonable
+from ..model.engine.resample import run_weights
 from ..model.history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from ..model.scenario.observations import Observation
 from .artefacts import artefact_flags
@@ -192,16 +193,13 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
             f"that date only (asked: {as_of.isoformat()}); run again with --as-of "
             f"{as_of.isoformat()}, or without --resample to weigh one run as of any date"
         )
-    lw = np.asarray(r.column("smc.log_weight"), dtype=float)
-    if not np.isfinite(lw).any():
+    w = run_weights(np.asarray(r.column("smc.log_weight"), dtype=float))
+    if w is None:
         raise InconsistentRecord(
             f"no simulated future is consistent with the observations up to {info['as_of']} in "
             "any chunk: check the observations against the scenario, give uncertain evidence "
             "as 'value' with a wider 'sd', or run more replicates"
         )
-    with np.errstate(under="ignore"):
-        w = np.exp(lw - np.max(lw))
-    w *= r.n / w.sum()
     eve = np.asarray(r.column("smc.eve"), dtype=np.int64)
     parent = np.asarray(r.column("smc.parent"), dtype=np.int64)
     live = w > 0
@@ -223,13 +221,13 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
             for st in info["steps"]
         ],
         "method": "resample-move",
-        "ess": ancestral_n(w, eve),
+        "ess": (ess := ancestral_n(w, eve)),
         "ess_futures": effective_n(w),
         "distinct_ancestors": int(np.unique(eve[live]).size),
         "distinct_parents": int(np.unique(parent[live]).size),
         "consistent": int(np.sum(live)),
         "replicates": r.n,
-        "low_ess": ancestral_n(w, eve) < ESS_WARNING,
+        "low_ess": ess < ESS_WARNING,
         "ess_check": effective_n(w),
         "posterior": [
             {**row, "label": input_label(row["input"], r.meta)}

@@ -27,7 +27,7 @@ from ..errors import RunError, UsageError
 from ..io.execution import process_pool, stop_pool
 from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE, cap_workers
 from ..model.engine.chunk import simulate_chunk
-from ..model.engine.resample import Resampling, resampling_meta
+from ..model.engine.resample import Resampling, resampling_meta, run_weights
 from ..model.engine.store import ChunkOutput, FolderStore, MemoryStore
 from ..model.engine.tables import run_meta, series_table
 from ..model.mechanisms import Specs, compile_scenario
@@ -206,11 +206,8 @@ class Simulation:
         if self.as_of is None:
             return None
         if self.resampling is not None:  # the particle filters' weights
-            lw = self.column("smc.log_weight")
-            if not np.isfinite(lw).any():
-                return np.zeros(self.n)
-            w = np.exp(lw - np.max(lw))
-            return np.asarray(w * (self.n / w.sum()))
+            w = run_weights(self.column("smc.log_weight"))
+            return np.zeros(self.n) if w is None else w
         from ..model.history import condition
 
         obs = self.scenario.observations

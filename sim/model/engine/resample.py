@@ -86,6 +86,17 @@ class Resampling:
         return {"smc.chunks": k, "smc.ess": k, "smc.resampled": k, "smc.distinct": k}
 
 
+def run_weights(log_weights: FloatArray) -> FloatArray | None:
+    """The replicates' weights over a resampled run from their ``smc.log_weight`` (scaled to
+    sum to the replicate count; None when no replicate of any chunk fits the record)."""
+    lw = np.asarray(log_weights, dtype=float)
+    if not np.isfinite(lw).any():
+        return None
+    with np.errstate(under="ignore"):
+        w = np.exp(lw - np.max(lw))
+    return np.asarray(w * (len(lw) / w.sum()))
+
+
 def systematic(w: FloatArray, u: float) -> IntArray:
     """Systematic resampling: the ancestors of n new particles from weights ``w`` (>= 0, not all
     0) and one uniform ``u``: particle i descends from the first j with cumsum(w)[j] > (i + u)/n
