@@ -46,7 +46,8 @@ def _conditioning(cond: dict[str, Any] | None) -> list[str]:
         lines = [
             f"  as of {cond['as_of']}, given {len(cond['observations'])} observation(s), "
             f"resampled: {cond['replicates']:,} futures from {cond['distinct_ancestors']:,} "
-            f"ancestors ({cond['distinct_parents']:,} at the last resampling); effective "
+            f"ancestors ({cond['distinct_parents']:,} different pasts kept at the last resampling); "
+            "effective "
             f"sample size {cond['ess']:,.0f} counting ancestors"
         ]
     if cond["low_ess"]:

@@ -10,6 +10,7 @@ with the dotted path itself kept in small print where there is room.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -172,12 +173,16 @@ class Vocabulary:
 def _scenario_actors(meta: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The actors of a run's resolved scenario YAML (meta ``scenario_yaml``), {} if absent."""
     text = meta.get("scenario_yaml")
-    if not text:
-        return {}
+    return _actors_of(str(text)) if text else {}
+
+
+@functools.lru_cache(maxsize=4)
+def _actors_of(text: str) -> dict[str, dict[str, Any]]:
+    """Parsed once per text: a report labels dozens of inputs from the same scenario (read only)."""
     import yaml
 
     try:
-        tree = yaml.safe_load(str(text)) or {}
+        tree = yaml.safe_load(text) or {}
     except yaml.YAMLError:
         return {}
     actors = tree.get("actors") if isinstance(tree, dict) else None

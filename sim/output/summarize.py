@@ -217,10 +217,12 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
                 "rules_out": None,
                 "ess_share_before": st["ess_share_before"],
                 "resampled_chunks": st["resampled_chunks"],
+                "plays_per_chunk": st.get("plays_per_chunk"),
             }
             for st in info["steps"]
         ],
         "method": "resample-move",
+        "plays": info.get("plays", 1),
         "ess": (ess := ancestral_n(w, eve)),
         "ess_futures": effective_n(w),
         "distinct_ancestors": int(np.unique(eve[live]).size),

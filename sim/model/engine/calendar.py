@@ -3,7 +3,9 @@
 Mechanisms declare their dated items (events, sanction steps, elections, deadlines,
 proposals, negotiation sessions) once per scenario; the calendar sorts them with the
 rounds' begin and end steps and, for each chunk, hands them to a fresh simpy
-``Environment`` as timeouts whose callbacks run the items. Dates are the same for
+``Environment`` as timeouts whose callbacks run the items. A stretch of the schedule can be
+played again (``play``): a resampled run's particle filter replays the days since its last
+observation to draw more futures that fit the record (engine/resample.py). Dates are the same for
 every replicate; per-replicate timing (threat delays, truce ends) lives in state.
 """
 
@@ -66,9 +68,21 @@ class Calendar(Generic[W]):
         begin: Callable[[W, int], None],
         end: Callable[[W, int], None],
         after_item: Callable[[W], None],
+        after_entry: Callable[[int], None] | None = None,
     ) -> None:
-        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end."""
-        env = simpy.Environment()
+        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end.
+        ``after_entry(j)``, if given, runs after the j-th step of ``schedule``'s list."""
+        play(self.schedule(world, set_day, begin, end, after_item), 0, after_entry)
+
+    def schedule(
+        self,
+        world: W,
+        set_day: Callable[[W, int], None],
+        begin: Callable[[W, int], None],
+        end: Callable[[W, int], None],
+        after_item: Callable[[W], None],
+    ) -> list[Step]:
+        """Every step from day 0 to the horizon in the order they run: (day, callback)."""
         schedule: list[tuple[int, int, Callable[[Any], None]]] = []
         rd = self.round_days
         for r in range(self.rounds):
@@ -76,11 +90,34 @@ class Calendar(Generic[W]):
             schedule.append(((r + 1) * rd, END, _round_step(world, end, set_day, r, rd)))
         for it in self.items:
             schedule.append((it.day, it.rank, _item_step(world, it, set_day, after_item)))
-        # Timeouts created in (day, rank) order fire in that order (simpy breaks ties by
-        # creation), so items of one day keep their ranks and declaration order.
-        for day, _, fn in sorted(schedule, key=lambda e: (e[0], e[1])):
-            env.timeout(day).callbacks.append(fn)
-        env.run()
+        # A stable sort: items of one day keep their ranks and declaration order.
+        return [(day, fn) for day, _, fn in sorted(schedule, key=lambda e: (e[0], e[1]))]
+
+
+Step = tuple[int, Callable[[Any], None]]
+
+
+def play(steps: Sequence[Step], first: int, after_entry: Callable[[int], None] | None) -> None:
+    """Run ``steps`` (numbered from ``first`` in the whole schedule) in a simpy Environment, each
+    a timeout at its day whose callback carries it out, then calls ``after_entry(number)``.
+    Timeouts created in order fire in that order (simpy breaks ties by creation)."""
+    env = simpy.Environment()
+    for j, (day, fn) in enumerate(steps, start=first):
+        env.timeout(day).callbacks.append(_entry(fn, j, after_entry))
+    env.run()
+
+
+def _entry(
+    fn: Callable[[Any], None], j: int, after: Callable[[int], None] | None
+) -> Callable[[Any], None]:
+    if after is None:
+        return fn
+
+    def fire(event: Any) -> None:
+        fn(event)
+        after(j)
+
+    return fire
 
 
 def _round_step(

@@ -11,6 +11,7 @@ import numpy as np
 from ...errors import RunError
 from ...io.jsonable import jsonable
 from ..mechanisms import PRIOR_OF, Specs, World
+from .calendar import play
 from .resample import Filter
 from .store import ChunkOutput
 from .world import Tracer, WorldBase
@@ -49,7 +50,10 @@ def simulate_chunk(
         for m in w.mechanisms:
             m.after_item(w)
 
-    specs.calendar().run(w, _set_day, begin, end, after_item)
+    steps = specs.calendar().schedule(w, _set_day, begin, end, after_item)
+    if smc is not None:
+        smc.start(steps)
+    play(steps, 0, None if smc is None else smc.after_step)
     _check_finite(w)
     outcomes = w.outcomes(specs)
     if smc is not None:

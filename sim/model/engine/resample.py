@@ -11,12 +11,25 @@ is drawn by its position in the chunk, keyed by (mechanism, day) (``WorldBase.rn
 another position meets draws its ancestor never used. What was sampled once (parameters, latent
 types, when the hidden obstacles lift) stays with the ancestor; nothing is jittered.
 
+When an observation leaves few futures that fit (an effective sample ``ess`` below the
+threshold), resampling alone would copy those few: every future kept would share one of a
+handful of pasts. So the filter first plays the days since its last observation again, up to
+``passes`` times in all (as many as it takes to bring ``ess`` times the plays up to the
+threshold), each time from the state it saved at that observation (engine/rejuvenate.py), with
+futures drawn afresh from the weights it had there and dealt to other positions in the chunk,
+so they meet other draws. It then resamples the chunk's futures from the futures of all plays
+together, each weighted as in its play; the record's marginal likelihood for the stretch is the
+mean weight over all plays. This is a bootstrap filter that uses ``passes`` times as many
+particles for one stretch (the number of plays is chosen from the first play's effective
+sample, a rule that, like adaptive resampling, makes the likelihood estimate very slightly
+biased; the simulation-based calibration in bench/bench_sbc.py measures the whole).
+
 Each chunk is its own particle system; chunks are combined by their estimates of the record's
 marginal likelihood (the mean weights before each resampling, multiplied), so a replicate's
 weight over the run is ``Z_c * w_i`` with ``log`` of it in ``smc.log_weight``. With no
 resampling this is the importance weight exactly. ``smc.eve`` is the replicate a future
 descends from at the start (copies of one ancestor are not independent: intervals count
-ancestors, not futures), ``smc.parent`` the one it descends from at the last resampling.
+ancestors, not futures), ``smc.parent`` names the past it continues at the last resampling.
 
 Reindexing a chunk's state: every NumPy array reachable from the chunk's mechanisms and draws
 that has exactly one axis as long as the chunk is per-replicate state, and is reindexed in
@@ -35,9 +48,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ...errors import RunError
 from ..history import log_likelihood
 from ..scenario.observations import Observation
+from . import rejuvenate as rj
+from .calendar import Step, play
 from .world import Tracer, WorldBase
 
 FloatArray = NDArray[np.float64]
@@ -46,7 +60,7 @@ IntArray = NDArray[np.int64]
 MIN_PARTICLES = 64  # smaller chunks are weighted, never resampled
 THRESHOLD = 0.5  # resample when the effective sample falls below this share of the chunk
 RESAMPLE_STREAM = "smc.resample"  # the one uniform of systematic resampling, keyed by day
-SKIP = frozenset({"spec", "layout"})  # per-run constants hanging off a mechanism
+PASSES = 8  # at most this many plays of a stretch are pooled when futures run short
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Resampling:
     used: tuple[int, ...]  # those dated on or before as_of, in date order
     days: tuple[int, ...]  # the day each used one is recorded (days from start)
     threshold: float = THRESHOLD
+    passes: int = PASSES  # at most this many plays of the stretch since the last observation
 
     @classmethod
     def of(
@@ -68,22 +83,24 @@ class Resampling:
         start: dt.date,
         as_of: dt.date,
         threshold: float = THRESHOLD,
+        passes: int = PASSES,
     ) -> Resampling:
         used = sorted(
             (i for i, ob in enumerate(observations) if ob.date <= as_of),
             key=lambda i: (observations[i].date, i),
         )
         days = tuple((observations[i].date - start).days for i in used)
-        return cls(as_of, start, tuple(observations), tuple(used), days, threshold)
+        return cls(as_of, start, tuple(observations), tuple(used), days, threshold, passes)
 
     def columns(self) -> dict[str, str]:
         return {"smc.log_weight": "float", "smc.eve": "int", "smc.parent": "int"}
 
     def sums(self) -> dict[str, tuple[int, ...]]:
         """Per used observation: chunks counted, effective sample before resampling (as a
-        share of the chunk), chunks that resampled, distinct parents after."""
+        share of the chunk), chunks that resampled, distinct futures kept, plays pooled."""
         k = (len(self.used),)
-        return {"smc.chunks": k, "smc.ess": k, "smc.resampled": k, "smc.distinct": k}
+        keys = ("smc.chunks", "smc.ess", "smc.resampled", "smc.distinct", "smc.passes")
+        return dict.fromkeys(keys, k)
 
 
 def run_weights(log_weights: FloatArray) -> FloatArray | None:
@@ -97,15 +114,15 @@ def run_weights(log_weights: FloatArray) -> FloatArray | None:
     return np.asarray(w * (len(lw) / w.sum()))
 
 
-def systematic(w: FloatArray, u: float) -> IntArray:
-    """Systematic resampling: the ancestors of n new particles from weights ``w`` (>= 0, not all
-    0) and one uniform ``u``: particle i descends from the first j with cumsum(w)[j] > (i + u)/n
-    of the total. Each j gets floor or ceil of n w_j / sum(w) copies."""
-    n = len(w)
+def systematic(w: FloatArray, u: float, m: int | None = None) -> IntArray:
+    """Systematic resampling: the ancestors of m (default len(w)) new particles from weights
+    ``w`` (>= 0, not all 0) and one uniform ``u``: particle i descends from the first j with
+    cumsum(w)[j] > (i + u)/m of the total. Each j gets floor or ceil of m w_j / sum(w) copies."""
+    m = len(w) if m is None else m
     c = np.cumsum(w)
     c /= c[-1]
-    idx = np.searchsorted(c, (np.arange(n) + u) / n, side="right")
-    return np.minimum(idx, n - 1).astype(np.int64)
+    idx = np.searchsorted(c, (np.arange(m) + u) / m, side="right")
+    return np.minimum(idx, len(w) - 1).astype(np.int64)
 
 
 class Filter:
@@ -113,73 +130,163 @@ class Filter:
 
     def __init__(self, plan: Resampling, w: WorldBase, roots: list[Any], offset: int):
         self.plan, self.world, self.roots, self.offset = plan, w, roots, offset
+        self.shared = list(vars(w).values())  # what the roots reference but do not own
         n = w.n
         self.logw = np.zeros(n)
         self.log_z = 0.0
         self.eve = np.arange(n, dtype=np.int64)
-        self.parent = np.arange(n, dtype=np.int64)
+        self.parent = np.arange(n, dtype=np.int64)  # the past each continues (see finish)
+        self.kept = float(n)  # distinct pasts kept at the last resampling
         self.applied: set[int] = set()
         self.values: dict[int, FloatArray] = {}  # the recorded observations, as last told
+        self.pending: list[int] = []  # observations weighed during the current step
+        self.replaying = False
+        self.steps: list[Step] = []
+        self.mark: Mark | None = None
         k = len(plan.used)
         self.stats = {key: np.zeros(k) for key in plan.sums()}
         self.can_resample = n >= MIN_PARTICLES
 
+    def start(self, steps: list[Step]) -> None:
+        """Before the first step of the chunk's schedule ``steps``: the first state to replay from."""
+        self.steps = steps
+        self._mark(-1)
+
     def observe(self, values: dict[int, FloatArray]) -> None:
-        """After the observations of today were recorded: weigh by those used, resample if the
-        effective sample is low."""
+        """The observations of today were recorded: weigh by those used (settled after the step)."""
         self.values = values
+        if self.replaying:
+            return
         w = self.world
-        today = [
-            k
-            for k, (i, d) in enumerate(zip(self.plan.used, self.plan.days, strict=True))
-            if d == w.day and i not in self.applied
-        ]
-        if not today:
+        for k, (i, d) in enumerate(zip(self.plan.used, self.plan.days, strict=True)):
+            if d == w.day and i not in self.applied:
+                self._weigh(k)
+                self.pending.append(k)
+
+    def after_step(self, j: int) -> None:
+        """After step ``j`` of the schedule: if it weighed observations, resample when the
+        effective sample is low (replaying the stretch since the last observation as often as
+        needed), then remember this state as the one to replay from."""
+        if not self.pending:
             return
+        today, self.pending = self.pending, []
         for k in today:
-            self._weigh(k)
-        stats = self.stats
-        for k in today:  # the figures after all of today's observations, under each of them
-            stats["smc.chunks"][k] += 1
-        top = float(np.max(self.logw))
-        if not np.isfinite(top):  # no replicate of this chunk fits the record
-            return
-        r = np.exp(self.logw - top)
-        ess = float(np.sum(r)) ** 2 / float(np.sum(r * r))
-        resample = self.can_resample and ess < self.plan.threshold * w.n
+            self.stats["smc.chunks"][k] += 1
+        ess = _ess(self.logw)
+        resample = self.can_resample and ess < self.plan.threshold * self.world.n
+        passes = 1
         if resample:
-            self.log_z += top + float(np.log(np.mean(r)))
-            u = float(w.rng(RESAMPLE_STREAM, w.day).random())
-            idx = systematic(r, u)
-            reindex(self.roots, idx, w.n)
-            _reindex_tracer(w.tracer, idx, self.offset, w.day)
-            self.eve = self.eve[idx]
-            self.parent = idx
-            self.logw = np.zeros(w.n)
-        distinct = float(len(np.unique(self.parent)))
+            passes = min(
+                self.plan.passes, int(np.ceil(self.plan.threshold * self.world.n / max(ess, 1.0)))
+            )
+            self.kept = self._resample(today, passes, j)
         for k in today:
-            stats["smc.ess"][k] += ess / w.n
-            stats["smc.resampled"][k] += float(resample)
-            stats["smc.distinct"][k] += distinct
+            self.stats["smc.ess"][k] += ess / self.world.n
+            self.stats["smc.resampled"][k] += float(resample)
+            self.stats["smc.distinct"][k] += self.kept
+            self.stats["smc.passes"][k] += passes
+        self._mark(j)
+
+    def _mark(self, j: int) -> None:
+        tr = self.world.tracer
+        state = rj.save(self.roots, self.shared)
+        self.mark = Mark(j, state, self.logw.copy(), self.eve.copy(), [list(x) for x in tr.logs])
+
+    def _resample(self, today: list[int], passes: int, j: int) -> float:
+        """Pool the futures of ``passes`` plays of the stretch since the mark (this one and
+        replays) and draw the chunk's futures from them; the number of distinct ones kept."""
+        w, n = self.world, self.world.n
+        day = w.day
+        logws, eves, logs = [self.logw], [self.eve], [w.tracer.logs]
+        saved: list[dict[rj.Path, NDArray[Any]]] = []
+        for p in range(1, passes):
+            saved.append(rj.arrays(self.roots, n))
+            lw, eve = self._replay(today, p, day, j)
+            logws.append(lw)
+            eves.append(eve)
+            logs.append(w.tracer.logs)
+        lw = np.concatenate(logws)
+        top = float(np.max(lw))
+        if not np.isfinite(top):  # no future of any pass fits the record
+            self.logw = logws[-1]
+            return 0.0
+        r = np.exp(lw - top)
+        self.log_z += top + float(np.log(np.mean(r)))
+        picks = systematic(r, float(w.rng(RESAMPLE_STREAM, day).random()), n)
+        if passes == 1:
+            reindex(self.roots, picks, n)
+        else:
+            rj.pool(self.roots, saved, picks, n)
+        _pool_tracer(w.tracer, logs, picks, n, self.offset, day)
+        self.eve = np.concatenate(eves)[picks]
+        self.parent = picks
+        self.logw = np.zeros(n)
+        return float(len(np.unique(picks)))
+
+    def _replay(self, today: list[int], p: int, day: int, j: int) -> tuple[FloatArray, IntArray]:
+        """Play the stretch since the mark again from its state, the futures drawn afresh from
+        the mark's weights and dealt to other positions: their weights after today's
+        observations and their eves."""
+        m, w, n = self.mark, self.world, self.world.n
+        assert m is not None
+        g = w.rng(f"{RESAMPLE_STREAM}.{p}", day)
+        r = np.exp(m.logw - np.max(m.logw))
+        idx = systematic(r, float(g.random()))[g.permutation(n)]
+        rj.restore(self.roots, m.state, self.shared, idx)
+        w.tracer.logs = [list(x) for x in m.logs]
+        _reindex_tracer(w.tracer, idx, self.offset, day)
+        self.replaying = True
+        try:
+            play(self.steps[m.step + 1 : j + 1], m.step + 1, None)
+        finally:
+            self.replaying = False
+        lw = np.full(n, float(np.log(np.mean(r))) + float(np.max(m.logw)))
+        for k in today:
+            lw = lw + self._ll(k)
+        return lw, m.eve[idx]
+
+    def _ll(self, k: int) -> FloatArray:
+        i = self.plan.used[k]
+        v = self.values.get(i, np.full(self.world.n, np.nan))  # never recorded: not seen
+        return log_likelihood(self.plan.observations[i], v, self.plan.start)
 
     def _weigh(self, k: int) -> None:
-        i = self.plan.used[k]
-        self.applied.add(i)
-        v = self.values.get(i, np.full(self.world.n, np.nan))  # never recorded: not seen
-        ll = log_likelihood(self.plan.observations[i], v, self.plan.start)
-        self.logw = self.logw + ll
+        self.applied.add(self.plan.used[k])
+        self.logw = self.logw + self._ll(k)
 
     def finish(self) -> dict[str, NDArray[Any]]:
         """The chunk's columns: log weights (observations never recorded, e.g. dated at the
-        horizon, are weighed now), eves and parents as replicate numbers of the run."""
+        horizon, are weighed now), eves as replicate numbers of the run, and parents: which past
+        a future continues at the last resampling (future a of play p of the chunk at
+        ``offset`` is numbered passes * offset + p * n + a, so the number is unique in the run),
+        equal for futures that share their whole past."""
         for k, i in enumerate(self.plan.used):
             if i not in self.applied:
                 self._weigh(k)
         return {
             "smc.log_weight": self.log_z + self.logw,
             "smc.eve": self.offset + self.eve,
-            "smc.parent": self.offset + self.parent,
+            "smc.parent": self.plan.passes * self.offset + self.parent,
         }
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The chunk as it stood after step ``step`` of its schedule (the last observation day)."""
+
+    step: int
+    state: rj.State
+    logw: FloatArray
+    eve: IntArray
+    logs: list[list[dict[str, object]]]
+
+
+def _ess(logw: FloatArray) -> float:
+    top = float(np.max(logw))
+    if not np.isfinite(top):
+        return 0.0
+    r = np.exp(logw - top)
+    return float(np.sum(r)) ** 2 / float(np.sum(r * r))
 
 
 # ----------------------------------------------------------------------------- reindexing state
@@ -188,93 +295,37 @@ class Filter:
 def reindex(roots: list[Any], idx: IntArray, n: int) -> None:
     """Reindex, in place, every per-replicate array reachable from ``roots`` by ``idx``: after
     it, replicate i holds what replicate idx[i] held."""
-    found: dict[int, tuple[Any, Any, NDArray[Any], int]] = {}
-    seen: set[int] = set()
-    for root in roots:
-        _collect(root, found, seen, n, roots, top=True)
-    arrays = {id(a) for _, _, a, _ in found.values()}
-    for holder, key, a, axis in found.values():
-        base = _root_base(a)
-        if base is not a and id(base) in arrays:
-            continue  # a view of an array reindexed itself
-        taken = np.take(a, idx, axis=axis)
-        if a.flags.writeable:
-            a[...] = taken
-        else:
-            _put(holder, key, taken)
-
-
-def _root_base(a: NDArray[Any]) -> NDArray[Any]:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
-
-
-def _put(holder: Any, key: Any, value: NDArray[Any]) -> None:
-    if isinstance(holder, dict | list):
-        holder[key] = value
-    else:
-        setattr(holder, key, value)
-
-
-def _collect(
-    obj: Any,
-    found: dict[int, tuple[Any, Any, NDArray[Any], int]],
-    seen: set[int],
-    n: int,
-    roots: list[Any],
-    top: bool = False,
-) -> None:
-    """Walk ``obj``'s attributes, dicts, lists and tuples for per-replicate arrays."""
-    if id(obj) in seen or (not top and any(obj is r for r in roots)):
-        return
-    seen.add(id(obj))
-    for holder, key, v in _children(obj):
-        if isinstance(v, np.ndarray):
-            axes = [ax for ax, size in enumerate(v.shape) if size == n]
-            if len(axes) > 1:
-                raise RunError(
-                    f"cannot resample a chunk of {n} replicates: an array of shape {v.shape} "
-                    "has two axes of that length (run more replicates)"
-                )
-            if axes and id(v) not in found:
-                found[id(v)] = (holder, key, v, axes[0])
-        elif _walkable(v):
-            _collect(v, found, seen, n, roots)
-
-
-def _walkable(v: Any) -> bool:
-    if isinstance(v, str | bytes | int | float | complex | bool | np.generic | type(None)):
-        return False
-    if callable(v) and not hasattr(v, "__dict__"):
-        return False
-    return isinstance(v, dict | list | tuple) or hasattr(v, "__dict__")
-
-
-def _children(obj: Any) -> list[tuple[Any, Any, Any]]:
-    if isinstance(obj, dict):
-        return [(obj, k, v) for k, v in obj.items()]
-    if isinstance(obj, list):
-        return [(obj, i, v) for i, v in enumerate(obj)]
-    if isinstance(obj, tuple):
-        return [(None, i, v) for i, v in enumerate(obj)]
-    attrs = getattr(obj, "__dict__", {})
-    return [(obj, k, v) for k, v in attrs.items() if k not in SKIP]
+    for holder, key, a, axis in rj.per_replicate(roots, n, roots).values():
+        rj.write(holder, key, a, np.take(a, idx, axis=axis))
 
 
 def _reindex_tracer(tr: Tracer, idx: IntArray, offset: int, day: int) -> None:
-    """The traced replicates' stories follow their ancestors: a traced replicate now tells its
-    ancestor's story so far (or, when the ancestor was not traced, only that it took over)."""
+    """The traced replicates' stories follow their ancestors (see ``_pool_tracer``)."""
+    _pool_tracer(tr, [tr.logs], idx, len(idx), offset, day)
+
+
+def _pool_tracer(
+    tr: Tracer,
+    logs: list[list[list[dict[str, object]]]],
+    picks: IntArray,
+    n: int,
+    offset: int,
+    day: int,
+) -> None:
+    """A traced replicate now tells the story so far of the future it continues (future
+    ``picks[i] % n`` of play ``picks[i] // n``, whose stories are ``logs``), or, when that one
+    was not traced, only that it took over."""
     if tr.k == 0:
         return
     date = tr.layout.date(day).isoformat()
-    old = tr.logs
     new: list[list[dict[str, object]]] = []
     for i in range(tr.k):
-        a = int(idx[i])
-        story = [dict(e) for e in old[a]] if a < tr.k else []
-        if a != i:
+        p, a = divmod(int(picks[i]), n)
+        story = [dict(e) for e in logs[p][a]] if a < tr.k else []
+        if a != i or p > 0:
             text = f"resampled on the record: continues the future of replicate {offset + a}"
+            if len(logs) > 1:
+                text += f" in play {p + 1} of {len(logs)} of the days since the last observation"
             story.append({"day": int(day), "date": date, "kind": "resample", "text": text})
         new.append(story)
     tr.logs = new
@@ -298,14 +349,18 @@ def resampling_meta(plan: Resampling, sums: dict[str, Any]) -> dict[str, Any]:
                 "ess_share_before": float(sums["smc.ess"][k] / chunks) if seen else None,
                 "resampled_chunks": int(sums["smc.resampled"][k]) if seen else 0,
                 "distinct_per_chunk": float(sums["smc.distinct"][k] / chunks) if seen else None,
+                "plays_per_chunk": float(sums["smc.passes"][k] / chunks) if seen else None,
             }
         )
     return {
         "as_of": plan.as_of.isoformat(),
         "threshold": plan.threshold,
+        "plays": plan.passes,
         "min_particles": MIN_PARTICLES,
         "method": "resample-move: systematic resampling when the effective sample of a chunk "
-        "falls below the threshold share, copies continued with the chance of their positions; "
+        "falls below the threshold share, after playing the days since the previous observation "
+        "again (up to 'plays' times in all) and pooling the futures of every play; copies "
+        "continued with the chance of their positions; "
         "chunks combined by their marginal-likelihood estimates",
         "steps": steps,
     }

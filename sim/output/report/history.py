@@ -94,10 +94,13 @@ def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
         f"{esc(cond['as_of'])} by resample-move: each chunk of futures was weighed by the "
         "record as it was simulated and, whenever its effective sample fell below half the "
         "chunk, resampled (the futures the record favours copied, the others dropped) and "
-        "continued with fresh chance. Of the run's "
-        f"{cond['replicates']:,} futures, {cond['consistent']:,} carry weight; they descend from "
-        f"{cond['distinct_ancestors']:,} of the futures drawn at the start and from "
-        f"{cond['distinct_parents']:,} at the last resampling. Intervals count ancestors, not "
+        "continued with fresh chance; when few futures fitted, the days since the previous "
+        f"observation were first played again, up to {cond.get('plays', 1)} times in all, to "
+        "draw more that do. "
+        f"Of the run's {cond['replicates']:,} futures, {cond['consistent']:,} carry weight; "
+        f"they descend from {cond['distinct_ancestors']:,} of the futures drawn at the start "
+        f"and continue {cond['distinct_parents']:,} different pasts kept at the last "
+        "resampling. Intervals count ancestors, not "
         f"futures: the effective sample is {ess(cond['ess'])} (of futures, "
         f"{ess(cond['ess_futures'])}). Every figure above is weighted by the evidence, except "
         "the front-line and support series, which show the run's population. A resampled run "
@@ -118,15 +121,21 @@ def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
         rows.append(
             f'<tr><td>{esc(said)}</td><td class="source">{source_html(o["source"], esc)}</td>'
             f"<td>{'—' if share is None else pct(share)}</td>"
-            f"<td>{o.get('resampled_chunks', 0):,}</td></tr>"
+            f"<td>{o.get('resampled_chunks', 0):,}</td><td>{_plays(o)}</td></tr>"
         )
     return [
         *out,
         '<table><tr><th>evidence (date order)</th><th class="source">source</th>'
-        "<th>effective sample left (share of a chunk)</th><th>chunks resampled</th></tr>",
+        "<th>effective sample left (share of a chunk)</th><th>chunks resampled</th>"
+        "<th>plays of the days before it (mean per chunk)</th></tr>",
         *rows,
         "</table>",
     ]
+
+
+def _plays(o: dict[str, Any]) -> str:
+    plays = o.get("plays_per_chunk")
+    return "—" if plays is None else f"{plays:.1f}"
 
 
 def _path_table(results: Any) -> list[str]:
