@@ -77,17 +77,29 @@ def test_resampling_moves_every_piece_of_state(monkeypatch, case):
         order[0] = order[0][p]
         return p
 
+    moved = _dealt_run(monkeypatch, s, plan, n, permute, order)
+    assert not np.array_equal(order[0], np.arange(n))
+    _assert_lives(plain, moved, order[0])
+
+
+def _dealt_run(monkeypatch, s, plan, n, pick, order) -> dict[str, Any]:
+    """A chunk resampled by ``pick`` (in place of systematic resampling), every observation
+    weighing nothing, later draws dealt in the order ``order[0]`` that ``pick`` keeps."""
     real_rng = WorldBase.rng
-    monkeypatch.setattr(rs, "systematic", permute)
+    monkeypatch.setattr(rs, "systematic", pick)
     monkeypatch.setattr(rs, "log_likelihood", lambda ob, v, start: np.zeros(len(v)))
     monkeypatch.setattr(
         WorldBase, "rng", lambda w, name, day: _Dealt(real_rng(w, name, day), order)
     )
     moved = simulate_chunk(compile_scenario(s, plan), 3, 0, n, 0, 0).outcomes
     assert moved["smc.eve"].tolist() == order[0].tolist()
-    assert not np.array_equal(order[0], np.arange(n))
+    return moved
+
+
+def _assert_lives(plain: dict[str, Any], moved: dict[str, Any], order: np.ndarray) -> None:
+    """Replicate i of ``moved`` lived exactly the future replicate order[i] lived in ``plain``."""
     for col, x in plain.items():
-        want, got = np.asarray(x)[order[0]], np.asarray(moved[col])
+        want, got = np.asarray(x)[order], np.asarray(moved[col])
         if want.dtype.kind == "f":
             assert np.array_equal(want, got, equal_nan=True), col
         else:
@@ -115,21 +127,9 @@ def test_a_replayed_stretch_lives_the_same_futures_from_the_saved_state(monkeypa
         order[0] = order[0][pos]
         return pos + m * (np.arange(m) % 2)  # alternately from the first play and the replay
 
-    real_rng = WorldBase.rng
-    monkeypatch.setattr(rs, "systematic", pick)
-    monkeypatch.setattr(rs, "log_likelihood", lambda ob, v, start: np.zeros(len(v)))
-    monkeypatch.setattr(
-        WorldBase, "rng", lambda w, name, day: _Dealt(real_rng(w, name, day), order)
-    )
-    moved = simulate_chunk(compile_scenario(s, plan), 3, 0, n, 0, 0).outcomes
-    assert moved["smc.eve"].tolist() == order[0].tolist()
+    moved = _dealt_run(monkeypatch, s, plan, n, pick, order)
     assert len(np.unique(moved["smc.parent"] // n)) == 2  # futures of both plays were kept
-    for col, x in plain.items():
-        want, got = np.asarray(x)[order[0]], np.asarray(moved[col])
-        if want.dtype.kind == "f":
-            assert np.array_equal(want, got, equal_nan=True), col
-        else:
-            assert want.tolist() == got.tolist(), col
+    _assert_lives(plain, moved, order[0])
 
 
 def test_without_resampling_the_weights_are_the_importance_weights():

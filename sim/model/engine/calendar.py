@@ -68,11 +68,9 @@ class Calendar(Generic[W]):
         begin: Callable[[W, int], None],
         end: Callable[[W, int], None],
         after_item: Callable[[W], None],
-        after_entry: Callable[[int], None] | None = None,
     ) -> None:
-        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end.
-        ``after_entry(j)``, if given, runs after the j-th step of ``schedule``'s list."""
-        play(self.schedule(world, set_day, begin, end, after_item), 0, after_entry)
+        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end."""
+        play(self.schedule(world, set_day, begin, end, after_item), 0, None)
 
     def schedule(
         self,
