@@ -265,3 +265,30 @@ def test_hindcast_can_condition_each_case_by_resample_move():
     plain = sim.hindcast(cases, replicates=300, seed=2)
     assert plain.meta["conditioning"] == "weighting"
     assert plain.cases[1]["model"] == res.cases[1]["model"]  # Korea: the same run
+
+
+def test_a_chunk_that_nothing_fits_stays_out_and_does_not_replay_from_nothing(monkeypatch):
+    """No future of the chunk fits the first observation: its weights are 0 (log -inf) from
+    then on, later observations do not try to replay from a state with no weight, and the
+    chunk ends without error."""
+    s = sim.load_scenario(RU)
+    plan = rs.Resampling.of(list(s.observations), s.start, dt.date(2025, 9, 1))
+    first = plan.used[0]
+    calls: list[int] = []
+    real = rs.log_likelihood
+
+    def ll(ob, v, start):
+        calls.append(1)
+        if ob is plan.observations[first]:
+            return np.full(len(v), -np.inf)
+        return real(ob, v, start)
+
+    replays: list[int] = []
+    real_replay = rs.Filter._replay
+    monkeypatch.setattr(rs, "log_likelihood", ll)
+    monkeypatch.setattr(
+        rs.Filter, "_replay", lambda self, *a: replays.append(1) or real_replay(self, *a)
+    )
+    out = simulate_chunk(compile_scenario(s, plan), 4, 0, 128, 0, 0).outcomes
+    assert np.all(out["smc.log_weight"] == -np.inf)
+    assert len(calls) >= len(plan.used) and replays  # replays tried at the first observation

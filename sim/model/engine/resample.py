@@ -175,10 +175,11 @@ class Filter:
         ess = _ess(self.logw)
         resample = self.can_resample and ess < self.plan.threshold * self.world.n
         passes = 1
-        if resample:
+        if resample and self.mark is not None and np.isfinite(np.max(self.mark.logw)):
             passes = min(
                 self.plan.passes, int(np.ceil(self.plan.threshold * self.world.n / max(ess, 1.0)))
             )
+        if resample:
             self.kept = self._resample(today, passes, j)
         for k in today:
             self.stats["smc.ess"][k] += ess / self.world.n
