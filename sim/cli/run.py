@@ -140,6 +140,13 @@ def _add_evidence_options(p: argparse.ArgumentParser) -> None:
         "with fresh chance) instead of weighting one run; far more futures survive a long "
         "record; the run is then read as of that date only",
     )
+    p.add_argument(
+        "--path",
+        action="store_true",
+        help="with --resample: draw the forecast's path too, from one resampled run as of the "
+        "start and each earlier date of the evidence (a quarter of the futures each, at least "
+        "1,024), shown in the report",
+    )
 
 
 def iso_date(text: str) -> str:
@@ -176,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             observed=args.observed,
             as_of=args.as_of,
             resample=args.resample,
+            path=args.path,
         )
         warn_implausible(job.scenario, args.scenario)
         _check_size(job, args)
@@ -214,6 +222,7 @@ def _only_resume(args: argparse.Namespace) -> None:
             ("--observed", args.observed),
             ("--as-of", args.as_of),
             ("--resample", args.resample),
+            ("--path", args.path),
             ("--precision", args.precision),
             ("--max-replicates", args.max_replicates),
         )
@@ -263,6 +272,8 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
             as_of=job.as_of,
             resample=job.resample,
         )
+    if job.path and job.as_of is not None:  # on the local pool, after the run's own bar
+        results = _path(results, job, args)
 
     folder = job.save(results, overwrite=args.force, report=not args.no_report)
     if args.quiet:
@@ -278,6 +289,32 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
         what += ", figures/, report.html"
     print(f"wrote {folder}/ ({what})")
     return 0
+
+
+def _path(results: Any, job: RunJob, args: argparse.Namespace) -> Any:
+    """The forecast's path of a resampled run: one resampled run per earlier date, each shown
+    by its own progress bar (or a line per date on a terminal-less stderr, unless quiet)."""
+    from ..studies.path import path_size, with_path
+
+    def told(k: int, of: int, d: Any) -> None:
+        if k < of and not args.quiet and bar is None:
+            sys.stderr.write(
+                f"path: as of {d} ({k + 1} of {of}, {path_size(results.n):,} futures)\n"
+            )
+        if callable(update):
+            update(k, of)
+
+    bar, update = progress_bar(args.quiet, "forecast path (runs)")
+    with bar if bar is not None else contextlib.nullcontext():
+        return with_path(
+            results,
+            job.scenario,
+            str(job.as_of),
+            job.seed,
+            workers=1 if args.scheduler else args.workers,
+            checkpoint=job.checkpoint,
+            progress=told,
+        )
 
 
 def add_report(sub: Subparsers) -> None:

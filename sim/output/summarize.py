@@ -253,13 +253,14 @@ def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, 
     if r.meta.get("resampling") and cond:  # its futures were chosen by the record to the end
         return jsonable(  # type: ignore[no-any-return]
             [
+                *r.meta["resampling"].get("path", []),  # earlier dates: their own runs
                 {
                     "as_of": cond["as_of"],
                     "observations": len(cond["observations"]),
                     **_share(r.ceasefire_flags(), r.weights, r.groups),
                     "ess": cond["ess"],
                     "consistent": True,
-                }
+                },
             ]
         )
     last = dt.date.fromisoformat(cond["as_of"]) if cond else r.horizon

@@ -104,6 +104,7 @@ class RunJob:
     max_replicates: int = 1_000_000  # ... or this many replicates
     as_of: str | None = None  # condition on the observations dated up to this day
     resample: bool = False  # ... by resample-move rather than by weighting alone
+    path: bool = False  # ... and draw its forecast's path from a resampled run per date
     default_name: bool = False  # ``out`` is the default name, taken when the job begins
     _lock: IO[bytes] | None = field(default=None, repr=False)
 
@@ -176,6 +177,7 @@ class RunJob:
             "max_replicates": self.max_replicates,
             "as_of": self.as_of,
             "resample": self.resample,
+            "path": self.path,
         }
 
     def release(self) -> None:
@@ -264,9 +266,9 @@ def _read_options(ck: Path, strict: bool = True) -> dict[str, Any] | None:
         as_of = options.get("as_of")
         if as_of is not None and not isinstance(as_of, str):
             raise ValueError("'as_of' is not a date")
-        resample = options.get("resample", False)
-        if not isinstance(resample, bool):
-            raise ValueError("'resample' is not true or false")
+        resample, drawn = options.get("resample", False), options.get("path", False)
+        if not isinstance(resample, bool) or not isinstance(drawn, bool):
+            raise ValueError("'resample' or 'path' is not true or false")
     except (OSError, ValueError) as e:
         if not strict:
             return None
@@ -280,6 +282,7 @@ def _read_options(ck: Path, strict: bool = True) -> dict[str, Any] | None:
         "max_replicates": cap,
         "as_of": as_of,
         "resample": resample,
+        "path": drawn,
     }
 
 
@@ -296,6 +299,7 @@ def plan_run(
     observed: str | os.PathLike[str] | None = None,
     as_of: str | None = None,
     resample: bool = False,
+    path: bool = False,
 ) -> RunJob:
     """A new run, checked but not begun: nothing is written yet (see RunJob.begin). The
     scenario is loaded with the observations of ``observed``."""
@@ -307,6 +311,8 @@ def plan_run(
         raise UsageError(f"-n must be at most {MAX_REPLICATES:,} (got {replicates:,})")
     if resample and as_of is None:
         raise UsageError("--resample conditions a run on its record: give --as-of DATE too")
+    if path and not resample:
+        raise UsageError("--path draws a resampled run's forecast path: give --resample too")
     folder = out_arg if out_arg is not None else default_folder(scenario.name)
     check_writable(folder.parent, shown=folder)  # results and checkpoint go beside it
     return RunJob(
@@ -321,6 +327,7 @@ def plan_run(
         max_replicates=max_replicates,
         as_of=as_of,
         resample=resample,
+        path=path,
         default_name=out_arg is None,
     )
 
@@ -366,6 +373,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
         max_replicates=options["max_replicates"],
         as_of=options["as_of"],
         resample=options["resample"],
+        path=options["path"],
     )
     job.resumed = True
     return job.begin()

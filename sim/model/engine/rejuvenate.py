@@ -52,9 +52,10 @@ def restore(roots: list[Any], state: State, shared: list[Any], idx: NDArray[np.i
 
 
 def arrays(roots: list[Any], n: int) -> dict[Path, NDArray[Any]]:
-    """A copy of every per-replicate array of ``roots`` by its path (what ``pool`` needs of a
-    play that is not the live one)."""
-    return {p: e[2].copy() for p, e in per_replicate(roots, n, roots).items()}
+    """Every per-replicate array of ``roots`` by its path: what ``pool`` needs of a play that is
+    about to be replaced by ``restore`` (which puts fresh copies in their place and never
+    writes these again, so they are kept as they are, not copied)."""
+    return {p: e[2] for p, e in per_replicate(roots, n, roots).items()}
 
 
 def _memo(roots: list[Any], shared: list[Any]) -> dict[int, Any]:

@@ -104,8 +104,14 @@ def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
         f"futures: the effective sample is {ess(cond['ess'])} (of futures, "
         f"{ess(cond['ess_futures'])}). Every figure above is weighted by the evidence, except "
         "the front-line and support series, which show the run's population. A resampled run "
-        "is read as of its own date only: there is no path of the forecast over earlier "
-        "dates (run without --resample for that).</p>",
+        "is read as of its own date only: its futures were chosen by the whole record, so "
+        + (
+            "the path of the forecast below comes from one resampled run as of each earlier "
+            "date of the evidence.</p>"
+            if results.meta["resampling"].get("path")
+            else "they cannot be weighed back to earlier dates (run with --path to draw the "
+            "forecast's path from one resampled run per date).</p>"
+        ),
     ]
     if cond.get("low_ess"):
         out.append(
@@ -128,6 +134,48 @@ def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
         '<table><tr><th>evidence (date order)</th><th class="source">source</th>'
         "<th>effective sample left (share of a chunk)</th><th>chunks resampled</th>"
         "<th>plays of the days before it (mean per chunk)</th></tr>",
+        *rows,
+        "</table>",
+        *_resampled_path(results),
+    ]
+
+
+def _resampled_path(results: Any) -> list[str]:
+    """A resampled run's forecast path (``--path``): its figure, and a table of each date's
+    forecast with the evidence that came since the date before."""
+    path = results.forecast_path()
+    if len(path) < 2:
+        return []
+    fig = plot_forecast_path(results).get_figure()
+    assert isinstance(fig, Figure)
+    obs, unit = observations_of(results), front_unit(results)
+    rows, prev = [], None
+    for p in path:
+        d = p["as_of"]
+        new = [o for o in obs if (prev is None or o.date.isoformat() > prev["as_of"])]
+        new = [o for o in new if o.date.isoformat() <= d]
+        said = "; ".join(sentence(o, results.actor_name, unit) for o in new) or "no evidence yet"
+        change = "—"
+        if prev is not None and p["estimate"] is not None and prev["estimate"] is not None:
+            change = f"{100 * (p['estimate'] - prev['estimate']):+.1f} pts"
+        ci = f"{pct(p['ci_low'], 0)}–{pct(p['ci_high'], 0)}" if p["consistent"] else "—"
+        rows.append(
+            f"<tr><td>{esc(day(d))}</td><td>{pct(p['estimate'])}</td><td>{ci}</td>"
+            f"<td>{ess(p['ess'])}</td><td>{p.get('replicates', results.n):,}</td>"
+            f"<td>{change}</td><td>{esc(said)}</td></tr>"
+        )
+        prev = p
+    caption = (
+        "P(ceasefire by the horizon) given the evidence up to each date, each point from its "
+        "own resampled run (the last is this run); the number at a point is its effective "
+        "sample counting ancestors. A dotted line marks a date no simulated future fits."
+    )
+    return [
+        figure(figure_bytes(fig, "png"), caption),
+        "<h3>How the forecast moved</h3>",
+        '<table class="why"><tr><th>as of</th><th>P(ceasefire)</th><th>95% CI</th>'
+        "<th>effective sample</th><th>futures</th><th>change</th>"
+        "<th>evidence since the date before</th></tr>",
         *rows,
         "</table>",
     ]
