@@ -25,6 +25,7 @@ from .options import (
     progress_bar,
     warn_implausible,
 )
+from .path import add_path_option, draw_path
 
 if TYPE_CHECKING:
     from ..studies.outputs import RunJob
@@ -140,13 +141,7 @@ def _add_evidence_options(p: argparse.ArgumentParser) -> None:
         "with fresh chance) instead of weighting one run; far more futures survive a long "
         "record; the run is then read as of that date only",
     )
-    p.add_argument(
-        "--path",
-        action="store_true",
-        help="with --resample: draw the forecast's path too, from one resampled run as of the "
-        "start and each earlier date of the evidence (a quarter of the futures each, at least "
-        "1,024), shown in the report",
-    )
+    add_path_option(p)
 
 
 def iso_date(text: str) -> str:
@@ -273,7 +268,7 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
             resample=job.resample,
         )
     if job.path and job.as_of is not None:  # on the local pool, after the run's own bar
-        results = _path(results, job, args)
+        results = draw_path(results, job, args)
 
     folder = job.save(results, overwrite=args.force, report=not args.no_report)
     if args.quiet:
@@ -289,32 +284,6 @@ def _run_job(job: RunJob, args: argparse.Namespace) -> int:
         what += ", figures/, report.html"
     print(f"wrote {folder}/ ({what})")
     return 0
-
-
-def _path(results: Any, job: RunJob, args: argparse.Namespace) -> Any:
-    """The forecast's path of a resampled run: one resampled run per earlier date, each shown
-    by its own progress bar (or a line per date on a terminal-less stderr, unless quiet)."""
-    from ..studies.path import path_size, with_path
-
-    def told(k: int, of: int, d: Any) -> None:
-        if k < of and not args.quiet and bar is None:
-            sys.stderr.write(
-                f"path: as of {d} ({k + 1} of {of}, {path_size(results.n):,} futures)\n"
-            )
-        if callable(update):
-            update(k, of)
-
-    bar, update = progress_bar(args.quiet, "forecast path (runs)")
-    with bar if bar is not None else contextlib.nullcontext():
-        return with_path(
-            results,
-            job.scenario,
-            str(job.as_of),
-            job.seed,
-            workers=1 if args.scheduler else args.workers,
-            checkpoint=job.checkpoint,
-            progress=told,
-        )
 
 
 def add_report(sub: Subparsers) -> None:
