@@ -26,36 +26,64 @@ from ...errors import RunError
 SKIP = frozenset({"spec", "layout"})  # per-run constants hanging off a mechanism
 Path = tuple[Any, ...]
 State = list[dict[str, Any]]
+Made = list[Any]
 
 
-def save(roots: list[Any], shared: list[Any]) -> State:
+def save(roots: list[Any], shared: list[Any]) -> tuple[State, Made]:
     """A deep copy of every root's attributes (``shared`` objects and the roots themselves are
-    referenced, not copied)."""
+    referenced, not copied), and what the copy made (for ``discard``)."""
     memo = _memo(roots, shared)
-    return copy.deepcopy([_attrs(r) for r in roots], memo)
+    seeded = set(memo)
+    state = copy.deepcopy([_attrs(r) for r in roots], memo)
+    return state, _made(memo, seeded)
 
 
-def restore(roots: list[Any], state: State, shared: list[Any], idx: NDArray[np.int64]) -> None:
+def restore(roots: list[Any], state: State, shared: list[Any], idx: NDArray[np.int64]) -> Made:
     """Put a fresh copy of ``state`` back into ``roots``, future i holding what future idx[i]
-    held (the saved state stays untouched for another pass). The roots keep their identity;
-    what hangs off them is replaced, so whatever reaches their state does so through the roots
-    (as the effect targets and listeners do)."""
+    held (the saved state stays untouched for another pass); what the copy made is returned
+    (``discard`` it once another state has replaced it). The roots keep their identity; what
+    hangs off them is replaced, so whatever reaches their state does so through the roots (as
+    the effect targets and listeners do)."""
     memo = _memo(roots, shared)
     for _, _, a, axis in per_replicate(list(state), len(idx), roots).values():
         memo[id(a)] = np.take(a, idx, axis=axis)  # the copy, reindexed on the way
+    seeded = set(memo)
     fresh = copy.deepcopy(state, memo)
     for r, attrs in zip(roots, fresh, strict=True):
         keep = {k: v for k, v in r.__dict__.items() if k in SKIP}
         r.__dict__.clear()
         r.__dict__.update(attrs)
         r.__dict__.update(keep)
+    return _made(memo, seeded)
 
 
-def arrays(roots: list[Any], n: int) -> dict[Path, NDArray[Any]]:
-    """Every per-replicate array of ``roots`` by its path: what ``pool`` needs of a play that is
-    about to be replaced by ``restore`` (which puts fresh copies in their place and never
-    writes these again, so they are kept as they are, not copied)."""
-    return {p: e[2] for p, e in per_replicate(roots, n, roots).items()}
+def _made(memo: dict[int, Any], seeded: set[int]) -> Made:
+    """The containers and objects a deep copy made (its memo holds only real copies)."""
+    return [
+        v
+        for k, v in memo.items()
+        if k not in seeded and k != id(memo) and not isinstance(v, np.ndarray)
+        and (isinstance(v, dict | list | set) or (hasattr(v, "__dict__") and not callable(v)))
+    ]  # fmt: skip
+
+
+def discard(made: Made) -> None:
+    """Take apart what a deep copy made, once nothing live uses it: its reference cycles (a
+    table and the callbacks that point back at it) would otherwise hold its arrays until the
+    cyclic garbage collector runs, and a chunk makes a copy at every observation."""
+    for v in made:
+        if isinstance(v, dict | list | set):
+            v.clear()
+        else:
+            v.__dict__.clear()
+
+
+def arrays(roots: list[Any], n: int, rows: NDArray[np.int64]) -> dict[Path, NDArray[Any]]:
+    """Copies of the futures ``rows`` of every per-replicate array of ``roots``, by path: what
+    ``pool`` needs of a play about to be replaced (only its futures that carry weight)."""
+    return {
+        p: np.take(a, rows, axis=ax) for p, (_, _, a, ax) in per_replicate(roots, n, roots).items()
+    }
 
 
 def _memo(roots: list[Any], shared: list[Any]) -> dict[int, Any]:
@@ -139,26 +167,30 @@ def _root_base(a: NDArray[Any]) -> NDArray[Any]:
 
 
 def pool(
-    roots: list[Any], plays: list[dict[Path, NDArray[Any]]], picks: NDArray[np.int64], n: int
+    roots: list[Any],
+    plays: list[dict[Path, NDArray[Any]]],
+    which: NDArray[np.int64],
+    rows: NDArray[np.int64],
+    n: int,
 ) -> None:
     """Overwrite every per-replicate array of the live ``roots`` with futures chosen from the
-    plays: future i becomes future ``picks[i] % n`` of play ``picks[i] // n``, where play p <
-    len(plays) is the arrays ``plays[p]`` (``arrays``) and the last play is the live state."""
+    plays: future i becomes row ``rows[i]`` of play ``which[i]``, where play p < len(plays) is
+    the arrays ``plays[p]`` (``arrays``) and play len(plays) is the live state itself."""
     live = per_replicate(roots, n, roots)
     for c in plays:
         if c.keys() != live.keys():
             missing = sorted(map(str, c.keys() ^ live.keys()))[:3]
             raise RunError(f"the replays of a chunk differ in their state ({', '.join(missing)})")
-    play, pos = np.divmod(picks, n)
+    chosen = [np.flatnonzero(which == p) for p in range(len(plays) + 1)]
     for path, (holder, key, a, axis) in live.items():
         parts = [*(c[path] for c in plays), a]
-        if any(p.shape != a.shape for p in parts):
+        if any(p.shape[:axis] + p.shape[axis + 1 :] != a.shape[:axis] + a.shape[axis + 1 :]
+               for p in parts):  # fmt: skip
             raise RunError(f"the replays of a chunk differ in the shape of {path}")
         out = np.empty_like(np.moveaxis(a, axis, 0))
-        for p, part in enumerate(parts):
-            rows = np.flatnonzero(play == p)
-            if rows.size:
-                out[rows] = np.moveaxis(part, axis, 0)[pos[rows]]
+        for at, part in zip(chosen, parts, strict=True):
+            if at.size:
+                out[at] = np.moveaxis(part, axis, 0)[rows[at]]
         write(holder, key, a, np.moveaxis(out, 0, axis))
 
 

@@ -143,6 +143,7 @@ class Filter:
         self.replaying = False
         self.steps: list[Step] = []
         self.mark: Mark | None = None
+        self.made: rj.Made = []  # what the last replay's copy made (live until replaced)
         k = len(plan.used)
         self.stats = {key: np.zeros(k) for key in plan.sums()}
         self.can_resample = n >= MIN_PARTICLES
@@ -190,8 +191,11 @@ class Filter:
 
     def _mark(self, j: int) -> None:
         tr = self.world.tracer
-        state = rj.save(self.roots, self.shared)
-        self.mark = Mark(j, state, self.logw.copy(), self.eve.copy(), [list(x) for x in tr.logs])
+        if self.mark is not None:
+            rj.discard(self.mark.made)
+        state, made = rj.save(self.roots, self.shared)
+        logs = [list(x) for x in tr.logs]
+        self.mark = Mark(j, state, made, self.logw.copy(), self.eve.copy(), logs)
 
     def _resample(self, today: list[int], passes: int, j: int) -> float:
         """Pool the futures of ``passes`` plays of the stretch since the mark (this one and
@@ -200,8 +204,10 @@ class Filter:
         day = w.day
         logws, eves, logs = [self.logw], [self.eve], [w.tracer.logs]
         saved: list[dict[rj.Path, NDArray[Any]]] = []
+        kept: list[IntArray] = []  # per saved play, its futures that carry weight
         for p in range(1, passes):
-            saved.append(rj.arrays(self.roots, n))
+            kept.append(np.flatnonzero(np.isfinite(logws[-1])))
+            saved.append(rj.arrays(self.roots, n, kept[-1]))
             lw, eve = self._replay(today, p, day, j)
             logws.append(lw)
             eves.append(eve)
@@ -217,7 +223,12 @@ class Filter:
         if passes == 1:
             reindex(self.roots, picks, n)
         else:
-            rj.pool(self.roots, saved, picks, n)
+            which, pos = np.divmod(picks, n)
+            rows = pos.copy()
+            for p, keep in enumerate(kept):  # rows of the saved plays: among their kept futures
+                at = which == p
+                rows[at] = np.searchsorted(keep, pos[at])
+            rj.pool(self.roots, saved, which, rows, n)
         _pool_tracer(w.tracer, logs, picks, n, self.offset, day)
         self.eve = np.concatenate(eves)[picks]
         self.parent = picks
@@ -233,7 +244,9 @@ class Filter:
         g = w.rng(f"{RESAMPLE_STREAM}.{p}", day)
         r = np.exp(m.logw - np.max(m.logw))
         idx = systematic(r, float(g.random()))[g.permutation(n)]
-        rj.restore(self.roots, m.state, self.shared, idx)
+        made = rj.restore(self.roots, m.state, self.shared, idx)
+        rj.discard(self.made)  # the replay before this one (its arrays are kept for pooling)
+        self.made = made
         w.tracer.logs = [list(x) for x in m.logs]
         _reindex_tracer(w.tracer, idx, self.offset, day)
         self.replaying = True
@@ -264,6 +277,9 @@ class Filter:
         for k, i in enumerate(self.plan.used):
             if i not in self.applied:
                 self._weigh(k)
+        if self.mark is not None:
+            rj.discard(self.mark.made)
+            self.mark = None
         return {
             "smc.log_weight": self.log_z + self.logw,
             "smc.eve": self.offset + self.eve,
@@ -277,6 +293,7 @@ class Mark:
 
     step: int
     state: rj.State
+    made: rj.Made  # what the copy made, taken apart when the mark is dropped
     logw: FloatArray
     eve: IntArray
     logs: list[list[dict[str, object]]]
