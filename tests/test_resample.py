@@ -82,12 +82,14 @@ def test_resampling_moves_every_piece_of_state(monkeypatch, case):
     _assert_lives(plain, moved, order[0])
 
 
-def _dealt_run(monkeypatch, s, plan, n, pick, order) -> dict[str, Any]:
+def _dealt_run(monkeypatch, s, plan, n, pick, order, cut: bool = False) -> dict[str, Any]:
     """A chunk resampled by ``pick`` (in place of systematic resampling), every observation
-    weighing nothing, later draws dealt in the order ``order[0]`` that ``pick`` keeps."""
+    weighing nothing (with ``cut``, ruling out every third position), later draws dealt in the
+    order ``order[0]`` that ``pick`` keeps."""
     real_rng = WorldBase.rng
     monkeypatch.setattr(rs, "systematic", pick)
-    monkeypatch.setattr(rs, "log_likelihood", lambda ob, v, start: np.zeros(len(v)))
+    out = np.where(np.arange(n) % 3 == 0, -np.inf, 0.0) if cut else np.zeros(n)
+    monkeypatch.setattr(rs, "log_likelihood", lambda ob, v, start: out.copy())
     monkeypatch.setattr(
         WorldBase, "rng", lambda w, name, day: _Dealt(real_rng(w, name, day), order)
     )
@@ -106,13 +108,17 @@ def _assert_lives(plain: dict[str, Any], moved: dict[str, Any], order: np.ndarra
             assert want.tolist() == got.tolist(), col
 
 
-@pytest.mark.parametrize("case", [RU, "scenarios/history/cyprus_1974.yaml"])
-def test_a_replayed_stretch_lives_the_same_futures_from_the_saved_state(monkeypatch, case):
+@pytest.mark.parametrize(
+    ("case", "cut"), [(RU, False), ("scenarios/history/cyprus_1974.yaml", False), (RU, True)]
+)
+def test_a_replayed_stretch_lives_the_same_futures_from_the_saved_state(monkeypatch, case, cut):
     """Replays from the state saved at the last observation, with the futures dealt to the
     same positions, must live exactly the futures the first play lived: then pooling the
-    plays (here half the futures from each, in a random order) and dealing later draws in that
+    plays (here futures from each in turn, in a random order) and dealing later draws in that
     order gives replicate i the plain run's future pos[i], in every outcome. State that saving
-    and putting back loses or couples wrongly breaks this."""
+    and putting back loses or couples wrongly breaks this. With ``cut`` every observation
+    rules out every third position, so a play waiting to be pooled keeps only some of its
+    futures, and the pooled ones must still be the right ones."""
     s = sim.load_scenario(case)
     n = 96
     plain = simulate_chunk(compile_scenario(s), 3, 0, n, 0, 0).outcomes
@@ -123,11 +129,16 @@ def test_a_replayed_stretch_lives_the_same_futures_from_the_saved_state(monkeypa
     def pick(w: np.ndarray, u: float, m: int | None = None) -> np.ndarray:
         if m is None:  # a replay's futures drawn from the saved state: the same ones
             return np.arange(len(w), dtype=np.int64)
-        pos = perms.permutation(m).astype(np.int64)
+        if not cut:  # alternately from the first play and the replay
+            pos = perms.permutation(m).astype(np.int64)
+            picks = pos + m * (np.arange(m) % 2)
+        else:  # any of the futures that carry weight, in either play
+            picks = perms.choice(np.flatnonzero(w > 0), size=m).astype(np.int64)
+            pos = picks % m
         order[0] = order[0][pos]
-        return pos + m * (np.arange(m) % 2)  # alternately from the first play and the replay
+        return picks
 
-    moved = _dealt_run(monkeypatch, s, plan, n, pick, order)
+    moved = _dealt_run(monkeypatch, s, plan, n, pick, order, cut)
     assert len(np.unique(moved["smc.parent"] // n)) == 2  # futures of both plays were kept
     _assert_lives(plain, moved, order[0])
 

@@ -60,7 +60,8 @@ IntArray = NDArray[np.int64]
 MIN_PARTICLES = 64  # smaller chunks are weighted, never resampled
 THRESHOLD = 0.5  # resample when the effective sample falls below this share of the chunk
 RESAMPLE_STREAM = "smc.resample"  # the one uniform of systematic resampling, keyed by day
-PASSES = 8  # at most this many plays of a stretch are pooled when futures run short
+PASSES = 5  # at most this many plays of a stretch are pooled when futures run short (a cost
+# budget: 8 plays took 2.2-2.6 times a plain run on the Russia-Ukraine record, 5 about twice)
 
 
 @dataclass(frozen=True)
