@@ -152,7 +152,8 @@ class Filter:
     def start(self, steps: list[Step]) -> None:
         """Before the first step of the chunk's schedule ``steps``: the first state to replay from."""
         self.steps = steps
-        self._mark(-1)
+        if self.plan.used:
+            self._mark(-1)
 
     def observe(self, values: dict[int, FloatArray]) -> None:
         """The observations of today were recorded: weigh by those used (settled after the step)."""
@@ -188,7 +189,11 @@ class Filter:
             self.stats["smc.resampled"][k] += float(resample)
             self.stats["smc.distinct"][k] += self.kept
             self.stats["smc.passes"][k] += passes
-        self._mark(j)
+        if any(d > self.world.day for d in self.plan.days):  # a later observation may replay
+            self._mark(j)
+        elif self.mark is not None:
+            rj.discard(self.mark.made)
+            self.mark = None
 
     def _mark(self, j: int) -> None:
         tr = self.world.tracer
