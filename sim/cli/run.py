@@ -138,8 +138,9 @@ def _add_evidence_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --as-of: condition by resample-move (each chunk of 4,096 futures is a "
         "particle filter that copies the futures the record favours and continues the copies "
-        "with fresh chance) instead of weighting one run; far more futures survive a long "
-        "record; the run is then read as of that date only",
+        "with fresh chance, replaying the days before hard evidence to find more that fit) "
+        "instead of weighting one run; far more futures survive a long record; the run is then "
+        "read as of that date only (--path draws the forecast's path)",
     )
     add_path_option(p)
 
