@@ -155,12 +155,9 @@ def _resampled_path(results: Any) -> list[str]:
         new = [o for o in obs if (prev is None or o.date.isoformat() > prev["as_of"])]
         new = [o for o in new if o.date.isoformat() <= d]
         said = "; ".join(sentence(o, results.actor_name, unit) for o in new) or "no evidence yet"
-        change = "—"
-        if prev is not None and p["estimate"] is not None and prev["estimate"] is not None:
-            change = f"{100 * (p['estimate'] - prev['estimate']):+.1f} pts"
-        ci = f"{pct(p['ci_low'], 0)}–{pct(p['ci_high'], 0)}" if p["consistent"] else "—"
+        change = _change(prev["estimate"] if prev else None, p["estimate"])
         rows.append(
-            f"<tr><td>{esc(day(d))}</td><td>{pct(p['estimate'])}</td><td>{ci}</td>"
+            f"<tr><td>{esc(day(d))}</td><td>{pct(p['estimate'])}</td><td>{_ci(p)}</td>"
             f"<td>{ess(p['ess'])}</td><td>{p.get('replicates', results.n):,}</td>"
             f"<td>{change}</td><td>{esc(said)}</td></tr>"
         )
@@ -186,6 +183,16 @@ def _plays(o: dict[str, Any]) -> str:
     return "—" if plays is None else f"{plays:.1f}"
 
 
+def _change(before: float | None, after: float | None) -> str:
+    """A move of the forecast in points ("—" where either end is unknown)."""
+    return "—" if before is None or after is None else f"{100 * (after - before):+.1f} pts"
+
+
+def _ci(p: dict[str, Any]) -> str:
+    """A path point's 95% interval in whole percent ("—" where no future fits)."""
+    return f"{pct(p['ci_low'], 0)}–{pct(p['ci_high'], 0)}" if p["consistent"] else "—"
+
+
 def _path_table(results: Any) -> list[str]:
     """The forecast at each date of the evidence, its effective sample, and why it moved."""
     path = results.forecast_path()
@@ -193,12 +200,9 @@ def _path_table(results: Any) -> list[str]:
     rows = []
     for p in path:
         step = moved.get(p["as_of"])
-        change = "—"
-        if step is not None and step.before is not None and step.after is not None:
-            change = f"{100 * (step.after - step.before):+.1f} pts"
-        ci = f"{pct(p['ci_low'], 0)}–{pct(p['ci_high'], 0)}" if p["consistent"] else "—"
+        change = "—" if step is None else _change(step.before, step.after)
         rows.append(
-            f"<tr><td>{esc(day(p['as_of']))}</td><td>{pct(p['estimate'])}</td><td>{ci}</td>"
+            f"<tr><td>{esc(day(p['as_of']))}</td><td>{pct(p['estimate'])}</td><td>{_ci(p)}</td>"
             f"<td>{ess(p['ess'])}</td><td>{change}</td>"
             f"<td>{esc(step.why if step else 'the forecast before any evidence')}</td></tr>"
         )
