@@ -131,7 +131,7 @@ class Filter:
 
     def __init__(self, plan: Resampling, w: WorldBase, roots: list[Any], offset: int):
         self.plan, self.world, self.roots, self.offset = plan, w, roots, offset
-        self.shared = list(vars(w).values())  # what the roots reference but do not own
+        self.shared = [w, *vars(w).values()]  # what the roots may reference but do not own
         n = w.n
         self.logw = np.zeros(n)
         self.log_z = 0.0
