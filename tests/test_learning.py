@@ -15,6 +15,7 @@ import pytest
 from scipy.special import ndtri, stdtrit
 
 import sim
+from sim.model.engine.calendar import play
 from sim.model.engine.world import Tracer
 from sim.model.mechanisms import World, compile_scenario
 from sim.model.mechanisms.learning import kalman_step, t_variance
@@ -88,7 +89,7 @@ def beliefs_by_round(s: dict[str, Any], n: int = N, seed: int = SEED) -> np.ndar
         _end(w, r)
         seen.append(w.learning.beliefs())
 
-    specs.calendar().run(w, _set_day, _begin, end, lambda w: w.war.refresh(w))
+    play(specs.calendar().schedule(w, _set_day, _begin, end, lambda w: w.war.refresh(w)), 0, None)
     return np.stack(seen)
 
 
@@ -207,7 +208,7 @@ def test_no_learning_while_a_ceasefire_holds():
     """Sides barely optimistic agree in the first session (day 0), after round 0's fighting:
     their uncertainty is that of one update, however long the ceasefire then holds."""
     specs, w = _world(war(optimism=0.02, prior_sd=0.1, weeks=8, talks=True), n=200)
-    specs.calendar().run(w, _set_day, _begin, _end, lambda w: w.war.refresh(w))
+    play(specs.calendar().schedule(w, _set_day, _begin, _end, lambda w: w.war.refresh(w)), 0, None)
     assert w.accord.in_force.all()
     unc = w.learning.uncertainty()
     assert unc is not None

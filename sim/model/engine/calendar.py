@@ -61,17 +61,6 @@ class Calendar(Generic[W]):
         lo, hi = r * self.round_days, (r + 1) * self.round_days
         return [it for it in self.items if lo <= it.day < hi]
 
-    def run(
-        self,
-        world: W,
-        set_day: Callable[[W, int], None],
-        begin: Callable[[W, int], None],
-        end: Callable[[W, int], None],
-        after_item: Callable[[W], None],
-    ) -> None:
-        """Simulate from day 0 to the horizon: every round's begin, its items in order, its end."""
-        play(self.schedule(world, set_day, begin, end, after_item), 0, None)
-
     def schedule(
         self,
         world: W,
