@@ -310,3 +310,26 @@ def test_hindcast_loo_needs_a_calibration_file_with_leave_one_out_scores(tmp_pat
     bare.write_text("set:\n- structure.obstacle_scale=2\n")
     assert main(["hindcast", case, "--loo", "--calibration", str(bare)]) == 2
     assert "records no leave-one-case-out scores" in capsys.readouterr().err
+
+
+def test_a_cell_is_scored_as_hindcast_scores_the_case_conditioned_by_resample_move():
+    from sim.studies.calibrate import run_cell
+
+    kargil = "scenarios/history/kargil_1999.yaml"  # two offers refused on the snapshot day
+    cell = run_cell((kargil, [], 100, 1, 139.0))
+    row = sim.hindcast([kargil], replicates=100, seed=1).cases[0]
+    weighted = sim.hindcast([kargil], replicates=100, seed=1, resample=False).cases[0]
+    assert cell["model"] == row["model"]
+    assert cell["model"]["p"] != weighted["model"]["p"]  # the conditioning tells them apart
+
+
+def test_a_folder_begun_when_cells_were_weighted_is_not_resumed(fitted, tmp_path, capsys):
+    _, out = fitted
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    m = json.loads((old / "manifest.json").read_text())
+    del m["conditioning"]  # as folders written before cells were conditioned by resample-move
+    (old / "manifest.json").write_text(json.dumps(m))
+    assert main(["calibrate", "--resume", str(old)]) == 2
+    err = capsys.readouterr().err
+    assert "weighting" in err and "resample-move" in err and "new calibration" in err

@@ -276,8 +276,10 @@ def _known_verdict(folder: Path) -> tuple[dict, Path]:
 def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp_path: Path):
     # the verdict on a plan put on the snapshot day was known that day: the forecast keeps only
     # the replicates where A turned it down, and nothing later in the record weighs in
+    # (weighting one run: its estimate is exact arithmetic on the plain run's replicates; the
+    # default, resample-move, is checked against weighting in tests/test_resample.py)
     s, f = _known_verdict(tmp_path)
-    hc = sim_hindcast([str(f)], replicates=800, seed=4)
+    hc = sim_hindcast([str(f)], replicates=800, seed=4, resample=False)
     case = hc.cases[0]
     run = sim.run(sim.load_scenario(f), replicates=800, seed=4)
     rejected = np.asarray(run.column("obs.0")) == 0.0

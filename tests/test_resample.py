@@ -260,21 +260,22 @@ def test_n_auto_grows_a_resampled_run_until_its_interval_counting_ancestors_is_n
         assert (fewer["ci_high"] - fewer["ci_low"]) / 2 > 0.015
 
 
-def test_hindcast_can_condition_each_case_by_resample_move():
+def test_hindcast_conditions_each_case_by_resample_move_unless_asked_to_weigh():
     cases = ["scenarios/history/kargil_1999.yaml", "scenarios/history/korea_1951.yaml"]
     known = [
         any(o.date <= sim.load_scenario(c).start for o in sim.load_scenario(c).observations)
         for c in cases
     ]
     assert known == [True, False]  # Kargil: both offers of the snapshot day refused
-    res = sim.hindcast(cases, replicates=300, seed=2, resample=True)
+    res = sim.hindcast(cases, replicates=300, seed=2)
     assert res.meta["conditioning"] == "resample-move"
     kargil, korea = (res.runs[k] for k in sorted(res.runs))
     assert kargil.meta["conditioning"]["method"] == "resample-move"
     assert kargil.meta["conditioning"]["as_of"] == "1999-06-12"
     assert "resampling" not in korea.meta  # nothing on the record that day: a plain run
-    plain = sim.hindcast(cases, replicates=300, seed=2)
+    plain = sim.hindcast(cases, replicates=300, seed=2, resample=False)
     assert plain.meta["conditioning"] == "weighting"
+    assert "resampling" not in plain.runs[sorted(plain.runs)[0]].meta  # Kargil: weighted
     assert plain.cases[1]["model"] == res.cases[1]["model"]  # Korea: the same run
 
 

@@ -79,12 +79,23 @@ def add_hindcast(sub: Subparsers) -> None:
 
 
 def _add_record_options(p: argparse.ArgumentParser) -> None:
-    """--resample and --loo: how each case meets its record, and the calibration's LOO scores."""
-    p.add_argument(
+    """--weighting/--resample and --loo: how each case meets its record, and the calibration's
+    LOO scores."""
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
         "--resample",
+        dest="resample",
         action="store_true",
-        help="condition each case on its snapshot's record by resample-move (as sim run "
-        "--resample) instead of weighting one run",
+        default=True,
+        help="condition each case on its snapshot's record by resample-move, as sim run "
+        "--resample does (the default)",
+    )
+    how.add_argument(
+        "--weighting",
+        dest="resample",
+        action="store_false",
+        help="condition each case by weighting one run instead (what sim run --as-of does "
+        "without --resample; faster, fewer distinct futures where the record cuts hard)",
     )
     p.add_argument(
         "--loo",

@@ -256,25 +256,35 @@ def at_snapshot(s: Scenario, results: Any) -> Any:
         return results
 
 
-def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str, Any], Any]:
-    """One case of a hindcast (scenario, replicates, seed, workers, median_days, resample): its
-    run from the snapshot on ``workers`` processes, conditioned on the record that day
-    (weighted, or by resample-move), and its row."""
+def snapshot_run(
+    s: Scenario, replicates: int, seed: int, workers: int, trace: int, resample: bool = True
+) -> Any:
+    """The case's run from its snapshot, conditioned on the record that day: by resample-move
+    (the default), or by weighting one run; scored unconditioned, and marked so, when no future
+    fits that day's record."""
     from .runner import run
 
-    s, replicates, seed, workers, median_days, resample = job
-
     def once(as_of: dt.date | None = None) -> Any:
-        return run(s, replicates, seed, workers, trace=5, as_of=as_of, resample=as_of is not None)
+        return run(
+            s, replicates, seed, workers, trace=trace, as_of=as_of, resample=as_of is not None
+        )
 
     if resample and any(o.date <= s.start for o in s.observations):
         try:
-            r = once(s.start)
+            return once(s.start)
         except RunError as e:  # no future fits that day's record: scored unconditioned
             r = once()
             r.meta["snapshot_contradicted"] = str(e)
-    else:
-        r = at_snapshot(s, once())
+            return r
+    return at_snapshot(s, once())
+
+
+def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str, Any], Any]:
+    """One case of a hindcast (scenario, replicates, seed, workers, median_days, resample): its
+    run from the snapshot on ``workers`` processes, conditioned on the record that day
+    (by resample-move, or weighted), and its row."""
+    s, replicates, seed, workers, median_days, resample = job
+    r = snapshot_run(s, replicates, seed, workers, 5, resample)
     return score_case(s, r, median_days), r
 
 
@@ -304,7 +314,7 @@ def _run_cases(
     scenarios: list[Scenario],
     size: tuple[int, int, int, float],
     progress: Callable[[int, int], None] | None,
-    resample: bool = False,
+    resample: bool = True,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
     median_days); ``progress(done, total)`` as cases finish, side by side or in turn."""
@@ -330,10 +340,11 @@ def hindcast(
     median_days: float = BASE_MEDIAN_DAYS,
     progress: Callable[[int, int], None] | None = None,
     overrides: Sequence[str] | None = None,
-    resample: bool = False,
+    resample: bool = True,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
-    nothing later; with ``resample``, by resample-move rather than weighting), and score it;
+    nothing later; by resample-move, or with ``resample=False`` by weighting one run), and
+    score it;
     ``overrides`` ("PATH=VALUE", as --set) apply to every case.
     With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
     turn on all the workers; the results are the same either way."""

@@ -53,18 +53,20 @@ class Plan:
     folder: Path | None
 
 
+CONDITIONING = "resample-move"  # how a cell meets its case's record at the snapshot (as hindcast)
+
+
 def run_cell(job: tuple[str, list[str], int, int, float]) -> dict[str, Any]:
     """One case at one point, run and scored as ``sim hindcast`` runs and scores a case (the
-    same functions, conditioned on the record at the snapshot), without its sample stories
-    (traces do not change the outcomes); its hindcast row."""
+    same functions, conditioned on the record at the snapshot by resample-move), without its
+    sample stories (traces do not change the outcomes); its hindcast row."""
     from ...io.jsonable import jsonable
     from ...model.scenario.loader import load_scenario
-    from ..hindcast import at_snapshot, score_case
-    from ..runner import run
+    from ..hindcast import score_case, snapshot_run
 
     file, overrides, replicates, seed, median = job
     s = load_scenario(file, overrides)
-    results = at_snapshot(s, run(s, replicates=replicates, seed=seed, workers=1, trace=0))
+    results = snapshot_run(s, replicates, seed, 1, 0)
     return jsonable({**score_case(s, results, median), "file": file})  # type: ignore[no-any-return]
 
 
@@ -164,6 +166,7 @@ def _manifest(
             "replicates": n,
             "seed": seed,
             "median_days": median_days,
+            "conditioning": CONDITIONING,
             "labels": param_labels(cases[0].file, [v.path for v in specs]),
         }
     )

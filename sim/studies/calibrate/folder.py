@@ -47,6 +47,7 @@ RESUME_KEYS = (
     "replicates",
     "seed",
     "median_days",
+    "conditioning",  # absent in folders begun before cells were conditioned by resample-move
 )
 _FIELDS: dict[str, type] = {
     "cases": list,
@@ -94,6 +95,12 @@ def check_same(old: dict[str, Any], manifest: dict[str, Any], resume: Any) -> No
             continue
         if k == "cases":
             _cases_differ(old["cases"], manifest["cases"], resume)
+        if k == "conditioning":
+            raise UsageError(
+                f"--resume {str(resume)!r}: its cases met their record by "
+                f"{old.get(k) or 'weighting'}, this version's by {manifest.get(k)}; start a "
+                "new calibration"
+            )
         raise UsageError(
             f"--resume {str(resume)!r} was a different calibration ({k} differs: "
             f"{_short(k, old.get(k))} there, {_short(k, manifest.get(k))} now); repeat the original "
