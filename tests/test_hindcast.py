@@ -244,6 +244,7 @@ def test_sim_hindcast_writes_scores_figures_and_a_report(tmp_path: Path, capsys)
     html = (out / "report.html").read_text()
     assert "Hindcast" in html and html.count("<img") == 3
     assert "lognormal by war age" in html and "0 (war_began not given)" in html
+    assert "by resample-move" in html  # the default conditioning at the snapshot
     assert main(["report", str(out)]) == 0  # sim report re-renders a hindcast folder
 
 

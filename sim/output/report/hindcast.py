@@ -157,11 +157,15 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
             f", and a lognormal of war duration (median {num(logn['median_days'])} days, mean "
             f"{num(logn['mean_days'])}) conditioned on the war's age at the snapshot"
         )
+    how = {"resample-move": "resample-move", "weighting": "weighting one run"}.get(
+        str(meta.get("conditioning")), "weighting one run"
+    )  # folders written before hindcasts resampled by default weighed one run
     body = [
         "<h1>Hindcast: forecasts scored against the record</h1>",
         '<p class="lede">Each case is run from its snapshot without knowing what came after '
-        "(conditioned only on what was on the record that day); its forecast is scored against "
-        f"what happened, next to base-rate forecasts: {esc(base)}.</p>",
+        "(conditioned only on what was on the record that day, by "
+        f"{esc(how)}); its forecast is scored against what happened, next to base-rate "
+        f"forecasts: {esc(base)}.</p>",
         *_summary(data, fs),
         *_case_rows(cases, fs),
     ]
@@ -173,6 +177,7 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
                 ("sim version", esc(meta.get("version"))),
                 ("replicates per case", esc(meta.get("replicates"))),
                 ("seed", esc(meta.get("seed"))),
+                ("conditioned at the snapshot by", esc(how)),
                 ("PIT", esc(meta.get("pit", "—"))),
                 ("created (UTC)", esc(meta.get("created_utc"))),
                 ("case files", "<br>".join(esc(c.get("file")) for c in cases)),
