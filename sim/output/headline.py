@@ -58,6 +58,16 @@ def _conditioning(cond: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _base_rate(b: dict[str, Any] | None, horizon: str) -> list[str]:
+    """The outside view: how often wars as old as this one end by the horizon."""
+    if not b:
+        return []
+    return [
+        f"  base rate: {100 * b['p']:.1f}% of wars {b['war_age_days']:,} days old end by "
+        f"{horizon}, by agreement or by force (Correlates of War durations)"
+    ]
+
+
 def headline(r: Any) -> str:
     """A few lines for the terminal: P(ceasefire), median days, P(in force), flags."""
     s = r.summary()
@@ -77,5 +87,6 @@ def headline(r: Any) -> str:
     ]
     forced = s.get("p_decided_by_force")
     lines += [f"  P(war decided by force first):  {_pct(forced)}"] if forced else []
+    lines += _base_rate(s.get("base_rate"), s["horizon"])
     lines += [f"  flag: {f}" for f in s.get("flags") or []]
     return "\n".join(lines)

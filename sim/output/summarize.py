@@ -16,6 +16,7 @@ from ..model.engine.resample import run_weights
 from ..model.history import ESS_WARNING, condition, posterior_table, weighted_quantiles
 from ..model.scenario.observations import Observation
 from .artefacts import artefact_flags
+from .baserate import base_rate
 from .labels import input_label
 from .stats import ancestral_n, effective_n, weighted_share, wilson
 
@@ -72,6 +73,7 @@ def summarize(r: Any) -> dict[str, Any]:
         if r.has("decided_day")
         else None,
         "median_days_to_ceasefire": km.median(),
+        "base_rate": base_rate(m, r.start, r.horizon, cond["as_of"] if cond else None),
         "by_date": _by_date(r, km, cond),
         "terms": _terms(r, agreed, ones),
         "obstructed_by": _obstructed(r, ones),

@@ -46,6 +46,7 @@ def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
         "start": s.start.isoformat(),
         "horizon": s.horizon_date.isoformat(),
         "horizon_days": s.horizon_days,
+        "war_began": s.war_began.isoformat() if s.war_began else None,
         "round_days": s.round_days,
         "issues": {
             k: {

@@ -89,14 +89,29 @@ def plot_ceasefire_curve(results: Results, ax: Axes | None = None) -> Axes:
             ls="--",
             label="ceasefire in force",
         )
+    _base_rate_line(results, ax)
     ax.set_ylim(0, 1)
     ax.set_xlim(x[0], x[-1])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("share of replicates")
+    ax.set_ylabel("probability (share of replicates)")
     date_axis(ax)
     ax.set_title("Probability of a ceasefire over time")
     ax.legend(loc="upper left", title=f"{results.n:,} replicates", alignment="left")
     return ax
+
+
+def _base_rate_line(results: Results, ax: Axes) -> None:
+    """The outside view (sim/output/baserate.py): the share of wars as old as this one that
+    have ended by each date, when the scenario says when its war began."""
+    from ..baserate import base_rate_curve
+
+    cond = results.meta.get("conditioning") or {}
+    curve = base_rate_curve(results.meta, results.start, results.horizon, cond.get("as_of"))
+    if curve is not None:
+        ax.plot(
+            curve[0], curve[1], color=GREEN, lw=1.5, ls=":",
+            label="base rate: wars this old that have ended (Correlates of War)",
+        )  # fmt: skip
 
 
 @styled

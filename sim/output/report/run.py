@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -17,9 +16,10 @@ from ..artefacts import FIRST_SESSION_FLAG
 from ..discoveries import Discovery, load_discoveries
 from ..headline import title
 from ..plots import FIGURES, figure_bytes, make_figures
+from .cards import headline_section, table
 from .checks import checks_section
 from .discover import discovery_section
-from .page import card, esc, figure, lede, num, page, pct, provenance
+from .page import esc, figure, lede, num, page, pct, provenance
 from .stories import timeline as _timeline
 
 if TYPE_CHECKING:  # annotations only: sim.output.results imports this module
@@ -113,12 +113,6 @@ def sensitive_sentence(rows: list[dict[str, Any]], top: int = 3) -> str:
     return "The headline is most sensitive to " + "; ".join(parts) + "."
 
 
-def _estimate_card(title: str, e: dict[str, float | None]) -> str:
-    return card(
-        title, pct(e.get("estimate")), f"95% CI {pct(e.get('ci_low'))} – {pct(e.get('ci_high'))}"
-    )
-
-
 DIAGNOSTICS = {  # key: (what it is, shown as a share of replicates/agreements or a number)
     "first_session_agreement": (
         f"Replicates agreeing at the very first session (flagged above {FIRST_SESSION_FLAG:.0%})",
@@ -175,7 +169,9 @@ def _sources(sources: list[Any]) -> str:
 
 
 CAPTIONS = {  # figure name: its caption in the report
-    "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force.",
+    "ceasefire_curve": "Cumulative probability of a ceasefire, and the share with one in force; "
+    "dotted, where the scenario says when its war began, the share of wars as old that have "
+    "ended by each date (Correlates of War durations, by agreement or by force).",
     "terms": "Agreed terms per issue, in real units, among replicates that reached a ceasefire.",
     "control_fan": "Front line: centre and 10–90% band across replicates; the axis is zoomed "
     "to the data (the issue's full range is given on the axis label).",
@@ -185,50 +181,6 @@ CAPTIONS = {  # figure name: its caption in the report
     "the scenario has threats, how often each was carried out.",
     "durability": "Share of ceasefires still holding by days since agreement (Kaplan–Meier).",
 }
-
-
-def _table(head: str, rows: list[str]) -> list[str]:
-    """An HTML table as report lines: its opening and header row, one line per row, its end."""
-    return [head, *rows, "</table>"]
-
-
-def _median_card(results: Results, s: Mapping[str, Any]) -> str:
-    """The card of the median time to a ceasefire, with its date (or "not reached")."""
-    med = s["median_days_to_ceasefire"]
-    if med is None:
-        return card(
-            "Median time to ceasefire", "not reached", f"fewer than half agree by {s['horizon']}"
-        )
-    med_date = results.start + dt.timedelta(days=int(med))
-    return card("Median time to ceasefire", f"{med:.0f} days", f"around {med_date.isoformat()}")
-
-
-def _headline(results: Results, s: Mapping[str, Any]) -> list[str]:
-    """The headline cards, then P(ceasefire) by date."""
-    out = [
-        "<h2>Headline</h2>",
-        '<div class="cards">',
-        _estimate_card(f"P(ceasefire by {s['horizon']})", s["p_ceasefire"]),
-        _median_card(results, s),
-        _estimate_card("P(ceasefire in force at the horizon)", s["p_in_force_at_horizon"]),
-        _estimate_card("P(a truce at some point)", s["p_truce"]),
-        *(
-            [_estimate_card("P(war decided by force first)", s["p_decided_by_force"])]
-            if s.get("p_decided_by_force")
-            else []
-        ),
-        "</div>",
-    ]
-    if s["by_date"]:
-        out += _table(
-            "<table><tr><th>By date</th><th>P(ceasefire)</th><th>95% CI</th></tr>",
-            [
-                f"<tr><td>{esc(r['date'])}</td><td>{pct(r['p'])}</td>"
-                f"<td>{pct(r['ci_low'])} – {pct(r['ci_high'])}</td></tr>"
-                for r in s["by_date"]
-            ],
-        )
-    return out
 
 
 def _figures(results: Results, pngs: Mapping[str, bytes] | None) -> list[str]:
@@ -244,7 +196,7 @@ def _terms(results: Results, s: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     issues = results.issues()
     if s["terms"]:
-        out += _table(
+        out += table(
             "<h2>Agreed terms</h2><table><tr><th>Issue</th><th>Unit</th><th>Agreements</th>"
             "<th>Mean</th><th>10%</th><th>Median</th><th>90%</th></tr>",
             [
@@ -255,7 +207,7 @@ def _terms(results: Results, s: Mapping[str, Any]) -> list[str]:
             ],
         )
     if s["obstructed_by"]:
-        out += _table(
+        out += table(
             "<table><tr><th>Obstructed by</th><th>Share of replicates</th></tr>",
             [
                 f"<tr><td>{esc(results.actor_name(k))}</td><td>{pct(v)}</td></tr>"
@@ -295,7 +247,7 @@ def _key_assumptions(results: Results) -> list[str]:
     return [
         "<h2>Key assumptions</h2>",
         f"<p>{esc(sensitive_sentence(rows))}</p>",
-        *_table(
+        *table(
             "<p>Sampled inputs, most influential first (influence: absolute Spearman "
             "correlation with reaching a ceasefire; P(ceasefire) among the replicates in the "
             "input's bottom and top thirds).</p><table><tr><th>Input</th><th>Unit</th>"
@@ -353,7 +305,7 @@ def render_report(
         *lede(m.get("description")),
         f"<p>{s['replicates']:,} simulated futures from {esc(s['start'])} to "
         f"{esc(s['horizon'])} ({s['horizon_days']} days).</p>",
-        *_headline(results, s),
+        *headline_section(results, s),
         *checks_section(s),
         *history_section(results),
         *_figures(results, pngs),
