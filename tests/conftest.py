@@ -147,6 +147,7 @@ def make_results(
             },
         },
         "front_line_issue": "territory" if front_line else None,
+        "war_began": None,
         "actors": {
             "ukraine": {"role": "belligerent", "name": "Ukraine", "side": "A"},
             "russia": {"role": "belligerent", "name": "Russia", "side": "B"},
