@@ -19,11 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.layout import Layout
+from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import FLOAT, STR, Build, Mechanism, Spec
 from .battlefield import Battlefield
+from .sides import Sides
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,15 @@ class DecisiveSpec(Spec):
     name: ClassVar[str] = "decisive"
     layout: Layout
     on: bool  # pressures.battlefield.decisive_ends
+    signed: Num = 0.0  # pressures.battlefield.signed_after_decision
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DecisiveSpec:
         bf = s.pressures.battlefield
-        return cls(lay, True if bf is None else bf.decisive_ends)
+        if bf is None:
+            return cls(lay, True)
+        path = "pressures.battlefield.signed_after_decision"
+        return cls(lay, bf.decisive_ends, num(bf.signed_after_decision, path))
 
     def columns(self) -> dict[str, str]:
         return {"decided_day": FLOAT, "decided_for": STR}
@@ -49,14 +55,24 @@ class DecisiveSpec(Spec):
         return {"p_decided": sums["decided"] / n}
 
     def build(self, ctx: Build) -> Decisive:
-        return Decisive(self, ctx.n, ctx.get("accord", Accord), ctx.get("battle", Battlefield))
+        return Decisive(
+            self,
+            ctx.d,
+            ctx.get("accord", Accord),
+            ctx.get("battle", Battlefield),
+            ctx.get("sides", Sides),
+        )
 
 
 class Decisive(Mechanism):
     key = "decisive"
 
-    def __init__(self, spec: DecisiveSpec, n: int, accord: Accord, battle: Battlefield):
-        self.spec, self.accord, self.battle = spec, accord, battle
+    def __init__(
+        self, spec: DecisiveSpec, d: Draws, accord: Accord, battle: Battlefield, sides: Sides
+    ):
+        self.spec, self.accord, self.battle, self.sides = spec, accord, battle, sides
+        n = d.n
+        self.signed = d(spec.signed)  # chance a decided war is closed by a signed ceasefire
         self.day = np.full(n, np.nan)  # day the war was decided
         self.winner = np.full(n, -1)  # side index of the winner
 
@@ -71,9 +87,30 @@ class Decisive(Mechanism):
         if not ended.any():
             return
         ac.decide(ended)
-        self.day[ended] = w.day + w.round_days - 1
+        last = w.day + w.round_days - 1
+        self.day[ended] = last
         self.winner[ended] = np.where(who[ended] < bf.p[ended], 1, 0)
         w.tracer.log(w.day, "decided", ended, "the war is decided by force")
+        if self.signed.any():
+            self._sign(w, np.flatnonzero(ended), last)
+
+    def _sign(self, w: WorldBase, rows: NDArray[np.intp], day: int) -> None:
+        """Close the wars just decided in ``rows`` by a ceasefire both sides sign, each with
+        probability ``signed`` (its own stream, so nothing else moves): on the winner's
+        terms, its ideal on every political issue and the front where it stands."""
+        v = w.uniforms("decisive.signed", w.day)
+        rows = rows[v[rows] < self.signed[rows]]
+        if not rows.size:
+            return
+        sd, front = self.sides, self.spec.layout.front
+        terms = sd.ideal[self.winner[rows], rows].copy()
+        if front is not None:
+            terms[:, front] = self.battle.control[rows]
+        u, pen = sd.evaluate(rows, terms)
+        self.accord.agree(rows, day, terms, u, pen)
+        mask = np.zeros(w.n, dtype=bool)
+        mask[rows] = True
+        w.tracer.log(w.day, "signed", mask, "the loser signs a ceasefire on the winner's terms")
 
     def accumulate(self, w: WorldBase, r: int, sums: dict[str, NDArray[np.float64]]) -> None:
         sums["decided"][r] = self.accord.decided.sum()

@@ -100,7 +100,7 @@ class Durability(Mechanism):
     def end(self, w: WorldBase) -> None:
         """Ceasefires in force since before today may break down; war and talks then resume."""
         ac, sd = self.accord, self.sides
-        held = ac.in_force & (ac.since < w.day)
+        held = ac.in_force & (ac.since < w.day) & ~ac.decided  # a war decided stays over
         u = w.uniforms("durability", w.day)
         if not held.any():
             return

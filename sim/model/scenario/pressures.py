@@ -53,6 +53,13 @@ class Battlefield(Spec):
         description="the war is actually decided by force with that hazard (false: only the "
         "sides' valuation counts it, as in the closed-form oracles of docs/model.md)",
     )
+    signed_after_decision: Prob = Field(
+        default=0.0,
+        description="the chance that a war decided by force is closed by a ceasefire both sides "
+        "sign on the winner's terms (a surrender, an armistice after a rout: what the history "
+        "cases count as a ceasefire) rather than by conquest or a unilateral withdrawal; a "
+        "structural number, 0 by default",
+    )
     attrition: dict[Id, Prob] = Field(
         default_factory=dict, description="share of capability lost per round at intensity 1"
     )
