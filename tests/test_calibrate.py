@@ -333,3 +333,30 @@ def test_a_folder_begun_when_cells_were_weighted_is_not_resumed(fitted, tmp_path
     assert main(["calibrate", "--resume", str(old)]) == 2
     err = capsys.readouterr().err
     assert "weighting" in err and "resample-move" in err and "new calibration" in err
+
+
+def test_a_fit_on_top_of_fixed_numbers_runs_every_cell_with_them_and_writes_them_first(
+    fitted, tmp_path, capsys
+):
+    cases, _ = fitted
+    fixed = "actors.a.cost=0.0009"
+    out = tmp_path / "on_top"
+    argv = ["calibrate", *cases, "--param", "pressures.learning.rate=0.014,0.022", "-n", "100"]
+    assert main([*argv, "--set", fixed, "--out", str(out), "--quiet"]) == 0
+    sets = yaml.safe_load((out / "calibration.yaml").read_text())["set"]
+    assert sets[0] == fixed and sets[1].startswith("pressures.learning.rate=")
+    assert json.loads((out / "manifest.json").read_text())["fixed"] == [fixed]
+    table = pd.read_csv(out / "scores.csv")
+    row = table[(table["case"] == "early") & (table["point"] == 1)].iloc[0]
+    point = f"pressures.learning.rate={row['pressures.learning.rate']:g}"
+    alone = sim.hindcast([cases[0]], replicates=100, seed=1, overrides=[fixed, point])
+    assert alone.cases[0]["model"]["p"] == pytest.approx(row["p_model"], abs=1e-12)
+    # a number both fixed and fitted is refused; so is resuming with other fixed numbers
+    both = [*argv, "--set", "pressures.learning.rate=0.02", "--out", str(tmp_path / "x")]
+    assert main(both) == 2
+    assert "also a --param" in capsys.readouterr().err
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    shutil.rmtree(again / "cells" / "1")
+    assert main(["calibrate", "--resume", str(again), "--set", "actors.a.cost=0.001"]) == 2
+    assert "fixed differs" in capsys.readouterr().err

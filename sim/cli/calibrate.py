@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_POINTS
-from .options import Subparsers, add_size_options, count, formatter, load_checked, progress_bar
+from .options import (
+    Subparsers,
+    add_set_option,
+    add_size_options,
+    count,
+    formatter,
+    load_checked,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from ..studies.calibrate import Plan
@@ -56,6 +64,8 @@ def add_calibrate(sub: Subparsers) -> None:
         "      -n 500 --seed 1 --out results/lookahead\n"
         "  sim calibrate scenarios/history/*.yaml --design lhs --samples 20 \\\n"
         "      --param negotiation.lookahead_days=30:330 --param pressures.learning.rate=0:0.05\n"
+        "  sim calibrate scenarios/history/*.yaml --calibration results/lookahead/calibration.yaml \\\n"
+        "      --param pressures.learning.rate=0:0.05\n"
         "  sim calibrate --resume results/lookahead\n"
         "  sim hindcast scenarios/history/*.yaml --calibration results/lookahead/calibration.yaml\n",
     )
@@ -69,6 +79,13 @@ def add_calibrate(sub: Subparsers) -> None:
         metavar="PATH=LO:HI[:K]",
         help="a number to fit and its range (repeatable): K grid values (default 5), or "
         "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
+    )
+    add_set_option(p)
+    p.add_argument(
+        "--calibration",
+        metavar="FILE",
+        help="fit on top of a calibration.yaml: its 'set:' list applies to every case at every "
+        "point (before --set) and heads the new file's 'set:'",
     )
     p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
     samples = f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})"
@@ -125,6 +142,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             plan=None if args.quiet else _planner(args, bar),
             report=not args.no_report,
             allow_large=args.allow_large,
+            fixed=calibration_overrides(args),
         )
     except KeyboardInterrupt:
         from ..studies.calibrate.folder import is_calibrate_manifest

@@ -20,7 +20,15 @@ from typing import Any
 from ...errors import RunError, SimError, UsageError
 from ..hindcast import BASE_MEDIAN_DAYS
 from ..sweep.design import Vary
-from .design import Case, check_points, load_cases, param_labels, plan_points, point_overrides
+from .design import (
+    Case,
+    check_fixed,
+    check_points,
+    load_cases,
+    param_labels,
+    plan_points,
+    point_overrides,
+)
 from .folder import (
     check_new_folder,
     check_same,
@@ -86,6 +94,7 @@ def calibrate(
     plan: Callable[[Plan], None] | None = None,
     report: bool = True,
     allow_large: bool = False,
+    fixed: Sequence[str] = (),
 ) -> CalibrationResults:
     """Fit ``params`` ("PATH=LO:HI[:K]" or "PATH=v1,v2,...") on the hindcast ``cases``.
 
@@ -96,6 +105,8 @@ def calibrate(
     (its cases, params, size and seed by default). Without either nothing is written until
     ``.save(folder)``. ``plan(Plan)`` is called once everything has been checked, before the
     first run; ``progress`` is True for a bar or a callback (done, total) in case runs.
+    ``fixed`` ("PATH=VALUE", as --set) applies to every case at every point, before the
+    point's values, and heads the calibration file's ``set:`` (a fit on top of another).
     """
     old = prior_manifest(resume) if resume is not None else None
     if old is not None:
@@ -106,6 +117,7 @@ def calibrate(
         replicates = old["replicates"] if replicates is None else replicates
         seed = old["seed"] if seed is None else seed
         median_days = float(old.get("median_days", median_days))
+        fixed = fixed or list(old.get("fixed") or [])
     n = DEFAULT_REPLICATES if replicates is None else replicates
     seed = DEFAULT_SEED if seed is None else seed
     _check_numbers(n, seed, workers)
@@ -117,9 +129,12 @@ def calibrate(
 
         check_writable(folder, "--resume")
     specs, points = plan_points(params, design, samples, seed)
+    check_fixed(fixed, specs)
     loaded = load_cases(cases)
-    check_points(loaded, specs, points)
+    check_points(loaded, specs, points, fixed)
     manifest = _manifest(loaded, specs, design, samples, points, n, seed, median_days)
+    if fixed:
+        manifest["fixed"] = list(fixed)
     if old is not None:
         check_same(old, manifest, resume)
     _check_size(loaded, len(points), n, workers, folder, allow_large)
@@ -198,7 +213,7 @@ def _run(
     done = finished_cells(folder, manifest) if folder is not None else {}
     n, seed, median = manifest["replicates"], manifest["seed"], manifest["median_days"]
     jobs = {
-        i * n_c + j: (c.file, point_overrides(p), n, seed, median)
+        i * n_c + j: (c.file, point_overrides(p, manifest.get("fixed") or ()), n, seed, median)
         for i, p in enumerate(points)
         for j, c in enumerate(cases)
         if (i, j) not in done

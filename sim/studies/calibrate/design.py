@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_STEPS",
     "DESIGNS",
     "Case",
+    "check_fixed",
     "check_points",
     "format_value",
     "load_cases",
@@ -85,9 +86,22 @@ def format_value(v: float) -> str:
     return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
-def point_overrides(values: dict[str, float]) -> list[str]:
-    """A design point as ``--set`` overrides: ["PATH=VALUE", ...]."""
-    return [f"{path}={format_value(v)}" for path, v in values.items()]
+def point_overrides(values: dict[str, float], fixed: Sequence[str] = ()) -> list[str]:
+    """A design point as ``--set`` overrides: ["PATH=VALUE", ...], after the ``fixed`` ones
+    (--calibration and --set, the same at every point)."""
+    return [*fixed, *(f"{path}={format_value(v)}" for path, v in values.items())]
+
+
+def check_fixed(fixed: Sequence[str], specs: list[Vary]) -> None:
+    """UsageError when a fixed override sets a path the design varies."""
+    varied = {v.path for v in specs}
+    for o in fixed:
+        path = o.split("=", 1)[0].strip()
+        if path in varied:
+            raise UsageError(
+                f"--set/--calibration {o}: {path} is also a --param of the design; fit it or fix "
+                "it, not both"
+            )
 
 
 def load_cases(files: Sequence[str | os.PathLike[str]]) -> list[Case]:
@@ -117,7 +131,9 @@ def load_cases(files: Sequence[str | os.PathLike[str]]) -> list[Case]:
     return out
 
 
-def check_points(cases: list[Case], specs: list[Vary], points: list[dict[str, float]]) -> None:
+def check_points(
+    cases: list[Case], specs: list[Vary], points: list[dict[str, float]], fixed: Sequence[str] = ()
+) -> None:
     """UsageError, naming the case and the point, when a case cannot take a point: the path is
     not a number there, is not in its schema, or the value is refused."""
     from ...model.scenario.loader import validate_loaded
@@ -132,7 +148,7 @@ def check_points(cases: list[Case], specs: list[Vary], points: list[dict[str, fl
             except UsageError as e:
                 raise UsageError(f"case {c.file}: {e}") from None
     for p in points:
-        ovs = point_overrides(p)
+        ovs = point_overrides(p, fixed)
         for c in cases:
             tree = copy.deepcopy(c.tree)
             try:

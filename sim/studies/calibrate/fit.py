@@ -153,7 +153,7 @@ def fit_data(manifest: dict[str, Any], rows: dict[tuple[int, int], Any]) -> dict
         "best": {
             "point": best,
             "values": values,
-            "set": point_overrides(values),
+            "set": point_overrides(values, manifest.get("fixed") or ()),
             "sum_log": float(m[best].sum()),
         },
         "summary": summary,

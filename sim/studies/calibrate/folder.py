@@ -48,6 +48,7 @@ RESUME_KEYS = (
     "seed",
     "median_days",
     "conditioning",  # absent in folders begun before cells were conditioned by resample-move
+    "fixed",  # --set and --calibration applied at every point (absent when none)
 )
 _FIELDS: dict[str, type] = {
     "cases": list,

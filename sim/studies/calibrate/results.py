@@ -161,7 +161,12 @@ class CalibrationResults:
     def text(self) -> str:
         """The fitted values, the comparison and the LOO table, for a terminal (tables at most
         100 columns wide; long case names abbreviated, in full in loo.csv)."""
-        lines = ["fitted (lowest summed log score): " + ", ".join(self.overrides)]
+        fixed = list(self.manifest.get("fixed") or [])
+        fitted = self.overrides[len(fixed) :]
+        lines = ["fitted (lowest summed log score): " + ", ".join(fitted)]
+        lines += (
+            ["fixed at every point (--calibration, --set): " + ", ".join(fixed)] if fixed else []
+        )
         lines += ["", text_table(self.summary().to_dict("records"), SUMMARY_COLUMNS)]
         loo: dict[str, Cell] = {
             "case": lambda r: str(r["case"]).removesuffix(" (hindcast)"),
