@@ -262,7 +262,7 @@ def test_the_fit_says_when_the_cases_cannot_tell_the_points_apart():
     ]
 
 
-CALIBRATION = "scenarios/calibration/hidden_obstacles.yaml"
+CALIBRATION = "scenarios/calibration/history_library.yaml"
 
 
 def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_nothing(

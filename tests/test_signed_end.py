@@ -74,3 +74,17 @@ def test_each_decided_war_is_signed_with_the_stated_chance(runs):
     assert (one >= signed).all()
     p = [r.summary()["p_ceasefire"]["estimate"] for r in (none, half, runs[1.0])]
     assert p[0] < p[1] < p[2]
+
+
+def test_a_war_decided_in_a_round_that_ends_after_the_horizon_is_not_closed_within_it():
+    s = toy()
+    s["horizon"] = 100  # weekly rounds: the last runs from day 98 to 104, past the horizon
+    s["pressures"]["battlefield"]["decisive_per_year"] = 3.0
+    s["pressures"]["battlefield"]["signed_after_decision"] = 1.0
+    r = sim.run(validate_loaded(s), replicates=N, seed=5)
+    day = _col(r, "ceasefire_day").astype(float)
+    decided = _col(r, "decided_day").astype(float)
+    assert (decided >= r.horizon_days).any()  # some wars are decided in that last round
+    assert np.nanmax(day) < r.horizon_days
+    late = decided >= r.horizon_days
+    assert np.isnan(day[late & ~(day < decided)]).all()  # not signed after the horizon

@@ -91,7 +91,8 @@ class Decisive(Mechanism):
         self.day[ended] = last
         self.winner[ended] = np.where(who[ended] < bf.p[ended], 1, 0)
         w.tracer.log(w.day, "decided", ended, "the war is decided by force")
-        if self.signed.any():
+        if self.signed.any() and last < self.spec.layout.horizon_days:
+            # (a war decided in a round that ends after the horizon is closed after it)
             self._sign(w, np.flatnonzero(ended), last)
 
     def _sign(self, w: WorldBase, rows: NDArray[np.intp], day: int) -> None:

@@ -273,6 +273,7 @@ def calibration_yaml(data: dict[str, Any]) -> str:
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "objective": data["objective"],
         "fitted": data["best"]["values"],
+        **({"fixed": list(m["fixed"])} if m.get("fixed") else {}),  # applied at every point
         # the file's name, not where it lay on the machine that fitted (the hash identifies it)
         "cases": [
             {"file": Path(c["file"]).name, "name": c["name"], "sha256": c["sha256"]}
@@ -281,6 +282,7 @@ def calibration_yaml(data: dict[str, Any]) -> str:
         "design": {k: m[k] for k in ("design", "samples", "params")} | {"points": len(m["points"])},
         "replicates": m["replicates"],
         "seed": m["seed"],
+        "conditioning": m.get("conditioning", "weighting"),  # how each case met its record
         "in_sample": means(s["in_sample"]),
         "loo": loo,
     }
