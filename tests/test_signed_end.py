@@ -16,7 +16,9 @@ N = 1500
 
 def _run(signed: float | None) -> sim.Results:
     s = toy()
-    s["pressures"]["battlefield"]["decisive_per_year"] = 1.5  # many wars decided within the year, not all
+    s["pressures"]["battlefield"]["decisive_per_year"] = (
+        1.5  # many wars decided within the year, not all
+    )
     if signed is not None:
         s["pressures"]["battlefield"]["signed_after_decision"] = signed
     return sim.run(validate_loaded(s), replicates=N, seed=5)
