@@ -80,13 +80,7 @@ def add_calibrate(sub: Subparsers) -> None:
         help="a number to fit and its range (repeatable): K grid values (default 5), or "
         "PATH=LO:HI for --design lhs, or PATH=v1,v2,...",
     )
-    add_set_option(p)
-    p.add_argument(
-        "--calibration",
-        metavar="FILE",
-        help="fit on top of a calibration.yaml: its 'set:' list applies to every case at every "
-        "point (before --set) and heads the new file's 'set:'",
-    )
+    _add_fixed_options(p)
     p.add_argument("--design", choices=["grid", "lhs"], default=None, help="grid (default) or lhs")
     samples = f"points of an LHS design (--design lhs; at most {MAX_POINTS:,})"
     p.add_argument("--samples", type=count(1, MAX_POINTS), metavar="K", help=samples)
@@ -112,6 +106,17 @@ def add_calibrate(sub: Subparsers) -> None:
     p.add_argument("--no-report", action="store_true", help="skip figures and report.html")
     p.add_argument("--quiet", action="store_true", help="no plan or progress bar; print the folder")
     p.set_defaults(func=cmd_calibrate)
+
+
+def _add_fixed_options(p: argparse.ArgumentParser) -> None:
+    """--set and --calibration: numbers fixed at every point of the design."""
+    add_set_option(p)
+    p.add_argument(
+        "--calibration",
+        metavar="FILE",
+        help="fit on top of a calibration.yaml: its 'set:' list applies to every case at every "
+        "point (before --set) and heads the new file's 'set:'",
+    )
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

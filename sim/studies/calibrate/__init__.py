@@ -121,13 +121,7 @@ def calibrate(
     n = DEFAULT_REPLICATES if replicates is None else replicates
     seed = DEFAULT_SEED if seed is None else seed
     _check_numbers(n, seed, workers)
-    folder = Path(resume) if resume is not None else (Path(out) if out is not None else None)
-    if old is None and folder is not None:
-        check_new_folder(folder, force)  # before any work; nothing is written yet
-    elif folder is not None:
-        from ...io.folders import check_writable
-
-        check_writable(folder, "--resume")
+    folder = _folder(out, resume, force)
     specs, points = plan_points(params, design, samples, seed)
     check_fixed(fixed, specs)
     loaded = load_cases(cases)
@@ -141,6 +135,18 @@ def calibrate(
     if folder is not None and old is None:
         start_folder(folder, manifest, force)
     return _run(manifest, loaded, folder, workers, progress, plan, report)
+
+
+def _folder(out: Any, resume: Any, force: bool) -> Path | None:
+    """Where the calibration writes, checked before any work (nothing is written yet)."""
+    folder = Path(resume) if resume is not None else (Path(out) if out is not None else None)
+    if resume is None and folder is not None:
+        check_new_folder(folder, force)
+    elif folder is not None:
+        from ...io.folders import check_writable
+
+        check_writable(folder, "--resume")
+    return folder
 
 
 def _check_numbers(n: Any, seed: Any, workers: Any) -> None:
