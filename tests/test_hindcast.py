@@ -397,3 +397,42 @@ def test_a_large_case_streamed_to_disk_is_scored_from_its_conditioned_run(
     del disk, run
     gc.collect()
     assert not spill.exists()  # removed once no Results reads it
+
+
+def test_an_interrupted_hindcast_resumes_without_the_cases_it_had_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    import sim.studies.hindcast as hc
+
+    files = _three_cases(tmp_path)
+    common = [*files, "-n", "200", "--seed", "3", "--quiet"]
+    ref, out = tmp_path / "ref", tmp_path / "hc"
+    assert main(["hindcast", *common, "--out", str(ref)]) == 0
+    real, calls = hc.run_case, []
+
+    def interrupted(job):
+        calls.append(job[0].name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C during the third case
+        return real(job)
+
+    monkeypatch.setattr(hc, "run_case", interrupted)
+    assert main(["hindcast", *common, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "2 finished case(s) kept" in err and f"sim hindcast --resume {out}" in err
+    assert not (out / "hindcast.csv").exists()  # nothing half-written
+    assert main(["hindcast", *common, "--out", str(out)]) == 2  # not over it without --resume
+    assert "--resume" in capsys.readouterr().err
+    assert main(["hindcast", "--resume", str(out), "-n", "300"]) == 2  # settings are the folder's
+    assert "leave out -n" in capsys.readouterr().err
+    calls.clear()
+    monkeypatch.setattr(hc, "run_case", lambda job: (calls.append(job[0].name), real(job))[1])
+    assert main(["hindcast", "--resume", str(out), "--quiet"]) == 0
+    assert calls == ["never"]  # only the case that had not finished
+    assert (out / "hindcast.csv").read_bytes() == (ref / "hindcast.csv").read_bytes()
+    for name in ("case", "early", "never"):
+        x, y = (sim.Results.load(f / "runs" / name) for f in (ref, out))
+        assert x.outcomes.equals(y.outcomes)
+    assert not (tmp_path / ".hc.cases").exists()  # the finished cases are gone with the run
+    assert main(["hindcast", "--resume", str(out)]) == 2  # nothing left to continue
+    assert "no interrupted hindcast" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
+from .history_resume import DEFAULT_REPLICATES, kept_cases, options_of, resumed, start_cases
 from .options import (
     Subparsers,
     add_size_options,
@@ -42,13 +44,10 @@ def add_hindcast(sub: Subparsers) -> None:
         "  sim hindcast scenarios/history/*.yaml --calibration results/fit/calibration.yaml\n",
     )
     p.add_argument(
-        "cases", nargs="+", metavar="CASE", help=f"case scenario files (at most {MAX_CASES:,})"
+        "cases", nargs="*", metavar="CASE", help=f"case scenario files (at most {MAX_CASES:,})"
     )
     add_size_options(
-        p,
-        replicates_help="replicates per case (default 4000)",
-        seed_help="seed (default 1)",
-        default=4000,
+        p, replicates_help="replicates per case (default 4000)", seed_help="seed (default 1)"
     )
     p.add_argument(
         "--workers",
@@ -74,6 +73,12 @@ def add_hindcast(sub: Subparsers) -> None:
     )
     add_calibration_option(p)
     _add_record_options(p)
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted hindcast into DIR: its finished cases are kept, the rest "
+        "run (as it began: same cases, -n, seed and calibration)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_hindcast)
 
@@ -120,39 +125,38 @@ def _print_loo(args: argparse.Namespace, median: float) -> int:
 
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
-    from ..io.folders import check_writable, default_folder
     from ..io.limits import MAX_CASES, check_at_most
     from ..output.formats import wrap_lines
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
-    from ..studies.outputs import check_out_folder
 
     check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
+    args, overrides = resumed(args) if args.resume else _settings(args)
     median = BASE_MEDIAN_DAYS if args.base_median_days is None else args.base_median_days
     if args.loo:
         return _print_loo(args, median)
-    out = (
-        check_out_folder(
-            Path(args.out), args.force, hint=" (add --force to replace it)", kind="hindcast"
-        )
-        if args.out
-        else default_folder("hindcast")
-    )
-    check_writable(out)  # before the runs, not after them
-    overrides = calibration_overrides(args)
+    out = _out_folder(args)
     _check_size(args, overrides)
+    store = start_cases(out, options_of(args, overrides, median), bool(args.resume), args.force)
     bar, progress = progress_bar(args.quiet, "hindcast cases")
-    seed = 1 if args.seed is None else args.seed
-    size = (args.replicates, seed, args.workers, median)
-    if bar is not None and callable(progress):
-        with bar:
-            res = hindcast(args.cases, *size, progress, overrides=overrides, resample=args.resample)
-    else:
-        res = hindcast(args.cases, *size, overrides=overrides, resample=args.resample)
+    size = (args.replicates, args.seed, args.workers, median)
+    kw = {"overrides": overrides, "resample": args.resample, "checkpoint": store.folder}
+    try:
+        if bar is not None and callable(progress):
+            with bar:
+                res = hindcast(args.cases, *size, progress, **kw)
+        else:
+            res = hindcast(args.cases, *size, **kw)
+    except KeyboardInterrupt:
+        n = kept_cases(store)
+        sys.stderr.write(
+            f"interrupted: {n:,} finished case(s) kept; continue with 'sim hindcast --resume "
+            f"{out}'\n"
+        )
+        return 130
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
-    if not args.out:  # the default name, taken now: a hindcast begun the same second gets -2
-        out = default_folder("hindcast", reserve=True)
-    folder = res.save(out, overwrite=args.force)
+    folder = res.save(out, overwrite=args.force or bool(args.resume))
+    store.remove()
     if args.quiet:
         print(folder)
         return 0
@@ -206,6 +210,32 @@ def _case_table(t: Any) -> str:
 
 
 FORECASTERS = {"model": "sim", "base": "haz", "lognormal": "logn"}
+
+
+def _settings(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
+    """A new hindcast's settings with their defaults, and its overrides (--calibration, --set)."""
+    if not args.cases:
+        raise UsageError("hindcast needs at least one CASE file (or --resume DIR)")
+    args.replicates = DEFAULT_REPLICATES if args.replicates is None else args.replicates
+    args.seed = 1 if args.seed is None else args.seed
+    return args, calibration_overrides(args)
+
+
+def _out_folder(args: argparse.Namespace) -> Path:
+    """The output folder, checked before anything runs; the default one is taken now (an
+    empty folder of its own: a hindcast begun the same second gets -2)."""
+    from ..io.folders import check_writable, default_folder
+    from ..studies.outputs import check_out_folder
+
+    if args.resume:
+        out = Path(args.resume)
+    elif args.out:
+        hint = " (add --force to replace it)"
+        out = check_out_folder(Path(args.out), args.force, hint=hint, kind="hindcast")
+    else:
+        out = default_folder("hindcast", reserve=True)
+    check_writable(out)  # before the runs, not after them
+    return out
 
 
 def _check_size(args: argparse.Namespace, overrides: list[str]) -> None:

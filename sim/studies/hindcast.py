@@ -20,7 +20,6 @@ P(ends by age a + t | lasted to a) = (F(a + t) - F(a)) / (1 - F(a)).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,8 @@ from ..model.mechanisms.durations import (
     lognormal_cdf,
 )
 from ..model.scenario.schema import Scenario
+from .cells import CellStore
+from .hindcast_runs import side_by_side
 from .scoring import LEVELS, base_rate_cdf, covered, forecast_cdf, scores
 
 # Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
@@ -288,47 +289,31 @@ def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str
     return score_case(s, r, median_days), r
 
 
-def side_by_side(cases: int, replicates: int, workers: int) -> bool:
-    """Whether the cases of a hindcast run side by side, each on one worker, rather than in
-    turn, each on all of them: whichever takes fewer rounds of chunks (of CHUNK_SIZE
-    replicates; a chunk's draws depend on the seed and its index alone, so either way gives
-    the same results). In turn a case of c chunks takes ceil(c / w) rounds on w workers, side
-    by side the cases take ceil(cases / w) * c: 31 cases of 1,000 replicates on 2 workers, 31
-    rounds in turn and 16 side by side. A run of more than MEMORY_CHUNKS chunks streams its
-    outcomes to a temporary folder of the process that ran it: such cases run in turn."""
-    from ..io.limits import cap_workers
-    from .runner import CHUNK_SIZE, MEMORY_CHUNKS
-
-    if type(replicates) is not int or type(workers) is not int or replicates < 1:
-        return False  # in turn: the run refuses the size with its own message
-    c = math.ceil(replicates / CHUNK_SIZE)
-    each, turn = cap_workers(workers, cases), cap_workers(workers, c)
-    return (
-        each > 1
-        and c <= MEMORY_CHUNKS
-        and math.ceil(cases / each) * c < cases * math.ceil(c / turn)
-    )
-
-
 def _run_cases(
     scenarios: list[Scenario],
     size: tuple[int, int, int, float],
     progress: Callable[[int, int], None] | None,
     resample: bool = True,
+    kept: tuple[CellStore, list[str]] | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
-    median_days); ``progress(done, total)`` as cases finish, side by side or in turn."""
-    from ..io.execution import map_unordered
+    median_days); ``progress(done, total)`` as cases finish, side by side or in turn; with
+    ``kept`` (a store and the cases' names) finished cases are kept and read back."""
+    from ..model.scenario.loader import scenario_sha256
+    from ..version import __version__
+    from .hindcast_runs import run_cases
 
     replicates, seed, workers, median_days = size
     apart = side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
     jobs = {i: (s, replicates, seed, each, median_days, resample) for i, s in enumerate(scenarios)}
-    done: dict[int, tuple[dict[str, Any], Any]] = {}
-    for i, row_run in map_unordered(run_case, jobs, workers if apart else 1, None):
-        done[i] = row_run
-        if progress is not None:
-            progress(len(done), len(jobs))
+    cells = None
+    if kept is not None:
+        what: dict[str, Any] = {"replicates": replicates, "seed": seed, "resample": resample}
+        what |= {"median_days": median_days, "version": __version__}
+        keys = [{"sha256": scenario_sha256(s), **what} for s in scenarios]
+        cells = (kept[0], kept[1], keys)
+    done = run_cases(jobs, run_case, workers if apart else 1, progress, cells)
     return [done[i] for i in range(len(jobs))]
 
 
@@ -341,17 +326,19 @@ def hindcast(
     progress: Callable[[int, int], None] | None = None,
     overrides: Sequence[str] | None = None,
     resample: bool = True,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later; by resample-move, or with ``resample=False`` by weighting one run), and
     score it;
     ``overrides`` ("PATH=VALUE", as --set) apply to every case.
     With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
-    turn on all the workers; the results are the same either way."""
+    turn on all the workers; the results are the same either way. With ``checkpoint`` (a
+    folder) each finished case is kept there, and a case already kept for the same scenario,
+    size, seed and conditioning is read back instead of run."""
     from ..io.folders import file_folder_names
     from ..io.limits import MAX_CASES, check_at_most
     from ..model.scenario.loader import load_scenario
-    from ..version import __version__
 
     if not cases:
         raise UsageError("hindcast needs at least one CASE file")
@@ -363,13 +350,23 @@ def hindcast(
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
-    done = _run_cases(scenarios, (replicates, seed, workers, median_days), progress, resample)
+    kept = None if checkpoint is None else (CellStore(checkpoint), names)
+    size = (replicates, seed, workers, median_days)
+    done = _run_cases(scenarios, size, progress, resample, kept)
     for path, name, (row, r) in zip(cases, names, done, strict=True):
         row["file"] = os.fspath(path)
         row["run"] = f"runs/{name}"
         out.append(row)
         runs[name] = r
-    meta = {
+    meta = _meta(replicates, seed, median_days, resample)
+    return HindcastResults(out, {**meta, "overrides": list(overrides or [])}, runs=runs)
+
+
+def _meta(replicates: int, seed: int, median_days: float, resample: bool) -> dict[str, Any]:
+    """A hindcast's provenance and the rules of its comparators."""
+    from ..version import __version__
+
+    return {
         "version": __version__,
         "replicates": replicates,
         "seed": seed,
@@ -389,4 +386,3 @@ def hindcast(
         "pit": "mid-PIT (F(r-1) + F(r)) / 2; none by the horizon: (F(H-1) + 1) / 2",
         "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    return HindcastResults(out, {**meta, "overrides": list(overrides or [])}, runs=runs)

@@ -1,0 +1,83 @@
+"""Finished jobs of a study kept on disk, so that an interrupted study resumes without them.
+
+A study that runs many independent jobs (a hindcast's cases) saves each as it finishes into a
+cell: a folder holding ``cell.json`` (the job's key and its result row) and whatever the job
+wrote beside it (a case's run). A cell is written in a temporary folder and renamed into place,
+so it is whole or absent. On resume a cell counts only when its key equals the key the job has
+now (the scenario's hash, the size, the seed, the version...): a job whose inputs changed is
+run again. The store's ``options.json`` holds what the study needs to start again
+(``sim hindcast --resume DIR``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..io.atomic import atomic_write_json, temp_dir_beside
+from ..io.jsonable import jsonable
+
+__all__ = ["CellStore"]
+
+CELL = "cell.json"
+OPTIONS = "options.json"
+
+
+class CellStore:
+    """The finished jobs of one study in ``folder`` (one subfolder per job, by name)."""
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        self.folder = Path(folder)
+
+    def start(self, options: dict[str, Any]) -> None:
+        """Make the folder (if new) and record the study's options."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(self.folder / OPTIONS, jsonable(options))
+
+    def options(self) -> dict[str, Any] | None:
+        """The recorded options, or None when there are none (or they are damaged)."""
+        try:
+            data = json.loads((self.folder / OPTIONS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def load(self, name: str, key: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
+        """The row of the finished job ``name`` and its folder, when its key is ``key``."""
+        cell = self.folder / name
+        try:
+            data = json.loads((cell / CELL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        ok = isinstance(data, dict) and data.get("key") == jsonable(key)
+        return (data["row"], cell) if ok and isinstance(data.get("row"), dict) else None
+
+    def save(
+        self,
+        name: str,
+        key: dict[str, Any],
+        row: dict[str, Any],
+        fill: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Commit the finished job ``name``: ``fill(tmp)`` writes what it keeps beside its row."""
+        target = self.folder / name
+        tmp = temp_dir_beside(target)
+        try:
+            if fill is not None:
+                fill(tmp)
+            tmp.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(tmp / CELL, jsonable({"key": key, "row": row}))
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def remove(self) -> None:
+        """The study finished: its cells are no longer needed."""
+        shutil.rmtree(self.folder, ignore_errors=True)
