@@ -153,6 +153,12 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             f"{out}'\n"
         )
         return 130
+    except BaseException:
+        if not kept_cases(store):  # refused before any case finished: leave nothing behind
+            store.remove()
+            if not args.resume and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
+        raise
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
     folder = res.save(out, overwrite=args.force or bool(args.resume))
