@@ -121,8 +121,8 @@ def test_resume_reruns_only_the_missing_case_run_and_gives_the_same_table(fitted
     cases, out = fitted
     again = tmp_path / "again"
     shutil.copytree(out, again)
-    gone = again / "cells" / "1" / "late.json"
-    gone.unlink()
+    gone = again / "cells" / "1" / "late" / "cell.json"  # one case run's cell
+    shutil.rmtree(gone.parent)
     others = {p: p.stat().st_mtime_ns for p in (again / "cells").rglob("*.json")}
     assert main(["calibrate", "--resume", str(again)]) == 0
     err = capsys.readouterr().err
@@ -132,7 +132,7 @@ def test_resume_reruns_only_the_missing_case_run_and_gives_the_same_table(fitted
     pd.testing.assert_frame_equal(
         pd.read_csv(again / "scores.csv"), pd.read_csv(out / "scores.csv")
     )
-    gone.unlink()
+    shutil.rmtree(gone.parent)
     res = sim.calibrate(resume=again)  # the API: the same, counting the runs it did
     assert res.ran == 1 and res.table().shape[0] == 9
     # a different calibration is refused, and an existing --out without --force too

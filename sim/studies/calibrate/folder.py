@@ -1,4 +1,4 @@
-"""A calibration folder on disk: ``manifest.json`` first, one ``cells/<point>/<case>.json`` per finished case run, resume checks, and ``calibration.yaml``.
+"""A calibration folder on disk: ``manifest.json`` first, one cell ``cells/<point>/<case>/`` per finished case run, resume checks, and ``calibration.yaml``.
 
 The manifest fixes the cases (with the hash of each resolved scenario), the params, the
 design's points, the replicates, the seed and the base rate; ``--resume`` continues a folder
@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_json
 from ...io.jsonable import jsonable
+from ..cells import CellStore
 
 __all__ = [
     "CELLS_DIR",
@@ -164,32 +165,28 @@ def check_new_folder(folder: Path, force: bool) -> None:
     check_writable(folder)
 
 
-def _cell_path(folder: Path, point: int, case: str) -> Path:
-    return folder / CELLS_DIR / str(point) / f"{case}.json"
+def _cells(folder: Path) -> CellStore:
+    return CellStore(folder / CELLS_DIR)
 
 
 def save_cell(
     folder: Path, point: int, values: dict[str, float], case: dict[str, Any], row: dict[str, Any]
 ) -> None:
-    """Commit one finished case run at one point, atomically."""
-    rec = {"point": point, "values": values, "case": case["key"], "sha256": case["sha256"]}
-    atomic_write_json(_cell_path(folder, point, case["key"]), {**rec, "row": row})
+    """Commit one finished case run at one point, whole or not at all (sim/studies/cells.py)."""
+    key = {"values": values, "sha256": case["sha256"]}
+    _cells(folder).save(f"{point}/{case['key']}", key, row)
 
 
 def finished_cells(folder: Path, manifest: dict[str, Any]) -> dict[tuple[int, int], Any]:
-    """The rows already saved in ``folder``, by (point, case index); a damaged file, or one
+    """The rows already saved in ``folder``, by (point, case index); a damaged cell, or one
     for other values or another version of the case, is not counted (it is run again)."""
-    done: dict[tuple[int, int], Any] = {}
+    store, done = _cells(folder), {}
     for i, values in enumerate(manifest["points"]):
         for j, case in enumerate(manifest["cases"]):
-            try:
-                rec = json.loads(_cell_path(folder, i, case["key"]).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            ok = isinstance(rec, dict) and isinstance(rec.get("row"), dict)
-            if ok and rec.get("values") == values and rec.get("sha256") == case["sha256"]:
-                if all(isinstance(rec["row"].get(f), dict) for f in ("model", "base")):
-                    done[i, j] = rec["row"]
+            key = {"values": values, "sha256": case["sha256"]}
+            got = store.load(f"{i}/{case['key']}", key)
+            if got is not None and all(isinstance(got[0].get(f), dict) for f in ("model", "base")):
+                done[i, j] = got[0]
     return done
 
 
