@@ -15,13 +15,14 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..io.atomic import atomic_write_json, temp_dir_beside
 from ..io.jsonable import jsonable
 
-__all__ = ["CellStore"]
+__all__ = ["CellStore", "Kept", "run_jobs"]
 
 CELL = "cell.json"
 OPTIONS = "options.json"
@@ -81,3 +82,49 @@ class CellStore:
     def remove(self) -> None:
         """The study finished: its cells are no longer needed."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Where a study keeps its jobs: the store, each job's cell name and key (by job index),
+    and how a result becomes a cell and back: ``row(result)`` is the JSON row kept,
+    ``fill(result)`` what the cell keeps beside it (or None), ``read(row, cell)`` the result
+    read back."""
+
+    store: CellStore
+    names: dict[int, str]
+    keys: dict[int, dict[str, Any]]
+    row: Callable[[Any], dict[str, Any]] = lambda result: result
+    fill: Callable[[Any], Callable[[Path], None] | None] = lambda result: None
+    read: Callable[[dict[str, Any], Path], Any] = lambda row, cell: row
+
+
+def run_jobs(
+    fn: Callable[[Any], Any],
+    jobs: dict[int, Any],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+    kept: Kept | None = None,
+    scheduler: Any = None,
+) -> dict[int, Any]:
+    """``fn(job)`` for every job, by index, on ``workers`` processes (or a Dask
+    ``scheduler``), ``progress(done, total)`` as jobs finish. With ``kept``, a job whose cell
+    holds its key is read back instead of run, and each job run is kept as it finishes."""
+    from ..io.execution import map_unordered
+
+    total, todo, done = len(jobs), dict(jobs), {}
+    if kept is not None:
+        for i in list(todo):
+            got = kept.store.load(kept.names[i], kept.keys[i])
+            if got is not None:
+                done[i] = kept.read(*got)
+                del todo[i]
+        if progress is not None and done:
+            progress(len(done), total)
+    for i, result in map_unordered(fn, todo, workers, scheduler):
+        if kept is not None:
+            kept.store.save(kept.names[i], kept.keys[i], kept.row(result), kept.fill(result))
+        done[i] = result
+        if progress is not None:
+            progress(len(done), total)
+    return done

@@ -301,7 +301,8 @@ def _run_cases(
     ``kept`` (a store and the cases' names) finished cases are kept and read back."""
     from ..model.scenario.loader import scenario_sha256
     from ..version import __version__
-    from .hindcast_runs import run_cases
+    from .cells import run_jobs
+    from .hindcast_runs import case_cells
 
     replicates, seed, workers, median_days = size
     apart = side_by_side(len(scenarios), replicates, workers)
@@ -312,8 +313,8 @@ def _run_cases(
         what: dict[str, Any] = {"replicates": replicates, "seed": seed, "resample": resample}
         what |= {"median_days": median_days, "version": __version__}
         keys = [{"sha256": scenario_sha256(s), **what} for s in scenarios]
-        cells = (kept[0], kept[1], keys)
-    done = run_cases(jobs, run_case, workers if apart else 1, progress, cells)
+        cells = case_cells(kept[0], kept[1], keys)
+    done = run_jobs(run_case, jobs, workers if apart else 1, progress, cells)
     return [done[i] for i in range(len(jobs))]
 
 

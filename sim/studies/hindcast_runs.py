@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cells import CellStore
+from .cells import CellStore, Kept
 
-__all__ = ["run_cases", "side_by_side"]
+__all__ = ["case_cells", "side_by_side"]
 
 RUN = "run"  # a case's run inside its cell
 
@@ -37,44 +37,21 @@ def side_by_side(cases: int, replicates: int, workers: int) -> bool:
     )
 
 
-def run_cases(
-    jobs: dict[int, Any],
-    run_case: Callable[[Any], tuple[dict[str, Any], Any]],
-    workers: int,
-    progress: Callable[[int, int], None] | None,
-    kept: tuple[CellStore, list[str], list[dict[str, Any]]] | None = None,
-) -> dict[int, tuple[dict[str, Any], Any]]:
-    """Each job's (row, Results) by its index: ``run_case(job)`` on ``workers`` processes,
-    ``progress(done, total)`` as cases finish. With ``kept`` (the store, each job's cell name
-    and key) a job whose cell holds its key is read back instead of run, and each job run is
-    saved to its cell as it finishes."""
-    from ..io.execution import map_unordered
+def case_cells(store: CellStore, names: list[str], keys: list[dict[str, Any]]) -> Kept:
+    """How a hindcast keeps its cases: each case's row, and its run beside it."""
     from ..output.results import Results
 
-    total, todo = len(jobs), dict(jobs)
-    done: dict[int, tuple[dict[str, Any], Any]] = {}
-    if kept is not None:
-        store, names, keys = kept
-        for i in list(todo):
-            got = store.load(names[i], keys[i])
-            if got is not None:
-                done[i] = (got[0], Results.load(got[1] / RUN))
-                del todo[i]
-        if progress is not None and done:
-            progress(len(done), total)
-    for i, (row, r) in map_unordered(run_case, todo, workers, None):
-        if kept is not None:
-            store.save(names[i], keys[i], row, _saver(r))
-        done[i] = (row, r)
-        if progress is not None:
-            progress(len(done), total)
-    return done
+    def fill(result: tuple[dict[str, Any], Any]) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:
+            result[1].save(tmp / RUN)
 
+        return write
 
-def _saver(results: Any) -> Callable[[Path], None]:
-    """What a case's cell keeps beside its row: its run."""
-
-    def fill(tmp: Path) -> None:
-        results.save(tmp / RUN)
-
-    return fill
+    return Kept(
+        store,
+        dict(enumerate(names)),
+        dict(enumerate(keys)),
+        row=lambda result: result[0],
+        fill=fill,
+        read=lambda row, cell: (row, Results.load(cell / RUN)),
+    )

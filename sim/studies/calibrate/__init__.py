@@ -30,11 +30,11 @@ from .design import (
     point_overrides,
 )
 from .folder import (
+    cell_jobs,
     check_new_folder,
     check_same,
     finished_cells,
     prior_manifest,
-    save_cell,
     start_folder,
 )
 from .results import CalibrationResults
@@ -212,8 +212,8 @@ def _run(
     plan: Callable[[Plan], None] | None,
     report: bool,
 ) -> CalibrationResults:
-    from ...io.execution import map_unordered
     from ...io.progress import reporter
+    from ..cells import run_jobs
 
     points, n_c = manifest["points"], len(cases)
     done = finished_cells(folder, manifest) if folder is not None else {}
@@ -231,15 +231,12 @@ def _run(
         work = sum(n * cases[k % n_c].rounds for k in jobs)
         plan(Plan(len(points), n_c, total, len(jobs), n, work, first, folder))
     bar = reporter(progress, "case runs")
-    ran = 0
+    before = len(done)
     try:
-        bar(len(done), total)
-        for k, row in map_unordered(run_cell, jobs, workers, None):
-            i, j = divmod(k, n_c)
-            if folder is not None:
-                save_cell(folder, i, points[i], manifest["cases"][j], row)
-            done[i, j], ran = row, ran + 1
-            bar(len(done), total)
+        bar(before, total)
+        kept = None if folder is None else cell_jobs(folder, manifest, list(jobs))
+        got = run_jobs(run_cell, jobs, workers, lambda d, _: bar(before + d, total), kept)
+        done.update({divmod(k, n_c): row for k, row in got.items()})
     except SimError:
         raise
     except (OSError, TimeoutError) as e:
@@ -247,7 +244,7 @@ def _run(
         raise RunError(f"calibration interrupted ({type(e).__name__}: {e}){where}") from None
     finally:
         bar.close()
-    res = CalibrationResults(manifest, done, folder, ran)
+    res = CalibrationResults(manifest, done, folder, len(jobs))
     if folder is not None:
         res.save(folder, report=report)
     return res

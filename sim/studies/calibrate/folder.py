@@ -18,13 +18,14 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_json
 from ...io.jsonable import jsonable
-from ..cells import CellStore
+from ..cells import CellStore, Kept
 
 __all__ = [
     "CELLS_DIR",
     "KIND",
     "MANIFEST",
     "RESUME_KEYS",
+    "cell_jobs",
     "check_new_folder",
     "check_same",
     "finished_cells",
@@ -169,12 +170,26 @@ def _cells(folder: Path) -> CellStore:
     return CellStore(folder / CELLS_DIR)
 
 
+def _cell(point: int, values: dict[str, float], case: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A case run's cell name and key: the point and the case, valid for those values and that
+    version of the case."""
+    return f"{point}/{case['key']}", {"values": values, "sha256": case["sha256"]}
+
+
+def cell_jobs(folder: Path, manifest: dict[str, Any], jobs: list[int]) -> Kept:
+    """How the jobs (point index x cases + case index) are kept: each in its cell."""
+    n_c, names, keys = len(manifest["cases"]), {}, {}
+    for k in jobs:
+        i, j = divmod(k, n_c)
+        names[k], keys[k] = _cell(i, manifest["points"][i], manifest["cases"][j])
+    return Kept(_cells(folder), names, keys)
+
+
 def save_cell(
     folder: Path, point: int, values: dict[str, float], case: dict[str, Any], row: dict[str, Any]
 ) -> None:
     """Commit one finished case run at one point, whole or not at all (sim/studies/cells.py)."""
-    key = {"values": values, "sha256": case["sha256"]}
-    _cells(folder).save(f"{point}/{case['key']}", key, row)
+    _cells(folder).save(*_cell(point, values, case), row)
 
 
 def finished_cells(folder: Path, manifest: dict[str, Any]) -> dict[tuple[int, int], Any]:
@@ -183,8 +198,7 @@ def finished_cells(folder: Path, manifest: dict[str, Any]) -> dict[tuple[int, in
     store, done = _cells(folder), {}
     for i, values in enumerate(manifest["points"]):
         for j, case in enumerate(manifest["cases"]):
-            key = {"values": values, "sha256": case["sha256"]}
-            got = store.load(f"{i}/{case['key']}", key)
+            got = store.load(*_cell(i, values, case))
             if got is not None and all(isinstance(got[0].get(f), dict) for f in ("model", "base")):
                 done[i, j] = got[0]
     return done
