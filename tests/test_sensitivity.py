@@ -163,3 +163,38 @@ def test_cli_sensitivity_prints_its_plan_and_saves_under_results_by_default(
         "russia-ukraine-ceasefire-talks-late-april-2025-baseline-sensitivity-"
     )
     assert (folder / "sensitivity.json").is_file()
+
+
+def test_an_interrupted_study_resumes_without_the_points_it_had_finished(
+    tmp_path, monkeypatch, capsys
+):
+    import sim.studies.sensitivity as sens
+    from sim.cli import main
+
+    scenario = "scenarios/baseline.yaml"
+    common = [scenario, "--method", "morris", "--samples", "2", "-n", "40", "--seed", "5"]
+    common += ["--params", "pressures.sanctions.cost,actors.russia.patience", "--quiet"]
+    ref, out = tmp_path / "ref", tmp_path / "s"
+    assert main(["sensitivity", *common, "--out", str(ref)]) == 0
+    real, calls = sens.run_point, []
+
+    def interrupted(point):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # Ctrl-C during the fourth of six points
+        return real(point)
+
+    monkeypatch.setattr(sens, "run_point", interrupted)
+    assert main(["sensitivity", *common, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "3 finished point(s) kept" in err and f"sim sensitivity --resume {out}" in err
+    assert not (out / "sensitivity.json").exists()
+    assert main(["sensitivity", "--resume", str(out), "--samples", "4"]) == 2
+    assert "leave out --samples" in capsys.readouterr().err
+    calls.clear()
+    monkeypatch.setattr(sens, "run_point", lambda point: (calls.append(1), real(point))[1])
+    assert main(["sensitivity", "--resume", str(out)]) == 0
+    assert len(calls) == 3  # only the points that had not finished
+    assert (out / "indices.csv").read_bytes() == (ref / "indices.csv").read_bytes()
+    assert not (tmp_path / ".s.points").exists()
+    assert main(["sensitivity", "--resume", str(out)]) == 2  # nothing left to continue

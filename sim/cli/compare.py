@@ -150,12 +150,12 @@ def add_sensitivity(sub: Subparsers) -> None:
         "  sim sensitivity scenarios/baseline.yaml --samples 64 -n 1000 --workers 4 \\\n"
         "      --params actors.russia.stalling.prior,pressures.sanctions.cost=0.0001:0.0008\n",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
-    p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="default sobol")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file")
+    p.add_argument("--method", choices=["sobol", "morris"], default=None, help="default sobol")
     p.add_argument(
         "--samples",
         type=count(2, MAX_POINTS),
-        default=16,
+        default=None,
         metavar="K",
         help="SALib N: Sobol runs K*(D+2) points (K a power of two), Morris K*(D+1) (default "
         f"16; at most {MAX_POINTS:,} points in all)",
@@ -168,7 +168,6 @@ def add_sensitivity(sub: Subparsers) -> None:
     add_size_options(
         p,
         minimum=2,
-        default=500,
         replicates_help="replicates per point (default 500)",
         seed_help="random seed (default: the scenario's)",
     )
@@ -183,6 +182,12 @@ def add_sensitivity(sub: Subparsers) -> None:
     add_report_options(p, "report.html", "no plan or progress bar")
     add_executor_options(p)
     add_set_option(p)
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue an interrupted study into DIR: its finished points are kept, the rest "
+        "run (as it began: same scenario, method, samples, params, -n and seed)",
+    )
     p.set_defaults(func=cmd_sensitivity)
 
 
@@ -200,40 +205,51 @@ def _out_folder(out: str | None, holds: str, kind: str) -> Path | None:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Run the study, save its folder, print the top inputs of each output."""
-    from ..io.folders import default_folder
+    """Run the study (keeping each finished point), save its folder, print the top inputs."""
     from ..studies.sensitivity import sensitivity
+    from .resume import abandon, jobs_folder, kept_cases, start_jobs
+    from .sensitivity_resume import study_settings
 
-    out = _out_folder(args.out, "sensitivity.json", "sensitivity")
+    args, out = study_settings(args)
     params = [x.strip() for x in args.params.split(",") if x.strip()] if args.params else None
-    load_checked(args.scenario, args.overrides)
+    store = start_jobs(
+        jobs_folder(out, "points"), "sensitivity", out, _study_options(args),
+        bool(args.resume), False,
+    )  # fmt: skip
     bar, progress = progress_bar(args.quiet, "sensitivity points")
     try:
         r = sensitivity(
-            args.scenario,
-            method=args.method,
-            samples=args.samples,
-            params=params,
-            replicates=args.replicates,
-            seed=args.seed,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            overrides=list(args.overrides),
-            progress=progress if callable(progress) else None,
-            plan=_planner(args, bar),
-            allow_large=args.allow_large,
+            args.scenario, method=args.method, samples=args.samples, params=params,
+            replicates=args.replicates, seed=args.seed, workers=args.workers,
+            scheduler=args.scheduler, overrides=list(args.overrides),
+            progress=progress if callable(progress) else None, plan=_planner(args, bar),
+            allow_large=args.allow_large, checkpoint=store.folder,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        n = kept_cases(store)
+        sys.stderr.write(
+            f"interrupted: {n:,} finished point(s) kept; continue with 'sim sensitivity "
+            f"--resume {out}'\n"
         )
+        return 130
+    except BaseException:
+        abandon(store, out, bool(args.resume))
+        raise
     finally:
         if bar is not None:
             bar.stop()
-    folder = (
-        out if out is not None else default_folder(r.scenario, kind="sensitivity", reserve=True)
-    )
-    r.save(folder, report=not args.no_report)
+    r.save(out, report=not args.no_report)
+    store.remove()
     _print_study(r, args.top)
     what = "sensitivity.json, indices.csv, points.parquet, figures/"
-    print(f"wrote {folder}/ ({what}{'' if args.no_report else ', report.html'})")
+    print(f"wrote {out}/ ({what}{'' if args.no_report else ', report.html'})")
     return 0
+
+
+def _study_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What --resume needs to go on as the study began."""
+    keys = ("scenario", "method", "samples", "params", "replicates", "seed", "overrides")
+    return {k: getattr(args, k) for k in keys}
 
 
 def _planner(args: argparse.Namespace, bar: Any) -> Callable[[int, int], None]:

@@ -12,7 +12,6 @@ from typing import Any
 from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
 from .calibrate import add_calibration_option, calibration_overrides
-from .history_resume import DEFAULT_REPLICATES, kept_cases, options_of, resumed, start_cases
 from .options import (
     Subparsers,
     add_size_options,
@@ -22,6 +21,7 @@ from .options import (
     positive,
     progress_bar,
 )
+from .resume import DEFAULT_REPLICATES, abandon, kept_cases, options_of, resumed, start_cases
 
 __all__ = ["add_hindcast"]
 
@@ -154,10 +154,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         )
         return 130
     except BaseException:
-        if not kept_cases(store):  # refused before any case finished: leave nothing behind
-            store.remove()
-            if not args.resume and out.is_dir() and not any(out.iterdir()):
-                out.rmdir()
+        abandon(store, out, bool(args.resume))
         raise
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}

@@ -31,7 +31,6 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..io.estimate import check_fits, rounds_of, study_estimate
-from ..io.execution import map_unordered
 from ..io.jsonable import jsonable
 from ..io.limits import MAX_POINTS, MAX_REPLICATES
 from .points import Point, check_numeric_path, run_point, scenario_at
@@ -241,6 +240,7 @@ def sensitivity(
     progress: Callable[[int, int], None] | None = None,
     plan: Callable[[int, int], None] | None = None,
     allow_large: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> SensitivityResults:
     """Sobol (first-order and total) or Morris indices of P(ceasefire) and median days.
 
@@ -248,7 +248,9 @@ def sensitivity(
     N·(D + 1); each point runs ``replicates`` replicates with the inputs fixed. At most
     MAX_POINTS points; a study beyond this machine's free memory is refused unless
     ``allow_large``. ``plan(points, inputs)`` is called once the design is known, before
-    anything runs; ``progress(done, total)`` after each point.
+    anything runs; ``progress(done, total)`` after each point. With ``checkpoint`` (a folder)
+    each finished point is kept there, and a point kept for the same scenario, values, size and
+    seed is read back instead of run (sim/studies/cells.py).
     """
     import time
 
@@ -264,7 +266,7 @@ def sensitivity(
     ]
     if plan is not None:
         plan(len(values), len(study.inputs))
-    got = _run_points(study, values, replicates, workers, scheduler, progress)
+    got = _run_points(study, values, (replicates, workers), scheduler, progress, checkpoint)
     outputs, chance = _outputs(got, float(study.base.horizon_days), replicates)
     table, variance = output_indices(study.problem, method, U, outputs, chance, study.sample_seed)
     pts = pd.DataFrame(values)
@@ -343,21 +345,29 @@ def _check_points(
 def _run_points(
     study: _Study,
     values: list[dict[str, float]],
-    replicates: int,
-    workers: int,
+    size: tuple[int, int],
     scheduler: str | None,
     progress: Callable[[int, int], None] | None,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the scenario at every point (inputs fixed to its values); the points' statistics."""
+    """Run the scenario at every point (inputs fixed to its values) with ``size`` (replicates,
+    workers); the points' statistics, kept in ``checkpoint`` as they finish."""
+    from ..model.scenario.loader import scenario_sha256
+    from ..version import __version__
+    from .cells import CellStore, Kept, run_jobs
+
+    replicates, workers = size
     jobs = {
         k: Point(scenario_at(study.tree, study.marks, v, origin="--params"), replicates, study.seed)
         for k, v in enumerate(values)
     }
-    got: dict[int, dict[str, Any]] = {}
-    for k, st in map_unordered(run_point, jobs, workers, scheduler):
-        got[k] = st
-        if progress is not None:
-            progress(len(got), len(jobs))
+    kept = None
+    if checkpoint is not None:
+        same = {"sha256": scenario_sha256(study.base), "replicates": replicates}
+        same |= {"seed": study.seed, "version": __version__}
+        keys = {k: {"values": v, **same} for k, v in enumerate(values)}
+        kept = Kept(CellStore(checkpoint), {k: str(k) for k in jobs}, keys)
+    got = run_jobs(run_point, jobs, workers, progress, kept, scheduler)
     return [got[k] for k in range(len(values))]
 
 

@@ -1,5 +1,6 @@
-"""``sim hindcast --resume DIR``: where a hindcast keeps its finished cases, and going on with one
-that was interrupted (sim/studies/cells.py)."""
+"""``--resume DIR`` for studies that keep their finished jobs (sim hindcast, sim sensitivity):
+where a study keeps them until its folder is written, and going on with an interrupted one
+(sim/studies/cells.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,28 @@ from typing import Any
 
 from ..errors import UsageError
 
-__all__ = ["cases_folder", "kept_cases", "options_of", "resumed", "start_cases"]
+__all__ = [
+    "abandon",
+    "cases_folder",
+    "jobs_folder",
+    "kept_cases",
+    "options_of",
+    "resumed",
+    "start_cases",
+    "start_jobs",
+]
 
 DEFAULT_REPLICATES = 4000
 
 
+def jobs_folder(out: Path, what: str) -> Path:
+    """Where a study into ``out`` keeps its finished ``what`` (cases, points) until it is written."""
+    return out.parent / f".{out.name}.{what}"
+
+
 def cases_folder(out: Path) -> Path:
     """Where a hindcast into ``out`` keeps its finished cases until it is written."""
-    return out.parent / f".{out.name}.cases"
+    return jobs_folder(out, "cases")
 
 
 def options_of(args: argparse.Namespace, overrides: list[str], median: float) -> dict[str, Any]:
@@ -69,17 +84,25 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
 
 
 def start_cases(out: Path, options: dict[str, Any], resume: bool, force: bool) -> Any:
-    """The store of finished cases for a hindcast into ``out``: kept from an interrupted one
-    with ``resume``; otherwise new (an interrupted hindcast's cases there are refused unless
-    ``force``, which drops them)."""
+    """The store of a hindcast's finished cases (``start_jobs``)."""
+    return start_jobs(cases_folder(out), "hindcast", out, options, resume, force)
+
+
+def start_jobs(
+    folder: Path, verb: str, out: Path, options: dict[str, Any], resume: bool, force: bool
+) -> Any:
+    """The store of finished jobs in ``folder`` for the study ``sim VERB`` into ``out``: kept
+    from an interrupted one with ``resume``; otherwise new (an interrupted study's jobs there
+    are refused unless ``force``, which drops them)."""
     from ..studies.cells import CellStore
 
-    store = CellStore(cases_folder(out))
+    store = CellStore(folder)
     if not resume and store.options() is not None:
         if not force:
+            again = "add --force" if verb == "hindcast" else f"remove {folder}"
             raise UsageError(
-                f"--out {str(out)!r} has an interrupted hindcast (continue it with --resume "
-                f"{out}, or add --force to start again)"
+                f"--out {str(out)!r} has an interrupted {verb} (continue it with 'sim {verb} "
+                f"--resume {out}', or {again} to start again)"
             )
         store.remove()
     store.start(options)
@@ -87,5 +110,14 @@ def start_cases(out: Path, options: dict[str, Any], resume: bool, force: bool) -
 
 
 def kept_cases(store: Any) -> int:
-    """How many finished cases ``store`` holds."""
-    return sum(1 for p in store.folder.iterdir() if (p / "cell.json").is_file())
+    """How many finished jobs ``store`` holds."""
+    return sum(1 for p in store.folder.rglob("cell.json") if p.is_file())
+
+
+def abandon(store: Any, out: Path, resume: bool) -> None:
+    """A study refused or failed before any job finished leaves nothing behind: not its store,
+    nor the empty default folder it took."""
+    if not kept_cases(store):
+        store.remove()
+        if not resume and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
