@@ -90,3 +90,15 @@ def test_a_war_decided_in_a_round_that_ends_after_the_horizon_is_not_closed_with
     assert np.nanmax(day) < r.horizon_days
     late = decided >= r.horizon_days
     assert np.isnan(day[late & ~(day < decided)]).all()  # not signed after the horizon
+
+
+def test_the_summary_counts_the_ceasefires_that_closed_a_decided_war(runs):
+    none, one = runs[0.0], runs[1.0]
+    assert none.summary()["p_signed_after_decision"]["estimate"] == 0.0
+    assert "closing a war decided by force" not in none.headline()
+    decided = _col(one, "decided_day").astype(float)
+    first = _col(one, "ceasefire_day").astype(float)
+    share = float(np.mean(~np.isnan(decided) & (first == decided)))
+    assert 0.1 < share
+    assert one.summary()["p_signed_after_decision"]["estimate"] == pytest.approx(share, abs=1e-6)
+    assert "P(a ceasefire closing a war decided by force)" in one.headline()

@@ -87,6 +87,9 @@ def headline(r: Any) -> str:
     ]
     forced = s.get("p_decided_by_force")
     lines += [f"  P(war decided by force first):  {_pct(forced)}"] if forced else []
+    signed = s.get("p_signed_after_decision")
+    if signed and signed.get("estimate"):
+        lines += [f"  P(a ceasefire closing a war decided by force): {_pct(signed)}"]
     lines += _base_rate(s.get("base_rate"), s["horizon"])
     lines += [f"  flag: {f}" for f in s.get("flags") or []]
     return "\n".join(lines)

@@ -72,6 +72,9 @@ def summarize(r: Any) -> dict[str, Any]:
         "p_decided_by_force": _share(~np.isnan(r.days("decided_day")), w, r.groups)
         if r.has("decided_day")
         else None,
+        "p_signed_after_decision": _share(_signed_ends(r), w, r.groups)
+        if r.has("decided_day")
+        else None,
         "median_days_to_ceasefire": km.median(),
         "base_rate": base_rate(m, r.start, r.horizon, cond["as_of"] if cond else None),
         "by_date": _by_date(r, km, cond),
@@ -88,6 +91,12 @@ def summarize(r: Any) -> dict[str, Any]:
         out["conditioning"] = cond
         out["posterior"] = cond.get("posterior", [])
     return jsonable(out)  # type: ignore[no-any-return]
+
+
+def _signed_ends(r: Any) -> np.ndarray:
+    """Futures whose first ceasefire closed a war decided by force (signed that day)."""
+    decided, first = r.days("decided_day"), r.days("ceasefire_day")
+    return np.asarray(~np.isnan(decided) & (first == decided))
 
 
 def _by_date(r: Any, km: Any, cond: dict[str, Any] | None) -> list[dict[str, Any]]:

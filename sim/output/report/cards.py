@@ -67,6 +67,11 @@ def headline_section(results: Results, s: Mapping[str, Any]) -> list[str]:
             if s.get("p_decided_by_force")
             else []
         ),
+        *(
+            [_estimate_card("P(a ceasefire closing a war decided by force)", signed)]
+            if (signed := s.get("p_signed_after_decision")) and signed.get("estimate")
+            else []
+        ),
         *_base_rate_card(s.get("base_rate"), s["horizon"]),
         "</div>",
     ]
