@@ -207,7 +207,7 @@ def _out_folder(out: str | None, holds: str, kind: str) -> Path | None:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run the study (keeping each finished point), save its folder, print the top inputs."""
     from ..studies.sensitivity import sensitivity
-    from .resume import abandon, jobs_folder, kept_cases, start_jobs
+    from .resume import jobs_folder, run_kept, start_jobs
     from .sensitivity_resume import study_settings
 
     args, out = study_settings(args)
@@ -217,27 +217,23 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         bool(args.resume), False,
     )  # fmt: skip
     bar, progress = progress_bar(args.quiet, "sensitivity points")
-    try:
-        r = sensitivity(
+
+    def study() -> Any:
+        return sensitivity(
             args.scenario, method=args.method, samples=args.samples, params=params,
             replicates=args.replicates, seed=args.seed, workers=args.workers,
             scheduler=args.scheduler, overrides=list(args.overrides),
             progress=progress if callable(progress) else None, plan=_planner(args, bar),
             allow_large=args.allow_large, checkpoint=store.folder,
         )  # fmt: skip
-    except KeyboardInterrupt:
-        n = kept_cases(store)
-        sys.stderr.write(
-            f"interrupted: {n:,} finished point(s) kept; continue with 'sim sensitivity "
-            f"--resume {out}'\n"
-        )
-        return 130
-    except BaseException:
-        abandon(store, out, bool(args.resume))
-        raise
+
+    try:
+        r = run_kept(study, store, out, bool(args.resume), "sensitivity", "point")
     finally:
         if bar is not None:
             bar.stop()
+    if r is None:
+        return 130
     r.save(out, report=not args.no_report)
     store.remove()
     _print_study(r, args.top)

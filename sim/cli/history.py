@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from .options import (
     positive,
     progress_bar,
 )
-from .resume import DEFAULT_REPLICATES, abandon, kept_cases, options_of, resumed, start_cases
+from .resume import DEFAULT_REPLICATES, options_of, resumed, run_kept, start_cases
 
 __all__ = ["add_hindcast"]
 
@@ -140,22 +139,16 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     bar, progress = progress_bar(args.quiet, "hindcast cases")
     size = (args.replicates, args.seed, args.workers, median)
     kw = {"overrides": overrides, "resample": args.resample, "checkpoint": store.folder}
-    try:
+
+    def study() -> Any:
         if bar is not None and callable(progress):
             with bar:
-                res = hindcast(args.cases, *size, progress, **kw)
-        else:
-            res = hindcast(args.cases, *size, **kw)
-    except KeyboardInterrupt:
-        n = kept_cases(store)
-        sys.stderr.write(
-            f"interrupted: {n:,} finished case(s) kept; continue with 'sim hindcast --resume "
-            f"{out}'\n"
-        )
+                return hindcast(args.cases, *size, progress, **kw)
+        return hindcast(args.cases, *size, **kw)
+
+    res = run_kept(study, store, out, bool(args.resume), "hindcast", "case")
+    if res is None:
         return 130
-    except BaseException:
-        abandon(store, out, bool(args.resume))
-        raise
     if args.calibration:
         res.meta["calibration"] = {"file": args.calibration, "set": overrides}
     folder = res.save(out, overwrite=args.force or bool(args.resume))

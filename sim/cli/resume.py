@@ -5,8 +5,10 @@ where a study keeps them until its folder is written, and going on with an inter
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import UsageError
 
@@ -17,11 +19,13 @@ __all__ = [
     "kept_cases",
     "options_of",
     "resumed",
+    "run_kept",
     "start_cases",
     "start_jobs",
 ]
 
 DEFAULT_REPLICATES = 4000
+T = TypeVar("T")
 
 
 def jobs_folder(out: Path, what: str) -> Path:
@@ -121,3 +125,22 @@ def abandon(store: Any, out: Path, resume: bool) -> None:
         store.remove()
         if not resume and out.is_dir() and not any(out.iterdir()):
             out.rmdir()
+
+
+def run_kept(
+    study: Callable[[], T], store: Any, out: Path, resume: bool, verb: str, what: str
+) -> T | None:
+    """``study()``, whose finished jobs (``what``: case, point) go to ``store``: None after
+    Ctrl-C, having said how many were kept and how to go on; on any other failure before a
+    job finished nothing is left behind (``abandon``)."""
+    try:
+        return study()
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            f"interrupted: {kept_cases(store):,} finished {what}(s) kept; continue with 'sim "
+            f"{verb} --resume {out}'\n"
+        )
+        return None
+    except BaseException:
+        abandon(store, out, resume)
+        raise

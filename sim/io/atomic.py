@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,21 @@ def temp_dir_beside(target: str | os.PathLike[str]) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
     return tmp
+
+
+def atomic_write_dir(target: str | os.PathLike[str], fill: Callable[[Path], None]) -> Path:
+    """Write the folder ``target`` whole or not at all: ``fill(tmp)`` fills a temporary folder
+    beside it, which then replaces it (an interrupted write leaves no half folder)."""
+    import shutil
+
+    t = Path(target)
+    tmp = temp_dir_beside(t)
+    try:
+        fill(tmp)
+        if t.exists():
+            shutil.rmtree(t)
+        os.replace(tmp, t)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return t

@@ -280,25 +280,18 @@ def write_folder(
     """Write a study's output folder atomically: checked like every --out, filled by
     ``fill(tmp)`` in a temporary folder beside it (with sim's ``kind`` marker), renamed into
     place last; an interrupted write leaves no half folder."""
-    import shutil
-
-    from .atomic import temp_dir_beside
+    from .atomic import atomic_write_dir
 
     target = refuse_special(folder, "output folder")
     why = why_not_write(target, overwrite, " (use --force to replace it)", kind)
     if why:
         raise UsageError(f"output folder {str(target)!r} {why}")
-    tmp = temp_dir_beside(target)
-    try:
+
+    def marked(tmp: Path) -> None:
         write_marker(tmp, kind)
         fill(tmp)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+
+    return atomic_write_dir(target, marked)
 
 
 def file_folder_names(files: Sequence[str | os.PathLike[str]], what: str) -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..io.atomic import atomic_write_json, temp_dir_beside
+from ..io.atomic import atomic_write_dir, atomic_write_json
 from ..io.jsonable import jsonable
 
 __all__ = ["CellStore", "Kept", "run_jobs"]
@@ -65,19 +65,13 @@ class CellStore:
         fill: Callable[[Path], None] | None = None,
     ) -> None:
         """Commit the finished job ``name``: ``fill(tmp)`` writes what it keeps beside its row."""
-        target = self.folder / name
-        tmp = temp_dir_beside(target)
-        try:
+
+        def write(tmp: Path) -> None:
             if fill is not None:
                 fill(tmp)
-            tmp.mkdir(parents=True, exist_ok=True)
             atomic_write_json(tmp / CELL, jsonable({"key": key, "row": row}))
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+
+        atomic_write_dir(self.folder / name, write)
 
     def remove(self) -> None:
         """The study finished: its cells are no longer needed."""
