@@ -20,6 +20,7 @@ from ...errors import Problem
 from .messages import Loc, dotted
 from .readfile import MAX_FILE_BYTES as MAX_FILE_BYTES
 from .readfile import read_text as read_text
+from .yamlfast import c_loader, fast_node
 
 __all__ = ["MAX_FILE_BYTES", "Mark", "MarkIndex", "parse_yaml", "read_text"]
 
@@ -158,6 +159,16 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(f"{_CORE}bool", _BOOL_12, list("tTfF"))
 _Loader.add_implicit_resolver(f"{_CORE}int", _INT_12, list("-+0123456789"))  # before float
 _Loader.add_implicit_resolver(f"{_CORE}float", _FLOAT_12, list("-+0123456789."))
+
+
+# libyaml composes the same nodes about twenty times as fast, when the text is ordinary
+# (sim/model/scenario/yamlfast.py); anything else is composed by the Python loader above.
+_CLoader = c_loader(_Loader.yaml_implicit_resolvers)
+
+
+def _fast_node(text: str) -> Any:
+    """The node graph of ``text`` composed by libyaml, or None (the Python loader composes it)."""
+    return fast_node(text, _CLoader, (MAX_DEPTH, MAX_WRITTEN_NODES, MAX_ALIASES))
 
 
 def _number_12(tag: str, text: str) -> bool | int | float:
@@ -329,7 +340,9 @@ def parse_yaml(text: str, file: str | None, loc: Loc = ()) -> tuple[Any, MarkInd
     try:
         loader = _Loader(text)
         try:
-            node = loader.get_single_node()
+            node = _fast_node(text)
+            if node is None:
+                node = loader.get_single_node()
             if node is None:
                 return None, marks, []
             if _expanded_size(node) > MAX_NODES:
