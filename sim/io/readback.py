@@ -32,6 +32,7 @@ __all__ = [
     "Values",
     "Whole",
     "check_sealed",
+    "copy_sealed",
     "file_sha256",
     "read_json",
     "seal",
@@ -84,6 +85,30 @@ def check_sealed(folder: Path, name: str) -> None:
     problem = sealed_problem(folder, name)
     if problem:
         raise UsageError(problem)
+
+
+def copy_sealed(source: Path, target: Path) -> bool:
+    """Copy the folder ``source`` that sim wrote and sealed to ``target`` (which must not
+    exist), files hard-linked where the file system allows: True when every file its manifest
+    records is there unchanged, else nothing is copied and False (the caller writes the
+    folder itself). Used to move a study's finished job into its output folder instead of
+    writing it a second time."""
+    import shutil
+
+    files = (read_marker(source) or {}).get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    if any(not isinstance(n, str) or sealed_problem(source, n) for n in files):
+        return False
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+    return True
 
 
 # ----------------------------------------------------------------------------- shapes

@@ -40,7 +40,7 @@ from ..model.mechanisms.durations import (
 )
 from ..model.scenario.schema import Scenario
 from .cells import CellStore
-from .hindcast_runs import side_by_side
+from .hindcast_runs import RUN, side_by_side
 from .scoring import LEVELS, base_rate_cdf, covered, forecast_cdf, scores
 
 # Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
@@ -106,6 +106,8 @@ class HindcastResults:
     meta: dict[str, Any]
     folder: Path | None = None
     runs: dict[str, Any] = field(default_factory=dict)
+    # where a run is already saved (a case kept by the checkpoint): copied, not written again
+    saved: dict[str, Path] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         """A few lines (the cases are long: see ``.table()``)."""
@@ -162,13 +164,15 @@ class HindcastResults:
 
         from ..io.atomic import atomic_write_json, atomic_write_text
         from ..io.folders import write_folder
-        from ..io.readback import seal
+        from ..io.readback import copy_sealed, seal
         from ..output.plots.hindcast import hindcast_figures
         from ..output.report.hindcast import write_hindcast_report
 
         def fill(tmp: Path) -> None:
             for name, r in self.runs.items():
-                r.save(tmp / "runs" / name)
+                kept = self.saved.get(name)
+                if kept is None or not copy_sealed(kept, tmp / "runs" / name):
+                    r.save(tmp / "runs" / name)
             for c in self.cases:
                 c["base_median_days"] = self.meta["base_rate"]["median_days"]
             atomic_write_json(tmp / "hindcast.json", self.to_json())
@@ -302,12 +306,13 @@ def _run_cases(
     from ..model.scenario.loader import scenario_sha256
     from ..version import __version__
     from .cells import run_jobs
-    from .hindcast_runs import case_cells
+    from .hindcast_runs import case_cells, case_cost, longest_first
 
     replicates, seed, workers, median_days = size
     apart = side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
-    jobs = {i: (s, replicates, seed, each, median_days, resample) for i, s in enumerate(scenarios)}
+    order = longest_first([case_cost(s) for s in scenarios]) if apart else range(len(scenarios))
+    jobs = {i: (scenarios[i], replicates, seed, each, median_days, resample) for i in order}
     cells = None
     if kept is not None:
         what: dict[str, Any] = {"replicates": replicates, "seed": seed, "resample": resample}
@@ -360,7 +365,9 @@ def hindcast(
         out.append(row)
         runs[name] = r
     meta = _meta(replicates, seed, median_days, resample)
-    return HindcastResults(out, {**meta, "overrides": list(overrides or [])}, runs=runs)
+    saved = {} if kept is None else {n: kept[0].folder / n / RUN for n in names}
+    meta["overrides"] = list(overrides or [])
+    return HindcastResults(out, meta, runs=runs, saved=saved)
 
 
 def _meta(replicates: int, seed: int, median_days: float, resample: bool) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .cells import CellStore, Kept
 
-__all__ = ["case_cells", "side_by_side"]
+__all__ = ["RUN", "case_cells", "case_cost", "longest_first", "side_by_side"]
 
 RUN = "run"  # a case's run inside its cell
 
@@ -35,6 +35,25 @@ def side_by_side(cases: int, replicates: int, workers: int) -> bool:
         and c <= MEMORY_CHUNKS
         and math.ceil(cases / each) * c < cases * math.ceil(c / turn)
     )
+
+
+def case_cost(scenario: Any) -> float:
+    """A rough cost of a case's run, to start the costliest first (nothing else depends on it):
+    the days on which its talks can meet within the horizon (the negotiation's and each
+    recurring proposal's), times its issues. What a session costs grows with the issues, and
+    sessions are most of a run's work (docs/performance.md)."""
+    days = scenario.horizon_days
+    every = [scenario.negotiation.every_days]
+    every += [p.every_days for p in scenario.proposals if p.every_days]
+    talks = sum(days / max(1, e) for e in every if e)
+    return float(max(talks, 1.0) * max(1, len(scenario.issues)))
+
+
+def longest_first(costs: list[float]) -> list[int]:
+    """The cases' indices, costliest first (ties in the given order): cases run side by side
+    start in this order, so a long one does not begin last and run on alone while the other
+    workers sit idle (longest processing time first)."""
+    return sorted(range(len(costs)), key=lambda i: (-costs[i], i))
 
 
 def case_cells(store: CellStore, names: list[str], keys: list[dict[str, Any]]) -> Kept:
