@@ -3,6 +3,7 @@ chunk's whole state, the limit of no resampling, and agreement with importance w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -123,6 +124,7 @@ def test_a_replayed_stretch_lives_the_same_futures_from_the_saved_state(monkeypa
     n = 96
     plain = simulate_chunk(compile_scenario(s), 3, 0, n, 0, 0).outcomes
     plan = rs.Resampling.of(list(s.observations), s.start, s.horizon_date, threshold=2.0, passes=2)
+    plan = dataclasses.replace(plan, replay_below=2.0)  # replay at every observation
     order = [np.arange(n)]
     perms = np.random.default_rng(8)
 

@@ -234,6 +234,7 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
         ],
         "method": "resample-move",
         "plays": info.get("plays", 1),
+        "replay_below": info.get("replay_below"),
         "ess": (ess := ancestral_n(w, eve)),
         "ess_futures": effective_n(w),
         "distinct_ancestors": int(np.unique(eve[live]).size),

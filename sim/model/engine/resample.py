@@ -11,8 +11,8 @@ is drawn by its position in the chunk, keyed by (mechanism, day) (``WorldBase.rn
 another position meets draws its ancestor never used. What was sampled once (parameters, latent
 types, when the hidden obstacles lift) stays with the ancestor; nothing is jittered.
 
-When an observation leaves few futures that fit (an effective sample ``ess`` below the
-threshold), resampling alone would copy those few: every future kept would share one of a
+When an observation leaves few futures that fit (an effective sample ``ess`` below
+``REPLAY_BELOW``, half the threshold), resampling alone would copy those few: every future kept would share one of a
 handful of pasts. So the filter first plays the days since its last observation again, up to
 ``passes`` times in all (as many as it takes to bring ``ess`` times the plays up to the
 threshold), each time from the state it saved at that observation (engine/rejuvenate.py), with
@@ -62,6 +62,8 @@ THRESHOLD = 0.5  # resample when the effective sample falls below this share of 
 RESAMPLE_STREAM = "smc.resample"  # the one uniform of systematic resampling, keyed by day
 PASSES = 5  # at most this many plays of a stretch are pooled when futures run short (a cost
 # budget: 8 plays took 2.2-2.6 times a plain run on the Russia-Ukraine record, 5 about twice)
+REPLAY_BELOW = 0.25  # futures run short: an effective sample below this share of the chunk
+# (half the resampling threshold); above it, resampling alone keeps at least as many pasts
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Resampling:
     days: tuple[int, ...]  # the day each used one is recorded (days from start)
     threshold: float = THRESHOLD
     passes: int = PASSES  # at most this many plays of the stretch since the last observation
+    replay_below: float = REPLAY_BELOW  # replay only when the effective sample share is below
 
     @classmethod
     def of(
@@ -85,13 +88,15 @@ class Resampling:
         as_of: dt.date,
         threshold: float = THRESHOLD,
         passes: int = PASSES,
+        replay_below: float = REPLAY_BELOW,
     ) -> Resampling:
         used = sorted(
             (i for i, ob in enumerate(observations) if ob.date <= as_of),
             key=lambda i: (observations[i].date, i),
         )
         days = tuple((observations[i].date - start).days for i in used)
-        return cls(as_of, start, tuple(observations), tuple(used), days, threshold, passes)
+        obs = tuple(observations)
+        return cls(as_of, start, obs, tuple(used), days, threshold, passes, replay_below)
 
     def columns(self) -> dict[str, str]:
         return {"smc.log_weight": "float", "smc.eve": "int", "smc.parent": "int"}
@@ -178,7 +183,8 @@ class Filter:
         ess = _ess(self.logw)
         resample = self.can_resample and ess < self.plan.threshold * self.world.n
         passes = 1
-        if resample and self.mark is not None and np.isfinite(np.max(self.mark.logw)):
+        short = ess < self.plan.replay_below * self.world.n
+        if resample and short and self.mark is not None and np.isfinite(np.max(self.mark.logw)):
             passes = min(
                 self.plan.passes, int(np.ceil(self.plan.threshold * self.world.n / max(ess, 1.0)))
             )
@@ -380,10 +386,12 @@ def resampling_meta(plan: Resampling, sums: dict[str, Any]) -> dict[str, Any]:
         "as_of": plan.as_of.isoformat(),
         "threshold": plan.threshold,
         "plays": plan.passes,
+        "replay_below": plan.replay_below,
         "min_particles": MIN_PARTICLES,
         "method": "resample-move: systematic resampling when the effective sample of a chunk "
         "falls below the threshold share, after playing the days since the previous observation "
-        "again (up to 'plays' times in all) and pooling the futures of every play; copies "
+        "again when it is below 'replay_below' (up to 'plays' times in all) and pooling the "
+        "futures of every play; copies "
         "continued with the chance of their positions; "
         "chunks combined by their marginal-likelihood estimates",
         "steps": steps,

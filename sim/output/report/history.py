@@ -94,7 +94,8 @@ def _resampled(results: Any, cond: dict[str, Any]) -> list[str]:
         f"{esc(cond['as_of'])} by resample-move: each chunk of futures was weighed by the "
         "record as it was simulated and, whenever its effective sample fell below half the "
         "chunk, resampled (the futures the record favours copied, the others dropped) and "
-        "continued with fresh chance; when few futures fitted, the days since the previous "
+        "continued with fresh chance; when few futures fitted"
+        f"{_short(cond.get('replay_below'))}, the days since the previous "
         f"observation were first played again, up to {cond.get('plays', 1)} times in all, to "
         "draw more that do. "
         f"Of the run's {cond['replicates']:,} futures, {cond['consistent']:,} carry weight; "
@@ -256,3 +257,10 @@ def history_section(results: Any) -> list[str]:
         return []
     table = cond.get("posterior") or []
     return [*_evidence(results, cond), *(_taught(results, table) if table else [])]
+
+
+def _short(share: object) -> str:
+    """When the replays start, in words (older folders do not record it)."""
+    if not isinstance(share, int | float) or isinstance(share, bool):
+        return ""
+    return f" (an effective sample below {share:.0%} of the chunk)"
