@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,9 @@ __all__ = [
     "MANIFEST",
     "POINTS_DIR",
     "RESUME_KEYS",
+    "PointStore",
     "ResumeMismatch",
     "check_resume",
-    "finished_points",
     "is_sweep_folder",
     "manifest_problem",
     "read_json",
@@ -137,18 +138,28 @@ def check_same_sweep(old: dict[str, Any], manifest: dict[str, Any], resume: Any)
             )
 
 
-def finished_points(folder: Path, points: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The statistics of the points already saved in ``folder`` (those with the same values)."""
-    pdir = folder / POINTS_DIR
-    pdir.mkdir(parents=True, exist_ok=True)
-    done: dict[int, dict[str, Any]] = {}
-    for i in range(len(points)):
-        f = pdir / f"{i}.json"
-        if f.is_file():
-            stats = _point_stats(f, points[i])
-            if stats is not None:
-                done[i] = stats  # a damaged point file (or another point's) is run again
-    return done
+class PointStore:
+    """A sweep's finished points as the job store of sim/studies/cells.run_jobs: point i is
+    ``points/<i>.json``, its values the key and its statistics the row (a damaged file, or one
+    holding another point's values, counts as not finished and the point is run again)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        (folder / POINTS_DIR).mkdir(parents=True, exist_ok=True)
+
+    def load(self, name: str, key: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
+        path = self.folder / POINTS_DIR / f"{name}.json"
+        stats = _point_stats(path, key) if path.is_file() else None
+        return None if stats is None else (stats, path)
+
+    def save(
+        self,
+        name: str,
+        key: dict[str, Any],
+        row: dict[str, Any],
+        fill: Callable[[Path], None] | None = None,
+    ) -> None:
+        save_point(self.folder, int(name), key, row)
 
 
 def _point_stats(path: Path, values: dict[str, Any] | None) -> dict[str, Any] | None:

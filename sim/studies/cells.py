@@ -17,15 +17,31 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..io.atomic import atomic_write_dir, atomic_write_json
 from ..io.jsonable import jsonable
 
-__all__ = ["CellStore", "Kept", "run_jobs"]
+__all__ = ["CellStore", "JobStore", "Kept", "run_jobs"]
 
 CELL = "cell.json"
 OPTIONS = "options.json"
+
+
+class JobStore(Protocol):
+    """Where a study keeps its finished jobs (``CellStore``; a sweep's points folder)."""
+
+    def load(self, name: str, key: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
+        """The row of the finished job ``name`` and where it is, when its key is ``key``."""
+
+    def save(
+        self,
+        name: str,
+        key: dict[str, Any],
+        row: dict[str, Any],
+        fill: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Commit the finished job ``name`` (whole or not at all)."""
 
 
 class CellStore:
@@ -85,7 +101,7 @@ class Kept:
     ``fill(result)`` what the cell keeps beside it (or None), ``read(row, cell)`` the result
     read back."""
 
-    store: CellStore
+    store: JobStore
     names: dict[int, str]
     keys: dict[int, dict[str, Any]]
     row: Callable[[Any], dict[str, Any]] = lambda result: result

@@ -24,7 +24,6 @@ from ...io.atomic import atomic_write_json, atomic_write_parquet
 from ...io.estimate import check_fits, rounds_of, study_estimate
 from ...io.execution import SchedulerUnreachable as SchedulerUnreachable
 from ...io.execution import dask_client as dask_client
-from ...io.execution import map_unordered
 from ...io.folders import check_writable, write_marker
 from ...io.jsonable import jsonable
 from ...io.limits import MAX_REPLICATES
@@ -33,11 +32,10 @@ from ...output.stats import fast_median as fast_median
 from ...output.sweep_manifest import MANIFEST as MANIFEST
 from ...output.sweep_manifest import (
     POINTS_DIR,
+    PointStore,
     check_resume,
     check_same_sweep,
-    finished_points,
     prior_manifest,
-    save_point,
 )
 from ...output.sweep_manifest import ResumeMismatch as ResumeMismatch
 from ...output.sweep_table import SweepResults, build_table, save_sweep_figure
@@ -301,8 +299,9 @@ def _run_points(
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
     """Run the points not yet saved in ``folder``, saving each as it finishes; all points' stats."""
+    from ..cells import Kept, run_jobs
+
     points = plan.manifest["points"]
-    done = finished_points(folder, points)
     d = plan.design
     jobs = {
         i: Point(
@@ -313,14 +312,10 @@ def _run_points(
             plan.manifest.get("max_replicates"),
         )
         for i in range(len(points))
-        if i not in done
     }
+    kept = Kept(PointStore(folder), {i: str(i) for i in jobs}, dict(enumerate(points)))
     try:
-        for i, st in map_unordered(run_point, jobs, workers, client):
-            save_point(folder, i, points[i], st)
-            done[i] = st
-            if progress is not None:
-                progress(len(done), len(points))
+        done = run_jobs(run_point, jobs, workers, progress, kept, client)
     except SimError:
         raise
     except (OSError, TimeoutError) as e:
