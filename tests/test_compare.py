@@ -146,3 +146,41 @@ def test_the_terms_rows_show_the_paired_median_and_mean_differences_of_the_json(
     assert (
         f"mean {mean['diff']:+.3f} (95% CI {mean['ci_low']:+.3f} to {mean['ci_high']:+.3f})" in row
     )
+
+
+def test_an_interrupted_compare_resumes_without_the_chunks_it_had_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+    from sim.studies import runner
+
+    base = str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
+    common = [base, "--variant", "pressures.sanctions.cost=0.0008", "-n", "300", "--seed", "5"]
+    ref, out = tmp_path / "ref", tmp_path / "cmp"
+    monkeypatch.setattr(runner, "CHUNK_SIZE", 100)  # three chunks a run, six in all
+    assert main(["compare", *common, "--quiet", "--no-report", "--out", str(ref)]) == 0
+    real, calls = runner.simulate_chunk, []
+
+    def interrupted(*args):
+        calls.append(args[2])
+        if len(calls) == 5:
+            raise KeyboardInterrupt  # Ctrl-C during the second run's second chunk
+        return real(*args)
+
+    monkeypatch.setattr(runner, "simulate_chunk", interrupted)
+    assert main(["compare", *common, "--quiet", "--no-report", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "4 finished chunk(s) kept" in err and f"sim compare --resume {out}" in err
+    assert not (out / "compare.json").exists()  # nothing half-written
+    assert main(["compare", *common, "--out", str(out)]) == 2  # not over it without --resume
+    assert "--resume" in capsys.readouterr().err
+    assert main(["compare", "--resume", str(out), "-n", "400"]) == 2  # its own settings
+    assert "leave out -n" in capsys.readouterr().err
+    calls.clear()
+    assert main(["compare", "--resume", str(out), "--quiet", "--no-report"]) == 0
+    assert calls == [1, 2]  # only the chunks that had not finished
+    a, b = (json.loads((f / "compare.json").read_text()) for f in (ref, out))
+    assert a["differences"] == b["differences"] and a["scenarios"] == b["scenarios"]
+    assert not (tmp_path / ".cmp.runs").exists()  # the kept chunks are gone with the run
+    assert main(["compare", "--resume", str(out)]) == 2
+    assert "no interrupted comparison" in capsys.readouterr().err

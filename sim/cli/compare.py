@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..io.limits import MAX_COMPARED, MAX_POINTS, WORKERS_PER_CPU
@@ -45,11 +44,12 @@ def add_compare(sub: Subparsers) -> None:
         "      scenarios/war_weariness.yaml -n 5000 --out results/cmp\n"
         "  sim compare scenarios/baseline.yaml scenarios/us_walks_away.yaml -n auto --precision 0.01\n"
         "  sim compare scenarios/baseline.yaml --variant 'pressures.sanctions.cost=0.0008' \\\n"
-        "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n",
+        "      --variant 'actors.russia.stalling.prior=0 pressures.learning.rate=0.05'\n"
+        "  sim compare --resume results/cmp     # after Ctrl-C: runs only the missing chunks\n",
     )
     p.add_argument(
         "scenarios",
-        nargs="+",
+        nargs="*",
         metavar="SCENARIO",
         help=f"scenario YAML files; the first is the reference (at most {MAX_COMPARED} "
         "scenarios and variants)",
@@ -79,6 +79,12 @@ def add_compare(sub: Subparsers) -> None:
     add_out_option(p, "results/<first scenario>-compare-<UTC time>/")
     add_report_options(p, "report.html", "no progress bar; print only the folder")
     add_set_option(p)
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted comparison whose output folder was DIR, with its own "
+        "settings: the chunks its runs had finished are kept and not run again",
+    )
     p.set_defaults(func=cmd_compare)
 
 
@@ -101,37 +107,39 @@ def _warn_implausible_inputs(args: argparse.Namespace) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..studies.compare import compare, default_compare_folder
+    """Run the comparison (each run keeping its finished chunks), save its folder, print it."""
+    from ..studies.compare import compare
+    from .compare_resume import compare_options, compare_settings, finished_chunks, runs_folder
+    from .resume import run_kept, start_jobs
 
-    out = _out_folder(args.out, "compare.json", "compare")
+    args, out = compare_settings(args)
     replicates, precision, cap = auto_size(args)
     _warn_implausible_inputs(args)
+    resume = bool(args.resume)
+    store = start_jobs(runs_folder(out), "compare", out, compare_options(args), resume, False)
     bar, progress = progress_bar(args.quiet, "replicates")
-    with bar if bar is not None else contextlib.nullcontext():
-        c = compare(
-            args.scenarios,
-            replicates=replicates,
-            seed=args.seed,
-            workers=args.workers,
-            overrides=list(args.overrides),
-            variants=args.variant or None,
-            progress=progress,
-            precision=precision,
-            max_replicates=cap,
-            allow_large=args.allow_large,
-        )
-    folder = (
-        out
-        if out is not None
-        else default_compare_folder(c.results[0].meta["scenario"], reserve=True)
-    )
-    c.save(folder, report=not args.no_report)
-    if args.quiet:
-        print(folder)
+
+    def study() -> Any:
+        with bar if bar is not None else contextlib.nullcontext():
+            return compare(
+                args.scenarios, replicates=replicates, seed=args.seed, workers=args.workers,
+                overrides=list(args.overrides), variants=args.variant or None,
+                progress=progress, precision=precision, max_replicates=cap,
+                allow_large=args.allow_large, checkpoint=store.folder,
+            )  # fmt: skip
+
+    c = run_kept(study, store, out, resume, "compare", "chunk", finished_chunks)
+    if c is None:
+        return 130
+    c.save(out, report=not args.no_report)
+    text = None if args.quiet else c.text()
+    store.remove()
+    if text is None:
+        print(out)
         return 0
-    print(c.text())
+    print(text)
     what = "compare.json, figures/" + ("" if args.no_report else ", report.html")
-    print(f"wrote {folder}/ ({what})")
+    print(f"wrote {out}/ ({what})")
     return 0
 
 
@@ -189,19 +197,6 @@ def add_sensitivity(sub: Subparsers) -> None:
         "run (as it began: same scenario, method, samples, params, -n and seed)",
     )
     p.set_defaults(func=cmd_sensitivity)
-
-
-def _out_folder(out: str | None, holds: str, kind: str) -> Path | None:
-    """The --out folder, checked writable before anything runs (None without --out); a
-    folder of another kind (a run's, a sweep's) is refused."""
-    from ..io.folders import check_writable
-    from ..studies.outputs import check_out_folder
-
-    if out is None:
-        return None
-    folder = check_out_folder(out, holds=holds, kind=kind)
-    check_writable(folder)
-    return folder
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:

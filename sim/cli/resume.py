@@ -118,29 +118,35 @@ def kept_cases(store: Any) -> int:
     return sum(1 for p in store.folder.rglob("cell.json") if p.is_file())
 
 
-def abandon(store: Any, out: Path, resume: bool) -> None:
-    """A study refused or failed before any job finished leaves nothing behind: not its store,
-    nor the empty default folder it took."""
-    if not kept_cases(store):
+def abandon(store: Any, out: Path, resume: bool, count: Callable[[Any], int] = kept_cases) -> None:
+    """A study refused or failed before any job finished (``count(store)`` of them kept)
+    leaves nothing behind: not its store, nor the empty default folder it took."""
+    if not count(store):
         store.remove()
         if not resume and out.is_dir() and not any(out.iterdir()):
             out.rmdir()
 
 
 def run_kept(
-    study: Callable[[], T], store: Any, out: Path, resume: bool, verb: str, what: str
+    study: Callable[[], T],
+    store: Any,
+    out: Path,
+    resume: bool,
+    verb: str,
+    what: str,
+    count: Callable[[Any], int] = kept_cases,
 ) -> T | None:
-    """``study()``, whose finished jobs (``what``: case, point) go to ``store``: None after
-    Ctrl-C, having said how many were kept and how to go on; on any other failure before a
-    job finished nothing is left behind (``abandon``)."""
+    """``study()``, whose finished jobs (``what``: case, point, chunk; ``count(store)`` of
+    them) go to ``store``: None after Ctrl-C, having said how many were kept and how to go on;
+    on any other failure before a job finished nothing is left behind (``abandon``)."""
     try:
         return study()
     except KeyboardInterrupt:
         sys.stderr.write(
-            f"interrupted: {kept_cases(store):,} finished {what}(s) kept; continue with 'sim "
+            f"interrupted: {count(store):,} finished {what}(s) kept; continue with 'sim "
             f"{verb} --resume {out}'\n"
         )
         return None
     except BaseException:
-        abandon(store, out, resume)
+        abandon(store, out, resume, count)
         raise

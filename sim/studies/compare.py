@@ -164,6 +164,7 @@ def compare(
     precision: float | None = None,
     max_replicates: int | None = None,
     allow_large: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> Comparison:
     """Run scenarios (paths, mappings or Scenario objects) on common random numbers.
 
@@ -175,7 +176,8 @@ def compare(
     half-width on P(ceasefire) and on each paired ΔP is at most this (``-n auto``).
     Scenarios with another start or horizon than the first are refused; issues not shared
     are noted. A comparison beyond this machine's free memory is refused unless
-    ``allow_large``.
+    ``allow_large``. With ``checkpoint`` (a folder) each run keeps its finished chunks in a
+    subfolder, so an interrupted comparison resumes without them (sim compare --resume).
     """
     from ..io.estimate import check_fits, compare_estimate, rounds_of
     from ..io.limits import MAX_AUTO_REPLICATES, MAX_COMPARED, check_at_most
@@ -200,7 +202,7 @@ def compare(
     check_fits(
         compare_estimate(len(loaded), size, rounds_of(loaded[0]), workers), None, allow_large
     )
-    results = _run_all(loaded, s, workers, progress, n, precision, max_replicates)
+    results = _run_all(loaded, s, workers, progress, (n, precision, max_replicates), checkpoint)
     return Comparison(
         labels=names,
         results=results,
@@ -302,14 +304,15 @@ def _run_all(
     seed: int,
     workers: int,
     progress: bool | Callable[[int, int], None],
-    n: int,
-    precision: float | None,
-    max_replicates: int | None,
+    size: tuple[int, float | None, int | None],
+    checkpoint: str | os.PathLike[str] | None,
 ) -> list[Results]:
-    """Run every scenario on the same seed (grown in step under a precision); their results."""
+    """Run every scenario on the same seed (``size``: replicates, precision, cap; grown in step
+    under a precision), each keeping its chunks in ``checkpoint``/<i> if given; their results."""
     from ..io.limits import MAX_AUTO_REPLICATES
     from .runner import CHUNK_SIZE, Simulation
 
+    n, precision, max_replicates = size
     bar = _Combined(progress, len(loaded))
     sims = [
         Simulation(
@@ -320,7 +323,7 @@ def _run_all(
             0,
             None,
             CHUNK_SIZE,
-            None,
+            None if checkpoint is None else Path(checkpoint) / str(i),
             replicates=n,
             precision=precision,
             max_replicates=max_replicates or MAX_AUTO_REPLICATES,
