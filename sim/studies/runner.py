@@ -379,7 +379,12 @@ def _store(
         "trace": trace,
         "resampling": None  # a resampled run's chunks are not the plain run's
         if resampling is None
-        else {"as_of": resampling.as_of.isoformat(), "threshold": resampling.threshold},
+        else {
+            "as_of": resampling.as_of.isoformat(),
+            "threshold": resampling.threshold,
+            "plays": resampling.passes,  # how the stretches are replayed changes the chunks
+            "replay_below": resampling.replay_below,
+        },
     }
     return FolderStore(folder, manifest)
 
