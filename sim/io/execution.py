@@ -157,10 +157,22 @@ def dask_client(scheduler: str, workers: int = 1) -> Iterator[Any]:
 
 
 def map_unordered(
-    fn: Callable[[Any], Any], jobs: dict[int, Any], workers: int, scheduler: Any
+    fn: Callable[[Any], Any],
+    jobs: dict[int, Any],
+    workers: int,
+    scheduler: Any,
+    executor: Executor | None = None,
 ) -> Iterator[tuple[int, Any]]:
-    """Yield (key, fn(job)) as each job finishes: ``scheduler`` is an address or a dask Client."""
+    """Yield (key, fn(job)) as each job finishes, in the caller's process (one worker), a local
+    pool of ``workers`` processes, on ``scheduler`` (an address or a dask Client), or on
+    ``executor`` (any concurrent.futures Executor the caller owns). Every study and every
+    run's chunks go through here."""
     if not jobs:
+        return
+    if executor is not None:
+        efuts = {executor.submit(fn, job): k for k, job in jobs.items()}
+        for f in as_completed(efuts):
+            yield efuts[f], f.result()
         return
     if scheduler is not None:
         cm = (

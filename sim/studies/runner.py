@@ -17,15 +17,15 @@ import tempfile
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import RunError, UsageError
-from ..io.execution import process_pool, stop_pool
-from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE, cap_workers
+from ..io.execution import map_unordered
+from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE
 from ..model.engine.chunk import simulate_chunk
 from ..model.engine.resample import Resampling, resampling_meta, run_weights
 from ..model.engine.store import ChunkOutput, FolderStore, MemoryStore
@@ -306,22 +306,8 @@ def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> 
         if isinstance(store, FolderStore):
             out.outcomes = {}  # on disk now: do not keep it in memory
 
-    executor, own = sim.executor, None
-    if executor is None and cap_workers(sim.workers, len(jobs)) > 1:
-        own = executor = process_pool(cap_workers(sim.workers, len(jobs)))
-    interrupted = True
-    try:
-        if executor is None:
-            for job in jobs.values():
-                finished(_job(job))
-        else:
-            futures = [executor.submit(_job, job) for job in jobs.values()]
-            for f in as_completed(futures):
-                finished(f.result())
-        interrupted = False
-    finally:
-        if own is not None:
-            stop_pool(own, interrupted)
+    for _, out in map_unordered(_job, jobs, sim.workers, None, sim.executor):
+        finished(out)
 
 
 def _check_sizes(
