@@ -174,3 +174,19 @@ def test_sim_run_with_an_unreachable_scheduler_fails_fast_and_writes_nothing(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "scheduler" in err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_a_calibration_on_a_real_dask_cluster_matches_the_local_pool(
+    cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.studies.calibrate import calibrate
+
+    monkeypatch.chdir(ROOT)
+    cases = [f"scenarios/history/{c}.yaml" for c in ("korea_1951", "kargil_1999")]
+    grid = ["pressures.battlefield.signed_after_decision=0:1:2"]
+    local = calibrate(cases, grid, replicates=100, seed=3, workers=2, report=False)
+    remote = calibrate(cases, grid, replicates=100, seed=3, scheduler=cluster, report=False)
+    pd.testing.assert_frame_equal(local.table(), remote.table())
+    assert local.best == remote.best and len(local.rows) == 4  # 2 points x 2 cases

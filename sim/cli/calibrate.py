@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_POINTS
 from .options import (
     Subparsers,
+    add_executor_options,
     add_set_option,
     add_size_options,
     count,
@@ -89,9 +90,7 @@ def add_calibrate(sub: Subparsers) -> None:
         replicates_help="replicates per case run (default 1000)",
         seed_help="seed, the same at every point and case (default 1)",
     )
-    p.add_argument(
-        "--workers", type=count(1), default=1, metavar="W", help="case runs at once (default 1)"
-    )
+    add_executor_options(p, "case runs")
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/calibrate-<UTC time>/)"
     )
@@ -140,6 +139,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             design=args.design or ("lhs" if args.samples else "grid"),
             samples=args.samples,
             workers=args.workers,
+            scheduler=args.scheduler,
             out=out,
             resume=args.resume,
             force=args.force,

@@ -95,6 +95,7 @@ def calibrate(
     report: bool = True,
     allow_large: bool = False,
     fixed: Sequence[str] = (),
+    scheduler: str | None = None,
 ) -> CalibrationResults:
     """Fit ``params`` ("PATH=LO:HI[:K]" or "PATH=v1,v2,...") on the hindcast ``cases``.
 
@@ -107,6 +108,8 @@ def calibrate(
     first run; ``progress`` is True for a bar or a callback (done, total) in case runs.
     ``fixed`` ("PATH=VALUE", as --set) applies to every case at every point, before the
     point's values, and heads the calibration file's ``set:`` (a fit on top of another).
+    ``scheduler`` (an address, or "local") runs the case runs on Dask instead of ``workers``
+    local processes; the results are the same.
     """
     old = prior_manifest(resume) if resume is not None else None
     if old is not None:
@@ -131,10 +134,10 @@ def calibrate(
         manifest["fixed"] = list(fixed)
     if old is not None:
         check_same(old, manifest, resume)
-    _check_size(loaded, len(points), n, workers, folder, allow_large)
+    _check_size(loaded, len(points), n, 1 if scheduler else workers, folder, allow_large)
     if folder is not None and old is None:
         start_folder(folder, manifest, force)
-    return _run(manifest, loaded, folder, workers, progress, plan, report)
+    return _run(manifest, loaded, folder, (workers, scheduler), progress, plan, report)
 
 
 def _folder(out: Any, resume: Any, force: bool) -> Path | None:
@@ -207,7 +210,7 @@ def _run(
     manifest: dict[str, Any],
     cases: list[Case],
     folder: Path | None,
-    workers: int,
+    where: tuple[int, str | None],
     progress: bool | Callable[[int, int], None],
     plan: Callable[[Plan], None] | None,
     report: bool,
@@ -235,13 +238,16 @@ def _run(
     try:
         bar(before, total)
         kept = None if folder is None else cell_jobs(folder, manifest, list(jobs))
-        got = run_jobs(run_cell, jobs, workers, lambda d, _: bar(before + d, total), kept)
+        workers, scheduler = where  # local processes, or a Dask scheduler
+        got = run_jobs(
+            run_cell, jobs, workers, lambda d, _: bar(before + d, total), kept, scheduler
+        )
         done.update({divmod(k, n_c): row for k, row in got.items()})
     except SimError:
         raise
     except (OSError, TimeoutError) as e:
-        where = f"; finished case runs are kept, continue with --resume {folder}" if folder else ""
-        raise RunError(f"calibration interrupted ({type(e).__name__}: {e}){where}") from None
+        hint = f"; finished case runs are kept, continue with --resume {folder}" if folder else ""
+        raise RunError(f"calibration interrupted ({type(e).__name__}: {e}){hint}") from None
     finally:
         bar.close()
     res = CalibrationResults(manifest, done, folder, len(jobs))
