@@ -116,10 +116,12 @@ def run_jobs(
     progress: Callable[[int, int], None] | None = None,
     kept: Kept | None = None,
     scheduler: Any = None,
+    executor: Any = None,
 ) -> dict[int, Any]:
-    """``fn(job)`` for every job, by index, on ``workers`` processes (or a Dask
-    ``scheduler``), ``progress(done, total)`` as jobs finish. With ``kept``, a job whose cell
-    holds its key is read back instead of run, and each job run is kept as it finishes."""
+    """``fn(job)`` for every job, by index, on ``workers`` processes (or a Dask ``scheduler``,
+    or the caller's ``executor``), ``progress(done, total)`` as jobs finish. With ``kept``, a
+    job whose cell holds its key is read back instead of run, and each job run is kept as it
+    finishes. Every study runs its jobs here, and a run its chunks (studies/chunk_jobs.py)."""
     from ..io.execution import map_unordered
 
     total, todo, done = len(jobs), dict(jobs), {}
@@ -131,7 +133,7 @@ def run_jobs(
                 del todo[i]
         if progress is not None and done:
             progress(len(done), total)
-    for i, result in map_unordered(fn, todo, workers, scheduler):
+    for i, result in map_unordered(fn, todo, workers, scheduler, executor):
         if kept is not None:
             kept.store.save(kept.names[i], kept.keys[i], kept.row(result), kept.fill(result))
         done[i] = result

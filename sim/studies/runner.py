@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import RunError, UsageError
-from ..io.execution import map_unordered
 from ..io.limits import MAX_AUTO_REPLICATES, MAX_REPLICATES, MAX_TRACE
 from ..model.engine.chunk import simulate_chunk
 from ..model.engine.resample import Resampling, resampling_meta, run_weights
@@ -276,38 +275,11 @@ def _as_of_date(as_of: str | dt.date, scenario: Scenario) -> dt.date:
 
 
 def _simulate(sim: Simulation, plan: list[tuple[int, int, int]], total: int) -> None:
-    """Run the chunks of ``plan`` not already in the store; add their sums, stories and
-    tracked columns to ``sim``."""
-    store = sim.store
+    """Run the chunks of ``plan`` not already in the store through the studies' one runner
+    (studies/chunk_jobs.py); add their sums, stories and tracked columns to ``sim``."""
+    from .chunk_jobs import run_chunks
 
-    def add(out: ChunkOutput, quiet: bool = False) -> None:
-        for k, v in out.sums.items():
-            sim.sums[k] = v if k not in sim.sums else sim.sums[k] + v
-        sim.stories[out.offset] = out.traces
-        sim.done += out.n
-        if not quiet:
-            sim.report(sim.done, total)
-
-    jobs = {i: (sim.specs, sim.seed, i, size, off, sim.trace) for i, off, size in plan}
-    if isinstance(store, FolderStore):
-        for c in store.resumed(plan):
-            full = store.load(c.index, c.offset, c.n) if sim.track else None
-            sim.kept[c.index] = {k: full.outcomes[k] for k in sim.track} if full else {}
-            add(c, quiet=True)
-            del jobs[c.index]
-        if sim.done:
-            sim.report(sim.done, total)  # chunks finished by an interrupted run count at once
-
-    def finished(out: ChunkOutput) -> None:
-        sim.kept[out.index] = {k: np.array(out.outcomes[k]) for k in sim.track}
-        store.put(out)
-        out_sums, out.sums = out.sums, {}
-        add(ChunkOutput(out.index, out.offset, out.n, {}, out_sums, out.traces))
-        if isinstance(store, FolderStore):
-            out.outcomes = {}  # on disk now: do not keep it in memory
-
-    for _, out in map_unordered(_job, jobs, sim.workers, None, sim.executor):
-        finished(out)
+    run_chunks(sim, _job, plan, total)
 
 
 def _check_sizes(
