@@ -70,6 +70,16 @@ def test_noise_inputs_are_not_kept_when_resampled() -> None:
     assert all(r.stability is not None and r.stability >= 2 / 3 for r in d.restrictions)
 
 
+def test_prim_reruns_on_two_workers_give_the_same_stability_and_report_progress() -> None:
+    calls: list[tuple[int, int]] = []
+    one = discover(_planted(n=2000), resamples=4)
+    two = discover(
+        _planted(n=2000), resamples=4, workers=2, progress=lambda d, t: calls.append((d, t))
+    )
+    assert [r.stability for r in one.restrictions] == [r.stability for r in two.restrictions]
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
 def test_outcome_by_date_and_bad_outcomes() -> None:
     r = _planted()
     assert discover(r, outcome="ceasefire_by=2030-06-01").base_rate == pytest.approx(

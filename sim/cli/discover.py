@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from ..io.limits import MAX_RESAMPLES
-from .options import Subparsers, between, count, formatter
+from .options import Subparsers, between, count, formatter, progress_bar
 
 __all__ = ["add_discover"]
 
@@ -52,6 +53,14 @@ def add_discover(sub: Subparsers) -> None:
         f"0; at most {MAX_RESAMPLES}: each rerun takes a few seconds)",
     )
     p.add_argument("--seed", type=count(0), metavar="S", help="seed of the subsampling")
+    p.add_argument(
+        "--workers",
+        type=count(1),
+        default=1,
+        metavar="W",
+        help="processes sharing the --resamples reruns (default 1; the result does not depend "
+        "on it)",
+    )
     p.add_argument("--no-report", action="store_true", help="do not rewrite report.html")
     p.set_defaults(func=cmd_discover)
 
@@ -61,14 +70,18 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from ..studies.discover import discover
 
     results = Results.load(args.folder)
-    d = discover(
-        results,
-        outcome=args.outcome,
-        min_mass=args.min_mass,
-        box=args.box,
-        resamples=args.resamples,
-        seed=args.seed,
-    )
+    bar, progress = progress_bar(not args.resamples, "PRIM reruns")
+    with bar if bar is not None else contextlib.nullcontext():
+        d = discover(
+            results,
+            outcome=args.outcome,
+            min_mass=args.min_mass,
+            box=args.box,
+            resamples=args.resamples,
+            seed=args.seed,
+            workers=args.workers,
+            progress=progress if callable(progress) else None,
+        )
     print(d.text())
     d.save(args.folder)
     what = "discover.json, figures/"

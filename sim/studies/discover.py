@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +94,16 @@ def discover(
     resamples: int = 0,
     seed: int | None = None,
     max_rows: int = MAX_ROWS,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Discovery:
     """PRIM over the sampled inputs of a run (a Results or its folder) for ``outcome``.
 
     Runs of more than ``max_rows`` replicates are subsampled (seeded); a weighted run (one
     conditioned on evidence, with ``weights``, or with a ``weight`` column) is resampled in
-    proportion to its weights first, so the box describes the weighted ensemble.
+    proportion to its weights first, so the box describes the weighted ensemble. The
+    ``resamples`` reruns of PRIM run on ``workers`` processes, ``progress(done, total)`` as
+    each finishes; the result does not depend on the workers.
     """
     r = results if isinstance(results, Results) else Results.load(Path(results))
     if not 0 < min_mass < 1:
@@ -125,7 +130,7 @@ def discover(
     i = best_box(traj, base) if box is None else box
     if not 0 <= i < len(traj):
         raise UsageError(f"--box must be between 0 and {len(traj) - 1} (got {box})")
-    stable = stability(x, y, restricted(found, i), resamples, min_mass, rng)
+    stable = stability(x, y, restricted(found, i), resamples, min_mass, rng, workers, progress)
     return Discovery(
         outcome=outcome,
         wording=wording,

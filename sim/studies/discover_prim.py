@@ -7,6 +7,7 @@ coverage · (density − base rate) / (1 − base rate); see ``sim.discover``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,17 +59,26 @@ def stability(
     resamples: int,
     min_mass: float,
     rng: np.random.Generator,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, float] | None:
     """For each input in ``dims``: the share of PRIM runs on random halves of the data whose
-    chosen box restricts it too (None without resamples)."""
-    counts = dict.fromkeys(dims, 0)
-    for _ in range(resamples):
-        half = rng.choice(len(y), size=len(y) // 2, replace=False)
-        yh = y[half]
-        if yh.all() or not yh.any():
-            continue
-        again = run_prim(x.iloc[half], yh, min_mass)
-        t2 = again.peeling_trajectory.reset_index(drop=True)
-        for d in set(restricted(again, best_box(t2, float(yh.mean())))) & set(dims):
-            counts[d] += 1
+    chosen box restricts it too (None without resamples). The halves are drawn first, in
+    order, then run as jobs of the studies' one runner on ``workers`` processes
+    (``progress(done, total)``): the shares do not depend on the workers."""
+    from .cells import run_jobs
+
+    halves = [rng.choice(len(y), size=len(y) // 2, replace=False) for _ in range(resamples)]
+    jobs = {k: (x, y, h, min_mass, dims) for k, h in enumerate(halves) if 0 < y[h].sum() < len(h)}
+    found = run_jobs(_restricts, jobs, workers, progress)
+    counts = {d: sum(d in found[k] for k in found) for d in dims}
     return {d: c / resamples for d, c in counts.items()} if resamples else None
+
+
+def _restricts(job: tuple[pd.DataFrame, np.ndarray, np.ndarray, float, list[str]]) -> set[str]:
+    """The inputs of ``dims`` that PRIM's chosen box restricts on one half of the data."""
+    x, y, half, min_mass, dims = job
+    yh = y[half]
+    again = run_prim(x.iloc[half], yh, min_mass)
+    t2 = again.peeling_trajectory.reset_index(drop=True)
+    return set(restricted(again, best_box(t2, float(yh.mean())))) & set(dims)
