@@ -190,3 +190,17 @@ def test_a_calibration_on_a_real_dask_cluster_matches_the_local_pool(
     remote = calibrate(cases, grid, replicates=100, seed=3, scheduler=cluster, report=False)
     pd.testing.assert_frame_equal(local.table(), remote.table())
     assert local.best == remote.best and len(local.rows) == 4  # 2 points x 2 cases
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_a_hindcast_on_a_real_dask_cluster_matches_the_local_pool(
+    cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.studies.hindcast import hindcast
+
+    monkeypatch.chdir(ROOT)
+    cases = [f"scenarios/history/{c}.yaml" for c in ("korea_1951", "kargil_1999")]
+    local = hindcast(cases, replicates=100, seed=3, workers=2)
+    remote = hindcast(cases, replicates=100, seed=3, scheduler=cluster)
+    assert local.cases == remote.cases  # forecasts, scores, CDFs: bit for bit

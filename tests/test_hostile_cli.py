@@ -84,8 +84,9 @@ def no_dask(monkeypatch):
         ["sweep", M, "--vary", "pressures.sanctions.level=0:1:2", "-n", "60"],
         ["sensitivity", M, "--samples", "2", "-n", "20", "--no-report"],
         ["calibrate", M, "--param", "pressures.battlefield.signed_after_decision=0:1:2"],
+        ["hindcast", M, "-n", "60"],
     ],
-    ids=["run", "sweep", "sensitivity", "calibrate"],
+    ids=["run", "sweep", "sensitivity", "calibrate", "hindcast"],
 )
 def test_1_scheduler_without_dask_is_refused_by_every_verb(argv, no_dask, tmp_path):
     out = tmp_path / "out"

@@ -19,6 +19,7 @@ from .options import (
     load_checked,
     positive,
     progress_bar,
+    scheduler_address,
 )
 from .resume import DEFAULT_REPLICATES, options_of, resumed, run_kept, start_cases
 
@@ -48,14 +49,7 @@ def add_hindcast(sub: Subparsers) -> None:
     add_size_options(
         p, replicates_help="replicates per case (default 4000)", seed_help="seed (default 1)"
     )
-    p.add_argument(
-        "--workers",
-        type=count(1),
-        default=1,
-        metavar="W",
-        help="worker processes (default 1): cases of few 4,096-replicate chunks run side by "
-        "side, one on each worker; larger cases in turn, each on all W (same results either way)",
-    )
+    _add_workers(p)
     p.add_argument(
         "--base-median-days",
         type=positive(MAX_MAGNITUDE),
@@ -110,6 +104,25 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    """--workers and --scheduler of a hindcast: where its cases run."""
+    p.add_argument(
+        "--workers",
+        type=count(1),
+        default=1,
+        metavar="W",
+        help="worker processes (default 1): cases of few 4,096-replicate chunks run side by "
+        "side, one on each worker; larger cases in turn, each on all W (same results either way)",
+    )
+    p.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="ADDRESS",
+        help="run the cases on Dask, one task each: tcp://HOST:PORT of a running scheduler, or "
+        "'local' for a LocalCluster of W processes (same results)",
+    )
+
+
 def _print_loo(args: argparse.Namespace, median: float) -> int:
     """--loo: the calibration file's leave-one-case-out scores of the cases, nothing run."""
     if not args.calibration:
@@ -139,6 +152,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     bar, progress = progress_bar(args.quiet, "hindcast cases")
     size = (args.replicates, args.seed, args.workers, median)
     kw = {"overrides": overrides, "resample": args.resample, "checkpoint": store.folder}
+    kw["scheduler"] = args.scheduler
 
     def study() -> Any:
         if bar is not None and callable(progress):

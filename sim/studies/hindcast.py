@@ -299,6 +299,7 @@ def _run_cases(
     progress: Callable[[int, int], None] | None,
     resample: bool = True,
     kept: tuple[CellStore, list[str]] | None = None,
+    scheduler: str | None = None,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
     median_days); ``progress(done, total)`` as cases finish, side by side or in turn; with
@@ -309,7 +310,7 @@ def _run_cases(
     from .hindcast_runs import case_cells, case_cost, longest_first
 
     replicates, seed, workers, median_days = size
-    apart = side_by_side(len(scenarios), replicates, workers)
+    apart = scheduler is not None or side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
     order = longest_first([case_cost(s) for s in scenarios]) if apart else range(len(scenarios))
     jobs = {i: (scenarios[i], replicates, seed, each, median_days, resample) for i in order}
@@ -319,7 +320,7 @@ def _run_cases(
         what |= {"median_days": median_days, "version": __version__}
         keys = [{"sha256": scenario_sha256(s), **what} for s in scenarios]
         cells = case_cells(kept[0], kept[1], keys)
-    done = run_jobs(run_case, jobs, workers if apart else 1, progress, cells)
+    done = run_jobs(run_case, jobs, workers if apart else 1, progress, cells, scheduler)
     return [done[i] for i in range(len(jobs))]
 
 
@@ -333,6 +334,7 @@ def hindcast(
     overrides: Sequence[str] | None = None,
     resample: bool = True,
     checkpoint: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later; by resample-move, or with ``resample=False`` by weighting one run), and
@@ -341,7 +343,8 @@ def hindcast(
     With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
     turn on all the workers; the results are the same either way. With ``checkpoint`` (a
     folder) each finished case is kept there, and a case already kept for the same scenario,
-    size, seed and conditioning is read back instead of run."""
+    size, seed and conditioning is read back instead of run. With ``scheduler`` (an address,
+    or "local") the cases run side by side on Dask, one task each."""
     from ..io.folders import file_folder_names
     from ..io.limits import MAX_CASES, check_at_most
     from ..model.scenario.loader import load_scenario
@@ -358,7 +361,7 @@ def hindcast(
     out, runs = [], {}
     kept = None if checkpoint is None else (CellStore(checkpoint), names)
     size = (replicates, seed, workers, median_days)
-    done = _run_cases(scenarios, size, progress, resample, kept)
+    done = _run_cases(scenarios, size, progress, resample, kept, scheduler)
     for path, name, (row, r) in zip(cases, names, done, strict=True):
         row["file"] = os.fspath(path)
         row["run"] = f"runs/{name}"
