@@ -204,3 +204,20 @@ def test_a_hindcast_on_a_real_dask_cluster_matches_the_local_pool(
     local = hindcast(cases, replicates=100, seed=3, workers=2)
     remote = hindcast(cases, replicates=100, seed=3, scheduler=cluster)
     assert local.cases == remote.cases  # forecasts, scores, CDFs: bit for bit
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_sim_compare_with_a_scheduler_gives_the_local_comparison(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from sim.cli import main
+
+    monkeypatch.chdir(ROOT)
+    common = ["compare", BASE, "--variant", f"{PRIOR}=0", "-n", "300", "--seed", "2", "--quiet"]
+    assert main([*common, "--no-report", "--out", str(tmp_path / "local")]) == 0
+    assert main([*common, "--no-report", "--scheduler", cluster, "--out", str(tmp_path / "d")]) == 0
+    a, b = (json.loads((tmp_path / f / "compare.json").read_text()) for f in ("local", "d"))
+    assert a["differences"] == b["differences"] and a["scenarios"] == b["scenarios"]

@@ -85,8 +85,9 @@ def no_dask(monkeypatch):
         ["sensitivity", M, "--samples", "2", "-n", "20", "--no-report"],
         ["calibrate", M, "--param", "pressures.battlefield.signed_after_decision=0:1:2"],
         ["hindcast", M, "-n", "60"],
+        ["compare", M, "--variant", "pressures.sanctions.level=0", "-n", "60"],
     ],
-    ids=["run", "sweep", "sensitivity", "calibrate", "hindcast"],
+    ids=["run", "sweep", "sensitivity", "calibrate", "hindcast", "compare"],
 )
 def test_1_scheduler_without_dask_is_refused_by_every_verb(argv, no_dask, tmp_path):
     out = tmp_path / "out"

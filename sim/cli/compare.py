@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..io.limits import MAX_COMPARED, MAX_POINTS, WORKERS_PER_CPU
+from ..io.limits import MAX_COMPARED, MAX_POINTS
 from .options import (
     Subparsers,
     add_executor_options,
@@ -68,14 +68,7 @@ def add_compare(sub: Subparsers) -> None:
         seed_help="common seed (default: the first scenario's)",
         auto="each P(ceasefire) and each paired ΔP",
     )
-    p.add_argument(
-        "--workers",
-        type=count(1),
-        default=1,
-        metavar="W",
-        help=f"worker processes per run (at most one per chunk and {WORKERS_PER_CPU} per CPU "
-        "are started)",
-    )
+    add_executor_options(p, "chunks of 4,096 replicates")
     add_out_option(p, "results/<first scenario>-compare-<UTC time>/")
     add_report_options(p, "report.html", "no progress bar; print only the folder")
     add_set_option(p)
@@ -120,12 +113,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     bar, progress = progress_bar(args.quiet, "replicates")
 
     def study() -> Any:
-        with bar if bar is not None else contextlib.nullcontext():
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if args.scheduler:  # the runs split by chunk over a Dask cluster
+                from ..io.execution import dask_client
+
+                client = stack.enter_context(dask_client(args.scheduler, args.workers))
+                executor = client.get_executor()
+            if bar is not None:
+                stack.enter_context(bar)
             return compare(
                 args.scenarios, replicates=replicates, seed=args.seed, workers=args.workers,
                 overrides=list(args.overrides), variants=args.variant or None,
                 progress=progress, precision=precision, max_replicates=cap,
-                allow_large=args.allow_large, checkpoint=store.folder,
+                allow_large=args.allow_large, checkpoint=store.folder, executor=executor,
             )  # fmt: skip
 
     c = run_kept(study, store, out, resume, "compare", "chunk", finished_chunks)

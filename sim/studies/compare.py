@@ -165,19 +165,19 @@ def compare(
     max_replicates: int | None = None,
     allow_large: bool = False,
     checkpoint: str | os.PathLike[str] | None = None,
+    executor: Any = None,
 ) -> Comparison:
     """Run scenarios (paths, mappings or Scenario objects) on common random numbers.
 
-    With one scenario and ``variants`` (each a space-separated list of PATH=VALUE),
-    the baseline is the scenario itself and each variant applies its values on top.
-    Seed and replicates default to those of the first scenario. A scenario that resolves
-    to one already listed is skipped with a note. ``progress``: True for a bar, or a
-    callback (done, total) over all runs. ``precision``: grow the runs until each 95%
-    half-width on P(ceasefire) and on each paired ΔP is at most this (``-n auto``).
-    Scenarios with another start or horizon than the first are refused; issues not shared
-    are noted. A comparison beyond this machine's free memory is refused unless
-    ``allow_large``. With ``checkpoint`` (a folder) each run keeps its finished chunks in a
-    subfolder, so an interrupted comparison resumes without them (sim compare --resume).
+    With one scenario and ``variants`` (each a space-separated list of PATH=VALUE), the
+    baseline is the scenario itself and each variant applies its values on top. Seed and
+    replicates default to the first scenario's. A scenario that resolves to one already
+    listed is skipped with a note. ``progress``: True for a bar, or a callback (done, total)
+    over all runs. ``precision``: grow the runs until each 95% half-width on P(ceasefire)
+    and on each paired ΔP is at most this (``-n auto``). Scenarios with another start or
+    horizon than the first are refused; issues not shared are noted. A comparison beyond
+    free memory is refused unless ``allow_large``. With ``checkpoint`` (a folder) each run
+    keeps its chunks in a subfolder (--resume); ``executor`` (Dask's) runs the chunks.
     """
     from ..io.estimate import check_fits, compare_estimate, rounds_of
     from ..io.limits import MAX_AUTO_REPLICATES, MAX_COMPARED, check_at_most
@@ -202,7 +202,8 @@ def compare(
     check_fits(
         compare_estimate(len(loaded), size, rounds_of(loaded[0]), workers), None, allow_large
     )
-    results = _run_all(loaded, s, workers, progress, (n, precision, max_replicates), checkpoint)
+    size_, where = (n, precision, max_replicates), (workers, executor)
+    results = _run_all(loaded, s, where, progress, size_, checkpoint)
     return Comparison(
         labels=names,
         results=results,
@@ -302,34 +303,29 @@ def _distinct(
 def _run_all(
     loaded: list[Scenario],
     seed: int,
-    workers: int,
+    where: tuple[int, Any],
     progress: bool | Callable[[int, int], None],
     size: tuple[int, float | None, int | None],
     checkpoint: str | os.PathLike[str] | None,
 ) -> list[Results]:
-    """Run every scenario on the same seed (``size``: replicates, precision, cap; grown in step
-    under a precision), each keeping its chunks in ``checkpoint``/<i> if given; their results."""
+    """Run every scenario on the same seed (``where``: workers and an executor or None;
+    ``size``: replicates, precision, cap; grown in step under a precision), each keeping its
+    chunks in ``checkpoint``/<i> if given; their results."""
     from ..io.limits import MAX_AUTO_REPLICATES
     from .runner import CHUNK_SIZE, Simulation
 
     n, precision, max_replicates = size
+    workers, executor = where
     bar = _Combined(progress, len(loaded))
-    sims = [
-        Simulation(
-            sc,
-            seed,
-            workers,
-            bar.part(i),
-            0,
-            None,
-            CHUNK_SIZE,
-            None if checkpoint is None else Path(checkpoint) / str(i),
-            replicates=n,
-            precision=precision,
-            max_replicates=max_replicates or MAX_AUTO_REPLICATES,
-        )
-        for i, sc in enumerate(loaded)
-    ]
+
+    def one(i: int, sc: Scenario) -> Simulation:
+        ck = None if checkpoint is None else Path(checkpoint) / str(i)
+        return Simulation(
+            sc, seed, workers, bar.part(i), 0, executor, CHUNK_SIZE, ck, replicates=n,
+            precision=precision, max_replicates=max_replicates or MAX_AUTO_REPLICATES,
+        )  # fmt: skip
+
+    sims = [one(i, sc) for i, sc in enumerate(loaded)]
     try:
         if precision is None:
             for sim in sims:
