@@ -80,6 +80,35 @@ def test_prim_reruns_on_two_workers_give_the_same_stability_and_report_progress(
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
+def test_an_interrupted_discovery_goes_on_without_the_reruns_it_had_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.studies import discover_prim
+
+    want = discover(_planted(n=2000), resamples=4)
+    real, calls = discover_prim._restricts, []
+
+    def interrupted(job):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C during the third rerun
+        return real(job)
+
+    monkeypatch.setattr(discover_prim, "_restricts", interrupted)
+    ck = tmp_path / "reruns"
+    with pytest.raises(KeyboardInterrupt):
+        discover(_planted(n=2000), resamples=4, checkpoint=ck)
+    assert len(list(ck.glob("*/cell.json"))) == 2
+    calls.clear()
+    monkeypatch.setattr(discover_prim, "_restricts", lambda job: (calls.append(1), real(job))[1])
+    got = discover(_planted(n=2000), resamples=4, checkpoint=ck)
+    assert len(calls) == 2  # only the reruns that had not finished
+    assert [r.stability for r in got.restrictions] == [r.stability for r in want.restrictions]
+    calls.clear()
+    other = discover(_planted(n=2000), resamples=4, min_mass=0.1, checkpoint=ck)
+    assert len(calls) == 4 and other.restrictions  # another discovery: nothing read back
+
+
 def test_outcome_by_date_and_bad_outcomes() -> None:
     r = _planted()
     assert discover(r, outcome="ceasefire_by=2030-06-01").base_rate == pytest.approx(

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
+from pathlib import Path
+from typing import Any
 
 from ..io.limits import MAX_RESAMPLES
-from .options import Subparsers, between, count, formatter, progress_bar
+from .options import (
+    Subparsers,
+    add_executor_options,
+    between,
+    count,
+    formatter,
+    progress_bar,
+)
 
 __all__ = ["add_discover"]
 
@@ -53,37 +63,31 @@ def add_discover(sub: Subparsers) -> None:
         f"0; at most {MAX_RESAMPLES}: each rerun takes a few seconds)",
     )
     p.add_argument("--seed", type=count(0), metavar="S", help="seed of the subsampling")
-    p.add_argument(
-        "--workers",
-        type=count(1),
-        default=1,
-        metavar="W",
-        help="processes sharing the --resamples reruns (default 1; the result does not depend "
-        "on it)",
-    )
+    add_executor_options(p, "--resamples reruns")
     p.add_argument("--no-report", action="store_true", help="do not rewrite report.html")
     p.set_defaults(func=cmd_discover)
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from ..output.results import Results
-    from ..studies.discover import discover
+    from ..studies.cells import CellStore
+    from .resume import jobs_folder, kept_cases
 
     results = Results.load(args.folder)
+    store = CellStore(jobs_folder(Path(args.folder), "reruns"))  # finished reruns, until saved
     bar, progress = progress_bar(not args.resamples, "PRIM reruns")
-    with bar if bar is not None else contextlib.nullcontext():
-        d = discover(
-            results,
-            outcome=args.outcome,
-            min_mass=args.min_mass,
-            box=args.box,
-            resamples=args.resamples,
-            seed=args.seed,
-            workers=args.workers,
-            progress=progress if callable(progress) else None,
+    try:
+        with bar if bar is not None else contextlib.nullcontext():
+            d = _discover(results, args, progress, store)
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            f"interrupted: {kept_cases(store):,} finished PRIM rerun(s) kept in {store.folder}; "
+            "run the same command again to go on without them\n"
         )
+        return 130
     print(d.text())
     d.save(args.folder)
+    store.remove()
     what = "discover.json, figures/"
     if not args.no_report:
         from ..output.report import write_report
@@ -92,3 +96,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
         what += ", report.html"
     print(f"wrote {args.folder}/ ({what})")
     return 0
+
+
+def _discover(results: Any, args: argparse.Namespace, progress: Any, store: Any) -> Any:
+    from ..studies.discover import discover
+
+    return discover(
+        results, outcome=args.outcome, min_mass=args.min_mass, box=args.box,
+        resamples=args.resamples, seed=args.seed, workers=args.workers,
+        progress=progress if callable(progress) else None, scheduler=args.scheduler,
+        checkpoint=store.folder if args.resamples else None,
+    )  # fmt: skip

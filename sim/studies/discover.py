@@ -96,20 +96,20 @@ def discover(
     max_rows: int = MAX_ROWS,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> Discovery:
     """PRIM over the sampled inputs of a run (a Results or its folder) for ``outcome``.
 
     Runs of more than ``max_rows`` replicates are subsampled (seeded); a weighted run (one
     conditioned on evidence, with ``weights``, or with a ``weight`` column) is resampled in
     proportion to its weights first, so the box describes the weighted ensemble. The
-    ``resamples`` reruns of PRIM run on ``workers`` processes, ``progress(done, total)`` as
-    each finishes; the result does not depend on the workers.
+    ``resamples`` reruns of PRIM run on ``workers`` processes (or a Dask ``scheduler``),
+    ``progress(done, total)`` as each finishes, each kept in ``checkpoint`` (a folder) if
+    given, so an interrupted discovery goes on without them; the result is the same.
     """
     r = results if isinstance(results, Results) else Results.load(Path(results))
-    if not 0 < min_mass < 1:
-        raise UsageError(f"--min-mass must lie strictly between 0 and 1 (got {min_mass})")
-    if not 0 <= resamples <= MAX_RESAMPLES:
-        raise UsageError(f"resamples must be in 0..{MAX_RESAMPLES} (got {resamples})")
+    _check(min_mass, resamples)
     y_all, wording = outcome_flags(r, outcome)
     x_all = _inputs(r)
     if x_all.shape[1] == 0:
@@ -130,7 +130,8 @@ def discover(
     i = best_box(traj, base) if box is None else box
     if not 0 <= i < len(traj):
         raise UsageError(f"--box must be between 0 and {len(traj) - 1} (got {box})")
-    stable = stability(x, y, restricted(found, i), resamples, min_mass, rng, workers, progress)
+    run = (workers, progress, scheduler, None if checkpoint is None else Path(checkpoint))
+    stable = stability(x, y, restricted(found, i), resamples, min_mass, rng, run)
     return Discovery(
         outcome=outcome,
         wording=wording,
@@ -145,6 +146,13 @@ def discover(
         notes=notes,
         warnings=small_sample(y, wording),
     )
+
+
+def _check(min_mass: float, resamples: int) -> None:
+    if not 0 < min_mass < 1:
+        raise UsageError(f"--min-mass must lie strictly between 0 and 1 (got {min_mass})")
+    if not 0 <= resamples <= MAX_RESAMPLES:
+        raise UsageError(f"resamples must be in 0..{MAX_RESAMPLES} (got {resamples})")
 
 
 def small_sample(y: np.ndarray, wording: str) -> list[str]:

@@ -6,8 +6,10 @@ coverage · (density − base rate) / (1 − base rate); see ``sim.discover``.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,20 +61,45 @@ def stability(
     resamples: int,
     min_mass: float,
     rng: np.random.Generator,
-    workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    run: tuple[int, Callable[[int, int], None] | None, Any, Path | None] = (1, None, None, None),
 ) -> dict[str, float] | None:
     """For each input in ``dims``: the share of PRIM runs on random halves of the data whose
     chosen box restricts it too (None without resamples). The halves are drawn first, in
-    order, then run as jobs of the studies' one runner on ``workers`` processes
-    (``progress(done, total)``): the shares do not depend on the workers."""
+    order, then run as jobs of the studies' one runner: ``run`` is (workers, progress(done,
+    total), a Dask scheduler or None, a folder keeping each finished rerun or None: a rerun
+    kept there for the same data and half is read back, not run again). The shares do not
+    depend on any of these."""
     from .cells import run_jobs
 
+    workers, progress, scheduler, checkpoint = run
     halves = [rng.choice(len(y), size=len(y) // 2, replace=False) for _ in range(resamples)]
     jobs = {k: (x, y, h, min_mass, dims) for k, h in enumerate(halves) if 0 < y[h].sum() < len(h)}
-    found = run_jobs(_restricts, jobs, workers, progress)
+    kept = None if checkpoint is None else _kept(checkpoint, jobs)
+    found = run_jobs(_restricts, jobs, workers, progress, kept, scheduler)
     counts = {d: sum(d in found[k] for k in found) for d in dims}
     return {d: c / resamples for d, c in counts.items()} if resamples else None
+
+
+def _kept(folder: Path, jobs: dict[int, Any]) -> Any:
+    """Where the reruns are kept: one cell each, keyed by what it ran on (the data's hash,
+    its half's, the mass and the inputs)."""
+    from .cells import CellStore, Kept
+
+    def sha(a: Any) -> str:
+        return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+    x, y, _, min_mass, dims = next(iter(jobs.values()), (pd.DataFrame(), np.zeros(0), 0, 0, []))
+    data = {"x": sha(x.to_numpy()), "columns": list(x.columns), "y": sha(y)}
+    keys = {
+        k: {**data, "half": sha(j[2]), "min_mass": min_mass, "dims": dims} for k, j in jobs.items()
+    }
+    return Kept(
+        CellStore(folder),
+        {k: f"rerun-{k}" for k in jobs},
+        keys,
+        row=lambda found: {"restricts": sorted(found)},
+        read=lambda row, cell: set(row["restricts"]),
+    )
 
 
 def _restricts(job: tuple[pd.DataFrame, np.ndarray, np.ndarray, float, list[str]]) -> set[str]:
