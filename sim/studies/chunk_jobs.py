@@ -11,7 +11,6 @@ replicates.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,10 +59,8 @@ class _Chunks:
         store, i = self.sim.store, int(name)
         if not isinstance(store, FolderStore):
             return None
-        c = store.load(i, key["offset"], key["n"], outcomes=bool(self.sim.track))
+        c = store.resumed(i, key["offset"], key["n"], outcomes=bool(self.sim.track))
         if c is None:
-            with contextlib.suppress(OSError):
-                store.path(i).unlink(missing_ok=True)
             return None
         self.sim.kept[i] = {k: c.outcomes[k] for k in self.sim.track}
         c.outcomes = {}  # on disk: not kept in memory

@@ -65,9 +65,6 @@ class MemoryStore:
     def __init__(self) -> None:
         self.chunks: dict[int, ChunkOutput] = {}
 
-    def resumed(self, indices: list[int]) -> list[ChunkOutput]:
-        return []
-
     def put(self, out: ChunkOutput) -> None:
         self.chunks[out.index] = out
 
@@ -169,17 +166,14 @@ class FolderStore:
         except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile):
             return None  # damaged (truncated, overwritten, not a zip): the chunk is run again
 
-    def resumed(self, chunks: list[tuple[int, int, int]]) -> list[ChunkOutput]:
-        """Chunks already finished by an interrupted run of this job (outcomes left on disk)."""
-        found = []
-        for i, off, n in chunks:
-            c = self.load(i, off, n, outcomes=False)
-            if c is None:
-                with contextlib.suppress(OSError):
-                    self.path(i).unlink()
-            else:
-                found.append(c)
-        return found
+    def resumed(self, index: int, offset: int, n: int, outcomes: bool) -> ChunkOutput | None:
+        """Chunk ``index`` if an interrupted run of this job finished it (``load``); a chunk
+        file that does not verify is removed (the chunk is run again) and None returned."""
+        c = self.load(index, offset, n, outcomes)
+        if c is None:
+            with contextlib.suppress(OSError):
+                self.path(index).unlink(missing_ok=True)
+        return c
 
     def stream(self, chunks: list[tuple[int, int, int]]) -> Iterator[ChunkOutput]:
         for i, off, n in chunks:
