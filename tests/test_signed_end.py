@@ -102,3 +102,33 @@ def test_the_summary_counts_the_ceasefires_that_closed_a_decided_war(runs):
     assert 0.1 < share
     assert one.summary()["p_signed_after_decision"]["estimate"] == pytest.approx(share, abs=1e-6)
     assert "P(a ceasefire closing a war decided by force)" in one.headline()
+
+
+def _broker_run(signed: float, needs: bool, **mediator: object) -> sim.Results:
+    s = toy()
+    s["pressures"]["battlefield"]["decisive_per_year"] = 1.5
+    s["pressures"]["battlefield"]["signed_after_decision"] = signed
+    s["pressures"]["battlefield"]["signed_needs_broker"] = needs
+    s["actors"]["m"].update(mediator)
+    return sim.run(validate_loaded(s), replicates=N, seed=5)
+
+
+def test_a_broker_engaged_throughout_signs_as_without_the_switch(runs):
+    """The toy's mediator proposes its own terms and is engaged in every future: the switch
+    changes nothing."""
+    assert _broker_run(1.0, True).outcomes.equals(runs[1.0].outcomes)
+
+
+@pytest.mark.parametrize("mediator", [{"proposes": "none"}, {"engaged": False}])
+def test_without_an_engaged_broker_no_decided_war_is_signed(mediator):
+    """A mediator that only presses (proposes: none), or one never engaged: every decided war
+    ends without a ceasefire, as at signed_after_decision = 0, row by row; without the switch
+    the same wars are signed (so the test can fail)."""
+    needs, zero, free = (
+        _broker_run(1.0, True, **mediator),
+        _broker_run(0.0, False, **mediator),
+        _broker_run(1.0, False, **mediator),
+    )
+    assert needs.outcomes.equals(zero.outcomes)
+    day0, day1 = (_col(r, "ceasefire_day").astype(float) for r in (zero, free))
+    assert (np.isnan(day0) & ~np.isnan(day1)).sum() > 20

@@ -25,6 +25,7 @@ from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import FLOAT, STR, Build, Mechanism, Spec
 from .battlefield import Battlefield
+from .negotiation import Negotiation
 from .sides import Sides
 
 
@@ -34,6 +35,7 @@ class DecisiveSpec(Spec):
     layout: Layout
     on: bool  # pressures.battlefield.decisive_ends
     signed: Num = 0.0  # pressures.battlefield.signed_after_decision
+    needs_broker: bool = False  # pressures.battlefield.signed_needs_broker
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DecisiveSpec:
@@ -41,7 +43,8 @@ class DecisiveSpec(Spec):
         if bf is None:
             return cls(lay, True)
         path = "pressures.battlefield.signed_after_decision"
-        return cls(lay, bf.decisive_ends, num(bf.signed_after_decision, path))
+        signed = num(bf.signed_after_decision, path)
+        return cls(lay, bf.decisive_ends, signed, bf.signed_needs_broker)
 
     def columns(self) -> dict[str, str]:
         return {"decided_day": FLOAT, "decided_for": STR}
@@ -61,6 +64,7 @@ class DecisiveSpec(Spec):
             ctx.get("accord", Accord),
             ctx.get("battle", Battlefield),
             ctx.get("sides", Sides),
+            ctx.get("negotiation", Negotiation),
         )
 
 
@@ -68,9 +72,16 @@ class Decisive(Mechanism):
     key = "decisive"
 
     def __init__(
-        self, spec: DecisiveSpec, d: Draws, accord: Accord, battle: Battlefield, sides: Sides
+        self,
+        spec: DecisiveSpec,
+        d: Draws,
+        accord: Accord,
+        battle: Battlefield,
+        sides: Sides,
+        talks: Negotiation,
     ):
         self.spec, self.accord, self.battle, self.sides = spec, accord, battle, sides
+        self.talks = talks
         n = d.n
         self.signed = d(spec.signed)  # chance a decided war is closed by a signed ceasefire
         self.day = np.full(n, np.nan)  # day the war was decided
@@ -101,6 +112,8 @@ class Decisive(Mechanism):
         terms, its ideal on every political issue and the front where it stands."""
         v = w.uniforms("decisive.signed", w.day)
         rows = rows[v[rows] < self.signed[rows]]
+        if self.spec.needs_broker:  # only where a mediator putting its own terms is engaged
+            rows = rows[self._brokered(w.n)[rows]]
         if not rows.size:
             return
         sd, front = self.sides, self.spec.layout.front
@@ -112,6 +125,13 @@ class Decisive(Mechanism):
         mask = np.zeros(w.n, dtype=bool)
         mask[rows] = True
         w.tracer.log(w.day, "signed", mask, "the loser signs a ceasefire on the winner's terms")
+
+    def _brokered(self, n: int) -> NDArray[np.bool_]:
+        """The rows where a mediator that puts its own terms (nash or split) is engaged."""
+        out = np.zeros(n, dtype=bool)
+        for med in self.talks.mediators:  # the proposing ones (proposes: none puts no terms)
+            out |= self.talks.engaged[med.id]
+        return out
 
     def accumulate(self, w: WorldBase, r: int, sums: dict[str, NDArray[np.float64]]) -> None:
         sums["decided"][r] = self.accord.decided.sum()

@@ -60,6 +60,14 @@ class Battlefield(Spec):
         "cases count as a ceasefire) rather than by conquest or a unilateral withdrawal; a "
         "structural number, 0 by default",
     )
+    signed_needs_broker: Flag = Field(
+        default=False,
+        description="a decided war is closed by a signed ceasefire (with the chance "
+        "signed_after_decision) only where a mediator that puts its own terms (proposes: nash "
+        "or split) is engaged on the day it is decided: a broker to draft the surrender or "
+        "armistice; elsewhere it ends by conquest or withdrawal (a structural switch, off by "
+        "default)",
+    )
     attrition: dict[Id, Prob] = Field(
         default_factory=dict, description="share of capability lost per round at intensity 1"
     )
