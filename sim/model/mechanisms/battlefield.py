@@ -57,6 +57,7 @@ class BattlefieldSpec(Spec):
     control: Num | None  # start of the front line, real units
     patrons: tuple[PatronSpec, ...]
     decisive_scale: float = 1.0  # structure.decisive_scale
+    decisive_balance: float = 0.0  # structure.decisive_balance (kappa)
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> BattlefieldSpec:
@@ -100,6 +101,7 @@ class BattlefieldSpec(Spec):
             control=control,
             patrons=tuple(patrons),
             decisive_scale=s.structure.decisive_scale,
+            decisive_balance=s.structure.decisive_balance,
         )
 
     def columns(self) -> dict[str, str]:
@@ -181,8 +183,12 @@ class Battlefield(Mechanism):
         self.win_probability()
 
     def decisive_hazard(self, round_days: int) -> FloatArray:
-        """h: probability per round that the war ends decisively (hazard scaled by intensity) (n,)."""
-        return np.asarray(-np.expm1(-self.decisive * self.intensity * round_days / 365.0))
+        """h: probability per round that the war ends decisively (hazard scaled by intensity,
+        and by the balance of forces (2 max(p, 1 - p))^kappa when kappa > 0) (n,)."""
+        rate = self.decisive * self.intensity
+        if self.spec.decisive_balance:
+            rate = rate * (2.0 * np.maximum(self.p, 1.0 - self.p)) ** self.spec.decisive_balance
+        return np.asarray(-np.expm1(-rate * round_days / 365.0))
 
     def drift_seen(self, mu: FloatArray) -> FloatArray:
         """Expected move of the front per round for a side that believes B prevails with mu."""

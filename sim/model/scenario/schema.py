@@ -114,6 +114,15 @@ class Structure(Spec):
         le=100,
         description="multiplies the hazard that the war is decided by force",
     )
+    decisive_balance: float = Field(
+        default=0.0,
+        ge=0,
+        le=20,
+        description="kappa: the hazard that the war is decided by force is multiplied by "
+        "(2 max(p, 1 - p))^kappa, p the chance that B prevails, so evenly matched wars are "
+        "decided more slowly than lopsided ones (Bennett & Stam 1996); 0 (the default): the "
+        "balance does not enter",
+    )
     obstacle_scale: float = Field(
         default=1.0,
         gt=0,
