@@ -17,6 +17,7 @@ from scipy import stats
 import sim
 from sim.cli import main
 from sim.output.plots.hindcast import reliability_bins
+from sim.output.report.hindcast import FEW_FUTURES, few_futures
 from sim.studies import runner
 from sim.studies.hindcast import (
     COW_MEAN_DAYS,
@@ -291,6 +292,30 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
     assert case["model"]["p"] != pytest.approx(float((~np.isnan(first)).mean()))
     assert case["known_at_snapshot"]["observations"] == 1
     assert case["known_at_snapshot"]["ess"] == pytest.approx(rejected.sum(), rel=1e-9)
+
+
+def test_a_forecast_resting_on_few_futures_is_flagged_in_the_output_and_the_page(
+    tmp_path: Path, capsys
+):
+    """Weighting one run of 150: the snapshot-day verdict keeps the replicates where A turned
+    the plan down, an effective sample under FEW_FUTURES; the same case with 3,000 keeps more
+    than FEW_FUTURES and is not flagged (so the flag follows the sample, not the case)."""
+    _, f = _known_verdict(tmp_path)
+    out = tmp_path / "few"
+    assert (
+        main(["hindcast", str(f), "-n", "150", "--seed", "4", "--weighting", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    data = json.loads((out / "hindcast.json").read_text())
+    e = data["cases"][0]["known_at_snapshot"]["ess"]
+    assert 0 < e < FEW_FUTURES
+    assert "Forecasts resting on few futures" in printed and "known verdict (" in printed
+    assert few_futures(data["cases"]) == [("known verdict", pytest.approx(e))]
+    assert "Forecasts resting on few futures" in (out / "report.html").read_text()
+    many = sim_hindcast([str(f)], replicates=3000, seed=4, resample=False)
+    assert many.cases[0]["known_at_snapshot"]["ess"] >= FEW_FUTURES
+    assert few_futures(many.cases) == []
 
 
 def test_a_hindcast_folder_is_replaced_only_with_force_and_only_if_sim_wrote_it(tmp_path: Path):

@@ -12,13 +12,19 @@ from ..formats import ess
 from .page import esc, figure, num, page, pct, provenance, scores
 
 __all__ = [
+    "FEW_FUTURES",
     "HINDCAST_SHAPE",
+    "few_futures",
+    "few_futures_text",
     "is_hindcast_folder",
     "render_hindcast_report",
     "write_hindcast_report",
 ]
 
 FILE = "hindcast.json"
+# A forecast conditioned at the snapshot on fewer effective futures than this is flagged: its
+# P rests on a handful of pasts (its Monte Carlo error is about sqrt(p (1 - p) / ess)).
+FEW_FUTURES = 100
 NAMES = {  # forecaster key -> human name
     "model": "sim",
     "base": "constant hazard (CoW median)",
@@ -147,6 +153,29 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
     return out
 
 
+def few_futures(cases: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    """(name, effective sample) of the cases whose snapshot-day record leaves fewer than
+    FEW_FUTURES effective futures: their forecasts are noisy (run more replicates)."""
+    out = []
+    for c in cases:
+        e = (c.get("known_at_snapshot") or {}).get("ess")
+        if e is not None and e < FEW_FUTURES:
+            out.append((str(c["name"]), float(e)))
+    return out
+
+
+def few_futures_text(cases: list[dict[str, Any]]) -> str:
+    """One sentence naming the cases few_futures finds, or "" if none."""
+    few = few_futures(cases)
+    if not few:
+        return ""
+    names = "; ".join(f"{n.removesuffix(' (hindcast)')} ({ess(e)})" for n, e in few)
+    return (
+        f"Forecasts resting on few futures (the snapshot-day record leaves an effective sample "
+        f"under {FEW_FUTURES}, so P is noisy: run more replicates): {names}."
+    )
+
+
 def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
     cases, meta = data["cases"], data["meta"]
     fs = _present(cases)
@@ -169,6 +198,8 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
         *_summary(data, fs),
         *_case_rows(cases, fs),
     ]
+    if warn := few_futures_text(cases):
+        body.append(f'<p class="absent">{esc(warn)}</p>')
     body += [figure(pngs[k], CAPTIONS[k]) for k in CAPTIONS if k in pngs]
     body.append("<h2>Provenance</h2>")
     body.append(
