@@ -147,7 +147,7 @@ def plot_pit(cases: list[dict[str, Any]], ax: Axes | None = None) -> Axes:
 def plot_case_curves(cases: list[dict[str, Any]], fig: Figure | None = None) -> Figure:
     """Each case's forecast P(first ceasefire by day d), the base rates' and the realised day."""
     k = len(cases)
-    cols = min(3, k)
+    cols = min(3 if k <= 30 else 4, k)  # a library of 52 cases: 13 rows rather than 18
     rows = math.ceil(k / cols)
     fig = fig or new_figure((3.4 * cols, 2.6 * rows + 0.6))
     axes = fig.subplots(rows, cols, squeeze=False)
