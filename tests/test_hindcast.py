@@ -281,7 +281,7 @@ def test_a_forecast_is_conditioned_on_what_was_on_the_record_at_the_snapshot(tmp
     # (weighting one run: its estimate is exact arithmetic on the plain run's replicates; the
     # default, resample-move, is checked against weighting in tests/test_resample.py)
     s, f = _known_verdict(tmp_path)
-    hc = sim_hindcast([str(f)], replicates=800, seed=4, resample=False)
+    hc = sim_hindcast([str(f)], replicates=800, seed=4, resample=False, min_futures=0)
     case = hc.cases[0]
     run = sim.run(sim.load_scenario(f), replicates=800, seed=4)
     rejected = np.asarray(run.column("obs.0")) == 0.0
@@ -302,10 +302,8 @@ def test_a_forecast_resting_on_few_futures_is_flagged_in_the_output_and_the_page
     than FEW_FUTURES and is not flagged (so the flag follows the sample, not the case)."""
     _, f = _known_verdict(tmp_path)
     out = tmp_path / "few"
-    assert (
-        main(["hindcast", str(f), "-n", "150", "--seed", "4", "--weighting", "--out", str(out)])
-        == 0
-    )
+    args = ["hindcast", str(f), "-n", "150", "--seed", "4", "--weighting", "--min-futures", "0"]
+    assert main([*args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     data = json.loads((out / "hindcast.json").read_text())
     e = data["cases"][0]["known_at_snapshot"]["ess"]

@@ -96,6 +96,14 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
         "without --resample; faster, fewer distinct futures where the record cuts hard)",
     )
     p.add_argument(
+        "--min-futures",
+        type=count(0, 1_000_000),
+        default=None,
+        metavar="K",
+        help="rerun a case with more replicates (up to 16 times -n) while its snapshot-day record "
+        "leaves fewer than K effective futures (default 100; 0: never)",
+    )
+    p.add_argument(
         "--loo",
         action="store_true",
         help="with --calibration: print the leave-one-case-out scores the calibration file "
@@ -154,6 +162,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     size = (args.replicates, args.seed, args.workers, median)
     kw = {"overrides": overrides, "resample": args.resample, "checkpoint": store.folder}
     kw["scheduler"] = args.scheduler
+    kw["min_futures"] = args.min_futures
 
     def study() -> Any:
         if bar is not None and callable(progress):
@@ -231,6 +240,10 @@ def _settings(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
         raise UsageError("hindcast needs at least one CASE file (or --resume DIR)")
     args.replicates = DEFAULT_REPLICATES if args.replicates is None else args.replicates
     args.seed = 1 if args.seed is None else args.seed
+    if args.min_futures is None:
+        from ..studies.snapshot import FEW_FUTURES
+
+        args.min_futures = FEW_FUTURES
     return args, calibration_overrides(args)
 
 

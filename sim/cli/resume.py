@@ -46,6 +46,7 @@ def options_of(args: argparse.Namespace, overrides: list[str], median: float) ->
         "seed": args.seed,
         "base_median_days": median,
         "resample": args.resample,
+        "min_futures": args.min_futures,
         "overrides": overrides,
         "calibration": args.calibration,
     }
@@ -66,6 +67,7 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
             ("--set", getattr(args, "overrides", None)),
             ("--out", args.out),
             ("--base-median-days", args.base_median_days),
+            ("--min-futures", getattr(args, "min_futures", None)),
         )
         if v
     ]
@@ -84,6 +86,7 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
     new.cases, new.replicates, new.seed = old["cases"], old["replicates"], old["seed"]
     new.base_median_days, new.resample = old["base_median_days"], old["resample"]
     new.calibration, new.out = old.get("calibration"), str(out)
+    new.min_futures = old.get("min_futures", 0)  # begun before the option: never grown
     return new, list(old.get("overrides") or [])
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RunError, UsageError
+from ..errors import UsageError
 from ..io.jsonable import jsonable
 from ..io.limits import MAX_MAGNITUDE
 from ..model.mechanisms.durations import (
@@ -42,6 +42,7 @@ from ..model.scenario.schema import Scenario
 from .cells import CellStore
 from .hindcast_runs import RUN, side_by_side
 from .scoring import LEVELS, base_rate_cdf, covered, forecast_cdf, scores
+from .snapshot import FEW_FUTURES, MAX_GROWTH, snapshot_note, snapshot_run
 
 # Correlates of War durations and their lognormal: one place, sim/mechanisms/durations.py
 # (P. Ellis, "Durations of wars", 2026; docs/validation.md, "Base rates used and their sources").
@@ -232,64 +233,19 @@ def score_case(
         "covered": model["covered"],
         "cdf": cdf.round(5).tolist(),
         "cdf_lognormal": logn.round(5).tolist(),
-        "known_at_snapshot": _snapshot_note(results),
+        "known_at_snapshot": snapshot_note(results),
     }
 
 
-def _snapshot_note(results: Any) -> dict[str, Any]:
-    """What the forecast was conditioned on: the observations on the record at the snapshot."""
-    cond = results.meta.get("conditioning")
-    contradicted = results.meta.get("snapshot_contradicted")
-    if contradicted:
-        return {"observations": 0, "ess": None, "contradicted": contradicted}
-    if not cond:
-        return {"observations": 0, "ess": None}
-    return {"observations": len(cond["observations"]), "ess": cond["ess"]}
-
-
-def at_snapshot(s: Scenario, results: Any) -> Any:
-    """``results`` conditioned on the observations dated on or before the snapshot (as a
-    forecaster on that day knew them); unchanged when there are none."""
-    if not any(o.date <= s.start for o in s.observations):
-        return results
-    try:
-        return results.condition(s.start)
-    except RunError as e:
-        # the model contradicts what was on the record that day: the case is scored on its
-        # unconditioned forecast, and the table and page say so (a finding, not a failure)
-        results.meta["snapshot_contradicted"] = str(e)
-        return results
-
-
-def snapshot_run(
-    s: Scenario, replicates: int, seed: int, workers: int, trace: int, resample: bool = True
-) -> Any:
-    """The case's run from its snapshot, conditioned on the record that day: by resample-move
-    (the default), or by weighting one run; scored unconditioned, and marked so, when no future
-    fits that day's record."""
-    from .runner import run
-
-    def once(as_of: dt.date | None = None) -> Any:
-        return run(
-            s, replicates, seed, workers, trace=trace, as_of=as_of, resample=as_of is not None
-        )
-
-    if resample and any(o.date <= s.start for o in s.observations):
-        try:
-            return once(s.start)
-        except RunError as e:  # no future fits that day's record: scored unconditioned
-            r = once()
-            r.meta["snapshot_contradicted"] = str(e)
-            return r
-    return at_snapshot(s, once())
-
-
-def run_case(job: tuple[Scenario, int, int, int, float, bool]) -> tuple[dict[str, Any], Any]:
-    """One case of a hindcast (scenario, replicates, seed, workers, median_days, resample): its
-    run from the snapshot on ``workers`` processes, conditioned on the record that day
-    (by resample-move, or weighted), and its row."""
-    s, replicates, seed, workers, median_days, resample = job
-    r = snapshot_run(s, replicates, seed, workers, 5, resample)
+def run_case(
+    job: tuple[Scenario, int, int, int, float, bool, float],
+) -> tuple[dict[str, Any], Any]:
+    """One case of a hindcast (scenario, replicates, seed, workers, median_days, resample,
+    min_futures): its run from the snapshot on ``workers`` processes, conditioned on the record
+    that day (by resample-move, or weighted; grown while it leaves fewer than min_futures
+    effective futures: sim/studies/snapshot.py), and its row."""
+    s, replicates, seed, workers, median_days, resample, min_futures = job
+    r = snapshot_run(s, replicates, seed, workers, 5, resample, min_futures)
     return score_case(s, r, median_days), r
 
 
@@ -300,6 +256,7 @@ def _run_cases(
     resample: bool = True,
     kept: tuple[CellStore, list[str]] | None = None,
     scheduler: str | None = None,
+    min_futures: float = FEW_FUTURES,
 ) -> list[tuple[dict[str, Any], Any]]:
     """Each case's (row, Results) in the cases' order (``size``: replicates, seed, workers,
     median_days); ``progress(done, total)`` as cases finish, side by side or in turn; with
@@ -313,11 +270,12 @@ def _run_cases(
     apart = scheduler is not None or side_by_side(len(scenarios), replicates, workers)
     each = 1 if apart else workers
     order = longest_first([case_cost(s) for s in scenarios]) if apart else range(len(scenarios))
-    jobs = {i: (scenarios[i], replicates, seed, each, median_days, resample) for i in order}
+    job = (replicates, seed, each, median_days, resample, min_futures)
+    jobs = {i: (scenarios[i], *job) for i in order}
     cells = None
     if kept is not None:
         what: dict[str, Any] = {"replicates": replicates, "seed": seed, "resample": resample}
-        what |= {"median_days": median_days, "version": __version__}
+        what |= {"median_days": median_days, "min_futures": min_futures, "version": __version__}
         keys = [{"sha256": scenario_sha256(s), **what} for s in scenarios]
         cells = case_cells(kept[0], kept[1], keys)
     done = run_jobs(run_case, jobs, workers if apart else 1, progress, cells, scheduler)
@@ -335,10 +293,13 @@ def hindcast(
     resample: bool = True,
     checkpoint: str | os.PathLike[str] | None = None,
     scheduler: str | None = None,
+    min_futures: float = FEW_FUTURES,
 ) -> HindcastResults:
     """Run every case from its snapshot, conditioned on what was on the record that day (and
     nothing later; by resample-move, or with ``resample=False`` by weighting one run), and
-    score it;
+    score it; a case whose record at the snapshot leaves fewer than ``min_futures`` effective
+    futures is rerun with more replicates, up to MAX_GROWTH times as many (0: never; sim/
+    studies/snapshot.py);
     ``overrides`` ("PATH=VALUE", as --set) apply to every case.
     With ``workers`` > 1, cases of few chunks run side by side (``side_by_side``), others in
     turn on all the workers; the results are the same either way. With ``checkpoint`` (a
@@ -355,19 +316,22 @@ def hindcast(
     names = file_folder_names(cases, "case")  # refuses a case file given twice
     if isinstance(median_days, bool) or not 0 < median_days <= MAX_MAGNITUDE:
         raise UsageError(f"median_days must be a finite number > 0 (got {median_days!r})")
+    if isinstance(min_futures, bool) or not 0 <= min_futures <= MAX_MAGNITUDE:
+        raise UsageError(f"min_futures must be a finite number >= 0 (got {min_futures!r})")
     scenarios = [load_scenario(c, list(overrides or [])) for c in cases]
     for s in scenarios:
         realised_day(s)  # refuse a case without a readable record before running anything
     out, runs = [], {}
     kept = None if checkpoint is None else (CellStore(checkpoint), names)
     size = (replicates, seed, workers, median_days)
-    done = _run_cases(scenarios, size, progress, resample, kept, scheduler)
+    done = _run_cases(scenarios, size, progress, resample, kept, scheduler, min_futures)
     for path, name, (row, r) in zip(cases, names, done, strict=True):
         row["file"] = os.fspath(path)
         row["run"] = f"runs/{name}"
         out.append(row)
         runs[name] = r
     meta = _meta(replicates, seed, median_days, resample)
+    meta["min_futures"] = {"effective_futures": min_futures, "max_growth": MAX_GROWTH}
     saved = {} if kept is None else {n: kept[0].folder / n / RUN for n in names}
     meta["overrides"] = list(overrides or [])
     return HindcastResults(out, meta, runs=runs, saved=saved)

@@ -133,6 +133,8 @@ def _case_rows(cases: list[dict[str, Any]], fs: list[str]) -> list[str]:
             if not known["observations"]
             else f"{known['observations']} observations (effective sample {ess(known['ess'])})"
         )
+        if known.get("grown_from"):
+            known_txt += f"; rerun with more replicates than the {known['grown_from']:,} asked"
         if known.get("contradicted"):
             known_txt = "the model contradicts the snapshot-day record: scored unconditioned"
         age = (
@@ -172,7 +174,8 @@ def few_futures_text(cases: list[dict[str, Any]]) -> str:
     names = "; ".join(f"{n.removesuffix(' (hindcast)')} ({ess(e)})" for n, e in few)
     return (
         f"Forecasts resting on few futures (the snapshot-day record leaves an effective sample "
-        f"under {FEW_FUTURES}, so P is noisy: run more replicates): {names}."
+        f"under {FEW_FUTURES}, even where the case was rerun larger, so P is noisy: run more "
+        f"replicates): {names}."
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from ...errors import RunError, SimError, UsageError
 from ..hindcast import BASE_MEDIAN_DAYS
+from ..snapshot import FEW_FUTURES, MAX_GROWTH
 from ..sweep.design import Vary
 from .design import (
     Case,
@@ -61,16 +62,19 @@ class Plan:
     folder: Path | None
 
 
-CONDITIONING = "resample-move"  # how a cell meets its case's record at the snapshot (as hindcast)
+# how a cell meets its case's record at the snapshot, as hindcast does (sim/studies/snapshot.py)
+CONDITIONING = f"resample-move, grown to {FEW_FUTURES} effective futures (at most {MAX_GROWTH}x)"
 
 
 def run_cell(job: tuple[str, list[str], int, int, float]) -> dict[str, Any]:
     """One case at one point, run and scored as ``sim hindcast`` runs and scores a case (the
-    same functions, conditioned on the record at the snapshot by resample-move), without its
+    same functions, conditioned on the record at the snapshot by resample-move and grown
+    where that record leaves few futures), without its
     sample stories (traces do not change the outcomes); its hindcast row."""
     from ...io.jsonable import jsonable
     from ...model.scenario.loader import load_scenario
-    from ..hindcast import score_case, snapshot_run
+    from ..hindcast import score_case
+    from ..snapshot import snapshot_run
 
     file, overrides, replicates, seed, median = job
     s = load_scenario(file, overrides)
