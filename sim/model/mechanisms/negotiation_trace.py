@@ -12,37 +12,46 @@ from ..engine.world import WorldBase
 
 
 def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) -> None:
-    """Log ``offer`` and both verdicts for each traced replicate it was put to."""
+    """Log ``offer`` and both verdicts for each traced replicate it was put to (the values of
+    all of them in one pass: each row's are its own, whatever rows are computed with it)."""
     tr = w.tracer
     lay = neg.spec.layout
     verdict = {True: "accepts", False: "rejects"}
-    for j in np.flatnonzero(offer.rows < tr.k):
+    traced = np.flatnonzero(offer.rows < tr.k)
+    if not traced.size:
+        return
+    sub = offer.only(offer.rows < tr.k)
+    vals = _values(w, neg, sub)
+    for i, j in enumerate(traced):
         r = int(offer.rows[j])
         who = [f"{lay.sides[s]} {verdict[bool(acc[s, j])]}" for s in (0, 1)]
-        one = offer.only(np.arange(len(offer.rows)) == j)
         if offer.truce_days is not None:
-            kind, what = "truce", f"{offer.name} ({offer.truce_days}-day truce)"
-            vals: dict[str, object] = {
-                "value": [round(float(neg.verdicts.truce_value(w, s, one)[0]), 4) for s in (0, 1)]
-            }
+            what = f"{offer.name} ({offer.truce_days}-day truce)"
         else:
-            kind = "proposal"
             terms = lay.unscale(offer.terms[j])
             what = (
                 offer.name
                 + ": "
                 + ", ".join(f"{k} {v:.3g}" for k, v in zip(lay.issues, terms, strict=True))
             )
-            vals = {
-                "value": [round(float(neg.verdicts.value(s, one)[0]), 4) for s in (0, 1)],
-                "war_value": [round(float(neg.war.reject[s, r]), 4) for s in (0, 1)],
-                # each side accepts iff margin > its misjudgement; the margin is the value of
-                # signing (its expected life counted) less rejecting (waiting counted)
-                "margin": [round(float(m), 4) for m in neg.verdicts.margins(w, one)[:, 0]],
-                "misjudgement": [round(float(neg.judgement.error[s, r]), 4) for s in (0, 1)],
-            }
         text = f"{what}; {'; '.join(who)}"
         if acc[0, j] and acc[1, j]:
             text += " -> " + ("truce" if offer.truce_days is not None else "ceasefire agreed")
+        kind = "truce" if offer.truce_days is not None else "proposal"
         tr.log(w.day, kind, tr.mask(w.n, np.array([r])), text)
-        tr.logs[r][-1].update(vals)
+        tr.logs[r][-1].update({k: [round(float(x), 4) for x in v[:, i]] for k, v in vals.items()})
+
+
+def _values(w: WorldBase, neg: Any, sub: Offer) -> dict[str, NDArray[np.float64]]:
+    """(2, rows) arrays of what the trace shows for each side, in the traced rows ``sub``."""
+    if sub.truce_days is not None:
+        return {"value": np.array([neg.verdicts.truce_value(w, s, sub) for s in (0, 1)])}
+    rows = sub.rows
+    return {
+        "value": np.array([neg.verdicts.value(s, sub) for s in (0, 1)]),
+        "war_value": neg.war.reject[:, rows],
+        # each side accepts iff margin > its misjudgement; the margin is the value of
+        # signing (its expected life counted) less rejecting (waiting counted)
+        "margin": np.asarray(neg.verdicts.margins(w, sub)),
+        "misjudgement": neg.judgement.error[:, rows],
+    }
