@@ -66,7 +66,7 @@ def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
             }
             for k, a in s.actors.items()
         },
-        "threats": [t.name for m in s.mediators().values() for t in m.threats],
+        "threats": s.threat_names(),
         "observations": [
             o.model_dump(mode="json", by_alias=True, exclude_none=True) for o in s.observations
         ],

@@ -56,7 +56,7 @@ class ObservationsSpec(Spec):
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> ObservationsSpec:
-        threats = [t.name for m in s.mediators().values() for t in m.threats]
+        threats = s.threat_names()
         proposals = [p.name for p in s.proposals]
         probes = tuple(
             _probe(i, lay.day_of(ob.date), ob, lay, threats, proposals)

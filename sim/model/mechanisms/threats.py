@@ -1,4 +1,4 @@
-"""Mediators' threats: set off by obstruction or a deadline, armed with their credibility, carried out after a delay.
+"""Threats (a mediator's, a belligerent's or a patron's): set off by obstruction or a deadline, armed with their credibility, carried out after a delay.
 
 A threat's ``cost`` is what its target loses when it is carried out: its value of fighting on
 falls by exactly that much, realised as a lasting addition to its per-round cost of war
@@ -33,7 +33,7 @@ IntArray = NDArray[np.intp]
 
 @dataclass(frozen=True)
 class ThreatSpec:
-    mediator: str
+    mediator: str  # the actor that threatens (a mediator, belligerent or patron)
     index: int  # position in the mediator's list
     name: str
     against: int | None  # side index, or None: whoever obstructs
@@ -59,8 +59,8 @@ class ThreatsSpec(Spec):
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> ThreatsSpec:
         out = []
-        for mid, m in s.mediators().items():
-            for ti, t in enumerate(m.threats):
+        for mid, threats in s.threat_owners().items():
+            for ti, t in enumerate(threats):
                 base = f"actors.{mid}.threats.{ti}"
                 out.append(
                     ThreatSpec(

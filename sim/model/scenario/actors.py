@@ -49,6 +49,41 @@ class Stalling(Spec):
     premium: NonNeg = Field(description="utility a staller adds to its war value while regrouping")
 
 
+class Threat(Spec):
+    name: Name
+    against: Id = Field(
+        description="an actor id, or 'obstructer': whoever rejects what the other accepted"
+    )
+    trigger: Literal["obstruction", "deadline"] = "obstruction"
+    deadline: dt.date | None = Field(default=None, description="date for trigger: deadline")
+    effect: dict[str, Effect] = Field(
+        default_factory=dict,
+        description="state changes when carried out (a threat may have only a cost)",
+    )
+    credibility: Prob = Field(
+        default=1.0, description="probability it is carried out when triggered"
+    )
+    delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
+    cost: NonNeg = Field(
+        default=0.0,
+        description="utility the target loses when it is carried out: its value of fighting on "
+        "falls by this much (a lasting addition to its per-round cost of war)",
+    )
+    after: Whole = Field(
+        default=1,
+        ge=1,
+        description="trigger: obstruction only: the target's obstruction that sets it off (1 = the first)",
+    )
+
+    @model_validator(mode="after")
+    def _deadline(self) -> Threat:
+        if self.trigger == "deadline" and self.deadline is None:
+            raise PydanticCustomError("threat", "trigger: deadline needs a 'deadline' date")
+        if self.trigger == "obstruction" and self.deadline is not None:
+            raise PydanticCustomError("threat", "'deadline' is only for trigger: deadline")
+        return self
+
+
 class Belligerent(Spec):
     role: Literal["belligerent"]
     name: Name | None = Field(default=None, description="display name (default: the id)")
@@ -87,41 +122,10 @@ class Belligerent(Spec):
         "defers any of them (default: every issue on the table, a ceasefire is a settlement)",
     )
     stalling: Stalling | None = None
-
-
-class Threat(Spec):
-    name: Name
-    against: Id = Field(
-        description="an actor id, or 'obstructer': whoever rejects what the other accepted"
+    threats: list[Threat] = Field(
+        default_factory=list,
+        description="its own threats against the other side (escalation, strikes, walking out)",
     )
-    trigger: Literal["obstruction", "deadline"] = "obstruction"
-    deadline: dt.date | None = Field(default=None, description="date for trigger: deadline")
-    effect: dict[str, Effect] = Field(
-        default_factory=dict,
-        description="state changes when carried out (a threat may have only a cost)",
-    )
-    credibility: Prob = Field(
-        default=1.0, description="probability it is carried out when triggered"
-    )
-    delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
-    cost: NonNeg = Field(
-        default=0.0,
-        description="utility the target loses when it is carried out: its value of fighting on "
-        "falls by this much (a lasting addition to its per-round cost of war)",
-    )
-    after: Whole = Field(
-        default=1,
-        ge=1,
-        description="trigger: obstruction only: the target's obstruction that sets it off (1 = the first)",
-    )
-
-    @model_validator(mode="after")
-    def _deadline(self) -> Threat:
-        if self.trigger == "deadline" and self.deadline is None:
-            raise PydanticCustomError("threat", "trigger: deadline needs a 'deadline' date")
-        if self.trigger == "obstruction" and self.deadline is not None:
-            raise PydanticCustomError("threat", "'deadline' is only for trigger: deadline")
-        return self
 
 
 class Mediator(Spec):
@@ -148,6 +152,10 @@ class Patron(Spec):
     supports: Id
     aid: NonNeg = Field(default=0.0, description="capability added per round")
     reliability: Prob = Field(default=1.0, description="probability the aid arrives in a round")
+    threats: list[Threat] = Field(
+        default_factory=list,
+        description="its threats, on its own client or the other side (cutting aid, sanctions)",
+    )
 
 
 Actor = Annotated[Union[Belligerent, Mediator, Patron], Field(discriminator="role")]  # noqa: UP007

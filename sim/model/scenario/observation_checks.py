@@ -85,7 +85,7 @@ def _references(c: Checks, loc: Loc, ob: Observation) -> None:
         if pr.name not in proposals:
             hint = did_you_mean(pr.name, proposals)
             c.add((*loc, "proposal", "name"), f"unknown proposal '{pr.name}'{hint}", OMIT)
-    threats = {t.name for m in s.mediators().values() for t in m.threats}
+    threats = set(s.threat_names())
     if ob.threat is not None and ob.threat.name not in threats:
         hint = did_you_mean(ob.threat.name, threats)
         c.add((*loc, "threat", "name"), f"unknown threat '{ob.threat.name}'{hint}", OMIT)

@@ -17,7 +17,7 @@ from .distributions import support_of
 from .effect_checks import check_compound_effects
 from .messages import OMIT, Loc, RawProblem
 from .observation_checks import check_observations
-from .schema import Belligerent, Mediator, Patron, Scenario
+from .schema import Belligerent, Mediator, Patron, Scenario, Threat
 
 __all__ = ["SECTIONS", "Checks", "reference_problems"]
 
@@ -81,10 +81,13 @@ def check_actors(c: Checks) -> None:
         base: Loc = ("actors", aid)
         if isinstance(a, Belligerent):
             _belligerent(c, base, a)
+            _threats(c, base, a.threats, aid)
         elif isinstance(a, Mediator):
             _mediator(c, base, a)
+            _threats(c, base, a.threats)
         elif isinstance(a, Patron):
             c.need_belligerent((*base, "supports"), a.supports)
+            _threats(c, base, a.threats)
 
 
 def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:
@@ -123,9 +126,20 @@ def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:
 def _mediator(c: Checks, base: Loc, a: Mediator) -> None:
     for k in a.weights:
         c.need_belligerent((*base, "weights", k), k)
-    for i, t in enumerate(a.threats):
+
+
+def _threats(c: Checks, base: Loc, threats: list[Threat], own: str | None = None) -> None:
+    """An actor's threats; ``own``: the id of a belligerent making them, whose threats must be
+    against the other belligerent (not itself, nor 'obstructer', which could be itself)."""
+    for i, t in enumerate(threats):
         tl: Loc = (*base, "threats", i)
-        if t.against != "obstructer":
+        if own is not None and t.against in (own, "obstructer"):
+            c.add(
+                (*tl, "against"),
+                "a belligerent's threat is against the other belligerent (by its id)",
+                t.against,
+            )
+        elif t.against != "obstructer":
             c.need_belligerent((*tl, "against"), t.against)
         if t.deadline is not None and not c.s.start < t.deadline:
             c.add(

@@ -198,6 +198,14 @@ class Scenario(Spec):
     def patrons(self) -> dict[str, Patron]:
         return {k: a for k, a in self.actors.items() if isinstance(a, Patron)}
 
+    def threat_owners(self) -> dict[str, list[Threat]]:
+        """Each actor's threats (mediators', belligerents' and patrons'), in the actors' order;
+        actors without threats left out."""
+        return {k: list(a.threats) for k, a in self.actors.items() if a.threats}
+
+    def threat_names(self) -> list[str]:
+        return [t.name for ts in self.threat_owners().values() for t in ts]
+
     def front_line_issue(self) -> str | None:
         for k, i in self.issues.items():
             if i.status_quo == "front_line":
