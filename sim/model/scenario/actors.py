@@ -122,8 +122,8 @@ class Belligerent(Spec):
         "defers any of them (default: every issue on the table, a ceasefire is a settlement)",
     )
     stalling: Stalling | None = None
-    threats: list[Threat] = Field(
-        default_factory=list,
+    threats: list[Threat] | None = Field(  # None, not []: scenarios without keep their hash
+        default=None,
         description="its own threats against the other side (escalation, strikes, walking out)",
     )
 
@@ -152,8 +152,8 @@ class Patron(Spec):
     supports: Id
     aid: NonNeg = Field(default=0.0, description="capability added per round")
     reliability: Prob = Field(default=1.0, description="probability the aid arrives in a round")
-    threats: list[Threat] = Field(
-        default_factory=list,
+    threats: list[Threat] | None = Field(  # None, not []: scenarios without keep their hash
+        default=None,
         description="its threats, on its own client or the other side (cutting aid, sanctions)",
     )
 

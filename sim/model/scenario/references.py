@@ -81,13 +81,13 @@ def check_actors(c: Checks) -> None:
         base: Loc = ("actors", aid)
         if isinstance(a, Belligerent):
             _belligerent(c, base, a)
-            _threats(c, base, a.threats, aid)
+            _threats(c, base, a.threats or [], aid)
         elif isinstance(a, Mediator):
             _mediator(c, base, a)
             _threats(c, base, a.threats)
         elif isinstance(a, Patron):
             c.need_belligerent((*base, "supports"), a.supports)
-            _threats(c, base, a.threats)
+            _threats(c, base, a.threats or [])
 
 
 def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:

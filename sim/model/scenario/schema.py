@@ -201,7 +201,7 @@ class Scenario(Spec):
     def threat_owners(self) -> dict[str, list[Threat]]:
         """Each actor's threats (mediators', belligerents' and patrons'), in the actors' order;
         actors without threats left out."""
-        return {k: list(a.threats) for k, a in self.actors.items() if a.threats}
+        return {k: list(a.threats or []) for k, a in self.actors.items() if a.threats}
 
     def threat_names(self) -> list[str]:
         return [t.name for ts in self.threat_owners().values() for t in ts]
