@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from oracle_scenarios import toy
+from test_hindcast import _known_verdict
 
 from sim.cli import main
 from sim.errors import UsageError
@@ -19,20 +20,8 @@ from sim.studies.snapshot import FEW_FUTURES, MAX_GROWTH, grown_size
 
 def _thin_case(folder: Path) -> Path:
     """A case whose record has A's refusal of a plan put on the snapshot day: weighting keeps
-    only the replicates where A refused it (the test in tests/test_hindcast.py that flags it
-    finds fewer than FEW_FUTURES of 150)."""
-    s = toy()
-    s["name"] = "thin record"
-    s["proposals"] = [
-        {"name": "plan", "by": "m", "on": "2025-01-01", "terms": {"land": 3, "guarantees": 0.8}}
-    ]
-    s["observations"] = [
-        {"on": "2025-01-01", "source": "r", "proposal": {"name": "plan", "rejected_by": "a"}},
-        {"by": "2025-12-30", "source": "r", "ceasefire": False},
-    ]
-    f = folder / "thin.yaml"
-    f.write_text(yaml.safe_dump(s, sort_keys=False))
-    return f
+    only the replicates where A refused it (fewer than FEW_FUTURES of 150)."""
+    return _known_verdict(folder)[1]
 
 
 def test_the_grown_size_follows_the_shortfall_at_least_doubles_and_stops_at_the_cap():
