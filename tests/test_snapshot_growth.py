@@ -72,9 +72,14 @@ def test_the_cli_reruns_thin_cases_says_so_on_the_page_and_refuses_a_negative_k(
     out = tmp_path / "grown"
     args = ["hindcast", str(f), "-n", "150", "--seed", "4", "--weighting", "--out", str(out)]
     assert main(args) == 0
+    printed = capsys.readouterr().out
     data = json.loads((out / "hindcast.json").read_text())
+    n = data["cases"][0]["replicates"]
+    assert "Rerun with more replicates" in printed and f"({n:,} replicates)" in printed
     assert data["cases"][0]["known_at_snapshot"]["grown_from"] == 150
-    assert "rerun with more replicates than the 150 asked" in (out / "report.html").read_text()
+    page = (out / "report.html").read_text()
+    assert "rerun with more replicates than the 150 asked" in page
+    assert "Rerun with more replicates" in page and f"({n:,} replicates)" in page
     capsys.readouterr()
     with pytest.raises(SystemExit) as e:
         main(["hindcast", str(f), "--min-futures", "-1"])

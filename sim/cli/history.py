@@ -147,7 +147,7 @@ def _print_loo(args: argparse.Namespace, median: float) -> int:
 def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..io.limits import MAX_CASES, check_at_most
     from ..output.formats import wrap_lines
-    from ..output.report.hindcast import few_futures_text
+    from ..output.report.hindcast import few_futures_text, rerun_text
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
 
     check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
@@ -182,8 +182,9 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         return 0
     t = res.table()
     print(_case_table(t))
-    if warn := few_futures_text(res.cases):
-        print(wrap_lines(warn))
+    for note in (rerun_text(res.cases), few_futures_text(res.cases)):
+        if note:
+            print(wrap_lines(note))
     unaged = t.loc[t["war_began"].str.startswith("not given"), "case"].tolist()
     if unaged:
         print(f"no war_began, war's age taken as 0 days: {'; '.join(unaged)}")

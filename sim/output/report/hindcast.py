@@ -18,6 +18,7 @@ __all__ = [
     "few_futures_text",
     "is_hindcast_folder",
     "render_hindcast_report",
+    "rerun_text",
     "write_hindcast_report",
 ]
 
@@ -179,6 +180,22 @@ def few_futures_text(cases: list[dict[str, Any]]) -> str:
     )
 
 
+def rerun_text(cases: list[dict[str, Any]]) -> str:
+    """One sentence naming the cases rerun with more replicates than asked (their snapshot-day
+    record left too few effective futures), or "" if none."""
+    grown = [
+        f"{str(c['name']).removesuffix(' (hindcast)')} ({c['replicates']:,} replicates)"
+        for c in cases
+        if (c.get("known_at_snapshot") or {}).get("grown_from")
+    ]
+    if not grown:
+        return ""
+    return (
+        "Rerun with more replicates (the snapshot-day record left fewer than "
+        f"{FEW_FUTURES} effective futures): {'; '.join(grown)}."
+    )
+
+
 def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
     cases, meta = data["cases"], data["meta"]
     fs = _present(cases)
@@ -201,6 +218,8 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
         *_summary(data, fs),
         *_case_rows(cases, fs),
     ]
+    if grown := rerun_text(cases):
+        body.append(f"<p>{esc(grown)}</p>")
     if warn := few_futures_text(cases):
         body.append(f'<p class="absent">{esc(warn)}</p>')
     body += [figure(pngs[k], CAPTIONS[k]) for k in CAPTIONS if k in pngs]
