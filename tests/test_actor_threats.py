@@ -86,3 +86,20 @@ def test_a_belligerents_threat_against_the_other_side_validates_and_shows(tmp_pa
     s = sim.load_scenario(f)
     assert s.threat_names() == ["escalate"]
     assert list(s.threat_owners()) == ["a"]
+
+
+def test_two_threats_of_one_name_are_refused_whoever_makes_them(tmp_path, capsys):
+    text = TEXT.replace(
+        "    support: 0.6\n",
+        "    support: 0.6\n    threats:\n      - {name: walk, against: b, cost: 0.1}\n",
+        1,
+    ).replace(
+        "    weights: {a: 1, b: 1}\n",
+        "    weights: {a: 1, b: 1}\n    threats:\n      - {name: walk, against: obstructer}\n",
+    )
+    f = tmp_path / "s.yaml"
+    f.write_text(text, encoding="utf-8")
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert "actors.m.threats.0.name" in err and "already used by actors.a.threats.0" in err

@@ -33,8 +33,8 @@ IntArray = NDArray[np.intp]
 
 @dataclass(frozen=True)
 class ThreatSpec:
-    mediator: str  # the actor that threatens (a mediator, belligerent or patron)
-    index: int  # position in the mediator's list
+    owner: str  # the actor that threatens (a mediator, belligerent or patron)
+    index: int  # position in its owner's list
     name: str
     against: int | None  # side index, or None: whoever obstructs
     deadline: int | None  # day of a deadline threat (None: set off by obstruction)
@@ -46,7 +46,7 @@ class ThreatSpec:
 
     @property
     def stream(self) -> str:
-        return f"threat.{self.mediator}.{self.index}"
+        return f"threat.{self.owner}.{self.index}"
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class ThreatsSpec(Spec):
                 base = f"actors.{mid}.threats.{ti}"
                 out.append(
                     ThreatSpec(
-                        mediator=mid,
+                        owner=mid,
                         index=ti,
                         name=t.name,
                         against=None if t.against == "obstructer" else lay.side(t.against),
@@ -186,7 +186,7 @@ class Threats(Mechanism):
                     w.day,
                     "threat_triggered",
                     w.tracer.mask(w.n, np.array([r])),
-                    f"{t.mediator}'s threat '{t.name}' against {sides[int(whom[i])]} is triggered: {when}",
+                    f"{t.owner}'s threat '{t.name}' against {sides[int(whom[i])]} is triggered: {when}",
                 )
 
     def end(self, w: WorldBase) -> None:
@@ -211,7 +211,7 @@ class Threats(Mechanism):
                     int(pending[r]),
                     "threat",
                     w.tracer.mask(w.n, np.array([r])),
-                    f"{t.mediator} carries out its threat '{t.name}' against "
+                    f"{t.owner} carries out its threat '{t.name}' against "
                     f"{lay.sides[int(self.target[j][r])]}",
                 )
             pending[due] = np.inf

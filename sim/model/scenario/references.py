@@ -88,6 +88,23 @@ def check_actors(c: Checks) -> None:
         elif isinstance(a, Patron):
             c.need_belligerent((*base, "supports"), a.supports)
             _threats(c, base, a.threats or [])
+    _unique_threat_names(c)
+
+
+def _unique_threat_names(c: Checks) -> None:
+    """Observations and outputs (``fired.<name>``) name a threat: each name once in a scenario."""
+    first: dict[str, str] = {}
+    for aid, threats in c.s.threat_owners().items():
+        for i, t in enumerate(threats):
+            where = f"actors.{aid}.threats.{i}"
+            if t.name in first:
+                c.add(
+                    ("actors", aid, "threats", i, "name"),
+                    f"threat name '{t.name}' is already used by {first[t.name]}: each threat "
+                    "needs its own name (observations and outputs refer to it by name)",
+                    t.name,
+                )
+            first.setdefault(t.name, where)
 
 
 def _belligerent(c: Checks, base: Loc, a: Belligerent) -> None:
