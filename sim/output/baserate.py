@@ -1,10 +1,10 @@
 """The outside view beside a forecast: how often wars as old as this one end within the horizon.
 
-On the wars of the history library (52 since December 2026) the age-conditioned lognormal of
+On the wars of the history library (66 since December 2026) the age-conditioned lognormal of
 war durations (Correlates of War, median 139 and mean 408 days) forecasts the first ceasefire
-a little better than the calibrated model (docs/validation.md), so a run of a scenario that
-says when its war began shows it next to the model's P(ceasefire): the reference class a
-forecaster starts from. It is the chance
+about as well as the calibrated model (level within a standard error; docs/validation.md), so
+a run of a scenario that says when its war began shows it next to the model's P(ceasefire):
+the reference class a forecaster starts from. It is the chance
 that a war which has lasted ``a`` days ends within the next ``H``,
 (F(a + H) - F(a)) / (1 - F(a)), F the lognormal's CDF, the comparator `sim hindcast` scores
 (sim/model/mechanisms/durations.py). It counts any end of a war, a ceasefire or a decision by
