@@ -58,6 +58,7 @@ class BattlefieldSpec(Spec):
     patrons: tuple[PatronSpec, ...]
     decisive_scale: float = 1.0  # structure.decisive_scale
     decisive_balance: float = 0.0  # structure.decisive_balance (kappa)
+    decisive_front: float = 0.0  # structure.decisive_front (lambda)
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> BattlefieldSpec:
@@ -102,6 +103,7 @@ class BattlefieldSpec(Spec):
             patrons=tuple(patrons),
             decisive_scale=s.structure.decisive_scale,
             decisive_balance=s.structure.decisive_balance,
+            decisive_front=s.structure.decisive_front,
         )
 
     def columns(self) -> dict[str, str]:
@@ -184,11 +186,24 @@ class Battlefield(Mechanism):
 
     def decisive_hazard(self, round_days: int) -> FloatArray:
         """h: probability per round that the war ends decisively (hazard scaled by intensity,
-        and by the balance of forces (2 max(p, 1 - p))^kappa when kappa > 0) (n,)."""
+        by the balance of forces (2 max(p, 1 - p))^kappa when kappa > 0, and by the front's
+        reach (1 + |2r - 1|)^lambda when lambda > 0) (n,)."""
         rate = self.decisive * self.intensity
         if self.spec.decisive_balance:
             rate = rate * (2.0 * np.maximum(self.p, 1.0 - self.p)) ** self.spec.decisive_balance
+        if self.spec.decisive_front and self.spec.layout.front is not None:
+            rate = rate * (1.0 + np.abs(2.0 * self.reach() - 1.0)) ** self.spec.decisive_front
         return np.asarray(-np.expm1(-rate * round_days / 365.0))
+
+    def reach(self) -> FloatArray:
+        """r: the share of the way the front line has gone from side A's ideal to side B's on
+        the front-line issue, clipped to [0, 1]; 1/2 where the two ideals are equal (n,)."""
+        f = self.spec.layout.front
+        assert f is not None
+        a, b = self.sides.ideal[0, :, f], self.sides.ideal[1, :, f]
+        gap = b - a
+        safe = np.where(gap == 0.0, 1.0, gap)
+        return np.where(gap == 0.0, 0.5, np.clip((self.control - a) / safe, 0.0, 1.0))
 
     def drift_seen(self, mu: FloatArray) -> FloatArray:
         """Expected move of the front per round for a side that believes B prevails with mu."""

@@ -123,6 +123,16 @@ class Structure(Spec):
         "decided more slowly than lopsided ones (Bennett & Stam 1996); 0 (the default): the "
         "balance does not enter",
     )
+    decisive_front: float = Field(
+        default=0.0,
+        ge=0,
+        le=20,
+        description="lambda: the hazard that the war is decided by force is multiplied by "
+        "(1 + |2r - 1|)^lambda, r the share of the way the front line has gone from side A's "
+        "ideal to side B's on the front-line issue, so a war whose front nears what one side "
+        "fights for is decided sooner (Slantchev 2003); 0 (the default): the front does not "
+        "enter",
+    )
     obstacle_scale: float = Field(
         default=1.0,
         gt=0,
