@@ -1,9 +1,10 @@
-"""Durability of ceasefires (Fortna 2003): hazard h = h0 exp(g1 max_i(W_i - V_i(x*)) - sum_k g_k x*_k)."""
+"""Durability of ceasefires (Fortna 2003): hazard h = h0 exp(g1 max_i(W_i - V_i(x*)) - sum_k g_k x*_k);
+and a signed ceasefire that never takes effect, with chance phi (``durability.unkept``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,13 +14,15 @@ from ..engine.sampling import Draws, Num, num
 from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
-from .base import Build, Mechanism, Spec
+from .base import FLOAT, Build, Mechanism, Spec
 from .compiled import PAIRWISE_BLOCK, log_hazard
+from .obstacles import Deal
 from .sides import Sides
 from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
 
 # exp() argument cap: beyond this the per-round breakdown probability is 1 anyway.
 MAX_LOG_HAZARD = 50.0
@@ -35,6 +38,7 @@ class DurabilitySpec(Spec):
     guarantees: tuple[
         tuple[int, Num], ...
     ]  # (issue, log-hazard reduction per unit of scaled terms)
+    unkept: Num = 0.0  # phi: chance that a signed ceasefire never takes effect
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DurabilitySpec:
@@ -47,7 +51,16 @@ class DurabilitySpec(Spec):
                 (lay.issue(k), num(v, f"durability.guarantees.{k}"))
                 for k, v in du.guarantees.items()
             ),
+            num(du.unkept, "durability.unkept"),
         )
+
+    @property
+    def keeps_all(self) -> bool:
+        """Every signed ceasefire takes effect (phi is the constant 0)."""
+        return isinstance(self.unkept, float) and self.unkept == 0.0
+
+    def columns(self) -> dict[str, str]:
+        return {} if self.keeps_all else {"unkept_day": FLOAT}
 
     def build(self, ctx: Build) -> Durability:
         sides, accord = ctx.get("sides", Sides), ctx.get("accord", Accord)
@@ -64,6 +77,30 @@ class Durability(Mechanism):
         self.guarantee = np.zeros((d.n, spec.layout.k))
         for i, g in spec.guarantees:
             self.guarantee[:, i] = d(g)
+        self.spec = spec
+        # phi per replicate (None: every signed ceasefire takes effect); the first day a
+        # ceasefire was signed that did not
+        self.unkept = None if spec.keeps_all else d(spec.unkept)
+        self.unkept_day = np.full(d.n, np.nan)
+
+    def takes_effect(self, w: WorldBase, rows: IntArray) -> BoolArray:
+        """Which ceasefires signed today in ``rows`` take effect (len(rows),): each with chance
+        1 - phi, on its own stream; the others are recorded (``unkept_day``) and the war goes on."""
+        if self.unkept is None or rows.size == 0:
+            return np.ones(rows.size, dtype=bool)
+        kept = w.uniforms("unkept", w.day)[rows] >= self.unkept[rows]
+        lost = rows[~kept]
+        if lost.size:
+            first = lost[np.isnan(self.unkept_day[lost])]
+            self.unkept_day[first] = w.day
+            w.tracer.log(
+                w.day, "unkept", w.tracer.mask(w.n, lost),
+                "a ceasefire is signed but never takes effect; fighting and talks go on",
+            )  # fmt: skip
+        return np.asarray(kept)
+
+    def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
+        return {} if self.unkept is None else {"unkept_day": self.unkept_day}
 
     def breakdown(
         self, rows: IntArray, value: FloatArray, terms: FloatArray, round_days: int, floor: int = -1
@@ -113,3 +150,15 @@ class Durability(Mechanism):
             w.tracer.log(
                 w.day, "breakdown", broke, "the ceasefire breaks down; fighting and talks resume"
             )
+
+
+def kept_only(
+    keep: BoolArray, r: IntArray, deal: Deal, left: Any, below: BoolArray
+) -> tuple[IntArray, Deal, Any, BoolArray]:
+    """The rows ``r`` of a deal (terms (r, K), utilities and penalties (2, r)), what it left
+    open (a number or (r,)) and whether it was below a reservation (r,), where ``keep``."""
+    if keep.all():
+        return r, deal, left, below
+    terms, u, pen = deal
+    left = left if np.isscalar(left) else np.asarray(left)[keep]
+    return r[keep], (terms[keep], u[:, keep], pen[:, keep]), left, below[keep]

@@ -24,7 +24,7 @@ from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import BOOL, FLOAT, RANK_PROPOSAL, RANK_SESSION, RANK_TALKS_OPEN, Build, Mechanism, Spec
 from .battlefield import Battlefield
-from .durability import Durability
+from .durability import Durability, kept_only
 from .effects import Targets
 from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
@@ -152,7 +152,7 @@ class Negotiation(Mechanism):
         obstacles: Obstacles,
     ):
         n = d.n
-        self.obstacles = obstacles
+        self.obstacles, self.durability = obstacles, durability
         self.spec, self.sides, self.accord, self.battle = spec, sides, accord, battle
         self.sanctions, self.threats, self.war = sanctions, threats, war
         self.deferred = np.full(n, np.nan)  # issues the first agreed deal left open
@@ -362,7 +362,8 @@ class Negotiation(Mechanism):
     def _agree(
         self, w: WorldBase, r: IntArray, deal: Deal, left: Any, below: BoolArray, name: str
     ) -> None:
-        """A ceasefire in rows ``r`` on ``deal`` (terms, utilities, penalties of those rows)."""
+        """A ceasefire in rows ``r`` on ``deal`` (terms, utilities, penalties) where it takes effect."""
+        r, deal, left, below = kept_only(self.durability.takes_effect(w, r), r, deal, left, below)
         if r.size == 0:
             return
         terms, u, pen = deal

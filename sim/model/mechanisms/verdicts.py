@@ -132,13 +132,16 @@ class Verdicts:
     def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
         """How much better than rejecting each side truly finds the offer (2, r), before
         misjudgement: V - reject less the commitment cost and the premium of waiting
-        (sim.mechanisms.signing)."""
+        (sim.mechanisms.signing), times 1 - phi where a signed ceasefire may never take effect
+        (an unkept one leaves a side where refusing does: at war and at the table)."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
         lump = self.lump()
         v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
         extra = self.extras(offer, v, lump)
-        return np.asarray(v - self.war.reject[:, offer.rows] - extra)
+        margin = v - self.war.reject[:, offer.rows] - extra
+        phi = self.signing.durability.unkept
+        return np.asarray(margin if phi is None else margin * (1.0 - phi[offer.rows]))
 
     def extras(
         self, offer: Offer, v: FloatArray | None = None, lump: FloatArray | None = None

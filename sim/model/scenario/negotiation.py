@@ -152,3 +152,10 @@ class Durability(Spec):
         default_factory=dict,
         description="log-hazard reduction per unit of the issue (scaled 0..1) in the agreed terms",
     )
+    unkept: Prob = Field(
+        default=0.0,
+        description="phi: the chance that a ceasefire both sides sign in bargaining never takes "
+        "effect (fighters who do not obey, spoilers): the signing is recorded, the fighting and "
+        "the talks go on; each side weighs it (its margin for signing is 1 - phi times that of "
+        "a ceasefire sure to take effect); a structural number, 0 by default",
+    )
