@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from oracle_scenarios import fearon, toy, with_offer
 
 import sim
@@ -78,3 +79,12 @@ def test_fewer_ceasefires_and_later_ones_as_phi_rises():
     assert diff.mean() < -3.0 * diff.std(ddof=1) / math.sqrt(n), diff.mean()
     both = c0 & c5
     assert np.mean(_days(more)[both]) >= np.mean(_days(base)[both])
+
+
+def test_the_summary_and_headline_report_the_share_signed_that_never_took_effect():
+    r = _fearon(0.6, 800)
+    share = float(np.mean(~np.isnan(_days(r, "unkept_day"))))
+    assert r.summary()["p_unkept"]["estimate"] == pytest.approx(share, abs=1e-9)
+    assert 0.5 < share < 0.7  # day 0 alone is phi = 0.6
+    assert "P(a ceasefire signed that never took effect)" in r.headline()
+    assert _toy(None, 200).summary()["p_unkept"] is None

@@ -90,6 +90,9 @@ def headline(r: Any) -> str:
     signed = s.get("p_signed_after_decision")
     if signed and signed.get("estimate"):
         lines += [f"  P(a ceasefire closing a war decided by force): {_pct(signed)}"]
+    unkept = s.get("p_unkept")
+    if unkept and unkept.get("estimate"):
+        lines += [f"  P(a ceasefire signed that never took effect): {_pct(unkept)}"]
     lines += _base_rate(s.get("base_rate"), s["horizon"])
     lines += [f"  flag: {f}" for f in s.get("flags") or []]
     return "\n".join(lines)

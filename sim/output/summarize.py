@@ -75,6 +75,9 @@ def summarize(r: Any) -> dict[str, Any]:
         "p_signed_after_decision": _share(_signed_ends(r), w, r.groups)
         if r.has("decided_day")
         else None,
+        "p_unkept": _share(~np.isnan(r.days("unkept_day")), w, r.groups)
+        if r.has("unkept_day")
+        else None,
         "median_days_to_ceasefire": km.median(),
         "base_rate": base_rate(m, r.start, r.horizon, cond["as_of"] if cond else None),
         "by_date": _by_date(r, km, cond),

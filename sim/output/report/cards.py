@@ -72,6 +72,11 @@ def headline_section(results: Results, s: Mapping[str, Any]) -> list[str]:
             if (signed := s.get("p_signed_after_decision")) and signed.get("estimate")
             else []
         ),
+        *(
+            [_estimate_card("P(a ceasefire signed that never took effect)", unkept)]
+            if (unkept := s.get("p_unkept")) and unkept.get("estimate")
+            else []
+        ),
         *_base_rate_card(s.get("base_rate"), s["horizon"]),
         "</div>",
     ]
