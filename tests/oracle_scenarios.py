@@ -150,3 +150,16 @@ def toy() -> dict[str, Any]:
         "negotiation": {"misperception": {"sd": 0.02, "persistence": 0.9}, "every_days": 14},
         "durability": {"base_hazard_per_year": 0.5, "dissatisfaction": 3},
     }
+
+
+def decided_toy(
+    rate: float, structure: dict[str, float] | None = None, talks: bool = False
+) -> dict[str, Any]:
+    """The toy war decided by force at ``rate`` a year, with neither attrition nor rebuilding
+    (the balance stays where capabilities put it), talks open or not, and ``structure`` numbers."""
+    s = toy()
+    s["pressures"]["battlefield"].update(decisive_per_year=rate, attrition={}, regeneration={})
+    s["negotiation"]["talks_open"] = talks
+    if structure is not None:
+        s["structure"] = structure
+    return s

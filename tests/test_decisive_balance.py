@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from oracle_scenarios import toy
+from oracle_scenarios import decided_toy
 
 import sim
 from sim.model.scenario.loader import validate_loaded
@@ -19,13 +19,8 @@ RATE = 1.5  # decisive ends a year at p = 1/2
 def _run(kappa: float | None, cap_b: float = 3.0, n: int = N) -> sim.Results:
     """The toy war with no talks and a fixed balance (no attrition or rebuilding): only the
     decisive end can end it. B's capability ``cap_b`` against A's 1 gives p = cap_b/(1+cap_b)."""
-    s = toy()
+    s = decided_toy(RATE, None if kappa is None else {"decisive_balance": kappa})
     s["actors"]["b"]["capability"] = cap_b
-    bf = s["pressures"]["battlefield"]
-    bf.update(decisive_per_year=RATE, attrition={}, regeneration={})
-    s["negotiation"]["talks_open"] = False
-    if kappa is not None:
-        s["structure"] = {"decisive_balance": kappa}
     return sim.run(validate_loaded(s), replicates=n, seed=3)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from oracle_scenarios import toy
+from oracle_scenarios import decided_toy
 
 import sim
 from sim.model.scenario.loader import validate_loaded
@@ -28,17 +28,14 @@ def _run(
     """The toy war (ideals on land 0 for A and 100 for B, even capabilities so p = 1/2). Without
     ``moving`` the front stands still at ``control`` (no drift, no noise); without ``talks`` only
     the decisive end can end it."""
-    s = toy()
+    s = decided_toy(rate, None if lam is None else {"decisive_front": lam}, talks)
     bf = s["pressures"]["battlefield"]
-    bf.update(decisive_per_year=rate, attrition={}, regeneration={}, control=control)
+    bf["control"] = control
     if not moving:
         bf.update(drift=0.0, volatility=0.0)
     if not front:
         s["issues"]["land"]["status_quo"] = control
         del bf["control"]
-    s["negotiation"]["talks_open"] = talks
-    if lam is not None:
-        s["structure"] = {"decisive_front": lam}
     return sim.run(validate_loaded(s), replicates=n, seed=3)
 
 
