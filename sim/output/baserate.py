@@ -1,6 +1,6 @@
 """The outside view beside a forecast: how often wars as old as this one end within the horizon.
 
-On the wars of the history library (85 since December 2026) the age-conditioned lognormal of
+On the wars of the history library (89 since December 2026) the age-conditioned lognormal of
 war durations (Correlates of War, median 139 and mean 408 days) forecasts the first ceasefire
 about as well as the calibrated model (level within a standard error; docs/validation.md), so
 a run of a scenario that says when its war began shows it next to the model's P(ceasefire):
