@@ -77,7 +77,6 @@ class Durability(Mechanism):
         self.guarantee = np.zeros((d.n, spec.layout.k))
         for i, g in spec.guarantees:
             self.guarantee[:, i] = d(g)
-        self.spec = spec
         # phi per replicate (None: every signed ceasefire takes effect); the first day a
         # ceasefire was signed that did not
         self.unkept = None if spec.keeps_all else d(spec.unkept)
