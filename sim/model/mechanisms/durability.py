@@ -1,5 +1,6 @@
 """Durability of ceasefires (Fortna 2003): hazard h = h0 exp(g1 max_i(W_i - V_i(x*)) - sum_k g_k x*_k);
-and a signed ceasefire that never takes effect, with chance phi (``durability.unkept``)."""
+and a signed ceasefire that never takes effect, with chance phi (``durability.unkept``), the
+signings of one future failing together as much as ``durability.unkept_persistence`` (rho) says."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
 from ..engine.layout import Layout
 from ..engine.sampling import Draws, Num, num
@@ -26,6 +28,8 @@ BoolArray = NDArray[np.bool_]
 
 # exp() argument cap: beyond this the per-round breakdown probability is 1 anyway.
 MAX_LOG_HAZARD = 50.0
+# the least uniform turned into a normal: Phi^-1(1e-300) = -37.0, finite
+TINY = 1e-300
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class DurabilitySpec(Spec):
         tuple[int, Num], ...
     ]  # (issue, log-hazard reduction per unit of scaled terms)
     unkept: Num = 0.0  # phi: chance that a signed ceasefire never takes effect
+    persistence: Num = 0.0  # rho: the correlation of one future's signings' failures
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DurabilitySpec:
@@ -52,12 +57,18 @@ class DurabilitySpec(Spec):
                 for k, v in du.guarantees.items()
             ),
             num(du.unkept, "durability.unkept"),
+            num(du.unkept_persistence, "durability.unkept_persistence"),
         )
 
     @property
     def keeps_all(self) -> bool:
         """Every signed ceasefire takes effect (phi is the constant 0)."""
         return isinstance(self.unkept, float) and self.unkept == 0.0
+
+    @property
+    def independent(self) -> bool:
+        """Each signing fails on its own draw (rho is the constant 0)."""
+        return isinstance(self.persistence, float) and self.persistence == 0.0
 
     def columns(self) -> dict[str, str]:
         return {} if self.keeps_all else {"unkept_day": FLOAT}
@@ -81,13 +92,18 @@ class Durability(Mechanism):
         # ceasefire was signed that did not
         self.unkept = None if spec.keeps_all else d(spec.unkept)
         self.unkept_day = np.full(d.n, np.nan)
+        # rho per replicate and the future's latent trait Z (None: independent signings)
+        shared = spec.keeps_all or spec.independent
+        self.persistence = None if shared else d(spec.persistence)
+        self.trait = None if shared else d.normals("durability.unkept_trait", 1)[0]
 
     def takes_effect(self, w: WorldBase, rows: IntArray) -> BoolArray:
         """Which ceasefires signed today in ``rows`` take effect (len(rows),): each with chance
         1 - phi, on its own stream; the others are recorded (``unkept_day``) and the war goes on."""
         if self.unkept is None or rows.size == 0:
             return np.ones(rows.size, dtype=bool)
-        kept = w.uniforms("unkept", w.day)[rows] >= self.unkept[rows]
+        u = w.uniforms("unkept", w.day)[rows]
+        kept = u >= self.unkept[rows] if self.trait is None else self._kept(u, rows)
         lost = rows[~kept]
         if lost.size:
             first = lost[np.isnan(self.unkept_day[lost])]
@@ -97,6 +113,15 @@ class Durability(Mechanism):
                 "a ceasefire is signed but never takes effect; fighting and talks go on",
             )  # fmt: skip
         return np.asarray(kept)
+
+    def _kept(self, u: FloatArray, rows: IntArray) -> BoolArray:
+        """Signings that take effect when one future's signings share its trait Z: kept iff
+        sqrt(rho) Z + sqrt(1 - rho) Phi^-1(u) >= Phi^-1(phi) (each still kept with 1 - phi)."""
+        assert self.persistence is not None and self.trait is not None and self.unkept is not None
+        rho = self.persistence[rows]
+        fresh = ndtri(np.maximum(u, TINY))  # u = 0 (chance 2^-53) as the least normal, finite
+        z = np.sqrt(rho) * self.trait[rows] + np.sqrt(1.0 - rho) * fresh
+        return np.asarray(z >= ndtri(self.unkept[rows]))
 
     def outcomes(self, w: WorldBase) -> dict[str, NDArray[np.generic]]:
         return {} if self.unkept is None else {"unkept_day": self.unkept_day}

@@ -159,3 +159,11 @@ class Durability(Spec):
         "the talks go on; each side weighs it (its margin for signing is 1 - phi times that of "
         "a ceasefire sure to take effect); a structural number, 0 by default",
     )
+    unkept_persistence: Prob = Field(
+        default=0.0,
+        description="rho: how much the signings of one future fail together (the reason a "
+        "signed ceasefire does not take effect, such as signatories who do not command their "
+        "fighters, belongs to the war): signing k fails iff sqrt(rho) Z + sqrt(1 - rho) e_k < "
+        "Phi^-1(phi), with Z one standard normal per future and e_k fresh, so each still fails "
+        "with chance phi; 0 (the default): independent draws; a structural number",
+    )
