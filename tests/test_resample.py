@@ -306,3 +306,28 @@ def test_a_chunk_that_nothing_fits_stays_out_and_does_not_replay_from_nothing(mo
     out = simulate_chunk(compile_scenario(s, plan), 4, 0, 128, 0, 0).outcomes
     assert np.all(out["smc.log_weight"] == -np.inf)
     assert len(calls) >= len(plan.used) and replays  # replays tried at the first observation
+
+
+def test_a_replayed_chunk_leaves_no_mechanism_for_the_cyclic_collector():
+    """Replaying a stretch puts a copy of the saved state in place of the state the chunk was
+    built with; that state (a table and the callbacks that point back at it) is taken apart as
+    it is dropped, so a finished chunk's arrays are freed at once, not when the cyclic garbage
+    collector next runs (a resampled run's memory grew with its chunks until it was)."""
+    import gc
+
+    s = sim.load_scenario(RU)
+    plan = rs.Resampling.of(list(s.observations), s.start, s.horizon_date, threshold=2.0, passes=2)
+    plan = dataclasses.replace(plan, replay_below=2.0)  # replay at every observation
+    specs = compile_scenario(s, plan)
+    gc.collect()
+    gc.disable()
+    try:
+        simulate_chunk(specs, 3, 0, 96, 0, 0)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [type(o) for o in gc.garbage if type(o).__module__.startswith("sim.")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []

@@ -20,6 +20,7 @@ out the record is refused (``InconsistentRecord``) instead of being read as no e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,7 +222,7 @@ def _shift(row: dict[str, Any]) -> float:
 
 
 def posterior_table(
-    columns: dict[str, FloatArray], w: FloatArray, priors: dict[str, FloatArray] | None = None
+    columns: Mapping[str, FloatArray], w: FloatArray, priors: Mapping[str, FloatArray] | None = None
 ) -> list[dict[str, Any]]:
     """Prior (the run's draws, or ``priors`` where given: a resampled run's inputs as drawn)
     and posterior (weighted) of every uncertain input and latent type, sorted by how far the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -166,11 +167,7 @@ def conditioned(r: Any, as_of: dt.date | str) -> Any:
         if ob.date <= as_of
     }
     c = condition(obs, cols, r.start, as_of, r.n)
-    inputs = {
-        name: np.asarray(r.column(name), dtype=float)
-        for name in r.columns
-        if name.startswith("param.") or name.startswith("stalling.")
-    }
+    inputs = _Columns(r, [k for k in r.columns if k.startswith(("param.", "stalling."))])
     meta = dict(r.meta)
     meta["conditioning"] = {
         "as_of": c.as_of.isoformat(),
@@ -217,8 +214,8 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
     eve = np.asarray(r.column("smc.eve"), dtype=np.int64)
     parent = np.asarray(r.column("smc.parent"), dtype=np.int64)
     live = w > 0
-    inputs = {k: _floats(r, k) for k in r.columns if k.startswith(("param.", "stalling."))}
-    priors = {k: _floats(r, f"prior.{k}") for k in inputs if r.has(f"prior.{k}")}
+    inputs = _Columns(r, [k for k in r.columns if k.startswith(("param.", "stalling."))])
+    priors = _Columns(r, [k for k in inputs if r.has(f"prior.{k}")], "prior.")
     meta = dict(r.meta)
     meta["conditioning"] = {
         "as_of": info["as_of"],
@@ -254,8 +251,24 @@ def _resampled(r: Any, obs: list[Observation], as_of: dt.date) -> Any:
     return r.reweighted(w, meta, eve)
 
 
-def _floats(r: Any, name: str) -> np.ndarray:
-    return np.asarray(r.column(name), dtype=float)
+class _Columns(Mapping[str, np.ndarray]):
+    """A run's float columns by name, each read when asked for and not kept: the posterior
+    table goes through the inputs one at a time, so memory does not grow with their number
+    times the replicate count (``prefix``: read ``prefix + name``)."""
+
+    def __init__(self, r: Any, names: list[str], prefix: str = ""):
+        self.r, self.names, self.prefix = r, names, prefix
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.names:
+            raise KeyError(name)
+        return np.asarray(self.r.column(self.prefix + name), dtype=float)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def forecast_path(r: Any, dates: list[dt.date] | None = None) -> list[dict[str, Any]]:

@@ -256,6 +256,9 @@ class Filter:
         g = w.rng(f"{RESAMPLE_STREAM}.{p}", day)
         r = np.exp(m.logw - np.max(m.logw))
         idx = systematic(r, float(g.random()))[g.permutation(n)]
+        if not self.made:  # the state built with the chunk is dropped now: break its cycles
+            for root in self.roots:  # (a table and the callbacks that point back at it)
+                getattr(root, "release", lambda: None)()
         made = rj.restore(self.roots, m.state, self.shared, idx)
         rj.discard(self.made)  # the replay before this one (its arrays are kept for pooling)
         self.made = made

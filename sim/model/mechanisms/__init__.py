@@ -139,6 +139,7 @@ class World(WorldBase):
         """Break the references between mechanisms (callbacks, effect targets) so the chunk's
         arrays are freed as soon as it ends, without waiting for the cyclic garbage collector."""
         self.targets.clear()
+        self.observed = None  # a filter's callback: world -> filter -> calendar steps -> world
         for m in self.mechanisms:
             m.release()
 
