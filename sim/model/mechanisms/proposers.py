@@ -213,9 +213,14 @@ class NashMediator:
         x, score, _ = solve_nash(t, rows, est, beta)
         if t.extras is not None:
             add = t.extras(t.offer("first pass", rows, x))
-            if add.any():
+            moved = np.flatnonzero(np.any(add != 0.0, axis=0))  # the others' point stands
+            if moved.size:
                 est = est + add
-                x, score, _ = solve_nash(t, rows, est, beta)
+                if moved.size == rows.size:
+                    x, score, _ = solve_nash(t, rows, est, beta)
+                else:
+                    got, best, _ = solve_nash(t, rows[moved], est[:, moved], beta[:, moved])
+                    x[moved], score[moved] = got, best
         return x, est, score
 
     def propose(self, w: WorldBase, rows: IntArray) -> Offer:
