@@ -67,6 +67,14 @@ def _made(memo: dict[int, Any], seeded: set[int]) -> Made:
     ]  # fmt: skip
 
 
+def release(roots: list[Any]) -> None:
+    """Break the reference cycles of the state the roots hold (a table and the callbacks that
+    point back at it: each root's ``release``) before ``restore`` drops it, so its arrays are
+    freed at once rather than when the cyclic garbage collector next runs."""
+    for root in roots:
+        getattr(root, "release", lambda: None)()
+
+
 def discard(made: Made) -> None:
     """Take apart what a deep copy made, once nothing live uses it: its reference cycles (a
     table and the callbacks that point back at it) would otherwise hold its arrays until the

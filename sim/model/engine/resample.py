@@ -257,8 +257,7 @@ class Filter:
         r = np.exp(m.logw - np.max(m.logw))
         idx = systematic(r, float(g.random()))[g.permutation(n)]
         if not self.made:  # the state built with the chunk is dropped now: break its cycles
-            for root in self.roots:  # (a table and the callbacks that point back at it)
-                getattr(root, "release", lambda: None)()
+            rj.release(self.roots)
         made = rj.restore(self.roots, m.state, self.shared, idx)
         rj.discard(self.made)  # the replay before this one (its arrays are kept for pooling)
         self.made = made
