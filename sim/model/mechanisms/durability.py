@@ -99,7 +99,8 @@ class Durability(Mechanism):
 
     def takes_effect(self, w: WorldBase, rows: IntArray) -> BoolArray:
         """Which ceasefires signed today in ``rows`` take effect (len(rows),): each with chance
-        1 - phi, on its own stream; the others are recorded (``unkept_day``) and the war goes on."""
+        1 - phi, from today's uniform on its own stream (and the future's trait, with rho); the
+        others are recorded (``unkept_day``) and the war goes on."""
         if self.unkept is None or rows.size == 0:
             return np.ones(rows.size, dtype=bool)
         u = w.uniforms("unkept", w.day)[rows]
