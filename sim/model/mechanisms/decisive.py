@@ -36,6 +36,7 @@ class DecisiveSpec(Spec):
     on: bool  # pressures.battlefield.decisive_ends
     signed: Num = 0.0  # pressures.battlefield.signed_after_decision
     needs_broker: bool = False  # pressures.battlefield.signed_needs_broker
+    scale: float = 1.0  # structure.internal_signed_scale in an intrastate or extrastate war
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DecisiveSpec:
@@ -44,7 +45,9 @@ class DecisiveSpec(Spec):
             return cls(lay, True)
         path = "pressures.battlefield.signed_after_decision"
         signed = num(bf.signed_after_decision, path)
-        return cls(lay, bf.decisive_ends, signed, bf.signed_needs_broker)
+        internal = s.conflict_type in ("intrastate", "extrastate")
+        scale = s.structure.internal_signed_scale if internal else 1.0
+        return cls(lay, bf.decisive_ends, signed, bf.signed_needs_broker, scale)
 
     def columns(self) -> dict[str, str]:
         return {"decided_day": FLOAT, "decided_for": STR}
@@ -83,7 +86,9 @@ class Decisive(Mechanism):
         self.spec, self.accord, self.battle, self.sides = spec, accord, battle, sides
         self.talks = talks
         n = d.n
-        self.signed = d(spec.signed)  # chance a decided war is closed by a signed ceasefire
+        # chance a decided war is closed by a signed ceasefire (scaled by who is left to sign)
+        signed = d(spec.signed)
+        self.signed = signed if spec.scale == 1.0 else np.minimum(signed * spec.scale, 1.0)
         self.day = np.full(n, np.nan)  # day the war was decided
         self.winner = np.full(n, -1)  # side index of the winner
 

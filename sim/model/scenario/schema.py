@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -133,6 +133,15 @@ class Structure(Spec):
         "fights for is decided sooner (Slantchev 2003); 0 (the default): the front does not "
         "enter",
     )
+    internal_signed_scale: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="multiplies the chance that a war decided by force is closed by a signed "
+        "ceasefire (pressures.battlefield.signed_after_decision, capped at 1) in a war whose "
+        "conflict_type is intrastate or extrastate, where the beaten side is seldom left to sign "
+        "(Licklider 1995; Toft 2010); 1 (the default): the kind of war does not enter",
+    )
     obstacle_scale: float = Field(
         default=1.0,
         gt=0,
@@ -161,6 +170,15 @@ class Scenario(Spec):
     war_began: dt.date | None = Field(
         default=None,
         description="date the fighting began (the war's age at the start, for duration base rates)",
+    )
+    conflict_type: Literal["interstate", "intrastate", "extrastate"] | None = Field(
+        default=None,
+        description="the kind of war (the UCDP/PRIO and Correlates of War categories): "
+        "interstate, both sides governments of states; intrastate, a government against a "
+        "non-state group inside its territory, or such groups against each other, foreign troops "
+        "or not; extrastate, a state against a non-state group outside its own territory (a "
+        "colonial war). It sets who is left to sign when the war is decided by force "
+        "(structure.internal_signed_scale)",
     )
     horizon: dt.date | Annotated[int, Field(gt=0), BeforeValidator(whole_number)] = Field(
         description=f"ISO date or number of days; at most {MAX_HORIZON_DAYS:,} days after start"
