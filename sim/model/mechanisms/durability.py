@@ -44,6 +44,7 @@ class DurabilitySpec(Spec):
     ]  # (issue, log-hazard reduction per unit of scaled terms)
     unkept: Num = 0.0  # phi: chance that a signed ceasefire never takes effect
     persistence: Num = 0.0  # rho: the correlation of one future's signings' failures
+    scale: float = 1.0  # structure.interstate_unkept_scale in a war between states, else 1
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DurabilitySpec:
@@ -58,6 +59,7 @@ class DurabilitySpec(Spec):
             ),
             num(du.unkept, "durability.unkept"),
             num(du.unkept_persistence, "durability.unkept_persistence"),
+            s.structure.interstate_unkept_scale if s.conflict_type == "interstate" else 1.0,
         )
 
     @property
@@ -90,7 +92,10 @@ class Durability(Mechanism):
             self.guarantee[:, i] = d(g)
         # phi per replicate (None: every signed ceasefire takes effect); the first day a
         # ceasefire was signed that did not
-        self.unkept = None if spec.keeps_all else d(spec.unkept)
+        # (phi scaled, at most 1, in a war between states: armies that obey)
+        phi = None if spec.keeps_all else d(spec.unkept)
+        scaled = phi is not None and spec.scale != 1.0
+        self.unkept = np.minimum(phi * spec.scale, 1.0) if scaled else phi
         self.unkept_day = np.full(d.n, np.nan)
         # rho per replicate and the future's latent trait Z (None: independent signings)
         shared = spec.keeps_all or spec.independent

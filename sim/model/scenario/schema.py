@@ -142,6 +142,15 @@ class Structure(Spec):
         "conflict_type is intrastate or extrastate, where the beaten side is seldom left to sign "
         "(Licklider 1995; Toft 2010); 1 (the default): the kind of war does not enter",
     )
+    interstate_unkept_scale: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="multiplies the chance that a signed ceasefire never takes effect "
+        "(durability.unkept, capped at 1) in a war whose conflict_type is interstate, where "
+        "armies obey an order to cease fire (Fortna 2004); 1 (the default): the kind of war does "
+        "not enter",
+    )
     obstacle_scale: float = Field(
         default=1.0,
         gt=0,
