@@ -148,6 +148,7 @@ def make_results(
         },
         "front_line_issue": "territory" if front_line else None,
         "war_began": None,
+        "conflict_type": None,
         "actors": {
             "ukraine": {"role": "belligerent", "name": "Ukraine", "side": "A"},
             "russia": {"role": "belligerent", "name": "Russia", "side": "B"},

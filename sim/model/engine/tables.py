@@ -47,6 +47,7 @@ def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
         "horizon": s.horizon_date.isoformat(),
         "horizon_days": s.horizon_days,
         "war_began": s.war_began.isoformat() if s.war_began else None,
+        "conflict_type": s.conflict_type,
         "round_days": s.round_days,
         "issues": {
             k: {
