@@ -5,6 +5,8 @@ not given, nothing changes. Row by row on common random numbers."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from oracle_scenarios import toy
@@ -71,7 +73,7 @@ def test_the_share_of_decided_wars_signed_is_the_scaled_chance(civil):
 
 def test_p_ceasefire_rises_with_the_scale_by_more_than_its_paired_se(civil):
     got = [~np.isnan(_col(civil[x], "ceasefire_day").astype(float)) for x in (0.0, 0.5, 1.0)]
-    for lo, hi in zip(got, got[1:], strict=False):
+    for lo, hi in itertools.pairwise(got):
         diff = hi.astype(float) - lo.astype(float)
         se = diff.std(ddof=1) / np.sqrt(len(diff))
         assert diff.mean() > 3 * se

@@ -94,8 +94,9 @@ class Durability(Mechanism):
         # ceasefire was signed that did not
         # (phi scaled, at most 1, in a war between states: armies that obey)
         phi = None if spec.keeps_all else d(spec.unkept)
-        scaled = phi is not None and spec.scale != 1.0
-        self.unkept = np.minimum(phi * spec.scale, 1.0) if scaled else phi
+        if phi is not None and spec.scale != 1.0:
+            phi = np.minimum(phi * spec.scale, 1.0)
+        self.unkept = phi
         self.unkept_day = np.full(d.n, np.nan)
         # rho per replicate and the future's latent trait Z (None: independent signings)
         shared = spec.keeps_all or spec.independent
