@@ -186,8 +186,9 @@ class Scenario(Spec):
         "interstate, both sides governments of states; intrastate, a government against a "
         "non-state group inside its territory, or such groups against each other, foreign troops "
         "or not; extrastate, a state against a non-state group outside its own territory (a "
-        "colonial war). It sets who is left to sign when the war is decided by force "
-        "(structure.internal_signed_scale)",
+        "colonial war). With the structural scales it sets who is left to sign when the war is "
+        "decided by force (structure.internal_signed_scale) and how often a signed ceasefire "
+        "takes effect (structure.interstate_unkept_scale); none: the kind does not enter",
     )
     horizon: dt.date | Annotated[int, Field(gt=0), BeforeValidator(whole_number)] = Field(
         description=f"ISO date or number of days; at most {MAX_HORIZON_DAYS:,} days after start"
