@@ -196,3 +196,30 @@ def test_compare_warns_about_an_implausible_variant_before_it_runs(tmp_path):
         "actors.a.patience 0.9 per round (7 days) halves the value of the future in 46 days"
     )
     assert len(err.strip().splitlines()) == 1
+
+
+def _unlabelled(tmp_path: Path, kind: str | None) -> Path:
+    """The minimal scenario, with or without its kind of war."""
+    tree = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    tree.pop("conflict_type", None)
+    if kind is not None:
+        tree["conflict_type"] = kind
+    path = tmp_path / f"kind_{kind}.yaml"
+    path.write_text(yaml.safe_dump(tree), encoding="utf-8")
+    return path
+
+
+def test_a_scale_by_kind_of_war_on_a_scenario_of_no_kind_is_one_warning(tmp_path):
+    bare, labelled = _unlabelled(tmp_path, None), _unlabelled(tmp_path, "interstate")
+    assert plausibility_warnings(load_scenario(bare)) == []
+    for path in ("structure.interstate_unkept_scale", "structure.internal_signed_scale"):
+        lines = plausibility_warnings(load_scenario(bare, [f"{path}=0.75"]))
+        assert len(lines) == 1 and lines[0].startswith(f"{path} 0.75 "), lines
+        assert "no conflict_type" in lines[0]
+        assert plausibility_warnings(load_scenario(labelled, [f"{path}=0.75"])) == []
+    cal = ROOT / "scenarios" / "calibration" / "history_library.yaml"
+    code, _, err = call(["run", str(bare), "-n", "100", "--calibration", str(cal), "--out",
+                         str(tmp_path / "run")])  # fmt: skip
+    assert code == 0, err
+    assert "warning: " in err and "structure.interstate_unkept_scale 0.75 applies by kind" in err
+    assert "structure.internal_signed_scale" not in err  # the file leaves that scale at 1

@@ -43,6 +43,7 @@ def plausibility_warnings(s: Scenario) -> list[str]:
         _stalling,
         _sanctions,
         _after_horizon,
+        _kind,
     )
     return [line for check in checks for line in check(s)]
 
@@ -187,4 +188,23 @@ def _after_horizon(s: Scenario) -> list[str]:
         "in the run (a mistyped year?)"
         for path, d in dated
         if d is not None and d > end
+    ]
+
+
+def _kind(s: Scenario) -> list[str]:
+    """A scale by kind of war (as the library's calibration file sets them) on a scenario
+    that does not say its kind: the scale does nothing, and a war between states is given the
+    chance of failure fitted for other wars."""
+    if s.conflict_type is not None:
+        return []
+    st = s.structure
+    scales = (
+        ("structure.interstate_unkept_scale", st.interstate_unkept_scale),
+        ("structure.internal_signed_scale", st.internal_signed_scale),
+    )
+    return [
+        f"{path} {_num(v)} applies by kind of war and the scenario gives no conflict_type, so "
+        "it does nothing here; set conflict_type (interstate, intrastate or extrastate)"
+        for path, v in scales
+        if v != 1.0
     ]
