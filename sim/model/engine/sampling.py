@@ -106,6 +106,12 @@ class Draws:
             return self.values[x.path].copy()
         return np.full(self.n, x)
 
+    def scaled_chance(self, x: Num, scale: float) -> FloatArray:
+        """Values of a compiled probability times ``scale``, capped at 1 (a structural scale
+        by kind of war); at scale 1 the values themselves, draw for draw."""
+        p = self(x)
+        return p if scale == 1.0 else np.minimum(p * scale, 1.0)
+
     def normals(self, name: str, k: int) -> FloatArray:
         """Standard normals (k, n) from the parameter stream ``name``, drawn replicate-major."""
         g = stream(self.seed, self.chunk, PARAM_STREAM, name)

@@ -87,8 +87,7 @@ class Decisive(Mechanism):
         self.talks = talks
         n = d.n
         # chance a decided war is closed by a signed ceasefire (scaled by who is left to sign)
-        signed = d(spec.signed)
-        self.signed = signed if spec.scale == 1.0 else np.minimum(signed * spec.scale, 1.0)
+        self.signed = d.scaled_chance(spec.signed, spec.scale)
         self.day = np.full(n, np.nan)  # day the war was decided
         self.winner = np.full(n, -1)  # side index of the winner
 

@@ -93,10 +93,7 @@ class Durability(Mechanism):
         # phi per replicate (None: every signed ceasefire takes effect); the first day a
         # ceasefire was signed that did not
         # (phi scaled, at most 1, in a war between states: armies that obey)
-        phi = None if spec.keeps_all else d(spec.unkept)
-        if phi is not None and spec.scale != 1.0:
-            phi = np.minimum(phi * spec.scale, 1.0)
-        self.unkept = phi
+        self.unkept = None if spec.keeps_all else d.scaled_chance(spec.unkept, spec.scale)
         self.unkept_day = np.full(d.n, np.nan)
         # rho per replicate and the future's latent trait Z (None: independent signings)
         shared = spec.keeps_all or spec.independent
