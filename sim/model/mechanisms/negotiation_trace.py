@@ -52,6 +52,6 @@ def _values(w: WorldBase, neg: Any, sub: Offer) -> dict[str, NDArray[np.float64]
         "war_value": neg.war.reject[:, rows],
         # each side accepts iff margin > its misjudgement; the margin is the value of
         # signing (its expected life counted) less rejecting (waiting counted)
-        "margin": np.asarray(neg.verdicts.margins(w, sub)),
+        "margin": np.asarray(neg.verdicts.margins(w, sub, full=True)),
         "misjudgement": neg.judgement.error[:, rows],
     }

@@ -97,21 +97,36 @@ class Signing:
     def extra(self, offer: Offer, value: FloatArray, value_of: ValueOf, days: int) -> FloatArray:
         """What each side asks beyond rejecting's value before it signs (2, r), in utility of
         terms: the commitment cost q Delta / (1 - q) and the premium of waiting."""
+        commit, sign, keep = self.commitment(offer, value, days)
+        return np.asarray(commit + self.premium(offer, sign, keep, value_of, days))
+
+    def commitment(
+        self, offer: Offer, value: FloatArray, days: int
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(commitment cost q Delta / (1 - q), S, max(1 - q, 1e-12)), each (2, r): the first
+        part of ``extra`` and what its premium of waiting is computed from."""
         r = offer.rows
         sign, q = self.signing(value, r, offer.terms, days)
         keep = np.maximum(1.0 - q, 1e-12)
-        commit = q * self.war.regroup_loss[:, r] / keep
-        return np.asarray(commit + self.premium(offer, sign, keep, value_of, days))
+        return np.asarray(q * self.war.regroup_loss[:, r] / keep), sign, keep
 
     def premium(
-        self, offer: Offer, sign: FloatArray, keep: FloatArray, value_of: ValueOf, days: int
+        self,
+        offer: Offer,
+        sign: FloatArray,
+        keep: FloatArray,
+        value_of: ValueOf,
+        days: int,
+        need: BoolArray | None = None,
     ) -> FloatArray:
         """max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))) per side (2, r):
         the surplus a side must see in signing now for no wait up to its look-ahead to beat it.
 
         Every wait of a side is valued in one batch (its rows stacked wait after wait); a row
         whose look-ahead a shorter wait already reached is left out of the longer ones, whose
-        terms, and so gain, would be the same."""
+        terms, and so gain, would be the same. ``need`` (2, r): where it is False the side's
+        premium is not computed and left at 0 (each row's premium is its own, whatever rows
+        are computed with it)."""
         r, wv = offer.rows, self.war
         out = np.zeros((2, len(r)))
         if self.front is None or not wv.drift[:, r].any():
@@ -126,18 +141,25 @@ class Signing:
         t = np.concatenate(
             [np.minimum(tau, L[p]) for tau, p in zip(self.steps, parts, strict=True)]
         )
-        rows = r[pos]
         for i in (0, 1):
             m = wv.drift[i, r]
             if not m.any():
                 continue
-            terms = np.empty((len(pos), offer.terms.shape[1]))
-            wait_terms(np.ascontiguousarray(offer.terms, dtype=np.float64), pos, m, t, f, terms)
-            v = value_of(pos, terms)
+            if need is None:
+                p, ti = pos, t
+            else:
+                sel = need[i][pos]
+                p, ti = pos[sel], t[sel]
+                if not p.size:
+                    continue
+            rows = r[p]
+            terms = np.empty((len(p), offer.terms.shape[1]))
+            wait_terms(np.ascontiguousarray(offer.terms, dtype=np.float64), p, m, ti, f, terms)
+            v = value_of(p, terms)
             b = self.durability.breakdown(rows, v, terms, days, floor=1 - i)
-            decay = wv.rho[i, rows] ** t
+            decay = wv.rho[i, rows] ** ti
             wait_gains(
-                i, rows, pos, b, np.ascontiguousarray(v), decay, self.sides.patience, wv.war,
+                i, rows, p, b, np.ascontiguousarray(v), decay, self.sides.patience, wv.war,
                 wv.regroup_loss, np.ascontiguousarray(sign), np.ascontiguousarray(keep), out,
             )  # fmt: skip
         return out

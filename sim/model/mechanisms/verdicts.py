@@ -5,6 +5,7 @@ offer made a ceasefire that defers what neither side insists on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -129,19 +130,38 @@ class Verdicts:
         reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
         return np.asarray(rounds * (saved - momentum) + reward)
 
-    def margins(self, w: WorldBase, offer: Offer) -> FloatArray:
+    def margins(self, w: WorldBase, offer: Offer, full: bool = False) -> FloatArray:
         """How much better than rejecting each side truly finds the offer (2, r), before
         misjudgement: V - reject less the commitment cost and the premium of waiting
         (sim.mechanisms.signing), times 1 - phi where a signed ceasefire may never take effect
-        (an unkept one leaves a side where refusing does: at war and at the table)."""
+        (an unkept one leaves a side where refusing does: at war and at the table).
+
+        The premium (at least 0) only lowers a margin, so where a side's margin without it
+        is already no more than its misjudgement, the side refuses whatever the premium: it is
+        computed only where it can decide the verdict, and such a margin is returned without
+        it (``full``: every margin complete, as a trace shows them). The rows both sides
+        accept, the only ones whose margins are read beyond the verdicts, have theirs complete."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
-        lump = self.lump()
-        v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
-        extra = self.extras(offer, v, lump)
-        margin = v - self.war.reject[:, offer.rows] - extra
+        lump, rows = self.lump(), offer.rows
+        v = self.both(rows, offer.u, offer.pen, offer.terms, lump)
+        commit, sign, keep = self.signing.commitment(offer, v, self.layout.round_days)
+        base = v - self.war.reject[:, rows]
+        need = None if full else self._unkept(base - commit, rows) > self.judgement.error[:, rows]
+        value_of = self._value_of(offer, lump)
+        prem = self.signing.premium(offer, sign, keep, value_of, self.layout.round_days, need)
+        return self._unkept(base - (commit + prem), rows)
+
+    def _unkept(self, margin: FloatArray, rows: IntArray) -> FloatArray:
+        """A margin times 1 - phi, the chance a signed ceasefire takes effect (where one may not)."""
         phi = self.signing.durability.unkept
-        return np.asarray(margin if phi is None else margin * (1.0 - phi[offer.rows]))
+        return np.asarray(margin if phi is None else margin * (1.0 - phi[rows]))
+
+    def _value_of(
+        self, offer: Offer, lump: FloatArray
+    ) -> Callable[[IntArray, FloatArray], FloatArray]:
+        """V_i of other terms (m, K) at positions (m,) among the offer's rows, both sides (2, m)."""
+        return lambda at, t: self.values(offer, t, at, lump)
 
     def extras(
         self, offer: Offer, v: FloatArray | None = None, lump: FloatArray | None = None
@@ -152,8 +172,7 @@ class Verdicts:
         lump = self.lump() if lump is None else lump
         if v is None:
             v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
-        days = self.layout.round_days
-        return self.signing.extra(offer, v, lambda at, t: self.values(offer, t, at, lump), days)
+        return self.signing.extra(offer, v, self._value_of(offer, lump), self.layout.round_days)
 
     def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
