@@ -328,11 +328,11 @@ class Negotiation(Mechanism):
 
     # -- deciding ----------------------------------------------------------------------
     def resolve(self, w: WorldBase, offer: Offer) -> None:
-        """Each side accepts iff it is willing (see ``willing``). A belligerent judges its own
-        proposal like any other and withdraws it where it would refuse it."""
+        """Each side accepts iff it is willing (``willing``; traced rows' margins complete). A
+        belligerent judges its own proposal like any other, withdrawn where it would refuse it."""
         if offer.rows.size == 0:
             return
-        margins = self.verdicts.margins(w, offer)
+        margins = self.verdicts.margins(w, offer, offer.rows < w.tracer.k if w.tracer.k else None)
         acc = self.verdicts.willing(offer, margins)
         if offer.by is not None and not acc[offer.by].all():
             keep = acc[offer.by]
@@ -345,7 +345,7 @@ class Negotiation(Mechanism):
         if seen is not None:
             seen[:, rows] = acc
         if w.tracer.k:
-            trace_offer(w, self, offer, acc)
+            trace_offer(w, self, offer, acc, margins)
         if offer.truce_days is not None:
             self.accord.start_truce(rows[both], w.day, offer.truce_days)
         else:

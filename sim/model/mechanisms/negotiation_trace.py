@@ -11,8 +11,11 @@ from ..bargaining.offers import Offer
 from ..engine.world import WorldBase
 
 
-def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) -> None:
-    """Log ``offer`` and both verdicts for each traced replicate it was put to (the values of
+def trace_offer(
+    w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_], margins: NDArray[np.float64]
+) -> None:
+    """Log ``offer`` and both verdicts for each traced replicate it was put to, with the
+    ``margins`` (2, r) the verdicts were made on, complete in the traced rows (the values of
     all of them in one pass: each row's are its own, whatever rows are computed with it)."""
     tr = w.tracer
     lay = neg.spec.layout
@@ -21,7 +24,7 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
     if not traced.size:
         return
     sub = offer.only(offer.rows < tr.k)
-    vals = _values(w, neg, sub)
+    vals = _values(w, neg, sub, margins[:, traced])
     for i, j in enumerate(traced):
         r = int(offer.rows[j])
         who = [f"{lay.sides[s]} {verdict[bool(acc[s, j])]}" for s in (0, 1)]
@@ -42,8 +45,11 @@ def trace_offer(w: WorldBase, neg: Any, offer: Offer, acc: NDArray[np.bool_]) ->
         tr.logs[r][-1].update({k: [round(float(x), 4) for x in v[:, i]] for k, v in vals.items()})
 
 
-def _values(w: WorldBase, neg: Any, sub: Offer) -> dict[str, NDArray[np.float64]]:
-    """(2, rows) arrays of what the trace shows for each side, in the traced rows ``sub``."""
+def _values(
+    w: WorldBase, neg: Any, sub: Offer, margins: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
+    """(2, rows) arrays of what the trace shows for each side, in the traced rows ``sub``
+    (``margins``: theirs, complete)."""
     if sub.truce_days is not None:
         return {"value": np.array([neg.verdicts.truce_value(w, s, sub) for s in (0, 1)])}
     rows = sub.rows
@@ -52,6 +58,6 @@ def _values(w: WorldBase, neg: Any, sub: Offer) -> dict[str, NDArray[np.float64]
         "war_value": neg.war.reject[:, rows],
         # each side accepts iff margin > its misjudgement; the margin is the value of
         # signing (its expected life counted) less rejecting (waiting counted)
-        "margin": np.asarray(neg.verdicts.margins(w, sub, full=True)),
+        "margin": margins,
         "misjudgement": neg.judgement.error[:, rows],
     }

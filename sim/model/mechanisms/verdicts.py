@@ -130,7 +130,7 @@ class Verdicts:
         reward = self.reward[offer.index][side, r] if offer.index in self.reward else 0.0
         return np.asarray(rounds * (saved - momentum) + reward)
 
-    def margins(self, w: WorldBase, offer: Offer, full: bool = False) -> FloatArray:
+    def margins(self, w: WorldBase, offer: Offer, complete: BoolArray | None = None) -> FloatArray:
         """How much better than rejecting each side truly finds the offer (2, r), before
         misjudgement: V - reject less the commitment cost and the premium of waiting
         (sim.mechanisms.signing), times 1 - phi where a signed ceasefire may never take effect
@@ -139,15 +139,18 @@ class Verdicts:
         The premium (at least 0) only lowers a margin, so where a side's margin without it
         is already no more than its misjudgement, the side refuses whatever the premium: it is
         computed only where it can decide the verdict, and such a margin is returned without
-        it (``full``: every margin complete, as a trace shows them). The rows both sides
-        accept, the only ones whose margins are read beyond the verdicts, have theirs complete."""
+        it (``complete`` (r,): these rows' margins complete, as a trace shows them). The rows
+        both sides accept, the only other ones whose margins are read beyond the verdicts,
+        have theirs complete."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
         lump, rows = self.lump(), offer.rows
         v = self.both(rows, offer.u, offer.pen, offer.terms, lump)
         commit, sign, keep = self.signing.commitment(offer, v, self.layout.round_days)
         base = v - self.war.reject[:, rows]
-        need = None if full else self._unkept(base - commit, rows) > self.judgement.error[:, rows]
+        need = self._unkept(base - commit, rows) > self.judgement.error[:, rows]
+        if complete is not None:
+            need |= complete
         value_of = self._value_of(offer, lump)
         prem = self.signing.premium(offer, sign, keep, value_of, self.layout.round_days, need)
         return self._unkept(base - (commit + prem), rows)
