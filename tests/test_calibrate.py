@@ -360,3 +360,56 @@ def test_a_fit_on_top_of_fixed_numbers_runs_every_cell_with_them_and_writes_them
     shutil.rmtree(again / "cells" / "1")
     assert main(["calibrate", "--resume", str(again), "--set", "actors.a.cost=0.001"]) == 2
     assert "fixed differs" in capsys.readouterr().err
+
+
+def test_a_case_that_does_not_use_a_value_is_run_once_for_the_points_differing_in_it(
+    tmp_path, capsys
+):
+    """The interstate scale does nothing in a civil war: its cells at both values are one run
+    (the same compiled model), each cell still saved, and a resume finds them all."""
+    from sim.studies.calibrate import run_cell
+    from sim.studies.calibrate.design import run_identity
+
+    files = []
+    for name, kind in (
+        ("between", "interstate"),
+        ("civil", "intrastate"),
+        ("civil2", "intrastate"),
+    ):
+        s = toy()
+        s["name"], s["conflict_type"] = name, kind
+        s["observations"] = RECORDS["late"]
+        f = tmp_path / f"{name}.yaml"
+        f.write_text(yaml.safe_dump(s, sort_keys=False))
+        files.append(str(f))
+    scale = "structure.interstate_unkept_scale"
+    ident = {
+        (f, v): run_identity(sim.load_scenario(f, ["durability.unkept=0.6", f"{scale}={v}"]))
+        for f in files
+        for v in (0.5, 1)
+    }
+    assert ident[files[0], 0.5] != ident[files[0], 1]
+    assert ident[files[1], 0.5] == ident[files[1], 1] != ident[files[2], 1]
+    out = tmp_path / "fit"
+    argv = ["calibrate", *files, "--param", f"{scale}=0.5,1", "--set", "durability.unkept=0.6"]
+    res = sim.calibrate(
+        files, [f"{scale}=0.5,1"], replicates=100, seed=1, out=out, fixed=["durability.unkept=0.6"]
+    )
+    assert res.ran == 4  # 2 points x 3 cases, the civil wars' second points shared
+    table = res.table()
+    for case in ("between", "civil"):
+        for point in (0, 1):
+            row = table[(table["case"] == case) & (table["point"] == point)].iloc[0]
+            sets = ["durability.unkept=0.6", f"{scale}={row[scale]:g}"]
+            alone = run_cell((files[["between", "civil"].index(case)], sets, 100, 1, 139.0))
+            assert row["p_model"] == alone["model"]["p"]
+    between = table[table["case"] == "between"]["p_model"].tolist()
+    assert between[0] != between[1]  # the scale is used in the war between states
+    # a resume that has lost a shared cell copies it from the cell it shares a run with
+    before = (out / "scores.csv").read_text()
+    shutil.rmtree(out / "cells" / "1" / "civil")
+    assert main([*argv[:1], "--resume", str(out), "--no-report"]) == 0
+    err = capsys.readouterr().err
+    assert "0 to run (5 done already) (1 more the same run" in err
+    assert (out / "cells" / "1" / "civil" / "cell.json").is_file()
+    assert (out / "scores.csv").read_text() == before

@@ -184,12 +184,19 @@ def _planner(args: argparse.Namespace, bar: Any) -> Any:
         if pl.first is not None and pl.todo:
             file, overrides = pl.first
             per = _seconds_per_replicate_round(file, overrides, min(pl.replicates, 256))
-            secs = pl.replicate_rounds * per / min(cap_workers(args.workers, pl.todo), cpu_count())
+            secs = (
+                pl.replicate_rounds
+                * per
+                / min(cap_workers(args.workers, pl.todo - pl.same), cpu_count())
+            )
             pilot = f" (timed on {Path(file).stem}; cases differ several-fold in cost)"
         done = f" ({pl.total - pl.todo:,} done already)" if pl.todo < pl.total else ""
+        if pl.same:  # a case that does not use the values two points differ in: one run
+            done += f" ({pl.same:,} more the same run as another point's, not run again)"
         sys.stderr.write(
             f"plan: {pl.points:,} points x {pl.cases} cases = {pl.total:,} case runs of "
-            f"{pl.replicates:,} replicates; {pl.todo:,} to run{done}; about {_duration(secs)} "
+            f"{pl.replicates:,} replicates; {pl.todo - pl.same:,} to run{done}; about "
+            f"{_duration(secs)} "
             f"on {args.workers} worker(s){pilot}; checkpoints in {pl.folder}\n"
         )
         if bar is not None:

@@ -36,9 +36,11 @@ from .folder import (
     check_same,
     finished_cells,
     prior_manifest,
+    save_cell,
     start_folder,
 )
 from .results import CalibrationResults
+from .same import same_runs
 
 __all__ = ["CalibrationResults", "Plan", "calibrate", "run_cell"]
 
@@ -49,8 +51,9 @@ DEFAULT_SEED = 1
 @dataclass(frozen=True)
 class Plan:
     """What a calibration will run, known before anything runs: ``todo`` of ``total`` case
-    runs (the rest are in the folder already), their replicates x rounds, and the case file
-    and overrides of the first one to run (to time a pilot run)."""
+    runs (the rest are in the folder already), of which ``same`` are the same run as another
+    (a case that does not use the values that differ: run once), the replicates x rounds of
+    those run, and the case file and overrides of the first one to run (to time a pilot run)."""
 
     points: int
     cases: int
@@ -60,6 +63,7 @@ class Plan:
     replicate_rounds: int
     first: tuple[str, list[str]] | None
     folder: Path | None
+    same: int = 0  # of ``todo``, case runs that are another point's run (run once, not counted)
 
 
 # how a cell meets its case's record at the snapshot, as hindcast does (sim/studies/snapshot.py)
@@ -132,7 +136,7 @@ def calibrate(
     specs, points = plan_points(params, design, samples, seed)
     check_fixed(fixed, specs)
     loaded = load_cases(cases)
-    check_points(loaded, specs, points, fixed)
+    same = check_points(loaded, specs, points, fixed)
     manifest = _manifest(loaded, specs, design, samples, points, n, seed, median_days)
     if fixed:
         manifest["fixed"] = list(fixed)
@@ -141,7 +145,7 @@ def calibrate(
     _check_size(loaded, len(points), n, 1 if scheduler else workers, folder, allow_large)
     if folder is not None and old is None:
         start_folder(folder, manifest, force)
-    return _run(manifest, loaded, folder, (workers, scheduler), progress, plan, report)
+    return _run(manifest, loaded, folder, (workers, scheduler), progress, plan, report, same)
 
 
 def _folder(out: Any, resume: Any, force: bool) -> Path | None:
@@ -218,6 +222,7 @@ def _run(
     progress: bool | Callable[[int, int], None],
     plan: Callable[[Plan], None] | None,
     report: bool,
+    identity: list[list[str]],
 ) -> CalibrationResults:
     from ...io.progress import reporter
     from ..cells import run_jobs
@@ -225,28 +230,38 @@ def _run(
     points, n_c = manifest["points"], len(cases)
     done = finished_cells(folder, manifest) if folder is not None else {}
     n, seed, median = manifest["replicates"], manifest["seed"], manifest["median_days"]
+    todo = [i * n_c + j for i in range(len(points)) for j in range(n_c) if (i, j) not in done]
+
+    def save(cell: tuple[int, int], row: dict[str, Any]) -> None:
+        assert folder is not None
+        save_cell(folder, cell[0], points[cell[0]], manifest["cases"][cell[1]], row)
+
+    copies = same_runs(todo, n_c, identity, done, None if folder is None else save)
+    fixed = manifest.get("fixed") or ()
     jobs = {
-        i * n_c + j: (c.file, point_overrides(p, manifest.get("fixed") or ()), n, seed, median)
-        for i, p in enumerate(points)
-        for j, c in enumerate(cases)
-        if (i, j) not in done
+        k: (cases[k % n_c].file, point_overrides(points[k // n_c], fixed), n, seed, median)
+        for k in todo
+        if k not in copies.of and divmod(k, n_c) not in copies.settled
     }
-    total = len(points) * n_c
+    total = len(points) * n_c - len(copies.of)  # the case runs; a run shared counts once
     if plan is not None:
         job = next(iter(jobs.values()), None)
         first = None if job is None else (job[0], job[1])
         work = sum(n * cases[k % n_c].rounds for k in jobs)
-        plan(Plan(len(points), n_c, total, len(jobs), n, work, first, folder))
+        same = len(copies.of) + len(copies.settled)
+        plan(Plan(len(points), n_c, len(points) * n_c, len(todo), n, work, first, folder, same))
     bar = reporter(progress, "case runs")
+    done.update(copies.settled)
     before = len(done)
     try:
         bar(before, total)
-        kept = None if folder is None else cell_jobs(folder, manifest, list(jobs))
+        cells = [*jobs, *copies.of]  # the cells of the jobs run and of those run with them
+        kept = None if folder is None else copies.kept(cell_jobs(folder, manifest, cells))
         workers, scheduler = where  # local processes, or a Dask scheduler
         got = run_jobs(
             run_cell, jobs, workers, lambda d, _: bar(before + d, total), kept, scheduler
         )
-        done.update({divmod(k, n_c): row for k, row in got.items()})
+        done.update({divmod(k, n_c): row for k, row in copies.spread(got).items()})
     except SimError:
         raise
     except (OSError, TimeoutError) as e:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...errors import ScenarioError, UsageError
+from ...model.scenario.schema import Scenario
 from ..sweep.design import Vary, design_points, parse_vary
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "parse_param",
     "plan_points",
     "point_overrides",
+    "run_identity",
 ]
 
 DESIGNS = ("grid", "lhs")
@@ -133,9 +137,10 @@ def load_cases(files: Sequence[str | os.PathLike[str]]) -> list[Case]:
 
 def check_points(
     cases: list[Case], specs: list[Vary], points: list[dict[str, float]], fixed: Sequence[str] = ()
-) -> None:
+) -> list[list[str]]:
     """UsageError, naming the case and the point, when a case cannot take a point: the path is
-    not a number there, is not in its schema, or the value is refused."""
+    not a number there, is not in its schema, or the value is refused. Returns the identity of
+    each case's run at each point (``run_identity``), by point and case."""
     from ...model.scenario.loader import validate_loaded
     from ...model.scenario.overrides import apply_overrides
     from ...model.scenario.yamlparse import MarkIndex
@@ -147,18 +152,35 @@ def check_points(
                 check_numeric_path(c.tree, v.path, "--param")
             except UsageError as e:
                 raise UsageError(f"case {c.file}: {e}") from None
+    out: list[list[str]] = []
     for p in points:
         ovs = point_overrides(p, fixed)
+        out.append([])
         for c in cases:
             tree = copy.deepcopy(c.tree)
             try:
                 problems = apply_overrides(tree, MarkIndex(), ovs)
                 if not problems:
-                    validate_loaded(tree)
+                    out[-1].append(run_identity(validate_loaded(tree)))
             except ScenarioError as e:
                 problems = e.problems
             if problems:
                 _refuse(c, ovs)
+    return out
+
+
+def run_identity(s: Scenario) -> str:
+    """A hash of everything a case's run and scores depend on: the compiled model (nothing in a
+    run reads the scenario after ``compile_scenario``) and what the conditioning and scoring
+    read from the scenario (its observations, dates, name and record). Two points whose values
+    a case does not use (a scale for another kind of war) give it the same identity, and
+    their runs are the same run: a calibration runs it once."""
+    from ...model.mechanisms import compile_scenario
+    from ..hindcast import realised_day
+
+    what = (compile_scenario(s), s.observations, s.start, s.horizon_days, s.name, s.war_began)
+    data = pickle.dumps((*what, realised_day(s)), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _refuse(case: Case, overrides: list[str]) -> None:
