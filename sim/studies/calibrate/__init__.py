@@ -136,7 +136,7 @@ def calibrate(
     specs, points = plan_points(params, design, samples, seed)
     check_fixed(fixed, specs)
     loaded = load_cases(cases)
-    same = check_points(loaded, specs, points, fixed)
+    identity = check_points(loaded, specs, points, fixed)
     manifest = _manifest(loaded, specs, design, samples, points, n, seed, median_days)
     if fixed:
         manifest["fixed"] = list(fixed)
@@ -145,7 +145,7 @@ def calibrate(
     _check_size(loaded, len(points), n, 1 if scheduler else workers, folder, allow_large)
     if folder is not None and old is None:
         start_folder(folder, manifest, force)
-    return _run(manifest, loaded, folder, (workers, scheduler), progress, plan, report, same)
+    return _run(manifest, loaded, folder, (workers, scheduler), progress, plan, report, identity)
 
 
 def _folder(out: Any, resume: Any, force: bool) -> Path | None:
