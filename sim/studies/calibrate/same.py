@@ -26,7 +26,6 @@ class SameRuns:
     """``of``: each job (point x cases + case) run with another, the job it is run with;
     ``settled``: cells whose run is a cell already finished, with its row."""
 
-    n_cases: int
     of: dict[int, int] = field(default_factory=dict)
     settled: dict[Cell, dict[str, Any]] = field(default_factory=dict)
 
@@ -74,7 +73,7 @@ def same_runs(
     """Which of the jobs ``todo`` (point x cases + case) are the same run as a finished cell
     (settled now, and saved with ``save``) or as an earlier job (run with it), by their
     ``identity`` [point][case]."""
-    out = SameRuns(n_cases)
+    out = SameRuns()
     finished = {(j, identity[i][j]): row for (i, j), row in done.items()}
     first: dict[tuple[int, str], int] = {}
     for k in todo:
