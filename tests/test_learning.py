@@ -18,7 +18,7 @@ import sim
 from sim.model.engine.calendar import play
 from sim.model.engine.world import Tracer
 from sim.model.mechanisms import World, compile_scenario
-from sim.model.mechanisms.learning import kalman_step, t_variance
+from sim.model.mechanisms.learning import kalman_step, t_variance, worn_prior
 
 N = 2000
 SEED = 13
@@ -230,3 +230,81 @@ def test_more_optimism_brings_later_and_no_more_ceasefires():
         np.nan_to_num(high.column("ceasefire_day"), nan=h),
     )
     assert day[0] > Z * day[1]  # later
+
+
+# ----------------------------------------------------------- the structural prior, worn by the war's age
+
+
+def test_worn_prior_exact_numbers():
+    v = worn_prior(np.array([0.01, 0.01, 0.01, 0.0]), 10.0, np.array([0.5, 0.0, np.inf, 0.5]))
+    # 1 / (1/0.01 + 10/0.5) = 1/120; an exact signal leaves nothing to learn; no signal, nothing
+    assert v[0] == pytest.approx(1.0 / 120.0, rel=1e-15)
+    assert v[1:].tolist() == [0.0, 0.01, 0.0]
+
+
+def aged(age_weeks: int, sd0: float, **kw: Any) -> dict[str, Any]:
+    """The war above with no prior_sd of its own, begun ``age_weeks`` before the start, and the
+    structural prior sd0 (0: off)."""
+    s = war(prior_sd=None, **kw)
+    s["war_began"] = str(np.datetime64("2025-01-01") - np.timedelta64(7 * age_weeks, "D"))
+    s["structure"] = {"learning_prior_sd": sd0}
+    return s
+
+
+def test_the_structural_prior_is_worn_by_the_rounds_already_fought():
+    """v_0 = 1 / (1/sd0^2 + A/r) with A the war's age in rounds; a scenario's own prior_sd is its
+    sd at the start, as before."""
+    for weeks in (0, 10, 100):
+        _, w = _world(aged(weeks, 0.2), n=50)
+        unc = w.learning.uncertainty()
+        assert unc is not None
+        assert unc**2 == pytest.approx(np.full(50, 1.0 / (25.0 + weeks / R)), rel=1e-12)
+    own = aged(100, 0.2)
+    own["pressures"]["learning"]["prior_sd"] = 0.1
+    _, w = _world(own, n=50)
+    assert w.learning.uncertainty() == pytest.approx(np.full(50, 0.1), rel=1e-15)
+    _, w = _world(aged(10, 0.0), n=50)
+    assert w.learning.uncertainty() is None  # off: the clock only
+
+
+def test_an_old_war_has_less_left_to_learn():
+    """With a diffuse prior the mutual optimism left after k more rounds is A / (A + k) of the
+    snapshot's (the closed form above with v_0 worn by A rounds)."""
+    weeks = 26
+    for age in (13, 52):
+        mu = beliefs_by_round(aged(age, 10.0, optimism={"uniform": [0.1, 0.3]}, weeks=weeks), n=300)
+        k = np.arange(weeks + 1)[:, None]
+        v0 = 1.0 / (1.0 / 100.0 + age / R)
+        inside = ((mu > 0.0) & (mu < 1.0)).all(axis=(0, 1))  # beliefs never clipped
+        assert inside.mean() > 0.9
+        mu = mu[..., inside]
+        assert np.allclose(gap(mu), gap(mu[0])[None, :] / (1.0 + k * v0 / R), rtol=1e-9)
+        assert gap(mu[weeks]).mean() / gap(mu[0]).mean() == pytest.approx(
+            age / (age + weeks), rel=2e-3
+        )
+
+
+def test_learning_from_the_front_brings_more_and_earlier_ceasefires_less_in_an_old_war():
+    """Convergence (Slantchev 2003): on common random numbers, a structural prior brings more
+    ceasefires and sooner than the clock alone, young war or old; in the old war, fewer than
+    the same prior not worn by its 104 weeks (given as the scenario's own prior_sd)."""
+
+    def run(s: dict[str, Any]) -> sim.Results:
+        return sim.run(sim.load_scenario(s), replicates=N, seed=SEED)
+
+    for age in (2, 104):
+        off, on = (
+            run(aged(age, 0.0, optimism=0.25, talks=True)),
+            run(aged(age, 0.5, optimism=0.25, talks=True)),
+        )
+        dp = paired(off.column("ceasefire"), on.column("ceasefire"))
+        h = off.horizon_days
+        day = paired(
+            np.nan_to_num(off.column("ceasefire_day"), nan=h),
+            np.nan_to_num(on.column("ceasefire_day"), nan=h),
+        )
+        assert dp[0] > Z * dp[1], age  # more
+        assert down(day), age  # sooner
+    unworn = aged(104, 0.0, optimism=0.25, talks=True)
+    unworn["pressures"]["learning"]["prior_sd"] = 0.5
+    assert down(paired(run(unworn).column("ceasefire"), on.column("ceasefire")))

@@ -39,13 +39,20 @@ class LearningSpec(Spec):
     rate: Num
     noise: Num
     prior_sd: Num | None = None  # None: no learning from evidence (the clock only)
+    age_rounds: float = 0.0  # rounds of war the prior has already seen (structural prior only)
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> LearningSpec:
         lr = s.pressures.learning
         base = "pressures.learning"
-        prior = None if lr.prior_sd is None else num(lr.prior_sd, f"{base}.prior_sd")
-        return cls(num(lr.rate, f"{base}.rate"), num(lr.noise, f"{base}.noise"), prior)
+        rate, noise = num(lr.rate, f"{base}.rate"), num(lr.noise, f"{base}.noise")
+        if lr.prior_sd is not None:  # the scenario's own: the sd at the start
+            return cls(rate, noise, num(lr.prior_sd, f"{base}.prior_sd"))
+        sd0 = s.structure.learning_prior_sd
+        if sd0 <= 0:
+            return cls(rate, noise)
+        age = 0.0 if s.war_began is None else (s.start - s.war_began).days / s.round_days
+        return cls(rate, noise, num(sd0, "structure.learning_prior_sd"), age)
 
     def build(self, ctx: Build) -> Learning:
         sides, accord = ctx.get("sides", Sides), ctx.get("accord", Accord)
@@ -63,6 +70,14 @@ def kalman_step(
     total = v + r
     k = np.divide(v, total, out=np.zeros(np.broadcast(v, total).shape), where=total > 0)
     return np.asarray(m + k * (z - m)), np.asarray((1.0 - k) * v)
+
+
+def worn_prior(v0: FloatArray, rounds: float, r: FloatArray) -> FloatArray:
+    """The variance 1 / (1/v0 + rounds/r) of a prior N(., v0) after ``rounds`` signals of
+    variance r: v0 / (1 + v0 rounds / r). 0 where v0 = 0 or r = 0 (certain), v0 where r = inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        info = rounds / r
+        return np.asarray(np.where(v0 > 0, v0 / (1.0 + v0 * info), 0.0))
 
 
 def t_variance(nu: FloatArray) -> FloatArray:
@@ -90,6 +105,16 @@ class Learning(Mechanism):
         # v: variance of each side's belief about p (both see the same front, so they share it)
         self.var = None if spec.prior_sd is None else d(spec.prior_sd) ** 2
         self.tail_var = t_variance(battle.tail)  # Var(eps) of the front's noise
+        if self.var is not None and spec.age_rounds > 0:
+            self.var = worn_prior(self.var, spec.age_rounds, self.signal_variance())
+
+    def signal_variance(self) -> FloatArray:
+        """r: the variance of one fought round's signal of p, (s / (alpha I))^2 Var(eps), at the
+        battlefield's current numbers; inf where the front does not respond to p (n,)."""
+        bf = self.battle
+        gain = bf.drift * bf.intensity
+        g = np.where(gain > 0, gain, 1.0)
+        return np.asarray(np.where(gain > 0, (bf.volatility / g) ** 2 * self.tail_var, np.inf))
 
     def begin(self, w: WorldBase) -> None:
         z = w.normals("learning", w.day, 2)

@@ -151,6 +151,16 @@ class Structure(Spec):
         "armies obey an order to cease fire (Fortna 2004); 1 (the default): the kind of war does "
         "not enter",
     )
+    learning_prior_sd: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="sigma_0: where a scenario gives no pressures.learning.prior_sd, each side's "
+        "belief about p is filtered on the front line's moves (Slantchev 2003), starting from the "
+        "variance 1 / (1/sigma_0^2 + A/r_0) of a prior of sd sigma_0 held before the war and worn "
+        "down by its A rounds so far (war_began to start; r_0 the variance of a round's signal at "
+        "the start); 0 (the default): off, optimism wears down only on the clock",
+    )
     obstacle_scale: float = Field(
         default=1.0,
         gt=0,
