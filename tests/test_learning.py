@@ -308,3 +308,19 @@ def test_learning_from_the_front_brings_more_and_earlier_ceasefires_less_in_an_o
     unworn = aged(104, 0.0, optimism=0.25, talks=True)
     unworn["pressures"]["learning"]["prior_sd"] = 0.5
     assert down(paired(run(unworn).column("ceasefire"), on.column("ceasefire")))
+
+
+def test_without_a_front_line_the_structural_prior_changes_nothing_so_a_calibration_shares_runs():
+    """Nothing to learn from: the compiled model, and so the run, is the same at every sd0."""
+    from sim.studies.calibrate.design import run_identity
+
+    flat = aged(10, 0.0)
+    flat["issues"]["land"] = {"range": [0, 100], "status_quo": 50}
+    del flat["pressures"]["battlefield"]["control"]
+    for s, same in ((flat, True), (aged(10, 0.0), False)):
+        s["observations"] = [{"by": "2025-07-01", "ceasefire": False, "source": "test"}]
+        at = [
+            run_identity(sim.load_scenario(s, [f"structure.learning_prior_sd={v}"]))
+            for v in (0, 0.5)
+        ]
+        assert (at[0] == at[1]) is same

@@ -49,7 +49,7 @@ class LearningSpec(Spec):
         if lr.prior_sd is not None:  # the scenario's own: the sd at the start
             return cls(rate, noise, num(lr.prior_sd, f"{base}.prior_sd"))
         sd0 = s.structure.learning_prior_sd
-        if sd0 <= 0:
+        if sd0 <= 0 or lay.front is None:  # without a front line there is nothing to learn from
             return cls(rate, noise)
         age = 0.0 if s.war_began is None else (s.start - s.war_began).days / s.round_days
         return cls(rate, noise, num(sd0, "structure.learning_prior_sd"), age)
