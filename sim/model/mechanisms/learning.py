@@ -140,10 +140,8 @@ class Learning(Mechanism):
         seen = (fight > 0) & (gain > 0) & (bf.control > 0.0) & (bf.control < 1.0)
         if not seen.any():
             return
-        g = np.where(seen, gain, 1.0)
-        signal = bf.balance + move / g  # z = p + s eps / (alpha I)
-        r = (bf.volatility / g) ** 2 * self.tail_var
-        m, v = kalman_step(p + SIGN * self.sides.optimism, var, signal, r)
+        signal = bf.balance + move / np.where(seen, gain, 1.0)  # z = p + s eps / (alpha I)
+        m, v = kalman_step(p + SIGN * self.sides.optimism, var, signal, self.signal_variance())
         self.sides.optimism = np.where(seen, SIGN * (m - p), self.sides.optimism)
         self.var = np.where(seen, v, var)
 
