@@ -33,6 +33,7 @@ __all__ = [
     "grown_size",
     "snapshot_note",
     "snapshot_run",
+    "without_outcome",
 ]
 
 MAX_GROWTH = 16  # a thin case is rerun with at most this many times the replicates asked
@@ -74,6 +75,7 @@ def snapshot_run(
     fits that day's record. Rerun larger while the record leaves fewer than ``min_futures``
     effective futures (0: never), up to MAX_GROWTH times ``replicates``; a grown run's meta
     has ``grown_from`` (the replicates asked)."""
+    s = without_outcome(s)
     r = _conditioned(s, replicates, seed, workers, trace, resample)
     n, cap = replicates, MAX_GROWTH * replicates
     while (e := snapshot_ess(r)) is not None and e < min_futures and n < cap:
@@ -82,6 +84,19 @@ def snapshot_run(
     if n != replicates:
         r.meta["grown_from"] = replicates
     return r
+
+
+def without_outcome(s: Scenario) -> Scenario:
+    """``s`` without the records, dated on or before the snapshot, of a ceasefire agreed or in
+    force: the event a hindcast scores is never evidence for its own forecast (a ceasefire
+    reached the evening of the snapshot day is on that day's record). Scoring reads the full
+    record. What led to it stays evidence, as every other day's record is: a record that no
+    ceasefire had come, talks, and each side's verdict on a proposal (one accepted by both
+    may still never take effect)."""
+    keep = [o for o in s.observations if not (o.date <= s.start and o.ceasefire)]
+    if len(keep) == len(s.observations):
+        return s
+    return s.model_copy(update={"observations": keep})
 
 
 def _conditioned(
