@@ -12,6 +12,7 @@ after defeat (no agreed ceasefire) could only end in a deal.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -37,6 +38,8 @@ class DecisiveSpec(Spec):
     signed: Num = 0.0  # pressures.battlefield.signed_after_decision
     needs_broker: bool = False  # pressures.battlefield.signed_needs_broker
     scale: float = 1.0  # structure.internal_signed_scale in an intrastate or extrastate war
+    young_days: float = 0.0  # structure.decided_signed_days (tau); 0: the age does not enter
+    age: float = 0.0  # the war's age at the start, days (0 without war_began)
 
     @classmethod
     def of(cls, s: Scenario, lay: Layout) -> DecisiveSpec:
@@ -47,7 +50,9 @@ class DecisiveSpec(Spec):
         signed = num(bf.signed_after_decision, path)
         internal = s.conflict_type in ("intrastate", "extrastate")
         scale = s.structure.internal_signed_scale if internal else 1.0
-        return cls(lay, bf.decisive_ends, signed, bf.signed_needs_broker, scale)
+        tau = s.structure.decided_signed_days
+        age = 0.0 if s.war_began is None else float((s.start - s.war_began).days)
+        return cls(lay, bf.decisive_ends, signed, bf.signed_needs_broker, scale, tau, age)
 
     def columns(self) -> dict[str, str]:
         return {"decided_day": FLOAT, "decided_for": STR}
@@ -106,7 +111,8 @@ class Decisive(Mechanism):
         self.day[ended] = last
         self.winner[ended] = np.where(who[ended] < bf.p[ended], 1, 0)
         w.tracer.log(w.day, "decided", ended, "the war is decided by force")
-        if self.signed.any() and last < self.spec.layout.horizon_days:
+        signs = self.signed.any() or self.spec.young_days > 0
+        if signs and last < self.spec.layout.horizon_days:
             # (a war decided in a round that ends after the horizon is closed after it)
             self._sign(w, np.flatnonzero(ended), last)
 
@@ -115,7 +121,7 @@ class Decisive(Mechanism):
         probability ``signed`` (its own stream, so nothing else moves): on the winner's
         terms, its ideal on every political issue and the front where it stands."""
         v = w.uniforms("decisive.signed", w.day)
-        rows = rows[v[rows] < self.signed[rows]]
+        rows = rows[v[rows] < self.chance(day)[rows]]
         if self.spec.needs_broker:  # only where a mediator putting its own terms is engaged
             rows = rows[self._brokered(w.n)[rows]]
         if not rows.size:
@@ -129,6 +135,15 @@ class Decisive(Mechanism):
         mask = np.zeros(w.n, dtype=bool)
         mask[rows] = True
         w.tracer.log(w.day, "signed", mask, "the loser signs a ceasefire on the winner's terms")
+
+    def chance(self, day: int) -> NDArray[np.float64]:
+        """The chance that a war decided on ``day`` is closed by a signed ceasefire (n,):
+        pi + (1 - pi) exp(-a / tau) at the war's age a that day, pi without tau."""
+        tau = self.spec.young_days
+        if tau <= 0:
+            return self.signed
+        young = math.exp(-(self.spec.age + day) / tau)
+        return np.asarray(self.signed + (1.0 - self.signed) * young)
 
     def _brokered(self, n: int) -> NDArray[np.bool_]:
         """The rows where a mediator that puts its own terms (nash or split) is engaged."""

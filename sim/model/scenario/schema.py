@@ -151,6 +151,16 @@ class Structure(Spec):
         "armies obey an order to cease fire (Fortna 2004); 1 (the default): the kind of war does "
         "not enter",
     )
+    decided_signed_days: float = Field(
+        default=0.0,
+        ge=0,
+        le=100000,
+        description="tau (days): a war decided by force at the age of a days (from war_began, "
+        "or from the start without it) is closed by a signed ceasefire with probability "
+        "pi + (1 - pi) exp(-a / tau), pi the chance pressures.battlefield.signed_after_decision "
+        "gives (with its scale): a war decided young leaves the loser's government and army "
+        "standing to sign (Reiter 2009); 0 (the default): the age does not enter",
+    )
     learning_prior_sd: float = Field(
         default=0.0,
         ge=0,
