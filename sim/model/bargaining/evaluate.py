@@ -56,7 +56,7 @@ def evaluate(
     broken by it: deferring an issue concedes nothing on it."""
     u = np.empty((2, len(rows)))
     pen = np.empty((2, len(rows)))
-    _evaluate(
+    evaluate_rows(
         np.asarray(rows, dtype=np.int64), np.ascontiguousarray(x, dtype=np.float64),
         ideal, weight, risk, lines.side, lines.issue, lines.above, lines.threshold,
         lines.penalty, lines.ref_side, lines.ref_issue, lines.ref_value,
@@ -75,7 +75,7 @@ def _gap(x, y, side, front):
 
 
 @njit(cache=True, nogil=True)
-def _evaluate(
+def evaluate_rows(
     rows, x, ideal, weight, risk, side, issue, above, thr, penalty, ref_side, ref_issue, ref,
     front, settled, out_u, out_pen,
 ):  # fmt: skip

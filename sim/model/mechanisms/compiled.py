@@ -15,6 +15,8 @@ import math
 import numpy as np
 from numba import njit
 
+from ..bargaining.evaluate import evaluate_rows
+
 PAIRWISE_BLOCK = 128  # numpy's pairwise summation sums blocks up to this size with 8 accumulators
 
 
@@ -110,3 +112,64 @@ def wait_terms(terms, pos, drift, t, front, out):
         for k in range(K):
             out[e, k] = terms[p, k]
         out[e, front] = _minimum(_maximum(terms[p, front] + drift[p] * t[e], 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def log_hazards(rows, value, terms, war, guarantee, dissatisfaction, cap, out):
+    """``log_hazard`` for both sides at once (2, r): side i judges the deal as signed, so the
+    other side's value counts at least its war value (floor 1 - i)."""
+    log_hazard(rows, value, terms, war, 1, guarantee, dissatisfaction, cap, out[0])
+    log_hazard(rows, value, terms, war, 0, guarantee, dissatisfaction, cap, out[1])
+
+
+@njit(cache=True, nogil=True)
+def wait_plan(lookahead, steps, need, use_need):
+    """The waits of one side in batch order, wait after wait: (pos, t), each (B,), the offer
+    row and the waiting time min(tau, L) of every wait tau in ``steps`` still short of that
+    row's look-ahead L (the first wait in every row), in rows where ``need`` holds (all of
+    them without ``use_need``); as the concatenation of np.flatnonzero(L > previous tau)."""
+    r = lookahead.shape[0]
+    count = 0
+    for k in range(steps.shape[0]):
+        for j in range(r):
+            if (k == 0 or lookahead[j] > steps[k - 1]) and (not use_need or need[j]):
+                count += 1
+    pos = np.empty(count, dtype=np.int64)
+    t = np.empty(count)
+    e = 0
+    for k in range(steps.shape[0]):
+        tau = steps[k]
+        for j in range(r):
+            if (k == 0 or lookahead[j] > steps[k - 1]) and (not use_need or need[j]):
+                pos[e] = j
+                t[e] = _minimum(tau, lookahead[j])
+                e += 1
+    return pos, t
+
+
+@njit(cache=True, nogil=True)
+def wait_values(
+    terms, offer_rows, pos, drift, t, front, ideal, weight, risk, l_side, l_issue, l_above,
+    l_thr, l_pen, ref_side, ref_issue, ref, settled, audience, support, lump, relief, war,
+    floor, guarantee, dissatisfaction, cap, with_hazard, out_terms, out_v, out_log_h,
+):  # fmt: skip
+    """One side's waits valued in one pass (``wait_plan``'s batch): the terms each wait reaches
+    (``wait_terms``), both sides' values of them (``evaluate_rows`` then ``side_values``) and, with
+    ``with_hazard``, the log hazard of a ceasefire on them as the side judges it (``log_hazard``
+    with ``floor``). Returns the chunk rows of the batch. The same kernels in the same order
+    as the separate calls they replace, so the same results to the bit."""
+    B = pos.shape[0]
+    rows = np.empty(B, dtype=np.int64)
+    for e in range(B):
+        rows[e] = offer_rows[pos[e]]
+    wait_terms(terms, pos, drift, t, front, out_terms)
+    u = np.empty((2, B))
+    pen = np.empty((2, B))
+    evaluate_rows(
+        rows, out_terms, ideal, weight, risk, l_side, l_issue, l_above, l_thr, l_pen, ref_side,
+        ref_issue, ref, front, settled, u, pen,
+    )  # fmt: skip
+    side_values(rows, u, pen, audience, support, lump, out_terms, relief, out_v)
+    if with_hazard:
+        log_hazard(rows, out_v, out_terms, war, floor, guarantee, dissatisfaction, cap, out_log_h)
+    return rows

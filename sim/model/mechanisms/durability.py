@@ -17,7 +17,7 @@ from ..engine.world import WorldBase
 from ..scenario.schema import Scenario
 from .accord import Accord
 from .base import FLOAT, Build, Mechanism, Spec
-from .compiled import PAIRWISE_BLOCK, log_hazard
+from .compiled import PAIRWISE_BLOCK, log_hazard, log_hazards
 from .obstacles import Deal
 from .sides import Sides
 from .warvalue import WarValue
@@ -136,9 +136,25 @@ class Durability(Mechanism):
         """Probability per round that a ceasefire on ``terms`` (r, K) breaks down in ``rows``,
         given each side's value of it (2, r): h0 exp(g1 max_i(W_i - V_i) - sum_k g_k x_k).
         ``floor``: a side whose value counts at least its war value (-1: none)."""
-        log_h = self.log_hazard(rows, value, terms, floor)
+        return self.chance(rows, self.log_hazard(rows, value, terms, floor), round_days)
+
+    def chance(self, rows: IntArray, log_h: FloatArray, round_days: int) -> FloatArray:
+        """The breakdown probability per round from the log hazard over the base rate (r,) or
+        (2, r): 1 - exp(-h0 exp(log_h) round_days / 365)."""
         rate = self.hazard0[rows] * np.exp(log_h)  # breakdowns per year
         return np.asarray(-np.expm1(-rate * round_days / 365.0))
+
+    def log_hazards(self, rows: IntArray, value: FloatArray, terms: FloatArray) -> FloatArray:
+        """``log_hazard`` of both sides (2, r), side i judging the deal as signed (floor 1 - i)."""
+        if terms.shape[1] > PAIRWISE_BLOCK:
+            return np.stack([self.log_hazard(rows, value, terms, 1 - i) for i in (0, 1)])
+        out = np.empty((2, len(rows)))
+        log_hazards(
+            np.asarray(rows, dtype=np.int64), np.ascontiguousarray(value, dtype=np.float64),
+            np.ascontiguousarray(terms, dtype=np.float64), self.war.war, self.guarantee,
+            self.dissatisfaction, MAX_LOG_HAZARD, out,
+        )  # fmt: skip
+        return out
 
     def log_hazard(
         self, rows: IntArray, value: FloatArray, terms: FloatArray, floor: int
@@ -169,10 +185,14 @@ class Durability(Mechanism):
         u = w.uniforms("durability", w.day)
         if not held.any():
             return
-        v = ac.u_current - sd.audience * sd.support * ac.pen_current
-        rows = np.arange(w.n)
-        prob = self.breakdown(rows, v, np.nan_to_num(ac.current), w.round_days)
-        broke = held & (u < prob)
+        rows = np.flatnonzero(held)  # each row's chance is its own: only these are read
+        v = (
+            ac.u_current[:, rows]
+            - sd.audience[:, rows] * sd.support[:, rows] * ac.pen_current[:, rows]
+        )
+        prob = self.breakdown(rows, v, np.nan_to_num(ac.current[rows]), w.round_days)
+        broke = np.zeros(w.n, dtype=bool)
+        broke[rows] = u[rows] < prob
         if broke.any():
             ac.break_down(broke, w.day)
             w.tracer.log(

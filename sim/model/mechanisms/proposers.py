@@ -116,6 +116,12 @@ class Table:
         """What rejecting is worth to ``side`` as others see it: without a stalling premium."""
         return np.asarray(self.war.reject[side, rows] - self.sides.stall(side, day)[rows])
 
+    def rejections(self, rows: IntArray, day: int) -> FloatArray:
+        """``rejection`` of both sides (2, r)."""
+        sd = self.sides
+        on = sd.stall_type[:, rows] & (day < sd.stall_until[:, rows])
+        return np.asarray(self.war.reject[:, rows] - np.where(on, sd.stall_premium[:, rows], 0.0))
+
     def regimes(self) -> list[tuple[int, ...]]:
         """Every regime: one interval index per issue."""
         counts = [
@@ -154,7 +160,7 @@ def solve_nash(
         rows, tb.points, tb.interval, tb.comp,
         t.audience(rows), t.lasting(rows), est, beta, t.regime_table, fixed, x, score, chosen,
     )  # fmt: skip
-    if any(np.any(t.sides.risk[i, rows] != 1.0) for i in (0, 1)):
+    if np.any(t.sides.risk[:, rows] != 1.0):
         lo, hi = t.box(rows, chosen)
         x = refine_nash(t.terms_model(rows), x, lo, hi, est, beta)
     return x, score, chosen
@@ -173,10 +179,13 @@ def mediator_gap(w: WorldBase, med: NashMediator, rows: IntArray) -> tuple[float
         return 0.0, 0
     _, est, score = med.solve(w, rows)
     beta = med.weights[:, rows]
+    # every regime of every row in one call, regime after regime (each row's point is its own)
+    R, r = len(regimes), len(rows)
+    fixed = np.repeat(np.asarray(regimes, dtype=np.int64), r, axis=0)
+    each = solve_nash(t, np.tile(rows, R), np.tile(est, R), np.tile(beta, R), fixed)[1]
     best = score.copy()
-    for regime in regimes:
-        fixed = np.tile(np.asarray(regime, dtype=np.int64), (len(rows), 1))
-        best = np.maximum(best, solve_nash(t, rows, est, beta, fixed)[1])
+    for j in range(R):
+        best = np.maximum(best, each[j * r : (j + 1) * r])
     return float(np.sum(_utility(best, beta) - _utility(score, beta))), len(rows)
 
 
@@ -201,7 +210,7 @@ class NashMediator:
     def estimates(self, w: WorldBase, rows: IntArray) -> FloatArray:
         """W-tilde: what the mediator believes rejection is worth to each side (it cannot see stalling)."""
         z = w.normals(f"mediator.{self.id}", w.day, 2)[:, rows]
-        est = np.stack([self.table.rejection(i, rows, w.day) for i in (0, 1)])
+        est = self.table.rejections(rows, w.day)
         return np.asarray(est + self.noise[rows] * z)
 
     def solve(self, w: WorldBase, rows: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:

@@ -36,23 +36,18 @@ disagreement points (a second pass), so its terms follow the front's trend.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.offers import Offer
-from .compiled import wait_gains, wait_terms
-from .durability import Durability
+from .compiled import PAIRWISE_BLOCK, wait_gains, wait_plan, wait_values
+from .durability import MAX_LOG_HAZARD, Durability
 from .sides import Sides
 from .warvalue import WarValue
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
-
-# V_i(x) of other terms (m, K) at positions (m,) among an offer's rows, both sides (2, m)
-ValueOf = Callable[[IntArray, FloatArray], FloatArray]
 
 WAIT_STEPS = 10  # waiting times tried: rounds 1, 2, 4, ... doubling up to the look-ahead
 
@@ -70,35 +65,40 @@ def waits(lookahead: float) -> list[float]:
 class Signing:
     """Each side's margin on an offer: the value of signing less the value of rejecting."""
 
-    def __init__(self, sides: Sides, war: WarValue, durability: Durability, front: int | None):
+    def __init__(
+        self,
+        sides: Sides,
+        war: WarValue,
+        durability: Durability,
+        front: int | None,
+        relief: int | None = None,
+    ):
         self.sides, self.war, self.durability, self.front = sides, war, durability, front
+        self.relief = -1 if relief is None else relief  # the sanctions-relief issue (-1: none)
         self.steps = waits(float(np.max(war.lookahead)))
+        self._steps = np.array(self.steps)
 
     def signing(
         self, value: FloatArray, rows: IntArray, terms: FloatArray, days: int
     ) -> tuple[FloatArray, FloatArray]:
         """(S, q), both (2, r): S_i = (1 - q_i) V_i + q_i (W_i - Delta_i) from the values V_i
-        (2, r) of ``terms``, and q_i the discounted chance that the deal breaks down."""
-        q = np.stack([self.pause_chance(i, value, rows, terms, days) for i in (0, 1)])
-        after = self.war.war[:, rows] - self.war.regroup_loss[:, rows]
-        return np.asarray((1.0 - q) * value + q * after), q
-
-    def pause_chance(
-        self, i: int, value: FloatArray, rows: IntArray, terms: FloatArray, days: int
-    ) -> FloatArray:
-        """q_i: the discounted chance, as side i sees it, that a deal on ``terms`` breaks down.
+        (2, r) of ``terms``, and q_i = delta_i b_i / (1 - delta_i (1 - b_i)), the discounted
+        chance, as side i sees it, that the deal breaks down (b_i its breakdown chance a round).
         i judges the deal as signed: the other signs only what it prefers to fighting on, so
         its grievance counts at most zero (a deal it hates is one it refuses, not one that
         breaks down)."""
-        b = self.durability.breakdown(rows, value, terms, days, floor=1 - i)
-        delta = self.sides.patience[i, rows]
-        return np.asarray(delta * b / (1.0 - delta * (1.0 - b)))
+        du = self.durability
+        b = du.chance(rows, du.log_hazards(rows, value, terms), days)
+        delta = self.sides.patience[:, rows]
+        q = np.asarray(delta * b / (1.0 - delta * (1.0 - b)))
+        after = self.war.war[:, rows] - self.war.regroup_loss[:, rows]
+        return np.asarray((1.0 - q) * value + q * after), q
 
-    def extra(self, offer: Offer, value: FloatArray, value_of: ValueOf, days: int) -> FloatArray:
+    def extra(self, offer: Offer, value: FloatArray, lump: FloatArray, days: int) -> FloatArray:
         """What each side asks beyond rejecting's value before it signs (2, r), in utility of
         terms: the commitment cost q Delta / (1 - q) and the premium of waiting."""
         commit, sign, keep = self.commitment(offer, value, days)
-        return np.asarray(commit + self.premium(offer, sign, keep, value_of, days))
+        return np.asarray(commit + self.premium(offer, sign, keep, lump, days))
 
     def commitment(
         self, offer: Offer, value: FloatArray, days: int
@@ -115,53 +115,57 @@ class Signing:
         offer: Offer,
         sign: FloatArray,
         keep: FloatArray,
-        value_of: ValueOf,
+        lump: FloatArray,
         days: int,
         need: BoolArray | None = None,
     ) -> FloatArray:
         """max(0, max_tau rho^tau (S(x_tau) - S(x)) / ((1 - q)(1 - rho^tau))) per side (2, r):
         the surplus a side must see in signing now for no wait up to its look-ahead to beat it.
+        ``lump`` (2, n): each side's lasting cost of the sanctions a deal leaves in force.
 
-        Every wait of a side is valued in one batch (its rows stacked wait after wait); a row
-        whose look-ahead a shorter wait already reached is left out of the longer ones, whose
-        terms, and so gain, would be the same. ``need`` (2, r): where it is False the side's
-        premium is not computed and left at 0 (each row's premium is its own, whatever rows
-        are computed with it)."""
-        r, wv = offer.rows, self.war
+        Every wait of a side is valued in one batch (its rows stacked wait after wait,
+        ``compiled.wait_plan``), in one compiled pass from the terms waited for to their log
+        hazard (``compiled.wait_values``); a row whose look-ahead a shorter wait already
+        reached is left out of the longer ones, whose terms, and so gain, would be the same.
+        ``need`` (2, r): where it is False the side's premium is not computed and left at 0
+        (each row's premium is its own, whatever rows are computed with it)."""
+        r, wv, sd, du = offer.rows, self.war, self.sides, self.durability
         out = np.zeros((2, len(r)))
         if self.front is None or not wv.drift[:, r].any():
             return out
-        f, L = self.front, wv.lookahead[r]
-        # positions (in the offer's rows) and waiting time of each wait still short of L
-        parts = [
-            np.flatnonzero(L > prev) if k else np.arange(len(r))
-            for k, prev in enumerate([0.0, *self.steps[:-1]])
-        ]
-        pos = np.concatenate(parts)
-        t = np.concatenate(
-            [np.minimum(tau, L[p]) for tau, p in zip(self.steps, parts, strict=True)]
+        f, L = self.front, np.ascontiguousarray(wv.lookahead[r])
+        terms = np.ascontiguousarray(offer.terms, dtype=np.float64)
+        rows64 = np.asarray(r, dtype=np.int64)
+        settled = (
+            np.ones(terms.shape[1], dtype=np.bool_) if offer.settled is None else offer.settled
         )
+        ln = sd.lines
+        hazard_here = terms.shape[1] <= PAIRWISE_BLOCK  # else numpy's sum: durability's own path
+        sign, keep = np.ascontiguousarray(sign), np.ascontiguousarray(keep)
         for i in (0, 1):
             m = wv.drift[i, r]
             if not m.any():
                 continue
-            if need is None:
-                p, ti = pos, t
-            else:
-                sel = need[i][pos]
-                p, ti = pos[sel], t[sel]
-                if not p.size:
-                    continue
-            rows = r[p]
-            terms = np.empty((len(p), offer.terms.shape[1]))
-            wait_terms(np.ascontiguousarray(offer.terms, dtype=np.float64), p, m, ti, f, terms)
-            v = value_of(p, terms)
-            b = self.durability.breakdown(rows, v, terms, days, floor=1 - i)
+            use = need is not None
+            p, ti = wait_plan(L, self._steps, need[i] if use else L > 0, use)  # type: ignore[index]
+            if not p.size:
+                continue
+            batch = np.empty((len(p), terms.shape[1]))
+            v = np.empty((2, len(p)))
+            log_h = np.empty(len(p))
+            rows = wait_values(
+                terms, rows64, p, m, ti, f, sd.ideal, sd.weight, sd.risk, ln.side, ln.issue,
+                ln.above, ln.threshold, ln.penalty, ln.ref_side, ln.ref_issue, ln.ref_value,
+                settled, sd.audience, sd.support, lump, self.relief, wv.war, 1 - i,
+                du.guarantee, du.dissatisfaction, MAX_LOG_HAZARD, hazard_here, batch, v, log_h,
+            )  # fmt: skip
+            if not hazard_here:
+                log_h = du.log_hazard(rows, v, batch, 1 - i)
+            b = du.chance(rows, log_h, days)
             decay = wv.rho[i, rows] ** ti
             wait_gains(
-                i, rows, p, b, np.ascontiguousarray(v), decay, self.sides.patience, wv.war,
-                wv.regroup_loss, np.ascontiguousarray(sign), np.ascontiguousarray(keep), out,
-            )  # fmt: skip
+                i, rows, p, b, v, decay, sd.patience, wv.war, wv.regroup_loss, sign, keep, out
+            )
         return out
 
 

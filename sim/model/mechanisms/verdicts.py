@@ -5,7 +5,6 @@ offer made a ceasefire that defers what neither side insists on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -42,7 +41,9 @@ class Verdicts:
         self.layout, self.table, self.battle, self.judgement = layout, table, battle, judgement
         self.sides, self.war, self.sanctions = table.sides, table.war, table.sanctions
         self.reward = reward  # scheduled truce index -> each side's reward for accepting (2, n)
-        self.signing = Signing(self.sides, self.war, durability, layout.front)
+        self.signing = Signing(
+            self.sides, self.war, durability, layout.front, self.sanctions.spec.relief_issue
+        )
         self.insists = [np.array(sp.insists, dtype=np.intp) for sp in self.sides.spec.sides]
         # a mediator's ceasefire settles what either side insists on and defers the rest to
         # later bargaining (held at the status quo: the frozen line, sanctions as they are)
@@ -99,19 +100,6 @@ class Verdicts:
         u, pen = self.sides.evaluate(offer.rows, terms, keep)
         return replace(offer, terms=terms, u=u, pen=pen, settled=keep)
 
-    def values(
-        self,
-        offer: Offer,
-        terms: FloatArray,
-        at: IntArray | None = None,
-        lump: FloatArray | None = None,
-    ) -> FloatArray:
-        """V_i of other ``terms`` (m, K) in the offer's rows, both sides (2, m): all of them, or
-        those at positions ``at`` (m,), a row as often as it is named."""
-        rows = offer.rows if at is None else offer.rows[at]
-        u, pen = self.sides.evaluate(rows, terms, offer.settled)
-        return self.both(rows, u, pen, terms, lump)
-
     def truce_value(self, w: WorldBase, side: int, offer: Offer) -> FloatArray:
         """A pause of D days: the fighting costs saved minus the ground momentum would have won."""
         lay, sd, bf = self.layout, self.sides, self.battle
@@ -151,20 +139,13 @@ class Verdicts:
         need = self._unkept(base - commit, rows) > self.judgement.error[:, rows]
         if complete is not None:
             need |= complete
-        value_of = self._value_of(offer, lump)
-        prem = self.signing.premium(offer, sign, keep, value_of, self.layout.round_days, need)
+        prem = self.signing.premium(offer, sign, keep, lump, self.layout.round_days, need)
         return self._unkept(base - (commit + prem), rows)
 
     def _unkept(self, margin: FloatArray, rows: IntArray) -> FloatArray:
         """A margin times 1 - phi, the chance a signed ceasefire takes effect (where one may not)."""
         phi = self.signing.durability.unkept
         return np.asarray(margin if phi is None else margin * (1.0 - phi[rows]))
-
-    def _value_of(
-        self, offer: Offer, lump: FloatArray
-    ) -> Callable[[IntArray, FloatArray], FloatArray]:
-        """V_i of other terms (m, K) at positions (m,) among the offer's rows, both sides (2, m)."""
-        return lambda at, t: self.values(offer, t, at, lump)
 
     def extras(
         self, offer: Offer, v: FloatArray | None = None, lump: FloatArray | None = None
@@ -175,7 +156,7 @@ class Verdicts:
         lump = self.lump() if lump is None else lump
         if v is None:
             v = self.both(offer.rows, offer.u, offer.pen, offer.terms, lump)
-        return self.signing.extra(offer, v, self._value_of(offer, lump), self.layout.round_days)
+        return self.signing.extra(offer, v, lump, self.layout.round_days)
 
     def willing(self, offer: Offer, margins: FloatArray) -> BoolArray:
         """Each side's verdict (2, r): its margin beats its misjudgement, no hard red line of its
