@@ -185,3 +185,97 @@ def issue_parts_linear(
             comp[q, j, at] = w * u
             comp[q, j, at + 1] = pen
             comp[q, j, at + 2] = 1.0 if keep_mode == 2 else (1.0 - xj if keep_mode == 1 else 0.0)
+
+
+@njit(cache=True, nogil=True)
+def evaluate_waits(
+    rows, pos, x, terms, ideal, weight, risk, side, issue, above, thr, penalty, ref_side,
+    ref_issue, ref, front, settled, out_u, out_pen,
+):  # fmt: skip
+    """``evaluate_rows`` of a batch of terms x (B, K) that differ from an offer's terms
+    (r, K) at positions ``pos`` (B,) only on the front-line issue ``front`` (>= 0), as the
+    waits of the premium of waiting do (sim.mechanisms.signing): what does not depend on the
+    front-line term (each other issue's utility term, each line's and reference's penalty on
+    another issue) is computed once per offer row and reused, and every sum adds the same
+    terms in the same order as ``evaluate_rows``, so the results are the same to the bit."""
+    B = x.shape[0]
+    r, K = terms.shape
+    L = side.shape[0]
+    M = ref_side.shape[0]
+    ut = np.empty((r, 2, K))
+    lp = np.empty((r, L))
+    rp = np.empty((r, M))
+    ready = np.zeros(r, dtype=np.bool_)
+    for e in range(B):
+        p = pos[e]
+        i = rows[e]
+        if not ready[p]:
+            ready[p] = True
+            for s in range(2):
+                rk = risk[s, i]
+                for k in range(K):
+                    if k != front:
+                        d = _gap(terms[p, k], ideal[s, i, k], s, False)
+                        if rk != 1.0:
+                            d = d**rk
+                        ut[p, s, k] = weight[s, i, k] * (1.0 - d)
+            for m in range(L):
+                k = issue[m]
+                if k != front:
+                    if above[m]:
+                        lp[p, m] = penalty[m, i] if terms[p, k] > thr[m, i] else 0.0
+                    else:
+                        lp[p, m] = penalty[m, i] if terms[p, k] < thr[m, i] else 0.0
+            for m in range(M):
+                s, k = ref_side[m], ref_issue[m]
+                if k != front:
+                    rp[p, m] = _ref_short(terms[p, k], ref[m], ideal[s, i, k], weight[s, i, k],
+                                          risk[s, i], s, False)  # fmt: skip
+        xf = x[e, front]
+        for s in range(2):
+            rk = risk[s, i]
+            u = 0.0
+            for k in range(K):
+                if k == front:
+                    d = _gap(xf, ideal[s, i, k], s, True)
+                    if rk != 1.0:
+                        d = d**rk
+                    u += weight[s, i, k] * (1.0 - d)
+                else:
+                    u += ut[p, s, k]
+            out_u[s, e] = u
+            out_pen[s, e] = 0.0
+        for m in range(L):
+            k, s = issue[m], side[m]
+            if not settled[k]:
+                continue
+            if k == front:
+                if above[m]:
+                    out_pen[s, e] += penalty[m, i] if xf > thr[m, i] else 0.0
+                else:
+                    out_pen[s, e] += penalty[m, i] if xf < thr[m, i] else 0.0
+            else:
+                out_pen[s, e] += lp[p, m]
+        for m in range(M):
+            s, k = ref_side[m], ref_issue[m]
+            if not settled[k]:
+                continue
+            if k == front:
+                out_pen[s, e] += _ref_short(xf, ref[m], ideal[s, i, k], weight[s, i, k],
+                                            risk[s, i], s, True)  # fmt: skip
+            else:
+                out_pen[s, e] += rp[p, m]
+
+
+@njit(cache=True, nogil=True)
+def _ref_short(x, ref, y, w, rk, s, fr):
+    """A reference's penalty term as ``evaluate_rows`` adds it: w max-like shortfall of u(x)
+    below u(ref), or 0.0."""
+    dr = _gap(ref, y, s, fr)
+    dx = _gap(x, y, s, fr)
+    if rk != 1.0:
+        dr = dr**rk
+        dx = dx**rk
+    short = (1.0 - dr) - (1.0 - dx)
+    add = w * short
+    return add if short > 0.0 else 0.0

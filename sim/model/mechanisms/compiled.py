@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..bargaining.evaluate import evaluate_rows
+from ..bargaining.evaluate import evaluate_waits
 
 PAIRWISE_BLOCK = 128  # numpy's pairwise summation sums blocks up to this size with 8 accumulators
 
@@ -154,10 +154,11 @@ def wait_values(
     floor, guarantee, dissatisfaction, cap, with_hazard, out_terms, out_v, out_log_h,
 ):  # fmt: skip
     """One side's waits valued in one pass (``wait_plan``'s batch): the terms each wait reaches
-    (``wait_terms``), both sides' values of them (``evaluate_rows`` then ``side_values``) and, with
-    ``with_hazard``, the log hazard of a ceasefire on them as the side judges it (``log_hazard``
-    with ``floor``). Returns the chunk rows of the batch. The same kernels in the same order
-    as the separate calls they replace, so the same results to the bit."""
+    (``wait_terms``), both sides' values of them (``evaluate_waits``, which reuses what does
+    not depend on the front line, then ``side_values``) and, with ``with_hazard``, the log
+    hazard of a ceasefire on them as the side judges it (``log_hazard`` with ``floor``).
+    Returns the chunk rows of the batch. The same arithmetic in the same order as the
+    separate calls it replaces, so the same results to the bit."""
     B = pos.shape[0]
     rows = np.empty(B, dtype=np.int64)
     for e in range(B):
@@ -165,9 +166,9 @@ def wait_values(
     wait_terms(terms, pos, drift, t, front, out_terms)
     u = np.empty((2, B))
     pen = np.empty((2, B))
-    evaluate_rows(
-        rows, out_terms, ideal, weight, risk, l_side, l_issue, l_above, l_thr, l_pen, ref_side,
-        ref_issue, ref, front, settled, u, pen,
+    evaluate_waits(
+        rows, pos, out_terms, terms, ideal, weight, risk, l_side, l_issue, l_above, l_thr,
+        l_pen, ref_side, ref_issue, ref, front, settled, u, pen,
     )  # fmt: skip
     side_values(rows, u, pen, audience, support, lump, out_terms, relief, out_v)
     if with_hazard:
