@@ -123,16 +123,16 @@ def log_hazards(rows, value, terms, war, guarantee, dissatisfaction, cap, out):
 
 
 @njit(cache=True, nogil=True)
-def wait_plan(lookahead, steps, need, use_need):
+def wait_plan(lookahead, steps, need):
     """The waits of one side in batch order, wait after wait: (pos, t), each (B,), the offer
     row and the waiting time min(tau, L) of every wait tau in ``steps`` still short of that
-    row's look-ahead L (the first wait in every row), in rows where ``need`` holds (all of
-    them without ``use_need``); as the concatenation of np.flatnonzero(L > previous tau)."""
+    row's look-ahead L (the first wait in every row), in rows where ``need`` holds; as the
+    concatenation of np.flatnonzero(L > previous tau)."""
     r = lookahead.shape[0]
     count = 0
     for k in range(steps.shape[0]):
         for j in range(r):
-            if (k == 0 or lookahead[j] > steps[k - 1]) and (not use_need or need[j]):
+            if (k == 0 or lookahead[j] > steps[k - 1]) and need[j]:
                 count += 1
     pos = np.empty(count, dtype=np.int64)
     t = np.empty(count)
@@ -140,7 +140,7 @@ def wait_plan(lookahead, steps, need, use_need):
     for k in range(steps.shape[0]):
         tau = steps[k]
         for j in range(r):
-            if (k == 0 or lookahead[j] > steps[k - 1]) and (not use_need or need[j]):
+            if (k == 0 or lookahead[j] > steps[k - 1]) and need[j]:
                 pos[e] = j
                 t[e] = _minimum(tau, lookahead[j])
                 e += 1

@@ -118,9 +118,7 @@ class Table:
 
     def rejections(self, rows: IntArray, day: int) -> FloatArray:
         """``rejection`` of both sides (2, r)."""
-        sd = self.sides
-        on = sd.stall_type[:, rows] & (day < sd.stall_until[:, rows])
-        return np.asarray(self.war.reject[:, rows] - np.where(on, sd.stall_premium[:, rows], 0.0))
+        return np.asarray(self.war.reject[:, rows] - self.sides.stalls(day, slice(None), rows))
 
     def regimes(self) -> list[tuple[int, ...]]:
         """Every regime: one interval index per issue."""

@@ -332,8 +332,12 @@ class Sides(Mechanism):
     # -- stalling --------------------------------------------------------------------------
     def stall(self, side: int, day: int) -> FloatArray:
         """The regroup premium a stalling type adds to its war value on ``day`` (n,)."""
-        on = self.stall_type[side] & (day < self.stall_until[side])
-        return np.asarray(np.where(on, self.stall_premium[side], 0.0))
+        return self.stalls(day, side, slice(None))
+
+    def stalls(self, day: int, side: int | slice, rows: IntArray | slice) -> FloatArray:
+        """``stall`` of ``side`` (or both sides: a slice) in ``rows``."""
+        on = self.stall_type[side, rows] & (day < self.stall_until[side, rows])
+        return np.asarray(np.where(on, self.stall_premium[side, rows], 0.0))
 
     def accumulate(self, w: object, r: int, sums: dict[str, FloatArray]) -> None:
         sums["support"][:, r] = self.support.sum(axis=1)

@@ -75,8 +75,7 @@ class Signing:
     ):
         self.sides, self.war, self.durability, self.front = sides, war, durability, front
         self.relief = -1 if relief is None else relief  # the sanctions-relief issue (-1: none)
-        self.steps = waits(float(np.max(war.lookahead)))
-        self._steps = np.array(self.steps)
+        self.steps = np.array(waits(float(np.max(war.lookahead))))  # the waits tried (rounds)
 
     def signing(
         self, value: FloatArray, rows: IntArray, terms: FloatArray, days: int
@@ -142,12 +141,12 @@ class Signing:
         ln = sd.lines
         hazard_here = terms.shape[1] <= PAIRWISE_BLOCK  # else numpy's sum: durability's own path
         sign, keep = np.ascontiguousarray(sign), np.ascontiguousarray(keep)
+        every = np.ones(len(r), dtype=np.bool_)
         for i in (0, 1):
             m = wv.drift[i, r]
             if not m.any():
                 continue
-            use = need is not None
-            p, ti = wait_plan(L, self._steps, need[i] if use else L > 0, use)  # type: ignore[index]
+            p, ti = wait_plan(L, self.steps, every if need is None else need[i])
             if not p.size:
                 continue
             batch = np.empty((len(p), terms.shape[1]))
