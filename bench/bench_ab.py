@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -54,7 +55,7 @@ print(time.process_time() - c0)
 def cpu_seconds(tree: Path, cases: list[str], replicates: int) -> float:
     """CPU seconds of one hindcast of ``cases`` with the ``sim`` of ``tree``."""
     paths = sysconfig.get_paths()
-    env = {"PYTHONPATH": f"{tree}:{paths['purelib']}:{paths['platlib']}", "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "PYTHONPATH": f"{tree}:{paths['purelib']}:{paths['platlib']}"}
     code = RUN.format(calibration=CALIBRATION.as_posix())
     out = subprocess.run(
         [sys.executable, "-S", "-c", code, str(tree), str(replicates), *cases],
