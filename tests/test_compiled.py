@@ -13,7 +13,13 @@ import pytest
 
 from sim.model.bargaining.evaluate import Lines, evaluate
 from sim.model.bargaining.frontier import Cut, IssueTables, SideTerms, moving_intervals
-from sim.model.mechanisms.compiled import log_hazard, side_values, wait_gains, wait_terms
+from sim.model.mechanisms.compiled import (
+    log_hazard,
+    side_values,
+    wait_gains,
+    wait_repeats,
+    wait_terms,
+)
 
 CAP = 50.0
 
@@ -64,7 +70,8 @@ def test_compiled_wait_gains_fold_the_waits_as_the_array_code() -> None:
     sign, keep = rng.normal(0, 1, (2, r)), rng.uniform(0.1, 1, (2, r))
     side = 1
     out = np.zeros((2, r))
-    wait_gains(side, rows, pos, b_, v, decay, patience, war, loss, sign, keep, out)
+    src = np.arange(len(pos), dtype=np.int64)
+    wait_gains(side, rows, pos, src, b_, v, decay, patience, war, loss, sign, keep, out)
     expect = np.zeros((2, r))
     delta = patience[side, rows]
     q = delta * b_ / (1.0 - delta * (1.0 - b_))
@@ -282,3 +289,29 @@ def test_compiled_wait_terms_are_the_array_code_to_the_bit() -> None:
     assert (expect[:, front] == 0.0).any() and (expect[:, front] == 1.0).any()
     assert np.signbit(expect[:, front][expect[:, front] == 0.0]).any()
     assert np.array_equal(out.view(np.int64), expect.view(np.int64))  # bits, signed zeros too
+
+
+def test_waits_reaching_the_terms_of_the_wait_before_are_valued_once() -> None:
+    rng = np.random.default_rng(23)
+    r, k, front = 400, 3, 1
+    terms = rng.random((r, k))
+    terms[20:30, front] = np.nan  # NaN equals nothing: valued every time
+    drift = rng.normal(0.0, 0.2, r)  # large: many rows reach an end of the issue
+    drift[40:50] = 0.0  # no drift: every wait reaches the offer's own terms
+    steps = [1.0, 2.0, 4.0, 8.0]
+    parts = [np.arange(r)] + [np.flatnonzero(rng.random(r) < 0.7) for _ in steps[1:]]
+    pos = np.concatenate(parts).astype(np.int64)
+    t = np.concatenate([np.full(len(p), s) for p, s in zip(parts, steps, strict=True)])
+    valued, src = wait_repeats(terms, pos, drift, t, front)
+    every = np.empty((len(pos), k))
+    wait_terms(terms, pos, drift, t, front, every)
+    once = np.empty((len(valued), k))
+    wait_terms(terms, pos[valued], drift, t[valued], front, once)
+    # every wait's terms are, to the bit, those of the wait it takes its values from
+    assert np.array_equal(every.view(np.int64), once[src].view(np.int64))
+    assert np.array_equal(valued[src[valued]], valued)  # a valued wait is its own source
+    assert 0.1 * len(pos) < len(pos) - len(valued)  # the repeats are many here ...
+    nan_rows = np.isin(pos, np.arange(20, 30))
+    assert np.isin(np.flatnonzero(nan_rows), valued).all()  # ... but no NaN is one
+    first = {int(p): int(src[e]) for e, p in enumerate(pos) if 40 <= p < 50 and t[e] == 1.0}
+    assert all(src[e] == first[int(p)] for e, p in enumerate(pos) if 40 <= p < 50)  # no drift

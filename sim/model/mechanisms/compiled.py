@@ -73,16 +73,17 @@ def log_hazard(rows, value, terms, war, floor, guarantee, dissatisfaction, cap, 
 
 
 @njit(cache=True, nogil=True)
-def wait_gains(side, rows, pos, b, v, decay, patience, war, loss, sign, keep, out):
+def wait_gains(side, rows, pos, src, b, v, decay, patience, war, loss, sign, keep, out):
     """The premium of waiting of ``side``, folded over waits in batch order: per batch row e
-    (offer row ``pos[e]``, chunk row ``rows[e]``) with breakdown chance b and values v (2, B)
-    at the terms waited for, q = delta b / (1 - delta (1 - b)), later = (1 - q) v + q (W - Delta)
-    and out[side, pos] = max(out, rho^t (later - S) / (keep max(1 - rho^t, 1e-12)))."""
+    (offer row ``pos[e]``, chunk row ``rows[e]``) with breakdown chance b and values v (2, U)
+    at the terms waited for (those of valued wait ``src[e]``, ``wait_repeats``),
+    q = delta b / (1 - delta (1 - b)), later = (1 - q) v + q (W - Delta) and
+    out[side, pos] = max(out, rho^t (later - S) / (keep max(1 - rho^t, 1e-12)))."""
     for e in range(rows.shape[0]):
-        i, p = rows[e], pos[e]
+        i, p, u = rows[e], pos[e], src[e]
         delta = patience[side, i]
-        q = delta * b[e] / (1.0 - delta * (1.0 - b[e]))
-        later = (1.0 - q) * v[side, e] + q * (war[side, i] - loss[side, i])
+        q = delta * b[u] / (1.0 - delta * (1.0 - b[u]))
+        later = (1.0 - q) * v[side, u] + q * (war[side, i] - loss[side, i])
         gain = (
             decay[e] * (later - sign[side, p]) / (keep[side, p] * _maximum(1.0 - decay[e], 1e-12))
         )
@@ -145,6 +146,38 @@ def wait_plan(lookahead, steps, need):
                 t[e] = _minimum(tau, lookahead[j])
                 e += 1
     return pos, t
+
+
+@njit(cache=True, nogil=True)
+def wait_repeats(terms, pos, drift, t, front):
+    """Which waits of a batch (``wait_plan``'s order: a row's waits come in order of their
+    length) reach the same terms as the row's wait before them: (valued, src), the batch
+    positions to value (U,) and, per batch position, the index among those of the wait whose
+    terms it reaches (B,). Only the front-line term moves with the wait, so a wait reaches the
+    terms of the wait before it exactly when its front-line term, computed as ``wait_terms``
+    computes it, has the same bits: once the front is pushed to an end of the issue (0 or 1),
+    every longer wait reaches that end. Its values and breakdown chance are then those of
+    the wait before it, to the bit, and need not be computed again."""
+    B = pos.shape[0]
+    r = terms.shape[0]
+    last = np.empty(r)
+    seen = np.full(r, -1, dtype=np.int64)
+    src = np.empty(B, dtype=np.int64)
+    valued = np.empty(B, dtype=np.int64)
+    U = 0
+    for e in range(B):
+        p = pos[e]
+        x = _minimum(_maximum(terms[p, front] + drift[p] * t[e], 0.0), 1.0)
+        j = seen[p]
+        if j >= 0 and x == last[p] and math.copysign(1.0, x) == math.copysign(1.0, last[p]):
+            src[e] = j
+            continue
+        last[p] = x
+        seen[p] = U
+        src[e] = U
+        valued[U] = e
+        U += 1
+    return valued[:U], src
 
 
 @njit(cache=True, nogil=True)

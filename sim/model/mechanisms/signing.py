@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining.offers import Offer
-from .compiled import PAIRWISE_BLOCK, wait_gains, wait_plan, wait_values
+from .compiled import PAIRWISE_BLOCK, wait_gains, wait_plan, wait_repeats, wait_values
 from .durability import MAX_LOG_HAZARD, Durability
 from .sides import Sides
 from .warvalue import WarValue
@@ -125,7 +125,9 @@ class Signing:
         Every wait of a side is valued in one batch (its rows stacked wait after wait,
         ``compiled.wait_plan``), in one compiled pass from the terms waited for to their log
         hazard (``compiled.wait_values``); a row whose look-ahead a shorter wait already
-        reached is left out of the longer ones, whose terms, and so gain, would be the same.
+        reached is left out of the longer ones, whose terms, and so gain, would be the same;
+        a wait that reaches the terms of the row's wait before it (the front pushed to an end
+        of the issue) takes that wait's values and breakdown chance (``compiled.wait_repeats``).
         ``need`` (2, r): where it is False the side's premium is not computed and left at 0
         (each row's premium is its own, whatever rows are computed with it)."""
         r, wv, sd, du = offer.rows, self.war, self.sides, self.durability
@@ -149,11 +151,13 @@ class Signing:
             p, ti = wait_plan(L, self.steps, every if need is None else need[i])
             if not p.size:
                 continue
-            batch = np.empty((len(p), terms.shape[1]))
-            v = np.empty((2, len(p)))
-            log_h = np.empty(len(p))
+            valued, src = wait_repeats(terms, p, m, ti, f)
+            pu, tu = (p, ti) if len(valued) == len(p) else (p[valued], ti[valued])
+            batch = np.empty((len(pu), terms.shape[1]))
+            v = np.empty((2, len(pu)))
+            log_h = np.empty(len(pu))
             rows = wait_values(
-                terms, rows64, p, m, ti, f, sd.ideal, sd.weight, sd.risk, ln.side, ln.issue,
+                terms, rows64, pu, m, tu, f, sd.ideal, sd.weight, sd.risk, ln.side, ln.issue,
                 ln.above, ln.threshold, ln.penalty, ln.ref_side, ln.ref_issue, ln.ref_value,
                 settled, sd.audience, sd.support, lump, self.relief, wv.war, 1 - i,
                 du.guarantee, du.dissatisfaction, MAX_LOG_HAZARD, hazard_here, batch, v, log_h,
@@ -161,10 +165,13 @@ class Signing:
             if not hazard_here:
                 log_h = du.log_hazard(rows, v, batch, 1 - i)
             b = du.chance(rows, log_h, days)
+            if len(valued) != len(p):
+                rows = rows64[p]
             decay = wv.rho[i, rows] ** ti
             wait_gains(
-                i, rows, p, b, v, decay, sd.patience, wv.war, wv.regroup_loss, sign, keep, out
-            )
+                i, rows, p, src, b, v, decay, sd.patience, wv.war, wv.regroup_loss, sign, keep,
+                out,
+            )  # fmt: skip
         return out
 
 
