@@ -182,9 +182,9 @@ class Durability(Mechanism):
         """Ceasefires in force since before today may break down; war and talks then resume."""
         ac, sd = self.accord, self.sides
         held = ac.in_force & (ac.since < w.day) & ~ac.decided  # a war decided stays over
-        u = w.uniforms("durability", w.day)
         if not held.any():
             return
+        u = w.uniforms("durability", w.day)  # keyed by day: drawn only when read
         rows = np.flatnonzero(held)  # each row's chance is its own: only these are read
         v = (
             ac.u_current[:, rows]

@@ -30,7 +30,7 @@ from .misjudgement import Misjudgement
 from .negotiation_spec import MediatorSpec, ProposalSpec, compile_negotiation
 from .negotiation_trace import trace_offer
 from .obstacles import Deal, Obstacles
-from .proposers import DirectOffer, NashMediator, build_mediators, build_table, mediator_gap
+from .proposers import DirectOffer, build_mediators, build_table, mediator_offer
 from .sanctions import Sanctions
 from .sides import Sides
 from .threats import Threats
@@ -40,9 +40,6 @@ from .warvalue import WarValue
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
-
-GAP_SAMPLE = 32  # replicates of the first chunk whose mediator proposals are checked against the global optimum
-GAP_EVERY = 4  # ... at every 4th session
 
 
 @dataclass(frozen=True)
@@ -276,11 +273,9 @@ class Negotiation(Mechanism):
             led |= self.engaged[med.id]
             rows = ac.open_rows(self.engaged[med.id])
             if rows.size:
-                if self.check_gap and type(med) is NashMediator and self.sessions % GAP_EVERY == 0:
-                    gap, checked = mediator_gap(w, med, rows[rows < GAP_SAMPLE])
-                    self.diag[2] += gap
-                    self.diag[3] += checked
-                self.resolve(w, self.verdicts.defer(med.propose(w, rows)))
+                offer, gap = mediator_offer(w, med, rows, self.sessions if self.check_gap else -1)
+                self.diag[2:] += gap  # the gap summed, and the rows checked
+                self.resolve(w, self.verdicts.defer(offer))
         u_talk, u_who = w.uniforms("direct", w.day, 2)
         direct = ~led & (u_talk < self.direct)
         for side, proposer in enumerate(self.direct_offers):

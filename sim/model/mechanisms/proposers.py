@@ -164,18 +164,22 @@ def solve_nash(
     return x, score, chosen
 
 
+GAP_SAMPLE = 32  # replicates of the first chunk whose mediator proposals are checked against the global optimum
+GAP_EVERY = 4  # ... at every 4th session
 GAP_REGIMES = 64  # the gap diagnostic runs when the scenario has at most this many red-line regimes
 
 
-def mediator_gap(w: WorldBase, med: NashMediator, rows: IntArray) -> tuple[float, int]:
-    """Diagnostic: how far the mediator's proposals in ``rows`` fall short of the best point over
+def mediator_gap(
+    med: NashMediator, rows: IntArray, est: FloatArray, score: FloatArray
+) -> tuple[float, int]:
+    """Diagnostic: how far the mediator's proposals in ``rows`` (with the disagreement points
+    ``est`` and scores ``score`` its ``solve`` gave them) fall short of the best point over
     every regime solved one by one (the continuous optimum), summed in utility; and how many
     rows were checked (0 when the scenario has too many regimes to check)."""
     t = med.table
     regimes = t.regimes()
     if rows.size == 0 or len(regimes) > GAP_REGIMES:
         return 0.0, 0
-    _, est, score = med.solve(w, rows)
     beta = med.weights[:, rows]
     # every regime of every row in one call, regime after regime (each row's point is its own)
     R, r = len(regimes), len(rows)
@@ -185,6 +189,20 @@ def mediator_gap(w: WorldBase, med: NashMediator, rows: IntArray) -> tuple[float
     for j in range(R):
         best = np.maximum(best, each[j * r : (j + 1) * r])
     return float(np.sum(_utility(best, beta) - _utility(score, beta))), len(rows)
+
+
+def mediator_offer(
+    w: WorldBase, med: NashMediator, rows: IntArray, session: int
+) -> tuple[Offer, tuple[float, int]]:
+    """The mediator's proposal in ``rows`` and, at every GAP_EVERY-th ``session`` (-1: never)
+    of a Nash mediator, ``mediator_gap`` of its proposals in the first GAP_SAMPLE replicates,
+    from the same solve (each row's is its own: solving those rows apart gives the same);
+    else a gap of (0.0, 0)."""
+    if type(med) is not NashMediator or session < 0 or session % GAP_EVERY:
+        return med.propose(w, rows), (0.0, 0)
+    terms, est, score = med.solve(w, rows)
+    s = rows < GAP_SAMPLE
+    return med.offer(rows, terms), mediator_gap(med, rows[s], est[:, s], score[s])
 
 
 def _utility(score: FloatArray, beta: FloatArray) -> FloatArray:
@@ -231,7 +249,10 @@ class NashMediator:
         return x, est, score
 
     def propose(self, w: WorldBase, rows: IntArray) -> Offer:
-        terms, _, _ = self.solve(w, rows)
+        return self.offer(rows, self.solve(w, rows)[0])
+
+    def offer(self, rows: IntArray, terms: FloatArray) -> Offer:
+        """The mediator's proposal of ``terms`` (r, K) in ``rows``."""
         return self.table.offer(
             f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}", mediator=True
         )
@@ -242,10 +263,7 @@ class SplitMediator(NashMediator):
 
     def propose(self, w: WorldBase, rows: IntArray) -> Offer:
         ideal = self.table.sides.ideal
-        terms = 0.5 * (ideal[0, rows] + ideal[1, rows])
-        return self.table.offer(
-            f"{self.id} proposal", rows, terms, key=f"mediator.{self.id}", mediator=True
-        )
+        return self.offer(rows, 0.5 * (ideal[0, rows] + ideal[1, rows]))
 
 
 class DirectOffer:

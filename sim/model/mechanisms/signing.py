@@ -130,18 +130,16 @@ class Signing:
         of the issue) takes that wait's values and breakdown chance (``compiled.wait_repeats``).
         ``need`` (2, r): where it is False the side's premium is not computed and left at 0
         (each row's premium is its own, whatever rows are computed with it)."""
-        r, wv, sd, du = offer.rows, self.war, self.sides, self.durability
+        r, wv, sd = offer.rows, self.war, self.sides
         out = np.zeros((2, len(r)))
         if self.front is None or not wv.drift[:, r].any():
             return out
-        f, L = self.front, np.ascontiguousarray(wv.lookahead[r])
+        L = np.ascontiguousarray(wv.lookahead[r])
         terms = np.ascontiguousarray(offer.terms, dtype=np.float64)
         rows64 = np.asarray(r, dtype=np.int64)
         settled = (
             np.ones(terms.shape[1], dtype=np.bool_) if offer.settled is None else offer.settled
         )
-        ln = sd.lines
-        hazard_here = terms.shape[1] <= PAIRWISE_BLOCK  # else numpy's sum: durability's own path
         sign, keep = np.ascontiguousarray(sign), np.ascontiguousarray(keep)
         every = np.ones(len(r), dtype=np.bool_)
         for i in (0, 1):
@@ -151,21 +149,13 @@ class Signing:
             p, ti = wait_plan(L, self.steps, every if need is None else need[i])
             if not p.size:
                 continue
-            valued, src = wait_repeats(terms, p, m, ti, f)
-            pu, tu = (p, ti) if len(valued) == len(p) else (p[valued], ti[valued])
-            batch = np.empty((len(pu), terms.shape[1]))
-            v = np.empty((2, len(pu)))
-            log_h = np.empty(len(pu))
-            rows = wait_values(
-                terms, rows64, pu, m, tu, f, sd.ideal, sd.weight, sd.risk, ln.side, ln.issue,
-                ln.above, ln.threshold, ln.penalty, ln.ref_side, ln.ref_issue, ln.ref_value,
-                settled, sd.audience, sd.support, lump, self.relief, wv.war, 1 - i,
-                du.guarantee, du.dissatisfaction, MAX_LOG_HAZARD, hazard_here, batch, v, log_h,
+            valued, src = wait_repeats(terms, p, m, ti, self.front)
+            some = len(valued) != len(p)
+            rows, b, v = self._valued(
+                i, terms, rows64, p[valued] if some else p, m, ti[valued] if some else ti,
+                settled, lump, days,
             )  # fmt: skip
-            if not hazard_here:
-                log_h = du.log_hazard(rows, v, batch, 1 - i)
-            b = du.chance(rows, log_h, days)
-            if len(valued) != len(p):
+            if some:
                 rows = rows64[p]
             decay = wv.rho[i, rows] ** ti
             wait_gains(
@@ -173,6 +163,28 @@ class Signing:
                 out,
             )  # fmt: skip
         return out
+
+    def _valued(
+        self, i: int, terms: FloatArray, rows64: NDArray[np.int64], pos: NDArray[np.int64],
+        drift: FloatArray, t: FloatArray, settled: BoolArray, lump: FloatArray, days: int,
+    ) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:  # fmt: skip
+        """Side i's waits (offer rows ``pos``, waiting times ``t``) valued in one compiled pass
+        (``compiled.wait_values``): their chunk rows, breakdown chances as i sees them, and
+        both sides' values (2, U)."""
+        wv, sd, du, ln = self.war, self.sides, self.durability, self.sides.lines
+        hazard_here = terms.shape[1] <= PAIRWISE_BLOCK  # else numpy's sum: durability's own path
+        batch = np.empty((len(pos), terms.shape[1]))
+        v = np.empty((2, len(pos)))
+        log_h = np.empty(len(pos))
+        rows = wait_values(
+            terms, rows64, pos, drift, t, self.front, sd.ideal, sd.weight, sd.risk, ln.side,
+            ln.issue, ln.above, ln.threshold, ln.penalty, ln.ref_side, ln.ref_issue,
+            ln.ref_value, settled, sd.audience, sd.support, lump, self.relief, wv.war, 1 - i,
+            du.guarantee, du.dissatisfaction, MAX_LOG_HAZARD, hazard_here, batch, v, log_h,
+        )  # fmt: skip
+        if not hazard_here:
+            log_h = du.log_hazard(rows, v, batch, 1 - i)
+        return rows, du.chance(rows, log_h, days), v
 
 
 def hard_crossed(
