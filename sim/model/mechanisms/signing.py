@@ -109,6 +109,18 @@ class Signing:
         keep = np.maximum(1.0 - q, 1e-12)
         return np.asarray(q * self.war.regroup_loss[:, r] / keep), sign, keep
 
+    def pause(
+        self, offer: Offer, value: FloatArray, days: int, cols: IntArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """(S, max(1 - q, 1e-12)) of ``commitment`` in the offer's columns ``cols`` only (each
+        column's are its own), 0 in the others: what the premium of waiting needs where it
+        is computed."""
+        sign, keep = np.zeros_like(value), np.zeros_like(value)
+        if cols.size:
+            s, q = self.signing(value[:, cols], offer.rows[cols], offer.terms[cols], days)
+            sign[:, cols], keep[:, cols] = s, np.maximum(1.0 - q, 1e-12)
+        return sign, keep
+
     def premium(
         self,
         offer: Offer,

@@ -132,14 +132,20 @@ class Verdicts:
         have theirs complete."""
         if offer.truce_days is not None:
             return np.stack([self.truce_value(w, i, offer) for i in (0, 1)])
-        lump, rows = self.lump(), offer.rows
+        lump, rows, days = self.lump(), offer.rows, self.layout.round_days
         v = self.both(rows, offer.u, offer.pen, offer.terms, lump)
-        commit, sign, keep = self.signing.commitment(offer, v, self.layout.round_days)
         base = v - self.war.reject[:, rows]
+        regroups = bool(self.war.regroup_loss[:, rows].any())
+        if regroups:
+            commit, sign, keep = self.signing.commitment(offer, v, days)
+        else:  # no side regroups: no commitment cost (q 0 / (1 - q) is 0.0, to the bit)
+            commit = np.zeros_like(base)
         need = self._unkept(base - commit, rows) > self.judgement.error[:, rows]
         if complete is not None:
             need |= complete
-        prem = self.signing.premium(offer, sign, keep, lump, self.layout.round_days, need)
+        if not regroups:  # then S and q are needed only where the premium is computed
+            sign, keep = self.signing.pause(offer, v, days, np.flatnonzero(need.any(axis=0)))
+        prem = self.signing.premium(offer, sign, keep, lump, days, need)
         return self._unkept(base - (commit + prem), rows)
 
     def _unkept(self, margin: FloatArray, rows: IntArray) -> FloatArray:
