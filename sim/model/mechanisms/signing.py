@@ -96,8 +96,16 @@ class Signing:
     def extra(self, offer: Offer, value: FloatArray, lump: FloatArray, days: int) -> FloatArray:
         """What each side asks beyond rejecting's value before it signs (2, r), in utility of
         terms: the commitment cost q Delta / (1 - q) and the premium of waiting."""
+        r = offer.rows
+        if not (self.war.regroup_loss[:, r].any() or self.may_wait(r)):
+            return np.zeros((2, len(r)))  # 0.0 + 0.0, as computed in full
         commit, sign, keep = self.commitment(offer, value, days)
         return np.asarray(commit + self.premium(offer, sign, keep, lump, days))
+
+    def may_wait(self, rows: IntArray) -> bool:
+        """Whether a side may gain by waiting in any of ``rows`` (a front line that drifts):
+        else every premium of waiting there is 0."""
+        return self.front is not None and bool(self.war.drift[:, rows].any())
 
     def commitment(
         self, offer: Offer, value: FloatArray, days: int
@@ -116,7 +124,7 @@ class Signing:
         column's are its own), 0 in the others: what the premium of waiting needs where it
         is computed."""
         sign, keep = np.zeros_like(value), np.zeros_like(value)
-        if cols.size:
+        if cols.size and self.may_wait(offer.rows):
             s, q = self.signing(value[:, cols], offer.rows[cols], offer.terms[cols], days)
             sign[:, cols], keep[:, cols] = s, np.maximum(1.0 - q, 1e-12)
         return sign, keep
@@ -144,7 +152,7 @@ class Signing:
         (each row's premium is its own, whatever rows are computed with it)."""
         r, wv, sd = offer.rows, self.war, self.sides
         out = np.zeros((2, len(r)))
-        if self.front is None or not wv.drift[:, r].any():
+        if not self.may_wait(r):
             return out
         L = np.ascontiguousarray(wv.lookahead[r])
         terms = np.ascontiguousarray(offer.terms, dtype=np.float64)
