@@ -237,6 +237,23 @@ def test_set_value_problem_says_it_came_from_the_command_line() -> None:
     assert msg == "--set: actors.a.support: must be in [0, 1] (got 1.5)"
 
 
+def test_a_threat_delay_beyond_the_longest_horizon_is_refused_with_its_rule() -> None:
+    """A delay of a billion days once passed validation and crashed the run where its date was
+    written in the trace (a date past the year 9999); a span of days is at most the longest
+    horizon, and a drawn one must fit inside it."""
+    path = "scenarios/baseline.yaml"
+    assert load_scenario(path, ["actors.united_states.threats.0.delay_days=36525"])
+    (msg,) = problems_of(path, ["actors.united_states.threats.0.delay_days=1e9"])
+    assert (
+        msg
+        == "--set: actors.united_states.threats.0.delay_days: must be in [0, 36525] (got 1000000000.0)"
+    )
+    (msg,) = problems_of(path, ["actors.united_states.threats.0.delay_days={uniform: [1, 4e4]}"])
+    assert "support [1, 40000]); narrow its range" in msg
+    (msg,) = problems_of(path, ["actors.united_states.threats.0.delay_days={normal: [5, 1]}"])
+    assert "use a bounded one such as truncnormal" in msg
+
+
 def test_set_unknown_actor_suggests_the_close_one() -> None:
     (msg,) = problems_of(MINIMAL, ["actors.aa.support=0.5"])
     assert msg.startswith("--set: actors.aa.support: no such path: 'aa' is not in actors")

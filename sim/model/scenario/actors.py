@@ -9,7 +9,21 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .numbers import Number
-from .spec import Effect, Flag, Id, Name, NonNeg, Num, Patience, Pos, Prob, Signed1, Spec, Whole
+from .spec import (
+    Days,
+    Effect,
+    Flag,
+    Id,
+    Name,
+    NonNeg,
+    Num,
+    Patience,
+    Pos,
+    Prob,
+    Signed1,
+    Spec,
+    Whole,
+)
 
 __all__ = ["Actor", "Belligerent", "Mediator", "Patron", "RedLine", "Stalling", "Threat"]
 
@@ -63,7 +77,7 @@ class Threat(Spec):
     credibility: Prob = Field(
         default=1.0, description="probability it is carried out when triggered"
     )
-    delay_days: NonNeg = Field(default=0.0, description="days between trigger and effect")
+    delay_days: Days = Field(default=0.0, description="days between trigger and effect")
     cost: NonNeg = Field(
         default=0.0,
         description="utility the target loses when it is carried out: its value of fighting on "

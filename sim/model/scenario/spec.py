@@ -23,12 +23,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ...io.limits import MAX_HORIZON_DAYS
 from ...io.terminal import escape_controls, is_control, visible
 from .distributions import Dist, Finite, num_union, support_of
 
 __all__ = [
     "ID_PATTERN",
     "AtLeast1",
+    "Days",
     "Effect",
     "Flag",
     "Id",
@@ -152,11 +154,22 @@ def _bounds(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) ->
         if isinstance(v, Dist):
             # A distribution's support must lie inside the closed range of the field.
             if (lo is not None and s_lo < lo) or (hi is not None and s_hi > hi):
+                bounded = math.isfinite(s_lo) and math.isfinite(s_hi)
+                fix = (
+                    "narrow its range"
+                    if bounded
+                    else "use a bounded one such as truncnormal, beta, uniform or pert"
+                )
                 raise PydanticCustomError(
                     "out_of_range",
-                    "{rule}, but {dist} can fall outside (support [{slo}, {shi}]); "
-                    "use a bounded one such as truncnormal, beta, uniform or pert",
-                    {"rule": rule(), "dist": v.name, "slo": f"{s_lo:g}", "shi": f"{s_hi:g}"},
+                    "{rule}, but {dist} can fall outside (support [{slo}, {shi}]); {fix}",
+                    {
+                        "rule": rule(),
+                        "dist": v.name,
+                        "slo": f"{s_lo:g}",
+                        "shi": f"{s_hi:g}",
+                        "fix": fix,
+                    },
                 )
             return v
         x = float(v)
@@ -179,6 +192,7 @@ if TYPE_CHECKING:  # what the fields hold, for the type checker
     Patience = Num
     Signed1 = Num
     AtLeast1 = Num
+    Days = Num
 else:
     Num = _NUM
     Prob = Annotated[_NUM, _bounds(0, 1, False, False)]
@@ -187,6 +201,8 @@ else:
     Patience = Annotated[_NUM, _bounds(0, 1, False, True)]
     Signed1 = Annotated[_NUM, _bounds(-1, 1, False, False)]
     AtLeast1 = Annotated[_NUM, _bounds(1, None, False, False)]
+    # a span of days: none acts past the longest horizon (and dates stay in the calendar)
+    Days = Annotated[_NUM, _bounds(0, MAX_HORIZON_DAYS, False, False)]
 
 
 # ----------------------------------------------------------------------------- effects
