@@ -48,12 +48,13 @@ else:
 
 
 class Version(argparse._VersionAction):
-    """``--version``, reading the installed version only when it is asked for."""
+    """``--version``: the build (the installed version and the code's fingerprint), read only
+    when it is asked for."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
-        from ..version import __version__
+        from ..version import build
 
-        self.version = f"sim {__version__}"
+        self.version = f"sim {build()}"
         super().__call__(*args, **kwargs)
 
 

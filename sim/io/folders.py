@@ -64,9 +64,9 @@ def write_marker(
 ) -> Path:
     """Mark ``folder`` as written by sim (``kind``: results, sweep, compare, ...); ``files``
     records the SHA-256 of the files sim reads back from it (sim/readback.py)."""
-    from ..version import __version__
+    from ..version import build
 
-    marker: dict[str, object] = {"written_by": "sim", "kind": kind, "version": __version__}
+    marker: dict[str, object] = {"written_by": "sim", "kind": kind, "version": build()}
     if files is not None:
         marker["files"] = files
     path = Path(folder) / MARKER

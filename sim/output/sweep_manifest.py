@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import UsageError
 from ..io.atomic import atomic_write_json
 from ..io.jsonable import jsonable
+from ..version import other_code
 
 __all__ = [
     "MANIFEST",
@@ -29,6 +30,7 @@ MANIFEST = "manifest.json"
 POINTS_DIR = "points"
 # Fields of the manifest that must agree for --resume to continue a folder.
 RESUME_KEYS = (
+    "version",  # the build: points run by other code are not this code's
     "scenario_sha256",
     "seed",
     "replicates",
@@ -130,6 +132,10 @@ def check_resume(old: dict[str, Any], folder: Path, sha: str, seed: int) -> None
 
 def check_same_sweep(old: dict[str, Any], manifest: dict[str, Any], resume: Any) -> None:
     """ResumeMismatch unless the sweep asked for is the one the folder holds (RESUME_KEYS)."""
+    if old.get("version") != manifest["version"]:
+        raise ResumeMismatch(
+            other_code(f"--resume {str(resume)!r}", old.get("version")) + "; start a new one"
+        )
     for k in RESUME_KEYS:
         if jsonable(old.get(k)) != manifest[k]:
             raise ResumeMismatch(

@@ -262,7 +262,7 @@ def _run_cases(
     median_days); ``progress(done, total)`` as cases finish, side by side or in turn; with
     ``kept`` (a store and the cases' names) finished cases are kept and read back."""
     from ..model.scenario.loader import scenario_sha256
-    from ..version import __version__
+    from ..version import build
     from .cells import run_jobs
     from .hindcast_runs import case_cells, case_cost, longest_first
 
@@ -275,7 +275,7 @@ def _run_cases(
     cells = None
     if kept is not None:
         what: dict[str, Any] = {"replicates": replicates, "seed": seed, "resample": resample}
-        what |= {"median_days": median_days, "min_futures": min_futures, "version": __version__}
+        what |= {"median_days": median_days, "min_futures": min_futures, "version": build()}
         keys = [{"sha256": scenario_sha256(s), **what} for s in scenarios]
         cells = case_cells(kept[0], kept[1], keys)
     done = run_jobs(run_case, jobs, workers if apart else 1, progress, cells, scheduler)
@@ -339,10 +339,10 @@ def hindcast(
 
 def _meta(replicates: int, seed: int, median_days: float, resample: bool) -> dict[str, Any]:
     """A hindcast's provenance and the rules of its comparators."""
-    from ..version import __version__
+    from ..version import build
 
     return {
-        "version": __version__,
+        "version": build(),
         "replicates": replicates,
         "seed": seed,
         "conditioning": "resample-move" if resample else "weighting",

@@ -32,7 +32,7 @@ from ..model.engine.tables import run_meta, series_table
 from ..model.mechanisms import Specs, compile_scenario
 from ..model.scenario.schema import Scenario
 from ..output.results import Results
-from ..version import __version__
+from ..version import build
 
 CHUNK_SIZE = 4096  # replicates per chunk: memory stays flat whatever the replicate count
 MEMORY_CHUNKS = 64  # without a checkpoint folder, runs of more chunks spill to a temporary one
@@ -329,7 +329,7 @@ def _store(
     from ..model.scenario.loader import scenario_sha256
 
     manifest = {
-        "version": __version__,
+        "version": build(),
         "scenario_sha256": scenario_sha256(scenario),
         "seed": seed,
         "replicates": size,

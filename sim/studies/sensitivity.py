@@ -353,7 +353,7 @@ def _run_points(
     """Run the scenario at every point (inputs fixed to its values) with ``size`` (replicates,
     workers); the points' statistics, kept in ``checkpoint`` as they finish."""
     from ..model.scenario.loader import scenario_sha256
-    from ..version import __version__
+    from ..version import build
     from .cells import CellStore, Kept, run_jobs
 
     replicates, workers = size
@@ -364,7 +364,7 @@ def _run_points(
     kept = None
     if checkpoint is not None:
         same = {"sha256": scenario_sha256(study.base), "replicates": replicates}
-        same |= {"seed": study.seed, "version": __version__}
+        same |= {"seed": study.seed, "version": build()}
         keys = {k: {"values": v, **same} for k, v in enumerate(values)}
         kept = Kept(CellStore(checkpoint), {k: str(k) for k in jobs}, keys)
     got = run_jobs(run_point, jobs, workers, progress, kept, scheduler)

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from ...errors import RunError, Unresumable
 from ...io.atomic import atomic_write_json
+from ...version import other_code
 
 MANIFEST = "manifest.json"
 OUTCOMES = "outcomes.parquet"
@@ -106,6 +107,12 @@ class FolderStore:
             old = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(old, dict) and all(k in old for k in IDENTITY):
             diff = [k for k in IDENTITY if old.get(k) != manifest[k]]
+            if "version" in diff:
+                raise Unresumable(
+                    other_code(
+                        f"checkpoint {str(folder)!r} belongs to another run: it", old.get("version")
+                    )
+                )
             if diff:
                 raise Unresumable(
                     f"checkpoint {str(folder)!r} belongs to another run "

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...version import __version__
+from ...version import build
 from ..mechanisms import Specs
 from ..scenario.schema import Scenario
 
@@ -39,7 +39,7 @@ def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
         "warnings": plausibility_warnings(s),
         "description": s.description,
         "sources": list(s.sources),
-        "version": __version__,
+        "version": build(),
         "seed": seed,
         "replicates": n,
         "scenario_sha256": scenario_sha256(s),

@@ -183,13 +183,13 @@ def _manifest(
     median_days: float,
 ) -> dict[str, Any]:
     from ...io.jsonable import jsonable
-    from ...version import __version__
+    from ...version import build
     from .folder import KIND
 
     return jsonable(  # type: ignore[no-any-return]
         {
             "kind": KIND,
-            "version": __version__,
+            "version": build(),
             "cases": [c.to_json() for c in cases],
             "params": [v.to_json() for v in specs],
             "design": design,

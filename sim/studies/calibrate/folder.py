@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_json
 from ...io.jsonable import jsonable
+from ...version import other_code
 from ..cells import CellStore, Kept
 
 __all__ = [
@@ -41,6 +42,7 @@ MANIFEST = "manifest.json"
 CELLS_DIR = "cells"
 # What must agree for --resume to continue a folder.
 RESUME_KEYS = (
+    "version",  # the build: cells run by other code are not this code's
     "cases",
     "params",
     "design",
@@ -93,6 +95,10 @@ def prior_manifest(resume: str | os.PathLike[str]) -> dict[str, Any]:
 
 def check_same(old: dict[str, Any], manifest: dict[str, Any], resume: Any) -> None:
     """UsageError unless the calibration asked for is the one the folder holds."""
+    if old.get("version") != manifest.get("version"):
+        raise UsageError(
+            other_code(f"--resume {str(resume)!r}", old.get("version")) + "; start a new one"
+        )
     for k in RESUME_KEYS:
         if jsonable(old.get(k)) == jsonable(manifest.get(k)):
             continue

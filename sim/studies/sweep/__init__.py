@@ -41,7 +41,7 @@ from ...output.sweep_manifest import ResumeMismatch as ResumeMismatch
 from ...output.sweep_table import SweepResults, build_table, save_sweep_figure
 from ...output.sweep_table import load_sweep as load_sweep
 from ...output.sweep_table import plot_sweep as plot_sweep
-from ...version import __version__
+from ...version import build
 from ..outputs import check_out_folder
 from ..points import Point, check_numeric_path, run_point, scenario_at
 from ..points import point_stats as point_stats
@@ -221,7 +221,7 @@ def _plan(
         "scenario": base.name,
         "scenario_file": os.path.abspath(scenario_path),
         "description": base.description,
-        "version": __version__,
+        "version": build(),
         "overrides": list(overrides or []),
         "scenario_sha256": sha,
         "seed": seed,
