@@ -83,13 +83,14 @@ def stability(
 def _kept(folder: Path, jobs: dict[int, Any]) -> Any:
     """Where the reruns are kept: one cell each, keyed by what it ran on (the data's hash,
     its half's, the mass and the inputs)."""
+    from ..version import build
     from .cells import CellStore, Kept
 
     def sha(a: Any) -> str:
         return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
     x, y, _, min_mass, dims = next(iter(jobs.values()), (pd.DataFrame(), np.zeros(0), 0, 0, []))
-    data = {"x": sha(x.to_numpy()), "columns": list(x.columns), "y": sha(y)}
+    data = {"x": sha(x.to_numpy()), "columns": list(x.columns), "y": sha(y), "version": build()}
     keys = {
         k: {**data, "half": sha(j[2]), "min_mass": min_mass, "dims": dims} for k, j in jobs.items()
     }
