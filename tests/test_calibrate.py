@@ -413,3 +413,37 @@ def test_a_case_that_does_not_use_a_value_is_run_once_for_the_points_differing_i
     assert "0 to run (5 done already) (1 more the same run" in err
     assert (out / "cells" / "1" / "civil" / "cell.json").is_file()
     assert (out / "scores.csv").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "set:\n- structure.obstacle_scale=2\n- structure.nope=1\n",
+            ":3:3: structure.nope: unknown key 'nope'",
+        ),
+        (
+            "set:\n- structure.obstacle_scale=abc\n",
+            ":2:3: structure.obstacle_scale: expected a number (got 'abc')",
+        ),
+        (
+            "# fitted\nset:\n  - structure.obstacle_scale=-5\n",
+            ":3:5: structure.obstacle_scale: must be > 0.0 (got -5)",
+        ),
+        ("set:\n- a=1\n: : :\n", ":3:1: not valid YAML"),
+    ],
+)
+def test_a_bad_calibration_entry_is_reported_at_its_file_line_and_column(
+    tmp_path, capsys, text, expected
+):
+    """A number of a calibration file was reported as if typed with --set; it names the file,
+    line and column of its entry, and nothing is written."""
+    cal = tmp_path / "cal.yaml"
+    cal.write_text(text)
+    out = tmp_path / "out"
+    argv = ["run", "scenarios/history/cyprus_1974.yaml", "-n", "32", "--quiet", "--no-report"]
+    assert main([*argv, "--calibration", str(cal), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cal}{expected}" in err, err
+    assert "--set" not in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

@@ -16,37 +16,65 @@ from .messages import Loc, show
 from .schema import Scenario
 from .yamlparse import Mark, MarkIndex, parse_yaml
 
-__all__ = ["SET_ORIGIN", "apply_overrides", "parse_overrides", "set_path"]
+__all__ = ["SET_ORIGIN", "Override", "apply_overrides", "parse_overrides", "set_path"]
 
 SET_ORIGIN = "--set"  # the "file" of a value given on the command line
 
 
+class Override(str):
+    """A ``PATH=VALUE`` override written in a file (a calibration's ``set:`` list), with where:
+    a problem with it names that file, line and column instead of the command line."""
+
+    origin: str
+    line: int | None
+    column: int | None
+
+    def __new__(cls, text: str, origin: str, line: int | None = None, column: int | None = None):  # type: ignore[no-untyped-def]
+        self = super().__new__(cls, text)
+        self.origin, self.line, self.column = origin, line, column
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Override, (str(self), self.origin, self.line, self.column))
+
+
+def _where(item: object) -> tuple[str, int | None, int | None]:
+    """(file, line, column) an override came from: the command line unless it says otherwise."""
+    if isinstance(item, Override):
+        return item.origin, item.line, item.column
+    return SET_ORIGIN, None, None
+
+
 def parse_overrides(
     overrides: Sequence[str] | Mapping[str, Any] | None,
-) -> tuple[list[tuple[str, Any]], list[Problem]]:
+) -> tuple[list[tuple[str, Any, tuple[str, int | None, int | None]]], list[Problem]]:
+    """Each override's (path, value, where it came from: ``_where``), and the problems of
+    those that are not ``PATH=VALUE`` with a readable value."""
     if overrides is None:
         return [], []
+    cli = (SET_ORIGIN, None, None)
     if isinstance(overrides, Mapping):
-        return [(str(k), copy.deepcopy(v)) for k, v in overrides.items()], []
+        return [(str(k), copy.deepcopy(v), cli) for k, v in overrides.items()], []
     if isinstance(overrides, str):
         overrides = [overrides]
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, Any, tuple[str, int | None, int | None]]] = []
     problems: list[Problem] = []
     for item in overrides:
+        where = _where(item)
         path, sep, text = str(item).partition("=")
         path = path.strip()
         if not sep or not path:
-            problems.append(Problem(f"expected PATH=VALUE (got {show(item)})", SET_ORIGIN))
+            problems.append(Problem(f"expected PATH=VALUE (got {show(str(item))})", *where))
             continue
         if text.strip() == "":
-            out.append((path, ""))
+            out.append((path, "", where))
             continue
-        value, _, probs = parse_yaml(text, SET_ORIGIN)
-        probs = [Problem(p.message, SET_ORIGIN, None, None, path) for p in probs]
+        value, _, probs = parse_yaml(text, where[0])
+        probs = [Problem(p.message, *where, path) for p in probs]
         if probs:
             problems.extend(probs)
             continue
-        out.append((path, value))
+        out.append((path, value, where))
     return out, problems
 
 
@@ -56,6 +84,8 @@ def set_path(
     value: Any,
     marks: MarkIndex | None = None,
     origin: str = SET_ORIGIN,
+    line: int | None = None,
+    column: int | None = None,
 ) -> Loc:
     """Set ``value`` at ``dotted_path`` (dict keys, integer list indices) in a raw tree.
 
@@ -67,7 +97,7 @@ def set_path(
     """
 
     def fail(msg: str) -> ScenarioError:
-        return ScenarioError(Problem(msg, origin, None, None, dotted_path))
+        return ScenarioError(Problem(msg, origin, line, column, dotted_path))
 
     parts = dotted_path.split(".")
     if not dotted_path or any(p == "" for p in parts):
@@ -90,7 +120,7 @@ def set_path(
     at: Loc = tuple(loc)
     if marks is not None:
         marks.drop(at)
-        m = Mark(origin, None, None)
+        m = Mark(origin, line, column)
         marks.values[at] = m
         marks.keys[at] = m
     return at
@@ -168,12 +198,12 @@ def apply_overrides(
 ) -> list[Problem]:
     """Set every ``PATH=VALUE`` in ``tree``; return the problems of those that cannot be set."""
     pairs, problems = parse_overrides(overrides)
-    for p, v in pairs:
+    for p, v, where in pairs:
         try:
-            set_path(tree, p, v, marks)
+            set_path(tree, p, v, marks, *where)
         except ScenarioError as e:
             problems.extend(e.problems)
-    drop_fixed_correlations(tree, marks, {p for p, v in pairs if not is_distribution_tree(v)})
+    drop_fixed_correlations(tree, marks, {p for p, v, _ in pairs if not is_distribution_tree(v)})
     return problems
 
 

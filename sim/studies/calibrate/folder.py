@@ -215,12 +215,23 @@ def read_calibration(path: str | os.PathLike[str]) -> list[str]:
     cannot be read or is not one)."""
     import yaml
 
+    from ...model.scenario.overrides import Override
+
     shown = os.fspath(path)
     try:
         # libyaml where it is built (the file's provenance runs to thousands of lines:
         # PyYAML's own parser takes 0.12 s on the library's file, libyaml 0.02 s)
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+        reader = loader(Path(path).read_text(encoding="utf-8"))
+        try:
+            node = reader.get_single_node()  # the nodes, for the lines of the set: items
+            data = None if node is None else reader.construct_document(node)
+        finally:
+            reader.dispose()
+    except yaml.MarkedYAMLError as e:
+        at = e.problem_mark
+        where = f"{shown}:{at.line + 1}:{at.column + 1}" if at is not None else shown
+        raise UsageError(f"--calibration {where}: not valid YAML ({e.problem})") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
         raise UsageError(f"--calibration {shown!r}: cannot read it ({why})") from None
@@ -232,4 +243,13 @@ def read_calibration(path: str | os.PathLike[str]) -> list[str]:
             f"--calibration {shown!r}: not a calibration file (it needs 'set:', a list of "
             "\"PATH=VALUE\" strings, as 'sim calibrate' writes in calibration.yaml)"
         )
-    return list(items)
+    marks = _set_marks(node)
+    return [Override(x, shown, *marks[i]) if i < len(marks) else x for i, x in enumerate(items)]
+
+
+def _set_marks(node: Any) -> list[tuple[int, int]]:
+    """(line, column), 1-based, of each item of the ``set:`` list in a composed YAML document."""
+    for key, value in getattr(node, "value", []):
+        if getattr(key, "value", None) == "set" and isinstance(value.value, list):
+            return [(v.start_mark.line + 1, v.start_mark.column + 1) for v in value.value]
+    return []
