@@ -29,7 +29,9 @@ class Override(str):
     line: int | None
     column: int | None
 
-    def __new__(cls, text: str, origin: str, line: int | None = None, column: int | None = None):  # type: ignore[no-untyped-def]
+    def __new__(
+        cls, text: str, origin: str, line: int | None = None, column: int | None = None
+    ) -> Override:
         self = super().__new__(cls, text)
         self.origin, self.line, self.column = origin, line, column
         return self
