@@ -45,3 +45,9 @@ def test_a_sweep_or_calibration_begun_by_other_code_is_not_resumed() -> None:
         check_same_sweep(then, now, "old-sweep")
     with pytest.raises(UsageError, match=r"made by other code of sim \(build 0\.2\.0; this is"):
         check_same(then, now, "old-calibration")
+
+
+def test_a_run_records_the_build_that_made_it() -> None:
+    r = sim.run(sim.load_scenario("tests/data/good/minimal.yaml"), replicates=64, seed=1)
+    assert r.meta["version"] == build()
+    assert r.summary()["version"] == build()
