@@ -362,6 +362,20 @@ def test_a_fit_on_top_of_fixed_numbers_runs_every_cell_with_them_and_writes_them
     assert "fixed differs" in capsys.readouterr().err
 
 
+def test_a_fit_on_top_of_a_calibration_file_writes_its_numbers_as_plain_text(fitted, tmp_path):
+    """The numbers of --calibration carry their file and line for error messages; the
+    calibration.yaml written on top of them holds them as text (they once stopped the write)."""
+    cases, _ = fitted
+    cal = tmp_path / "first.yaml"
+    cal.write_text("set:\n- actors.a.cost=0.0009\n")
+    out = tmp_path / "on_file"
+    argv = ["calibrate", *cases, "--param", "pressures.learning.rate=0.014,0.022", "-n", "100"]
+    assert main([*argv, "--calibration", str(cal), "--out", str(out), "--quiet"]) == 0
+    written = yaml.safe_load((out / "calibration.yaml").read_text())
+    assert written["set"][0] == "actors.a.cost=0.0009"
+    assert written["provenance"]["fixed"] == ["actors.a.cost=0.0009"]
+
+
 def test_a_case_that_does_not_use_a_value_is_run_once_for_the_points_differing_in_it(
     tmp_path, capsys
 ):

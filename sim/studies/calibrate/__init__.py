@@ -139,7 +139,7 @@ def calibrate(
     identity = check_points(loaded, specs, points, fixed)
     manifest = _manifest(loaded, specs, design, samples, points, n, seed, median_days)
     if fixed:
-        manifest["fixed"] = list(fixed)
+        manifest["fixed"] = [str(x) for x in fixed]  # plain text (a calibration file's carry where)
     if old is not None:
         check_same(old, manifest, resume)
     _check_size(loaded, len(points), n, 1 if scheduler else workers, folder, allow_large)
