@@ -30,7 +30,6 @@ MANIFEST = "manifest.json"
 POINTS_DIR = "points"
 # Fields of the manifest that must agree for --resume to continue a folder.
 RESUME_KEYS = (
-    "version",  # the build: points run by other code are not this code's
     "scenario_sha256",
     "seed",
     "replicates",

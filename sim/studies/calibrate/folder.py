@@ -42,7 +42,6 @@ MANIFEST = "manifest.json"
 CELLS_DIR = "cells"
 # What must agree for --resume to continue a folder.
 RESUME_KEYS = (
-    "version",  # the build: cells run by other code are not this code's
     "cases",
     "params",
     "design",
