@@ -204,6 +204,18 @@ def test_an_observed_file_adds_its_observations_with_their_own_lines(tmp_path: P
     with pytest.raises(sim.ScenarioError) as e:
         sim.load_scenario(base, observed=f)
     assert e.value.problems[0].file == str(f) and e.value.problems[0].line == 4
+    # numbered as in the file, not after the scenario's own observations
+    tree = toy()
+    tree["observations"] = [{"by": "2025-02-01", "source": "own", "ceasefire": False}] * 3
+    base.write_text(yaml.safe_dump(tree))
+    f.write_text(
+        "observations:\n  - by: 2025-03-01\n    source: x\n    ceasefire: false\n"
+        "  - by: 2025-04-01\n    ceasefire: false\n"
+    )
+    with pytest.raises(sim.ScenarioError) as e:
+        sim.load_scenario(base, observed=f)
+    (p,) = e.value.problems
+    assert (p.file, p.line, p.path) == (str(f), 5, "observations.1.source")
 
 
 def test_the_forecast_path_is_the_run_conditioned_as_of_each_observation_date():

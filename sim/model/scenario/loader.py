@@ -11,7 +11,9 @@ their public functions are importable from here as well.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,8 @@ def load_scenario(
     shared scenario can be conditioned on the record without editing it).
     """
     tree, marks, problems = _load(path_or_mapping, overrides)
+    own = tree.get("observations")
+    offset = len(own) if isinstance(own, list) else 0
     if observed is not None:
         problems += _add_observations(tree, marks, observed)
     try:
@@ -90,6 +94,8 @@ def load_scenario(
         extra = [
             q for q in e.problems if not any(q.path == b or q.path.startswith(b + ".") for b in bad)
         ]
+        if observed is not None:
+            extra = [_as_in_file(q, os.fspath(observed), offset) for q in extra]
         raise ScenarioError([*problems, *extra]) from None
     if problems:
         raise ScenarioError(problems)
@@ -117,6 +123,15 @@ def overrides_of(s: Scenario) -> tuple[str, ...]:
     """The ``PATH=VALUE`` overrides ``s`` was loaded with (empty for the file as written)."""
     got = s.__dict__.get(OVERRIDES_KEY, ())
     return tuple(got) if isinstance(got, tuple) else ()
+
+
+def _as_in_file(q: Problem, observed: str, offset: int) -> Problem:
+    """A problem of an ``--observed`` file's item, numbered as in that file (its items follow
+    the scenario's own ``offset`` observations in the merged list)."""
+    m = re.match(r"observations\.(\d+)(.*)", q.path)
+    if q.file != observed or m is None or int(m.group(1)) < offset:
+        return q
+    return dataclasses.replace(q, path=f"observations.{int(m.group(1)) - offset}{m.group(2)}")
 
 
 def _add_observations(
