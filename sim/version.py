@@ -35,8 +35,6 @@ def tree_sha256(root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
         rel = path.relative_to(root).as_posix()
-        if "__pycache__" in rel:
-            continue
         data = path.read_bytes()
         h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)

@@ -28,7 +28,7 @@ def test_the_fingerprint_follows_every_byte_of_the_source_and_nothing_else(tmp_p
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert tree_sha256(copy) == code_sha256()
     (copy / "notes.txt").write_text("not code", encoding="utf-8")  # not a source file
-    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "model.pyc").write_bytes(b"compiled")  # nor is compiled code
     assert tree_sha256(copy) == code_sha256()
     f = copy / "model" / "mechanisms" / "signing.py"
     f.write_bytes(f.read_bytes().replace(b"1e-12", b"1e-13", 1))
