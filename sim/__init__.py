@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .output.plots.history import plot_forecast_path, plot_posterior
     from .output.results import Results
     from .studies.calibrate import calibrate
+    from .studies.calibrate.library import library_calibration
     from .studies.compare import compare
     from .studies.discover import discover
     from .studies.hindcast import hindcast
@@ -50,6 +51,7 @@ __all__ = [
     "discover",
     "figure_bytes",
     "hindcast",
+    "library_calibration",
     "load_scenario",
     "plot_ceasefire_curve",
     "plot_control_fan",
@@ -74,6 +76,7 @@ _LAZY = {
     "discover": ".studies.discover",
     "figure_bytes": ".output.plots",
     "hindcast": ".studies.hindcast",
+    "library_calibration": ".studies.calibrate.library",
     "plot_ceasefire_curve": ".output.plots",
     "plot_control_fan": ".output.plots",
     "plot_durability": ".output.plots",

@@ -3,7 +3,8 @@ and the build: the version with a fingerprint of the code itself.
 
 A version number alone does not name the code that made a result: between releases every
 commit that changes the model changes results under the same number. ``build()`` appends the
-first 12 hex digits of a SHA-256 over sim's own source files, so a checkpoint, a kept case of a
+first 12 hex digits of a SHA-256 over sim's own source files (its Python and the calibration it
+applies by default), so a checkpoint, a kept case of a
 hindcast, a point of a sweep or a cell of a calibration made by other code is never taken for
 this code's, and a result's provenance names the code that made it.
 """
@@ -29,11 +30,16 @@ def code_sha256() -> str:
     return tree_sha256(Path(__file__).resolve().parent)
 
 
+SOURCES = ("*.py", "*.yaml")  # the code, and the data shipped in it that shape results
+
+
 def tree_sha256(root: Path) -> str:
-    """SHA-256 of every ``.py`` file under ``root``: each file's path (relative to ``root``,
-    '/'-separated), its length and its bytes, in path order."""
+    """SHA-256 of every ``.py`` and ``.yaml`` file under ``root`` (the code, and the history
+    library's calibration every verb applies by default): each file's path (relative to
+    ``root``, '/'-separated), its length and its bytes, in path order."""
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+    files = {p for pattern in SOURCES for p in root.rglob(pattern)}
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
         rel = path.relative_to(root).as_posix()
         data = path.read_bytes()
         h.update(f"{rel}\0{len(data)}\0".encode())

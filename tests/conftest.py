@@ -128,6 +128,7 @@ def make_results(
         "seed": seed,
         "replicates": n,
         "scenario_sha256": "0" * 64,
+        "calibration": None,
         "start": start.isoformat(),
         "horizon": horizon.isoformat(),
         "horizon_days": horizon_days,

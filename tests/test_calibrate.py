@@ -55,7 +55,9 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
     cases = write_cases(root / "cases")
     out = root / "fit"
     argv = ["calibrate", *cases, "--param", PARAM, "-n", str(N), "--seed", "1", "--out", str(out)]
-    assert main([*argv, "--quiet"]) == 0
+    # the toy wars as written: with the library's numbers (learning from the front from a prior
+    # of the war's age) the learning rate fitted here does nothing
+    assert main([*argv, "--quiet", "--calibration", "none"]) == 0
     return cases, out
 
 
@@ -262,7 +264,7 @@ def test_the_fit_says_when_the_cases_cannot_tell_the_points_apart():
     ]
 
 
-CALIBRATION = "scenarios/calibration/history_library.yaml"
+CALIBRATION = "sim/studies/calibrate/history_library.yaml"
 
 
 def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_nothing(
@@ -342,6 +344,7 @@ def test_a_fit_on_top_of_fixed_numbers_runs_every_cell_with_them_and_writes_them
     fixed = "actors.a.cost=0.0009"
     out = tmp_path / "on_top"
     argv = ["calibrate", *cases, "--param", "pressures.learning.rate=0.014,0.022", "-n", "100"]
+    argv += ["--calibration", "none"]  # the toy wars' numbers as written, then --set
     assert main([*argv, "--set", fixed, "--out", str(out), "--quiet"]) == 0
     sets = yaml.safe_load((out / "calibration.yaml").read_text())["set"]
     assert sets[0] == fixed and sets[1].startswith("pressures.learning.rate=")

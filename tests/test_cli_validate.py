@@ -13,6 +13,9 @@ from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.cli import main
 from sim.model.scenario.loader import load_scenario
+from sim.studies.calibrate.library import library_calibration
+
+LIBRARY = library_calibration()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -330,7 +333,11 @@ def test_show_prints_resolved_yaml_that_loads_back(
     assert "# mean " in out
     p = tmp_path / "shown.yaml"
     p.write_text(out, encoding="utf-8")
-    assert load_scenario(p) == load_scenario(child, ["actors.a.support=0.2"])
+    # what 'sim run' runs: the library's calibration, then --set
+    assert load_scenario(p) == load_scenario(child, [*LIBRARY, "actors.a.support=0.2"])
+    rc, out, _ = run(capsys, "show", str(child), "--calibration", "none")
+    p.write_text(out, encoding="utf-8")
+    assert load_scenario(p) == load_scenario(child)
 
 
 def test_show_of_a_bad_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

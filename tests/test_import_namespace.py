@@ -18,6 +18,7 @@ def test_public_namespace_is_pinned():
             "discover",
             "figure_bytes",
             "hindcast",
+            "library_calibration",
             "load_scenario",
             "plot_ceasefire_curve",
             "plot_control_fan",

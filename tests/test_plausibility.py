@@ -217,9 +217,15 @@ def test_a_scale_by_kind_of_war_on_a_scenario_of_no_kind_is_one_warning(tmp_path
         assert len(lines) == 1 and lines[0].startswith(f"{path} 0.75 "), lines
         assert "no conflict_type" in lines[0]
         assert plausibility_warnings(load_scenario(labelled, [f"{path}=0.75"])) == []
-    cal = ROOT / "scenarios" / "calibration" / "history_library.yaml"
+    cal = ROOT / "sim" / "studies" / "calibrate" / "history_library.yaml"
     code, _, err = call(["run", str(bare), "-n", "100", "--calibration", str(cal), "--out",
                          str(tmp_path / "run")])  # fmt: skip
     assert code == 0, err
     assert "warning: " in err and "structure.interstate_unkept_scale 0.75 applies by kind" in err
     assert "structure.internal_signed_scale" not in err  # the file leaves that scale at 1
+    # the same numbers applied by default (every scenario gets them) are not news
+    code, _, err = call(["run", str(bare), "-n", "100", "--out", str(tmp_path / "run2")])
+    assert code == 0 and "warning" not in err, err
+    code, _, err = call(["run", str(bare), "-n", "100", "--out", str(tmp_path / "run3"),
+                         "--set", "structure.interstate_unkept_scale=0.5"])  # fmt: skip
+    assert code == 0 and "structure.interstate_unkept_scale 0.5 applies by kind" in err

@@ -23,28 +23,56 @@ from .options import (
 if TYPE_CHECKING:
     from ..studies.calibrate import Plan
 
-__all__ = ["add_calibrate", "add_calibration_option", "calibration_overrides"]
+__all__ = [
+    "add_calibrate",
+    "add_calibration_option",
+    "calibration_overrides",
+    "calibration_record",
+    "restore_library",
+]
 
 
 def add_calibration_option(p: argparse.ArgumentParser) -> None:
-    """``--calibration FILE``: the fitted numbers of a calibration.yaml, applied as overrides
-    before the user's own --set."""
+    """``--calibration FILE|none``: the structural numbers applied before the user's --set (the
+    history library's calibration, shipped with sim, unless another file or none is named)."""
     p.add_argument(
         "--calibration",
         metavar="FILE",
-        help="apply the fitted numbers of a calibration.yaml written by 'sim calibrate' (its "
-        "'set:' list, as --set overrides applied before your own --set)",
+        help="the structural numbers to apply, as --set overrides before your own: by default "
+        "the history library's calibration shipped with sim "
+        "(sim/studies/calibrate/history_library.yaml); FILE: a calibration.yaml written by "
+        "'sim calibrate' instead; 'none': the model's own defaults",
     )
 
 
 def calibration_overrides(args: argparse.Namespace) -> list[str]:
-    """The overrides of ``--calibration`` (none without it), then those of ``--set``."""
-    fitted: list[str] = []
-    if getattr(args, "calibration", None):  # imported only then: a refusal stays quick
-        from ..studies.calibrate.folder import read_calibration
+    """The overrides of ``--calibration`` (the library's without it), then those of ``--set``."""
+    from ..studies.calibrate.library import chosen_calibration
 
-        fitted = read_calibration(args.calibration)
+    fitted = chosen_calibration(getattr(args, "calibration", None))
     return [*fitted, *(getattr(args, "overrides", None) or [])]
+
+
+def restore_library(overrides: list[str]) -> list[str]:
+    """Overrides read back as text from an interrupted study's settings, with the library's
+    numbers that lead them restored as the library's (so its results say where they came from)."""
+    from ..studies.calibrate.library import library_calibration
+
+    lib = library_calibration()
+    if [str(x) for x in overrides[: len(lib)]] == [str(x) for x in lib]:
+        return [*lib, *overrides[len(lib) :]]
+    return overrides
+
+
+def calibration_record(choice: str | None) -> dict[str, Any] | None:
+    """What a study's provenance says of ``--calibration``: the file and its numbers (the
+    library's without the option), or None for ``none``."""
+    from ..studies.calibrate.library import LIBRARY_NAME, chosen_calibration
+
+    fitted = chosen_calibration(choice)
+    if not fitted:
+        return None
+    return {"file": LIBRARY_NAME if choice is None else choice, "set": [str(x) for x in fitted]}
 
 
 def add_calibrate(sub: Subparsers) -> None:
@@ -113,9 +141,26 @@ def _add_fixed_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--calibration",
         metavar="FILE",
-        help="fit on top of a calibration.yaml: its 'set:' list applies to every case at every "
-        "point (before --set) and heads the new file's 'set:'",
+        help="the numbers to fit on top of, applied to every case at every point (before "
+        "--set) and heading the new file's 'set:': by default the history library's "
+        "calibration shipped with sim, less the numbers --param fits; FILE: a calibration.yaml "
+        "instead (it may not set a --param path); 'none': the model's own defaults",
     )
+
+
+def _fixed(args: argparse.Namespace) -> list[str]:
+    """The numbers held fixed at every point: the calibration's (the library's without
+    --calibration, less the paths the design fits) and --set; none for a bare --resume, which
+    takes the folder's own."""
+    if args.resume and not (args.calibration or args.overrides or args.param):
+        return []
+    if args.calibration is not None:
+        return calibration_overrides(args)
+    from ..studies.calibrate.library import library_calibration
+
+    varied = {p.partition("=")[0].strip() for p in args.param or []}
+    kept = [o for o in library_calibration() if o.partition("=")[0].strip() not in varied]
+    return [*kept, *(args.overrides or [])]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -147,7 +192,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             plan=None if args.quiet else _planner(args, bar),
             report=not args.no_report,
             allow_large=args.allow_large,
-            fixed=calibration_overrides(args),
+            fixed=_fixed(args),
         )
     except KeyboardInterrupt:
         from ..studies.calibrate.folder import is_calibrate_manifest

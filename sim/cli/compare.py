@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..io.limits import MAX_COMPARED, MAX_POINTS
+from .calibrate import add_calibration_option
 from .options import (
     Subparsers,
     add_executor_options,
@@ -72,6 +73,7 @@ def add_compare(sub: Subparsers) -> None:
     add_out_option(p, "results/<first scenario>-compare-<UTC time>/")
     add_report_options(p, "report.html", "no progress bar; print only the folder")
     add_set_option(p)
+    add_calibration_option(p)
     p.add_argument(
         "--resume",
         metavar="DIR",
@@ -191,6 +193,7 @@ def add_sensitivity(sub: Subparsers) -> None:
     add_report_options(p, "report.html", "no plan or progress bar")
     add_executor_options(p)
     add_set_option(p)
+    add_calibration_option(p)
     p.add_argument(
         "--resume",
         metavar="DIR",

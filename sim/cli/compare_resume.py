@@ -40,10 +40,12 @@ def compare_settings(args: argparse.Namespace) -> tuple[argparse.Namespace, Path
     from ..model.scenario.loader import load_scenario
     from ..studies.compare import default_compare_folder
     from ..studies.outputs import check_out_folder
+    from .calibrate import calibration_overrides, restore_library
 
     new = argparse.Namespace(**vars(args))
     if args.resume:
         given = [f for f, k in zip(FLAGS, KEPT, strict=True) if getattr(args, k)]
+        given += ["--calibration"] if args.calibration else []
         given += ["--out"] if args.out else []
         if given:
             raise UsageError(
@@ -53,14 +55,16 @@ def compare_settings(args: argparse.Namespace) -> tuple[argparse.Namespace, Path
         old = _options(out)
         for k in KEPT:
             setattr(new, k, old.get(k))
-        new.variant, new.overrides = list(new.variant or []), list(new.overrides or [])
+        new.variant, new.overrides = list(new.variant or []), restore_library(new.overrides or [])
     elif not args.scenarios:
         raise UsageError("compare needs at least one SCENARIO (or --resume DIR)")
-    elif args.out:
-        out = check_out_folder(args.out, holds="compare.json", kind="compare")
     else:
-        name = load_scenario(args.scenarios[0], list(args.overrides)).name
-        out = default_compare_folder(name, reserve=True)
+        new.overrides = calibration_overrides(args)  # the library's structural numbers first
+        if args.out:
+            out = check_out_folder(args.out, holds="compare.json", kind="compare")
+        else:
+            name = load_scenario(args.scenarios[0], list(new.overrides)).name
+            out = default_compare_folder(name, reserve=True)
     check_writable(out)
     return new, out
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_CASES, MAX_MAGNITUDE
-from .calibrate import add_calibration_option, calibration_overrides
+from ..output.headline import structural
+from .calibrate import add_calibration_option, calibration_overrides, calibration_record
 from .options import (
     Subparsers,
     add_size_options,
@@ -106,8 +107,8 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--loo",
         action="store_true",
-        help="with --calibration: print the leave-one-case-out scores the calibration file "
-        "records for these cases, beside the base rates' scores of the same cases (runs "
+        help="print the leave-one-case-out scores the calibration file (the library's unless "
+        "--calibration names another) records for these cases, beside the base rates' scores of the same cases (runs "
         "nothing, writes nothing)",
     )
 
@@ -132,15 +133,20 @@ def _add_workers(p: argparse.ArgumentParser) -> None:
 
 
 def _print_loo(args: argparse.Namespace, median: float) -> int:
-    """--loo: the calibration file's leave-one-case-out scores of the cases, nothing run."""
-    if not args.calibration:
-        raise UsageError(
-            "--loo prints the leave-one-case-out scores a calibration file records: give "
-            "--calibration FILE (as 'sim calibrate' writes it)"
-        )
+    """--loo: the calibration file's leave-one-case-out scores of the cases (the library's
+    without --calibration), nothing run."""
+    from ..studies.calibrate.library import LIBRARY_FILE, LIBRARY_NAME, NO_CALIBRATION
     from ..studies.calibrate.loo import loo_rows, loo_text
 
-    print(loo_text(loo_rows(args.calibration, args.cases, median), args.calibration))
+    if (args.calibration or "").strip().lower() == NO_CALIBRATION:
+        raise UsageError(
+            "--loo prints the leave-one-case-out scores a calibration file records: leave out "
+            "--calibration none (the library's) or give --calibration FILE"
+        )
+    path, shown = (
+        (args.calibration, args.calibration) if args.calibration else (LIBRARY_FILE, LIBRARY_NAME)
+    )
+    print(loo_text(loo_rows(path, args.cases, median), shown))
     return 0
 
 
@@ -173,8 +179,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     res = run_kept(study, store, out, bool(args.resume), "hindcast", "case")
     if res is None:
         return 130
-    if args.calibration:
-        res.meta["calibration"] = {"file": args.calibration, "set": overrides}
+    res.meta["calibration"] = calibration_record(args.calibration)
     folder = res.save(out, overwrite=args.force or bool(args.resume))
     store.remove()
     if args.quiet:
@@ -182,6 +187,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         return 0
     t = res.table()
     print(_case_table(t))
+    print(f"structural numbers: {structural(res.meta.get('calibration'))}")
     for note in (rerun_text(res.cases), few_futures_text(res.cases)):
         if note:
             print(wrap_lines(note))

@@ -87,7 +87,9 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
     new.base_median_days, new.resample = old["base_median_days"], old["resample"]
     new.calibration, new.out = old.get("calibration"), str(out)
     new.min_futures = old.get("min_futures", 0)  # begun before the option: never grown
-    return new, list(old.get("overrides") or [])
+    from .calibrate import restore_library
+
+    return new, restore_library(list(old.get("overrides") or []))
 
 
 def start_cases(out: Path, options: dict[str, Any], resume: bool, force: bool) -> Any:

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..errors import ScenarioError
+from .calibrate import add_calibration_option, calibration_overrides
 from .options import Subparsers, add_set_option, formatter, load_checked, report_error
 
 __all__ = ["add_schema", "add_show", "add_validate"]
@@ -66,8 +67,9 @@ def add_show(sub: Subparsers) -> None:
     p = sub.add_parser(
         "show",
         help="print the fully resolved scenario (extends and --set applied)",
-        description="Print the fully resolved scenario as YAML: bases merged, overrides and "
-        "defaults applied, each distribution followed by a comment with its mean and 90% range.",
+        description="Print the fully resolved scenario as YAML, as 'sim run' runs it: bases "
+        "merged, the calibration's structural numbers, overrides and defaults applied, each "
+        "distribution followed by a comment with its mean and 90% range.",
         formatter_class=formatter,
         epilog="Examples:\n"
         "  sim show scenarios/us_walks_away.yaml\n"
@@ -76,6 +78,7 @@ def add_show(sub: Subparsers) -> None:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     add_set_option(p)
+    add_calibration_option(p)
     p.add_argument(
         "--no-summary",
         dest="summarise",
@@ -88,6 +91,6 @@ def add_show(sub: Subparsers) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     from ..model.scenario.dump import dump_yaml
 
-    s = load_checked(args.file, args.overrides)
+    s = load_checked(args.file, calibration_overrides(args))  # what 'sim run' would run
     sys.stdout.write(dump_yaml(s, summarise=args.summarise))
     return 0

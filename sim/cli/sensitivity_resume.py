@@ -17,6 +17,7 @@ def study_settings(args: argparse.Namespace) -> tuple[argparse.Namespace, Path]:
     """``args`` with every setting resolved, and the output folder (checked writable before
     anything runs; the default one taken now)."""
     from ..io.folders import check_writable, default_folder
+    from .calibrate import calibration_overrides
     from .options import load_checked
 
     new = argparse.Namespace(**vars(args))
@@ -27,7 +28,8 @@ def study_settings(args: argparse.Namespace) -> tuple[argparse.Namespace, Path]:
     for k, v in DEFAULTS.items():
         if getattr(new, k) is None:
             setattr(new, k, v)
-    scenario = load_checked(args.scenario, args.overrides)
+    new.overrides = calibration_overrides(args)  # the library's structural numbers first
+    scenario = load_checked(args.scenario, new.overrides)
     if args.out:
         from ..studies.outputs import check_out_folder
 
@@ -43,12 +45,13 @@ def _resumed(args: argparse.Namespace, new: argparse.Namespace) -> tuple[argpars
     --resume or there is no interrupted study to continue."""
     from ..io.folders import check_writable
     from ..studies.cells import CellStore
+    from .calibrate import restore_library
     from .resume import jobs_folder
 
     named = (
         ("SCENARIO", args.scenario), ("--method", args.method), ("--samples", args.samples),
         ("--params", args.params), ("-n", args.replicates), ("--seed", args.seed),
-        ("--set", args.overrides), ("--out", args.out),
+        ("--set", args.overrides), ("--calibration", args.calibration), ("--out", args.out),
     )  # fmt: skip
     given = [name for name, v in named if v]
     if given:
@@ -62,6 +65,6 @@ def _resumed(args: argparse.Namespace, new: argparse.Namespace) -> tuple[argpars
         )
     for k, v in old.items():
         setattr(new, k, v)
-    new.overrides = list(old.get("overrides") or [])
+    new.overrides = restore_library(list(old.get("overrides") or []))
     check_writable(out)
     return new, out

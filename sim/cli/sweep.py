@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..io.limits import MAX_POINTS
+from .calibrate import add_calibration_option, calibration_overrides
 from .options import (
     Subparsers,
     add_executor_options,
@@ -120,6 +121,7 @@ def add_sweep(sub: Subparsers) -> None:
         help="give each point its own seed instead of common random numbers",
     )
     add_set_option(p)
+    add_calibration_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the output folder")
     p.set_defaults(func=cmd_sweep)
 
@@ -162,6 +164,7 @@ def _refuse_new_settings(args: argparse.Namespace) -> None:
             ("-n", args.replicates),
             ("--seed", args.seed is not None),
             ("--set", args.overrides),
+            ("--calibration", args.calibration),
             ("--independent", args.independent),
             ("--precision", args.precision),
             ("--max-replicates", args.max_replicates),
@@ -207,6 +210,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif args.scenario is None:
         raise UsageError("sweep needs a SCENARIO file (or --resume DIR)")
     if args.scenario is not None:
+        args.overrides = calibration_overrides(args)
         base = load_checked(args.scenario, args.overrides)
         from ..model.scenario.plausibility import plausibility_warnings
 

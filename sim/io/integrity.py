@@ -26,6 +26,7 @@ _META: dict[str, tuple[type, ...]] = {
     "scenario": (str,),
     "description": (str,),
     "overrides": (list,),
+    "calibration": (dict,),
     "warnings": (list,),
 }
 _BOOL_COLUMNS = ("ceasefire", "in_force_at_horizon", "mediator_engaged", "below_reservation")

@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-__all__ = ["OVERRIDES_SHOWN", "headline", "title"]
+__all__ = [
+    "OVERRIDES_SHOWN",
+    "headline",
+    "own_overrides",
+    "structural",
+    "structural_line",
+    "title",
+]
 
 OVERRIDES_SHOWN = 3  # overrides named in the title; the rest are counted
 
@@ -24,9 +31,31 @@ def _pct(e: dict[str, float | None]) -> str:
     )
 
 
-def title(name: str | None, overrides: list[str]) -> str:
-    """The scenario's name, with the overrides it was run with (the first few, then a count)."""
+def own_overrides(overrides: list[str], calibration: dict[str, Any] | None) -> list[str]:
+    """The overrides beyond the calibration's numbers (which lead the list): the user's --set."""
+    fitted = list((calibration or {}).get("set") or [])
+    return overrides[len(fitted) :] if overrides[: len(fitted)] == fitted else overrides
+
+
+def structural(calibration: dict[str, Any] | None) -> str:
+    """Where a run's structural numbers came from: a calibration file (the history library's,
+    applied by default) or the model's own defaults."""
+    if not calibration:
+        return "the model's defaults (no calibration)"
+    n = len(calibration.get("set") or [])
+    return f"{n} from the calibration {calibration.get('file')}"
+
+
+def structural_line(calibration: dict[str, Any] | None) -> str:
+    """``structural`` as a line of the headline."""
+    return f"  structural numbers: {structural(calibration)}"
+
+
+def title(name: str | None, overrides: list[str], calibration: dict[str, Any] | None = None) -> str:
+    """The scenario's name, with the overrides it was run with beyond its calibration's
+    numbers (the first few, then a count)."""
     name = name or "scenario"
+    overrides = own_overrides(overrides, calibration)
     if not overrides:
         return name
     shown = ", ".join(overrides[:OVERRIDES_SHOWN])
@@ -78,8 +107,9 @@ def headline(r: Any) -> str:
         med_date = r.start + dt.timedelta(days=int(med))
         med_txt = f"{med:.0f} days (around {med_date.isoformat()})"
     lines = [
-        f"{title(s['scenario'], s.get('overrides') or [])}: {s['replicates']:,} replicates, "
-        f"seed {s['seed']}, {s['start']} to {s['horizon']}",
+        f"{title(s['scenario'], s.get('overrides') or [], s.get('calibration'))}: "
+        f"{s['replicates']:,} replicates, seed {s['seed']}, {s['start']} to {s['horizon']}",
+        structural_line(s.get("calibration")),
         *_conditioning(s.get("conditioning")),
         f"  P(ceasefire by {s['horizon']}):  {_pct(s['p_ceasefire'])}",
         f"  median days to ceasefire:       {med_txt}",

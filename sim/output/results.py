@@ -264,7 +264,11 @@ class Results:
     def __repr__(self) -> str:
         from .headline import title
 
-        name = title(self.meta.get("scenario"), list(self.meta.get("overrides") or []))
+        name = title(
+            self.meta.get("scenario"),
+            list(self.meta.get("overrides") or []),
+            self.meta.get("calibration"),
+        )
         return f"<Results of {name!r}: {self.n:,} replicates, seed {self.meta.get('seed')}>"
 
     # -- files ------------------------------------------------------------------------

@@ -88,6 +88,7 @@ def summarize(r: Any) -> dict[str, Any]:
         "diagnostics": m.get("diagnostics") or {},
         "wall_seconds": m.get("wall_seconds"),
         "overrides": list(m.get("overrides") or []),
+        "calibration": m.get("calibration"),
         "warnings": list(m.get("warnings") or []),
         "flags": artefact_flags(r),
     }

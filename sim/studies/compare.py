@@ -68,6 +68,7 @@ class Comparison:
                     "scenario_sha256": r.meta.get("scenario_sha256"),
                     "scenario_yaml": r.meta.get("scenario_yaml"),
                     "version": r.meta.get("version"),
+                    "calibration": r.meta.get("calibration"),
                     "p_ceasefire": s["p_ceasefire"],
                     "p_in_force_at_horizon": s["p_in_force_at_horizon"],
                     "median_days_to_ceasefire": s["median_days_to_ceasefire"],
@@ -235,7 +236,7 @@ def _variants(
     items: list[Any], overrides: Sequence[str] | None, variants: Sequence[str]
 ) -> tuple[list[str], list[Scenario]]:
     """One scenario ("base") and each variant of it, with their names."""
-    from ..model.scenario.loader import load_tree, validate_loaded
+    from ..model.scenario.loader import load_tree, remember_overrides, validate_loaded
     from ..model.scenario.schema import Scenario
     from .points import scenario_at
 
@@ -251,6 +252,8 @@ def _variants(
         # set like a sweep point: a path made constant leaves its correlations
         loaded.append(scenario_at(tree, marks, values, origin="--variant"))
         names.append(v)
+    for s in loaded:  # each was loaded with them (and the calibration they lead with)
+        remember_overrides(s, overrides)
     return names, loaded
 
 

@@ -35,7 +35,7 @@ from ..io.folders import (
 from ..io.limits import MAX_REPLICATES
 from ..io.locks import LOCK, hold_lock
 from ..model.scenario.dump import dump_yaml
-from ..model.scenario.loader import load_scenario, overrides_of, remember_overrides
+from ..model.scenario.loader import calibration_of, load_scenario, overrides_of, remember_overrides
 from ..model.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -164,7 +164,11 @@ class RunJob:
                         shutil.rmtree(p) if p.is_dir() else p.unlink()
         atomic_write_text(ck / SCENARIO, text)
         # the overrides, for the headline of a resumed run (not part of what makes the job)
-        extra = {"force": self.force, "overrides": list(overrides_of(self.scenario))}
+        extra = {
+            "force": self.force,
+            "overrides": list(overrides_of(self.scenario)),
+            "calibration": calibration_of(self.scenario),
+        }
         atomic_write_text(ck / OPTIONS, json.dumps({**options, **extra}))
 
     def options(self) -> dict[str, Any]:
@@ -359,7 +363,7 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
             f"checkpoint file {str(ck / SCENARIO)!r} is damaged ({e.problems[0].message}); "
             f"the run cannot be resumed: remove {str(ck)!r} and start it again"
         ) from None
-    remember_overrides(scenario, _recorded_overrides(ck))
+    remember_overrides(scenario, *_recorded(ck))
     check_writable(folder.parent, shown=folder)
     job = RunJob(
         scenario,
@@ -379,13 +383,15 @@ def resume_run(out: str | os.PathLike[str]) -> RunJob:
     return job.begin()
 
 
-def _recorded_overrides(ck: Path) -> list[str]:
-    """The ``--set`` overrides the interrupted run was given (none if not recorded)."""
+def _recorded(ck: Path) -> tuple[list[str], dict[str, Any] | None]:
+    """The overrides the interrupted run was given and the calibration file the leading ones
+    came from (none, None where not recorded)."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        got = json.loads((ck / OPTIONS).read_text(encoding="utf-8")).get("overrides")
-        if isinstance(got, list) and all(isinstance(x, str) for x in got):
-            return got
-    return []
+        got = json.loads((ck / OPTIONS).read_text(encoding="utf-8"))
+        over, cal = got.get("overrides"), got.get("calibration")
+        if isinstance(over, list) and all(isinstance(x, str) for x in over):
+            return over, cal if isinstance(cal, dict) and isinstance(cal.get("set"), list) else None
+    return [], None
 
 
 def _force_flag(ck: Path) -> bool:

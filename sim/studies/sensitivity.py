@@ -73,6 +73,7 @@ class SensitivityResults:
     samples: int | None = None
     wall_seconds: float | None = None
     folder: Path | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)  # build, overrides, calibration
 
     def __repr__(self) -> str:
         """A few lines (the indices and points are long: see ``.top()``)."""
@@ -145,6 +146,7 @@ class SensitivityResults:
                 "seed": self.seed,
                 "points": len(self.points),
                 "wall_seconds": self.wall_seconds,
+                **self.provenance,
                 "inputs": [
                     {
                         "path": i.path,
@@ -254,6 +256,7 @@ def sensitivity(
     """
     import time
 
+    from ..model.scenario.loader import provenance_of
     from ..output.labels import Vocabulary
 
     t0 = time.perf_counter()
@@ -269,9 +272,7 @@ def sensitivity(
     got = _run_points(study, values, (replicates, workers), scheduler, progress, checkpoint)
     outputs, chance = _outputs(got, float(study.base.horizon_days), replicates)
     table, variance = output_indices(study.problem, method, U, outputs, chance, study.sample_seed)
-    pts = pd.DataFrame(values)
-    pts["p_ceasefire"] = outputs["p_ceasefire"]
-    pts["median_days"] = outputs["median_days"]
+    pts = pd.DataFrame(values).assign(**{k: outputs[k] for k in ("p_ceasefire", "median_days")})
     vocab = Vocabulary.from_scenario(study.base)
     return SensitivityResults(
         method,
@@ -285,6 +286,7 @@ def sensitivity(
         labels={i.path: vocab.axis_label(i.path) for i in study.inputs},
         samples=samples,
         wall_seconds=round(time.perf_counter() - t0, 3),
+        provenance=provenance_of(study.base),
     )
 
 
@@ -313,10 +315,11 @@ def _study(
     seed: int | None,
 ) -> _Study:
     """Load the scenario and the inputs studied, each checked to be a numeric path."""
-    from ..model.scenario.loader import load_tree, validate_loaded
+    from ..model.scenario.loader import load_tree, remember_overrides, validate_loaded
 
     tree, marks = load_tree(scenario_path, list(overrides or []))
     base = validate_loaded(tree, marks)
+    remember_overrides(base, overrides)  # the provenance of sensitivity.json
     inputs = uncertain_inputs(base, params)
     for i in inputs:
         check_numeric_path(tree, i.path, "--params")

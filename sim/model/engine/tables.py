@@ -30,12 +30,13 @@ def series_table(specs: Specs, sums: dict[str, Any], n: int) -> pd.DataFrame:
 
 def run_meta(s: Scenario, seed: int, n: int, wall: float) -> dict[str, Any]:
     """Provenance and scenario facts for a run's meta.json."""
-    from ..scenario.loader import dump_yaml, overrides_of, scenario_sha256
+    from ..scenario.loader import calibration_of, dump_yaml, overrides_of, scenario_sha256
     from ..scenario.plausibility import plausibility_warnings
 
     return {
         "scenario": s.name,
         "overrides": list(overrides_of(s)),
+        "calibration": calibration_of(s),
         "warnings": plausibility_warnings(s),
         "description": s.description,
         "sources": list(s.sources),

@@ -26,7 +26,7 @@ from .extends import deep_merge as deep_merge
 from .extends import load_file, resolve_extends
 from .messages import dotted, omitted, show
 from .overrides import SET_ORIGIN as SET_ORIGIN
-from .overrides import apply_overrides
+from .overrides import Override, apply_overrides
 from .overrides import set_path as set_path
 from .schema import Scenario
 from .validate import validate_tree
@@ -35,10 +35,12 @@ from .yamlparse import MarkIndex as MarkIndex
 from .yamlparse import parse_yaml as parse_yaml
 
 __all__ = [
+    "calibration_of",
     "dump_yaml",
     "load_scenario",
     "load_tree",
     "overrides_of",
+    "provenance_of",
     "remember_overrides",
     "scenario_sha256",
     "set_path",
@@ -106,17 +108,51 @@ def load_scenario(
 OVERRIDES_KEY = "_sim_overrides"  # where a loaded scenario keeps the overrides it was given
 
 
-def remember_overrides(s: Scenario, overrides: Sequence[str] | Mapping[str, Any] | None) -> None:
+def remember_overrides(
+    s: Scenario,
+    overrides: Sequence[str] | Mapping[str, Any] | None,
+    calibration: Mapping[str, Any] | None = None,
+) -> None:
     """Keep the ``PATH=VALUE`` overrides on the scenario, so a run's headline and summary can
-    say it is not the file as written. Stored outside the pydantic fields: equality, hashing,
-    the dumped YAML and its hash see only the scenario's content."""
+    say it is not the file as written, and the calibration file the leading ones came from
+    (``calibration``, or the file named by those read from one). Stored outside the pydantic
+    fields: equality, hashing, the dumped YAML and its hash see only the scenario's content."""
+    if calibration:
+        object.__setattr__(s, CALIBRATION_KEY, dict(calibration))
     if not overrides:
         return
     if isinstance(overrides, Mapping):
         items = [f"{k}={v}" for k, v in overrides.items()]
     else:
-        items = [str(x).strip() for x in ([overrides] if isinstance(overrides, str) else overrides)]
+        given = [overrides] if isinstance(overrides, str) else list(overrides)
+        items = [str(x).strip() for x in given]
+        files = [x for x in given if isinstance(x, Override)]  # a calibration file's numbers
+        if files:
+            calibration = {"file": files[0].origin, "set": [str(x).strip() for x in files]}
+            object.__setattr__(s, CALIBRATION_KEY, calibration)
     object.__setattr__(s, OVERRIDES_KEY, tuple(items))
+
+
+CALIBRATION_KEY = "_sim_calibration"  # the calibration file a loaded scenario's numbers came from
+
+
+def provenance_of(s: Scenario) -> dict[str, Any]:
+    """What a study's file records of the code and numbers ``s`` was run with: the build, the
+    overrides and the calibration file they lead with."""
+    from ...version import build
+
+    return {
+        "version": build(),
+        "overrides": list(overrides_of(s)),
+        "calibration": calibration_of(s),
+    }
+
+
+def calibration_of(s: Scenario) -> dict[str, Any] | None:
+    """The calibration file ``s`` was loaded with, ``{"file": ..., "set": [PATH=VALUE, ...]}``
+    (those overrides lead ``overrides_of(s)``), or None."""
+    got = s.__dict__.get(CALIBRATION_KEY)
+    return dict(got) if isinstance(got, dict) else None
 
 
 def overrides_of(s: Scenario) -> tuple[str, ...]:

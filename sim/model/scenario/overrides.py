@@ -16,9 +16,18 @@ from .messages import Loc, show
 from .schema import Scenario
 from .yamlparse import Mark, MarkIndex, parse_yaml
 
-__all__ = ["SET_ORIGIN", "Override", "apply_overrides", "parse_overrides", "set_path"]
+__all__ = [
+    "LIBRARY_ORIGIN",
+    "SET_ORIGIN",
+    "Override",
+    "apply_overrides",
+    "parse_overrides",
+    "set_path",
+]
 
 SET_ORIGIN = "--set"  # the "file" of a value given on the command line
+# the "file" of the history library's calibration, which every command applies by default
+LIBRARY_ORIGIN = "sim/studies/calibrate/history_library.yaml"
 
 
 class Override(str):

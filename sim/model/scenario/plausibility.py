@@ -191,12 +191,27 @@ def _after_horizon(s: Scenario) -> list[str]:
     ]
 
 
+def _by_default(s: Scenario) -> set[str]:
+    """The paths set by the history library's calibration, applied by default, and not by the
+    user's own --set after it."""
+    from .loader import calibration_of, overrides_of
+    from .overrides import LIBRARY_ORIGIN
+
+    cal = calibration_of(s)
+    if cal is None or cal.get("file") != LIBRARY_ORIGIN:
+        return set()
+    fitted = list(cal.get("set") or [])
+    own = {o.partition("=")[0].strip() for o in overrides_of(s)[len(fitted) :]}
+    return {o.partition("=")[0].strip() for o in fitted} - own
+
+
 def _kind(s: Scenario) -> list[str]:
-    """A scale by kind of war (as the library's calibration file sets them) on a scenario
-    that does not say its kind: the scale does nothing, and a war between states is given the
-    chance of failure fitted for other wars."""
+    """A scale by kind of war set on a scenario that does not say its kind (by the user: the
+    library's, applied to every scenario by default, is not news): the scale does nothing, and
+    a war between states is given the chance of failure fitted for other wars."""
     if s.conflict_type is not None:
         return []
+    quiet = _by_default(s)
     st = s.structure
     scales = (
         ("structure.interstate_unkept_scale", st.interstate_unkept_scale),
@@ -206,5 +221,5 @@ def _kind(s: Scenario) -> list[str]:
         f"{path} {_num(v)} applies by kind of war and the scenario gives no conflict_type, so "
         "it does nothing here; set conflict_type (interstate, intrastate or extrastate)"
         for path, v in scales
-        if v != 1.0
+        if v != 1.0 and path not in quiet
     ]

@@ -9,6 +9,7 @@ from ...errors import UsageError
 from ...io.atomic import atomic_write_text
 from ...io.readback import NUMBER, Items, Null, Opt, Values, read_json
 from ..formats import ess
+from ..headline import structural
 from .page import esc, figure, num, page, pct, provenance, scores
 
 __all__ = [
@@ -230,6 +231,7 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
                 ("sim version", esc(meta.get("version"))),
                 ("replicates per case", esc(meta.get("replicates"))),
                 ("seed", esc(meta.get("seed"))),
+                ("structural numbers", esc(structural(meta.get("calibration")))),
                 ("conditioned at the snapshot by", esc(how)),
                 ("PIT", esc(meta.get("pit", "—"))),
                 ("created (UTC)", esc(meta.get("created_utc"))),

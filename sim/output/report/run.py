@@ -299,7 +299,7 @@ def render_report(
 
     m = results.meta
     s = results.summary()
-    name = title(m.get("scenario"), list(m.get("overrides") or []))
+    name = title(m.get("scenario"), list(m.get("overrides") or []), m.get("calibration"))
     out: list[str] = [
         f"<h1>{esc(name)}</h1>",
         *lede(m.get("description")),

@@ -209,14 +209,14 @@ def finished_cells(folder: Path, manifest: dict[str, Any]) -> dict[tuple[int, in
     return done
 
 
-def read_calibration(path: str | os.PathLike[str]) -> list[str]:
-    """The ``set:`` overrides of a ``calibration.yaml`` (UsageError naming the file when it
-    cannot be read or is not one)."""
+def read_calibration(path: str | os.PathLike[str], shown: str | None = None) -> list[str]:
+    """The ``set:`` overrides of a ``calibration.yaml`` (UsageError naming the file, as
+    ``shown`` or its path, when it cannot be read or is not one)."""
     import yaml
 
     from ...model.scenario.overrides import Override
 
-    shown = os.fspath(path)
+    shown = os.fspath(path) if shown is None else shown
     try:
         # libyaml where it is built (the file's provenance runs to thousands of lines:
         # PyYAML's own parser takes 0.12 s on the library's file, libyaml 0.02 s)
