@@ -50,7 +50,8 @@ def peak_rss_mib(replicates: int) -> float:
     # carries over from the forking parent across exec.
     code = (
         "import re, sim;"
-        f"sim.run(sim.load_scenario({str(BASELINE)!r}), replicates={replicates}, seed=7);"
+        f"sim.run(sim.load_scenario({str(BASELINE)!r}, sim.library_calibration()), "
+        f"replicates={replicates}, seed=7);"
         "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
     )
     out = subprocess.run(
@@ -107,10 +108,10 @@ CASE_VARIANTS = {
 
 def yardstick(replicates: int, case_replicates: int) -> None:
     yard = yardstick_ns()
-    base, wall = engine_ns(sim.load_scenario(BASELINE), replicates)
+    base, wall = engine_ns(sim.load_scenario(BASELINE, sim.library_calibration()), replicates)
     cases = {}
     for name, overrides in CASE_VARIANTS.items():
-        s = sim.load_scenario(DAILY_CASE, overrides=overrides)
+        s = sim.load_scenario(DAILY_CASE, overrides=[*sim.library_calibration(), *overrides])
         cases[name] = (rounds_of(s), *engine_ns(s, case_replicates))
     yard = min(yard, yardstick_ns())  # best of before and after: the machine may be shared
     print(
@@ -151,7 +152,7 @@ def main() -> None:
         yardstick(a.replicates or 8_192, a.case_replicates)
         return
     a.replicates = a.replicates or 100_000
-    s = sim.load_scenario(BASELINE)
+    s = sim.load_scenario(BASELINE, sim.library_calibration())  # as every command runs it
     r = rounds_of(s)
     sim.run(s, replicates=500, seed=1)  # warm imports and caches
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import RunError, ScenarioError, SimError, UsageError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from .model.scenario.calibration import library_calibration
     from .model.scenario.loader import load_scenario
     from .model.scenario.schema import Scenario
     from .output.plots import (
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .output.plots.history import plot_forecast_path, plot_posterior
     from .output.results import Results
     from .studies.calibrate import calibrate
-    from .studies.calibrate.library import library_calibration
     from .studies.compare import compare
     from .studies.discover import discover
     from .studies.hindcast import hindcast
@@ -76,7 +76,7 @@ _LAZY = {
     "discover": ".studies.discover",
     "figure_bytes": ".output.plots",
     "hindcast": ".studies.hindcast",
-    "library_calibration": ".studies.calibrate.library",
+    "library_calibration": ".model.scenario.calibration",
     "plot_ceasefire_curve": ".output.plots",
     "plot_control_fan": ".output.plots",
     "plot_durability": ".output.plots",

@@ -41,7 +41,7 @@ def test_the_fingerprint_follows_every_byte_of_the_source_and_nothing_else(tmp_p
 def test_the_fingerprint_follows_the_calibration_applied_by_default(tmp_path: Path) -> None:
     copy = tmp_path / "sim"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    f = copy / "studies" / "calibrate" / "history_library.yaml"
+    f = copy / "model" / "scenario" / "history_library.yaml"
     text = f.read_text(encoding="utf-8")
     assert "- durability.unkept=0.85" in text
     f.write_text(text.replace("- durability.unkept=0.85", "- durability.unkept=0.8"), "utf-8")

@@ -15,9 +15,9 @@ from oracle_scenarios import toy
 
 import sim
 from sim.cli import main
+from sim.model.scenario.calibration import read_calibration
 from sim.studies.calibrate.design import parse_param, point_overrides
 from sim.studies.calibrate.fit import best_point, fit_data, loo_points
-from sim.studies.calibrate.folder import read_calibration
 
 N = 200
 PARAM = "pressures.learning.rate=0.014:0.022:3"  # the toy's own rate is 0.02
@@ -264,7 +264,7 @@ def test_the_fit_says_when_the_cases_cannot_tell_the_points_apart():
     ]
 
 
-CALIBRATION = "sim/studies/calibrate/history_library.yaml"
+CALIBRATION = "sim/model/scenario/history_library.yaml"
 
 
 def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_nothing(
@@ -306,7 +306,7 @@ def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_noth
 
 def test_hindcast_loo_needs_a_calibration_file_with_leave_one_out_scores(tmp_path, capsys):
     case = "scenarios/history/kargil_1999.yaml"
-    assert main(["hindcast", case, "--loo"]) == 2
+    assert main(["hindcast", case, "--loo", "--calibration", "none"]) == 2
     assert "give --calibration FILE" in capsys.readouterr().err
     bare = tmp_path / "bare.yaml"
     bare.write_text("set:\n- structure.obstacle_scale=2\n")

@@ -12,8 +12,8 @@ import pytest
 from scenario_files import DATA, MINIMAL, TEXT, line_of
 
 from sim.cli import main
+from sim.model.scenario.calibration import library_calibration
 from sim.model.scenario.loader import load_scenario
-from sim.studies.calibrate.library import library_calibration
 
 LIBRARY = library_calibration()
 

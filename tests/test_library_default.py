@@ -1,6 +1,6 @@
 """The history library's calibration is what every command applies unless told otherwise.
 
-The structural numbers fitted on the library (sim/studies/calibrate/history_library.yaml) are
+The structural numbers fitted on the library (sim/model/scenario/history_library.yaml) are
 the model's numbers: ``sim run``, ``sweep``, ``compare``, ``sensitivity``, ``hindcast``,
 ``calibrate`` and ``show`` apply them before the user's ``--set``; ``--calibration FILE``
 applies another file instead and ``--calibration none`` none. The results say which.
@@ -17,8 +17,8 @@ from hostile import call
 from scenario_files import MINIMAL
 
 import sim
+from sim.model.scenario.calibration import LIBRARY_FILE, LIBRARY_NAME, library_calibration
 from sim.model.scenario.loader import calibration_of, overrides_of
-from sim.studies.calibrate.library import LIBRARY_FILE, LIBRARY_NAME, library_calibration
 from sim.studies.outputs import plan_run, resume_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,3 +167,17 @@ def test_hindcast_loo_reads_the_librarys_scores_by_default():
     assert f"leave-one-case-out scores recorded in {LIBRARY_NAME}:" in stdout
     code, _, err = call(["hindcast", *cases, "--loo", "--calibration", "none"])
     assert code == 2 and "--calibration none" in err, err
+
+
+def test_reading_the_library_loads_no_numpy():
+    """Every command reads it, 'sim show' and a refusal included: it must stay light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sim; sim.library_calibration(); "
+        "heavy = [m for m in ('numpy', 'pandas', 'matplotlib', 'sim.studies') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -217,7 +217,7 @@ def test_a_scale_by_kind_of_war_on_a_scenario_of_no_kind_is_one_warning(tmp_path
         assert len(lines) == 1 and lines[0].startswith(f"{path} 0.75 "), lines
         assert "no conflict_type" in lines[0]
         assert plausibility_warnings(load_scenario(labelled, [f"{path}=0.75"])) == []
-    cal = ROOT / "sim" / "studies" / "calibrate" / "history_library.yaml"
+    cal = ROOT / "sim" / "model" / "scenario" / "history_library.yaml"
     code, _, err = call(["run", str(bare), "-n", "100", "--calibration", str(cal), "--out",
                          str(tmp_path / "run")])  # fmt: skip
     assert code == 0, err

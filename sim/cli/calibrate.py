@@ -40,14 +40,14 @@ def add_calibration_option(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the structural numbers to apply, as --set overrides before your own: by default "
         "the history library's calibration shipped with sim "
-        "(sim/studies/calibrate/history_library.yaml); FILE: a calibration.yaml written by "
+        "(sim/model/scenario/history_library.yaml); FILE: a calibration.yaml written by "
         "'sim calibrate' instead; 'none': the model's own defaults",
     )
 
 
 def calibration_overrides(args: argparse.Namespace) -> list[str]:
     """The overrides of ``--calibration`` (the library's without it), then those of ``--set``."""
-    from ..studies.calibrate.library import chosen_calibration
+    from ..model.scenario.calibration import chosen_calibration
 
     fitted = chosen_calibration(getattr(args, "calibration", None))
     return [*fitted, *(getattr(args, "overrides", None) or [])]
@@ -56,7 +56,7 @@ def calibration_overrides(args: argparse.Namespace) -> list[str]:
 def restore_library(overrides: list[str]) -> list[str]:
     """Overrides read back as text from an interrupted study's settings, with the library's
     numbers that lead them restored as the library's (so its results say where they came from)."""
-    from ..studies.calibrate.library import library_calibration
+    from ..model.scenario.calibration import library_calibration
 
     lib = library_calibration()
     if [str(x) for x in overrides[: len(lib)]] == [str(x) for x in lib]:
@@ -67,7 +67,7 @@ def restore_library(overrides: list[str]) -> list[str]:
 def calibration_record(choice: str | None) -> dict[str, Any] | None:
     """What a study's provenance says of ``--calibration``: the file and its numbers (the
     library's without the option), or None for ``none``."""
-    from ..studies.calibrate.library import LIBRARY_NAME, chosen_calibration
+    from ..model.scenario.calibration import LIBRARY_NAME, chosen_calibration
 
     fitted = chosen_calibration(choice)
     if not fitted:
@@ -156,7 +156,7 @@ def _fixed(args: argparse.Namespace) -> list[str]:
         return []
     if args.calibration is not None:
         return calibration_overrides(args)
-    from ..studies.calibrate.library import library_calibration
+    from ..model.scenario.calibration import library_calibration
 
     varied = {p.partition("=")[0].strip() for p in args.param or []}
     kept = [o for o in library_calibration() if o.partition("=")[0].strip() not in varied]

@@ -27,7 +27,7 @@ __all__ = [
 
 SET_ORIGIN = "--set"  # the "file" of a value given on the command line
 # the "file" of the history library's calibration, which every command applies by default
-LIBRARY_ORIGIN = "sim/studies/calibrate/history_library.yaml"
+LIBRARY_ORIGIN = "sim/model/scenario/history_library.yaml"
 
 
 class Override(str):

@@ -4,7 +4,7 @@ The manifest fixes the cases (with the hash of each resolved scenario), the para
 design's points, the replicates, the seed and the base rate; ``--resume`` continues a folder
 only for the same calibration and runs only the (point, case) cells without a whole file.
 ``calibration.yaml`` holds the fitted numbers as ``set:`` overrides ("PATH=VALUE") and their
-provenance; ``read_calibration`` gives that list to ``sim run`` and ``sim hindcast``.
+provenance; ``sim.model.scenario.calibration.read_calibration`` reads that list back.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ __all__ = [
     "finished_cells",
     "is_calibrate_manifest",
     "prior_manifest",
-    "read_calibration",
     "save_cell",
     "start_folder",
 ]
@@ -207,48 +206,3 @@ def finished_cells(folder: Path, manifest: dict[str, Any]) -> dict[tuple[int, in
             if got is not None and all(isinstance(got[0].get(f), dict) for f in ("model", "base")):
                 done[i, j] = got[0]
     return done
-
-
-def read_calibration(path: str | os.PathLike[str], shown: str | None = None) -> list[str]:
-    """The ``set:`` overrides of a ``calibration.yaml`` (UsageError naming the file, as
-    ``shown`` or its path, when it cannot be read or is not one)."""
-    import yaml
-
-    from ...model.scenario.overrides import Override
-
-    shown = os.fspath(path) if shown is None else shown
-    try:
-        # libyaml where it is built (the file's provenance runs to thousands of lines:
-        # PyYAML's own parser takes 0.12 s on the library's file, libyaml 0.02 s)
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        reader = loader(Path(path).read_text(encoding="utf-8"))
-        try:
-            node = reader.get_single_node()  # the nodes, for the lines of the set: items
-            data = None if node is None else reader.construct_document(node)
-        finally:
-            reader.dispose()
-    except yaml.MarkedYAMLError as e:
-        at = e.problem_mark
-        where = f"{shown}:{at.line + 1}:{at.column + 1}" if at is not None else shown
-        raise UsageError(f"--calibration {where}: not valid YAML ({e.problem})") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
-        raise UsageError(f"--calibration {shown!r}: cannot read it ({why})") from None
-    items = data.get("set") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not all(
-        isinstance(x, str) and "=" in x and x.partition("=")[0].strip() for x in items
-    ):
-        raise UsageError(
-            f"--calibration {shown!r}: not a calibration file (it needs 'set:', a list of "
-            "\"PATH=VALUE\" strings, as 'sim calibrate' writes in calibration.yaml)"
-        )
-    marks = _set_marks(node)
-    return [Override(x, shown, *marks[i]) if i < len(marks) else x for i, x in enumerate(items)]
-
-
-def _set_marks(node: Any) -> list[tuple[int, int]]:
-    """(line, column), 1-based, of each item of the ``set:`` list in a composed YAML document."""
-    for key, value in getattr(node, "value", []):
-        if getattr(key, "value", None) == "set" and isinstance(value.value, list):
-            return [(v.start_mark.line + 1, v.start_mark.column + 1) for v in value.value]
-    return []

@@ -25,7 +25,7 @@ def _provenance(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The provenance of a calibration file that holds leave-one-case-out scores."""
     import yaml
 
-    from .folder import read_calibration
+    from ...model.scenario.calibration import read_calibration
 
     read_calibration(path)  # refuses what is not a calibration file, naming it
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
