@@ -121,6 +121,10 @@ def test_sweep_compare_and_sensitivity_apply_it_and_a_resume_refuses_it(tmp_path
     code, _, err = call([*argv, "--quiet"])
     assert code == 0, err
     assert json.loads((out / "manifest.json").read_text())["overrides"] == lib
+    # the report's command reproduces it whatever calibration ships later: every number given
+    assert call(["report", str(out)])[0] == 0  # a sweep's report.html is made on demand
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "--calibration none --set &#x27;structure.obstacle_prior_scale=0&#x27;" in page
     code, _, err = call(["sweep", "--resume", str(out), "--calibration", "none"])
     assert code == 2 and "--calibration" in err, err
     cmp_out = tmp_path / "cmp"

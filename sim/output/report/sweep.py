@@ -193,7 +193,8 @@ def _command(m: Mapping[str, Any]) -> str:
             cmd.append(f"--vary {v['path']}={v['lo']:g}:{v['hi']:g}")
     if design != "grid":
         cmd.append(f"--design {design} --samples {m.get('samples')}")
-    cmd += [f"--set '{o}'" for o in m.get("overrides") or []]
+    # the overrides hold every number applied (a calibration's first): nothing on top of them
+    cmd += ["--calibration none", *(f"--set '{o}'" for o in m.get("overrides") or [])]
     if m.get("precision") is not None:
         cmd.append(
             f"-n auto --precision {m['precision']} --max-replicates {m.get('max_replicates')}"
