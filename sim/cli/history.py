@@ -108,8 +108,8 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
         "--loo",
         action="store_true",
         help="print the leave-one-case-out scores the calibration file (the library's unless "
-        "--calibration names another) records for these cases, beside the base rates' scores of the same cases (runs "
-        "nothing, writes nothing)",
+        "--calibration names another) records for these cases, beside the base rates' scores "
+        "of the same cases (runs nothing, writes nothing)",
     )
 
 

@@ -56,6 +56,7 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
     """``args`` with the settings of the interrupted hindcast in ``--resume DIR``, and its
     overrides; UsageError when there is none, or when a setting is given with --resume."""
     from ..studies.cells import CellStore
+    from .calibrate import restore_library
 
     given = [
         name
@@ -87,8 +88,6 @@ def resumed(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:
     new.base_median_days, new.resample = old["base_median_days"], old["resample"]
     new.calibration, new.out = old.get("calibration"), str(out)
     new.min_futures = old.get("min_futures", 0)  # begun before the option: never grown
-    from .calibrate import restore_library
-
     return new, restore_library(list(old.get("overrides") or []))
 
 
