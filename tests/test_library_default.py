@@ -54,6 +54,15 @@ def test_a_run_applies_the_library_by_default_and_says_so(tmp_path):
     again = sim.run(s, replicates=300, seed=5)
     assert got.outcomes.equals(again.outcomes)
     assert again.summary()["calibration"] == summary["calibration"]
+    # the folder's scenario.yaml is resolved, the library's numbers in it: the report's
+    # command (--calibration none) reproduces the run from it
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "sim run scenario.yaml --calibration none --seed 5 -n 300" in page
+    assert f"{len(library_calibration())} from the calibration {LIBRARY_NAME}" in page
+    code, _, err = call(["run", str(out / "scenario.yaml"), "--calibration", "none", "-n", "300",
+                         "--seed", "5", "--out", str(tmp_path / "again"), "--quiet"])  # fmt: skip
+    assert code == 0, err
+    assert sim.Results.load(tmp_path / "again").outcomes.equals(got.outcomes)
 
 
 def test_calibration_none_is_the_model_as_written_and_another_file_replaces_the_library(

@@ -14,7 +14,7 @@ from scipy import stats
 from ...io.atomic import atomic_write_text
 from ..artefacts import FIRST_SESSION_FLAG
 from ..discoveries import Discovery, load_discoveries
-from ..headline import title
+from ..headline import structural, title
 from ..plots import FIGURES, figure_bytes, make_figures
 from .cards import headline_section, table
 from .checks import checks_section
@@ -276,12 +276,14 @@ def _provenance(results: Results) -> list[str]:
                 ("seed", esc(m.get("seed"))),
                 ("replicates", f"{results.n:,}"),
                 ("scenario SHA-256", f"<code>{esc(m.get('scenario_sha256'))}</code>"),
+                ("structural numbers", esc(structural(m.get("calibration")))),
                 ("run at (UTC)", esc(m.get("created_utc"))),
                 ("wall time", f"{num(m.get('wall_seconds'))} s"),
             ]
         ),
-        f"<footer>Reproduce with <code>sim run scenario.yaml --seed {esc(m.get('seed'))} "
-        f"-n {results.n}</code> and sim {esc(m.get('version'))}.</footer>",
+        # the folder's scenario.yaml is resolved: it holds the calibration's numbers already
+        f"<footer>Reproduce with <code>sim run scenario.yaml --calibration none --seed "
+        f"{esc(m.get('seed'))} -n {results.n}</code> and sim {esc(m.get('version'))}.</footer>",
     ]
 
 
