@@ -335,7 +335,9 @@ def test_show_prints_resolved_yaml_that_loads_back(
     p.write_text(out, encoding="utf-8")
     # what 'sim run' runs: the library's calibration, then --set
     assert load_scenario(p) == load_scenario(child, [*LIBRARY, "actors.a.support=0.2"])
+    assert out.startswith(f"# structural numbers: {len(LIBRARY)} from the calibration ")
     rc, out, _ = run(capsys, "show", str(child), "--calibration", "none")
+    assert out.startswith("# structural numbers: the model's defaults (no calibration)\n")
     p.write_text(out, encoding="utf-8")
     assert load_scenario(p) == load_scenario(child)
 

@@ -90,7 +90,10 @@ def add_show(sub: Subparsers) -> None:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from ..model.scenario.dump import dump_yaml
+    from ..model.scenario.loader import calibration_of
+    from ..output.headline import structural
 
     s = load_checked(args.file, calibration_overrides(args))  # what 'sim run' would run
+    sys.stdout.write(f"# structural numbers: {structural(calibration_of(s))}\n")
     sys.stdout.write(dump_yaml(s, summarise=args.summarise))
     return 0
