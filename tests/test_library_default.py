@@ -19,6 +19,7 @@ from scenario_files import MINIMAL
 import sim
 from sim.model.scenario.calibration import LIBRARY_FILE, LIBRARY_NAME, library_calibration
 from sim.model.scenario.loader import calibration_of, overrides_of
+from sim.output.report.compare import compare_text
 from sim.studies.outputs import plan_run, resume_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,6 +143,8 @@ def test_sweep_compare_and_sensitivity_apply_it_and_a_resume_refuses_it(tmp_path
     assert code == 0, err
     compared = json.loads((cmp_out / "compare.json").read_text(encoding="utf-8"))["scenarios"]
     assert all(c["calibration"] == {"file": LIBRARY_NAME, "set": lib} for c in compared)
+    text = compare_text(json.loads((cmp_out / "compare.json").read_text(encoding="utf-8")))
+    assert f"structural numbers: {len(lib)} from the calibration {LIBRARY_NAME}" in text
     sens = tmp_path / "sens"
     code, _, err = call(
         ["sensitivity", M, "--method", "morris", "--samples", "2", "-n", "20", "--quiet",

@@ -10,6 +10,7 @@ from ...io.atomic import atomic_write_text
 from ...io.limits import MAX_REPLICATES
 from ...io.readback import NUMBER, Items, Null, Opt, Values, Whole, read_json
 from ..formats import WIDTH, value, wrap_lines
+from ..headline import structural
 from .page import esc, figure, page, pct, provenance
 
 __all__ = ["COMPARE_SHAPE", "compare_text", "render_compare_report", "write_compare_report"]
@@ -130,6 +131,8 @@ def compare_text(data: dict[str, Any]) -> str:
             f"  -n auto: grown until every 95% half-width on P and ΔP was at most "
             f"±{100 * data['precision']:.2f} pts (or the cap)"
         )
+    kinds = {structural(x.get("calibration")) for x in data["scenarios"] if "calibration" in x}
+    lines += [f"  structural numbers: {k}" for k in sorted(kinds)]
     for note in data.get("notes") or []:
         lines.append(f"  note: {note}")
     for head, rows in _lines(data):
