@@ -17,7 +17,7 @@ from hostile import call
 from scenario_files import MINIMAL
 
 import sim
-from sim.model.scenario.calibration import LIBRARY_FILE, LIBRARY_NAME, library_calibration
+from sim.model.scenario.calibration import LIBRARY_FILE, LIBRARY_ORIGIN, library_calibration
 from sim.model.scenario.loader import calibration_of, overrides_of
 from sim.output.report.compare import compare_text
 from sim.studies.outputs import plan_run, resume_run
@@ -43,11 +43,11 @@ def test_a_run_applies_the_library_by_default_and_says_so(tmp_path):
     code, stdout, err = call(["run", BASELINE, "-n", "300", "--seed", "5", "--out", str(out)])
     assert code == 0, err
     assert f"structural numbers: {len(library_calibration())} from the calibration " in stdout
-    assert LIBRARY_NAME in stdout
+    assert LIBRARY_ORIGIN in stdout
     assert "modified" not in stdout.splitlines()[0]  # the library's numbers are not --set
     got = sim.Results.load(out)
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["calibration"] == {"file": LIBRARY_NAME, "set": library_calibration()}
+    assert summary["calibration"] == {"file": LIBRARY_ORIGIN, "set": library_calibration()}
     assert summary["overrides"] == library_calibration()
     # the same run from Python: the library's numbers passed as overrides
     s = sim.load_scenario(BASELINE, sim.library_calibration())
@@ -59,7 +59,7 @@ def test_a_run_applies_the_library_by_default_and_says_so(tmp_path):
     # command (--calibration none) reproduces the run from it
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "sim run scenario.yaml --calibration none --seed 5 -n 300" in page
-    assert f"{len(library_calibration())} from the calibration {LIBRARY_NAME}" in page
+    assert f"{len(library_calibration())} from the calibration {LIBRARY_ORIGIN}" in page
     code, _, err = call(["run", str(out / "scenario.yaml"), "--calibration", "none", "-n", "300",
                          "--seed", "5", "--out", str(tmp_path / "again"), "--quiet"])  # fmt: skip
     assert code == 0, err
@@ -117,7 +117,7 @@ def test_a_resumed_run_keeps_the_calibration_its_headline_names(tmp_path):
     try:
         assert overrides_of(again.scenario) == tuple(given)
         assert calibration_of(again.scenario) == {
-            "file": LIBRARY_NAME,
+            "file": LIBRARY_ORIGIN,
             "set": library_calibration(),
         }
     finally:
@@ -142,9 +142,9 @@ def test_sweep_compare_and_sensitivity_apply_it_and_a_resume_refuses_it(tmp_path
     code, _, err = call([*argv, "--out", str(cmp_out)])
     assert code == 0, err
     compared = json.loads((cmp_out / "compare.json").read_text(encoding="utf-8"))["scenarios"]
-    assert all(c["calibration"] == {"file": LIBRARY_NAME, "set": lib} for c in compared)
+    assert all(c["calibration"] == {"file": LIBRARY_ORIGIN, "set": lib} for c in compared)
     text = compare_text(json.loads((cmp_out / "compare.json").read_text(encoding="utf-8")))
-    assert f"structural numbers: {len(lib)} from the calibration {LIBRARY_NAME}" in text
+    assert f"structural numbers: {len(lib)} from the calibration {LIBRARY_ORIGIN}" in text
     sens = tmp_path / "sens"
     code, _, err = call(
         ["sensitivity", M, "--method", "morris", "--samples", "2", "-n", "20", "--quiet",
@@ -180,7 +180,7 @@ def test_hindcast_loo_reads_the_librarys_scores_by_default():
     ]
     code, stdout, err = call(["hindcast", *cases, "--loo"])
     assert code == 0, err
-    assert f"leave-one-case-out scores recorded in {LIBRARY_NAME}:" in stdout
+    assert f"leave-one-case-out scores recorded in {LIBRARY_ORIGIN}:" in stdout
     code, _, err = call(["hindcast", *cases, "--loo", "--calibration", "none"])
     assert code == 2 and "--calibration none" in err, err
 

@@ -67,12 +67,12 @@ def restore_library(overrides: list[str]) -> list[str]:
 def calibration_record(choice: str | None) -> dict[str, Any] | None:
     """What a study's provenance says of ``--calibration``: the file and its numbers (the
     library's without the option), or None for ``none``."""
-    from ..model.scenario.calibration import LIBRARY_NAME, chosen_calibration
+    from ..model.scenario.calibration import LIBRARY_ORIGIN, chosen_calibration
 
     fitted = chosen_calibration(choice)
     if not fitted:
         return None
-    return {"file": LIBRARY_NAME if choice is None else choice, "set": [str(x) for x in fitted]}
+    return {"file": LIBRARY_ORIGIN if choice is None else choice, "set": [str(x) for x in fitted]}
 
 
 def add_calibrate(sub: Subparsers) -> None:

@@ -135,7 +135,7 @@ def _add_workers(p: argparse.ArgumentParser) -> None:
 def _print_loo(args: argparse.Namespace, median: float) -> int:
     """--loo: the calibration file's leave-one-case-out scores of the cases (the library's
     without --calibration), nothing run."""
-    from ..model.scenario.calibration import LIBRARY_FILE, LIBRARY_NAME, NO_CALIBRATION
+    from ..model.scenario.calibration import LIBRARY_FILE, LIBRARY_ORIGIN, NO_CALIBRATION
     from ..studies.calibrate.loo import loo_rows, loo_text
 
     if (args.calibration or "").strip().lower() == NO_CALIBRATION:
@@ -144,7 +144,7 @@ def _print_loo(args: argparse.Namespace, median: float) -> int:
             "--calibration none (the library's) or give --calibration FILE"
         )
     path, shown = (
-        (args.calibration, args.calibration) if args.calibration else (LIBRARY_FILE, LIBRARY_NAME)
+        (args.calibration, args.calibration) if args.calibration else (LIBRARY_FILE, LIBRARY_ORIGIN)
     )
     print(loo_text(loo_rows(path, args.cases, median), shown))
     return 0

@@ -22,7 +22,7 @@ from .overrides import LIBRARY_ORIGIN, Override
 
 __all__ = [
     "LIBRARY_FILE",
-    "LIBRARY_NAME",
+    "LIBRARY_ORIGIN",
     "NO_CALIBRATION",
     "chosen_calibration",
     "library_calibration",
@@ -30,14 +30,13 @@ __all__ = [
 ]
 
 LIBRARY_FILE = Path(__file__).with_name("history_library.yaml")
-LIBRARY_NAME = LIBRARY_ORIGIN  # as messages and provenance name it
 NO_CALIBRATION = "none"  # --calibration none: the model's own defaults
 
 
 def library_calibration() -> list[str]:
     """The history library's fitted numbers, as ``PATH=VALUE`` overrides (each remembers the
     file and line it came from)."""
-    return read_calibration(LIBRARY_FILE, LIBRARY_NAME)
+    return read_calibration(LIBRARY_FILE, LIBRARY_ORIGIN)
 
 
 def chosen_calibration(choice: str | None) -> list[str]:
