@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .bounds import beaten, mixed_best, regime_bounds
 from .frontier import INFEASIBLE
 
 
@@ -197,42 +198,15 @@ def _terms(start, count, iss, x0, x1, piece, t, out):
 
 
 @njit(cache=True, nogil=True)
-def _bounds(fa, fb, itv_i, regimes, d0, d1, ba, bb, best_a, best_b, bound):
-    """Upper bound on the proposer's score in each regime: each side at its own best point."""
-    K, P = fa.shape
-    J = best_a.shape[1]
-    for k in range(K):
-        for j in range(J):
-            best_a[k, j] = -math.inf
-            best_b[k, j] = -math.inf
-        for j in range(P):
-            iv = itv_i[k, j]
-            if iv >= 0:
-                if fa[k, j] > best_a[k, iv]:
-                    best_a[k, iv] = fa[k, j]
-                if fb[k, j] > best_b[k, iv]:
-                    best_b[k, iv] = fb[k, j]
-    for r in range(regimes.shape[0]):
-        a = -d0
-        b = -d1
-        for k in range(K):
-            a += best_a[k, regimes[r, k]]
-            b += best_b[k, regimes[r, k]]
-        if a > 0.0 and b > 0.0:
-            bound[r] = ba * math.log(a) + bb * math.log(b)
-        else:
-            bound[r] = INFEASIBLE + min(ba * a, bb * b)
-
-
-@njit(cache=True, nogil=True)
 def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out_score, out_regime):
     """The exact Nash (or weighted max-min) point over every regime, for replicates ``rows``.
 
-    Branch and bound: each regime's score is at most what it would be if both sides got their
-    best point of the regime; regimes are solved in order of that bound until no bound beats
-    the best point found, so the result is the best point over all regimes. ``regimes``
-    (R, K) lists them; the per-row inputs and outputs have one entry per row (q), the tables
-    are indexed by rows[q]. With ``fixed`` (r, K) >= 0 a row's regime is given instead.
+    Branch and bound (``sim.model.bargaining.bounds``): each regime's score is at most what it
+    would be if both sides got their best point of the regime; regimes are solved in order of
+    that bound until no bound beats the best point found, so the result is the best point over
+    all regimes. A regime whose Jensen bound shows it cannot beat the best point found is
+    skipped unsolved. ``regimes`` (R, K) lists them; the per-row inputs and outputs have one
+    entry per row (q), the tables are indexed by rows[q]. With ``fixed`` (r, K) >= 0 a row's regime is given instead.
     """
     _, K, P = pts.shape
     R = regimes.shape[0]
@@ -243,6 +217,7 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
                 J = regimes[r, k] + 1
     best_a = np.empty((K, J))
     best_b = np.empty((K, J))
+    best_w = np.empty((K, J))
     bound = np.empty(R)
     fa, fb, regime, start, da, db, iss, x0, x1, rate, x = _scratch(K, P)
     for q in range(rows.shape[0]):
@@ -263,8 +238,9 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
                 out_regime[q, k] = regime[k]
             out_score[q] = score
             continue
-        _bounds(fa, fb, itv[i], regimes, d0, d1, ba, bb, best_a, best_b, bound)
+        regime_bounds(fa, fb, itv[i], regimes, d0, d1, ba, bb, best_a, best_b, bound)
         best = -math.inf
+        mixed = False  # best_w computed for this row
         for _m in range(R):  # regimes by bound, best first (ties in table order), lazily
             r = -1
             top = -math.inf
@@ -275,6 +251,12 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
             if r < 0 or top <= best:
                 break
             bound[r] = -math.inf  # taken
+            if best > -math.inf:
+                if not mixed:
+                    mixed_best(fa, fb, itv[i], ba, bb, best_w)
+                    mixed = True
+                if beaten(best_w, regimes, r, d0, d1, ba, bb, best):
+                    continue
             for k in range(K):
                 regime[k] = regimes[r, k]
             count, va0, vb0 = _frontier(
