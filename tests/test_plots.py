@@ -9,11 +9,14 @@ import matplotlib.dates as mdates
 import numpy as np
 import pytest
 from conftest import make_results
+from figure_bounds import texts_outside
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from sim.output import plots
+from sim.output.plots.hindcast import case_grid, plot_case_curves
+from sim.output.plots.style import figure_bytes
 
 
 def _texts(ax: Axes) -> str:
@@ -183,3 +186,33 @@ def test_figures_are_reproducible_byte_for_byte(synthetic_results):
     fig2 = plots.plot_ceasefire_curve(synthetic_results).figure
     assert plots.figure_bytes(fig1, "svg") == plots.figure_bytes(fig2, "svg")
     assert plots.figure_bytes(fig1, "png") == plots.figure_bytes(fig2, "png")
+
+
+def _case(name: str, realised: int | None) -> dict[str, object]:
+    cdf = 1.0 - np.exp(-np.arange(365) / 200.0)
+    return {"name": name, "cdf": cdf.tolist(), "cdf_lognormal": (0.8 * cdf).tolist(),
+            "war_began": "2020-01-01", "war_age_days": 1234, "realised_day": realised}  # fmt: skip
+
+
+@pytest.mark.parametrize("k", [1, 4, 7, 31])
+def test_the_case_grid_keeps_titles_clear_of_the_labels_above_them(k):
+    # names that wrap to three lines, plus the war's age: four-line titles, the longest written
+    long = "Civil war between the government and the insurgents of the north-eastern provinces (hindcast)"
+    fig = plot_case_curves([_case(f"{long} {i}", 100 if i % 2 else None) for i in range(k)])
+    figure_bytes(fig)  # wraps what does not fit, as saved
+    fig.draw_without_rendering()  # positions at the figure's own dpi, to measure
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    _, cols, _ = case_grid(k)
+    assert len(axes) == k and max(ax.get_title().count("\n") for ax in axes) == 3
+    r = fig.canvas.get_renderer()
+    top = fig.texts[0].get_window_extent(r)  # the suptitle
+    for i, ax in enumerate(axes):
+        title = ax.title.get_window_extent(r)
+        below = axes[i + cols] if i + cols < k else None
+        if i < cols:
+            assert title.y1 < top.y0  # the first row's titles clear the figure's title
+        if below is not None:
+            label = ax.xaxis.label.get_window_extent(r)
+            assert below.title.get_window_extent(r).y1 < label.y0  # clear of the label above
+        assert ax.get_window_extent(r).height > 100  # the axes keep most of the panel (px)
+    assert texts_outside(fig) == []
