@@ -16,22 +16,20 @@ CUTS = [Cut(0, 0.3, True), Cut(0, 0.7, True), Cut(2, 0.5, False), Cut(1, 0.4, Tr
 
 def _tables(n: int, rng: np.random.Generator) -> IssueTables:
     k = 3
-    a = SideTerms(
-        ideal=rng.uniform(0, 1, (n, k)),
-        weight=rng.dirichlet(np.ones(k), n),
-        risk=np.ones(n),
-        audience=np.ones(n),
-        red_lines=[(0, True, 0.3, rng.uniform(0, 0.6, n)), (2, False, 0.5, rng.uniform(0, 0.6, n))],
-        reference={1: 0.6},
-    )
-    b = SideTerms(
-        ideal=rng.uniform(0, 1, (n, k)),
-        weight=rng.dirichlet(np.ones(k), n),
-        risk=np.ones(n),
-        audience=np.ones(n),
-        red_lines=[(0, True, 0.7, rng.uniform(0, 0.6, n)), (1, True, 0.4, rng.uniform(0, 0.6, n))],
-        reference={0: 0.8},
-    )
+
+    def side(lines: list[tuple[int, bool, float]], reference: dict[int, float]) -> SideTerms:
+        """A side with random ideal points, weights and red-line penalties (0 to 0.6)."""
+        return SideTerms(
+            ideal=rng.uniform(0, 1, (n, k)),
+            weight=rng.dirichlet(np.ones(k), n),
+            risk=np.ones(n),
+            audience=np.ones(n),
+            red_lines=[(i, up, t, rng.uniform(0, 0.6, n)) for i, up, t in lines],
+            reference=reference,
+        )
+
+    a = side([(0, True, 0.3), (2, False, 0.5)], {1: 0.6})
+    b = side([(0, True, 0.7), (1, True, 0.4)], {0: 0.8})
     return IssueTables.of((a, b), intervals(CUTS, k))
 
 
