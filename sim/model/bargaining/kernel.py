@@ -206,7 +206,8 @@ def nash_rows(rows, pts, itv, comp, s, lump, d, beta, regimes, fixed, out_x, out
     that bound until no bound beats the best point found, so the result is the best point over
     all regimes. A regime whose Jensen bound shows it cannot beat the best point found is
     skipped unsolved. ``regimes`` (R, K) lists them; the per-row inputs and outputs have one
-    entry per row (q), the tables are indexed by rows[q]. With ``fixed`` (r, K) >= 0 a row's regime is given instead.
+    entry per row (q), the tables are indexed by rows[q]. With ``fixed`` (r, K) >= 0 a row's
+    regime is given instead.
     """
     _, K, P = pts.shape
     R = regimes.shape[0]
