@@ -110,6 +110,10 @@ def test_leave_one_case_out_is_the_argmin_without_the_case(fitted):
     assert data["summary"]["loo"]["log"] == pytest.approx(loo["log"].mean())
     html = (out / "report.html").read_text()
     assert "Leave-one-case-out" in html and html.count("<img") == 2
+    # the leave-one-case-out forecasts against the base rates, paired over the three cases
+    vs = loo["log"] - t.drop_duplicates("case").set_index("case").loc[loo.index, "log_lognormal"]
+    diff = f"{vs.mean():+.3f} (se {vs.std(ddof=1) / np.sqrt(3):.3f})".replace("-", "−")
+    assert "against the base rates, paired over the cases" in html and diff in html
 
 
 def test_fit_and_loo_on_a_hand_matrix():
@@ -288,6 +292,7 @@ def test_hindcast_loo_prints_the_calibrations_leave_one_out_scores_and_runs_noth
     mean = f"Brier {prov['loo']['brier']:.3f}, log {prov['loo']['log']:.2f}"
     assert f"sim (leave-one-case-out) {mean}" in out
     assert "constant hazard Brier 0.353" in out and "lognormal by war age Brier 0.225" in out
+    assert "sim (leave-one-case-out) minus lognormal by war age, paired over 173 case(s)" in out
     assert "(changed)" not in out
     others = [c for c in cases if "kargil" not in c][:3]
     assert (

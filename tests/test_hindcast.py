@@ -248,6 +248,17 @@ def test_sim_hindcast_writes_scores_figures_and_a_report(tmp_path: Path, capsys)
     assert "lognormal by war age" in html and "0 (war_began not given)" in html
     assert "by resample-move" in html  # the default conditioning at the snapshot
     assert main(["report", str(out)]) == 0  # sim report re-renders a hindcast folder
+    # the model against each base rate, paired over the two cases
+    vs = data["skill"]["scores"]["lognormal"]["log"]
+    assert vs["diff"] == pytest.approx(
+        np.mean([c["model"]["log"] - c["lognormal"]["log"] for c in (early, never)])
+    )
+    assert "sim − lognormal, paired over 2 cases" in printed
+    auc = data["skill"]["discrimination"]["auc"]["model"]
+    assert auc["se"] is None  # one case with a ceasefire and one without: no spread
+    pe, pn = early["model"]["p"], never["model"]["p"]  # "early" had the ceasefire
+    assert auc["auc"] == (1.0 if pe > pn else 0.0 if pe < pn else 0.5)
+    assert "Is sim better than the base rates?" in html
 
 
 def test_a_case_without_a_readable_record_is_refused_before_running(tmp_path: Path, capsys):

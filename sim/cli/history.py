@@ -154,6 +154,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..io.limits import MAX_CASES, check_at_most
     from ..output.formats import wrap_lines
     from ..output.report.hindcast import few_futures_text, rerun_text
+    from ..output.skill import skill_lines
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
 
     check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
@@ -195,7 +196,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     if unaged:
         print(f"no war_began, war's age taken as 0 days: {'; '.join(unaged)}")
     tot = res.totals()
-    for f, name in (("model", "sim"), ("base", "constant hazard"), ("lognormal", "lognormal")):
+    for f, name in SHORT_NAMES.items():
         suffix = "" if f == "model" else f"_{f}"
         cov = " / ".join(f"{tot[f'in_{lv}{suffix}']:.0%}" for lv in (50, 80, 95))
         print(
@@ -205,6 +206,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
                 f"realised day in the 50/80/95% intervals {cov}"
             )
         )
+    for line in skill_lines(res.skill(), SHORT_NAMES):
+        print(wrap_lines(line))
     print(f"wrote {folder}/ (hindcast.json, hindcast.csv, runs/, figures/, report.html)")
     return 0
 
@@ -239,6 +242,7 @@ def _case_table(t: Any) -> str:
 
 
 FORECASTERS = {"model": "sim", "base": "haz", "lognormal": "logn"}
+SHORT_NAMES = {"model": "sim", "base": "constant hazard", "lognormal": "lognormal"}
 
 
 def _settings(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:

@@ -155,6 +155,14 @@ class HindcastResults:
         cols += [k for k in t.columns if k.startswith("in_")]
         return {k: float(t[k].astype(float).mean()) for k in cols}
 
+    def skill(self) -> dict[str, Any]:
+        """The model against each base rate over the cases: paired differences of the Brier,
+        log and CRPS scores with their standard errors, and discrimination (AUC, DeLong
+        standard errors): sim/output/skill.py."""
+        from ..output.skill import skill
+
+        return skill(self.cases, list(FORECASTERS))
+
     def save(
         self, folder: str | os.PathLike[str], report: bool = True, overwrite: bool = False
     ) -> Path:
@@ -193,6 +201,7 @@ class HindcastResults:
     def to_json(self) -> dict[str, Any]:
         cov = coverage_bands(self.cases)  # with Wilson 95% intervals
         data = {"meta": self.meta, "cases": self.cases, "totals": self.totals(), "coverage": cov}
+        data["skill"] = self.skill()
         return jsonable(data)  # type: ignore[no-any-return]
 
 

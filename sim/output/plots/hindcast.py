@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..skill import happened
 from .style import BLUE, GREEN, GREY, ORANGE, VERMILION, axes_or_new, new_figure, styled, wrap
 
 __all__ = [
@@ -31,12 +32,7 @@ EDGES = np.linspace(0.0, 1.0, 6)  # forecast probability bins of the reliability
 
 def _outcomes(cases: list[dict[str, Any]]) -> np.ndarray:
     """1 where a ceasefire came by the horizon, else 0."""
-    return np.array(
-        [
-            0.0 if c["realised_day"] is None or c["realised_day"] >= c["horizon_days"] else 1.0
-            for c in cases
-        ]
-    )
+    return np.array([1.0 if happened(c) else 0.0 for c in cases])
 
 
 def _present(cases: list[dict[str, Any]]) -> list[str]:

@@ -9,7 +9,9 @@ from typing import Any
 from ...errors import UsageError
 from ...io.atomic import atomic_write_text
 from ...io.readback import check_sealed
+from ..skill import loo_cases
 from .page import esc, figure, page, pct, provenance, scores
+from .skill import skill_section
 
 __all__ = ["is_calibrate_folder", "render_calibrate_report", "write_calibrate_report"]
 
@@ -132,6 +134,12 @@ def render_calibrate_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str
         "The fitted point has the lowest log score summed over the cases.</p>",
         *_fitted(data),
         *_summary(data),
+        *skill_section(
+            loo_cases(data["loo"]),
+            ["model", "base", "lognormal"],
+            {**NAMES, "model": "sim, leave-one-case-out"},
+            "Leave-one-case-out against the base rates, paired over the cases",
+        ),
     ]
     if "surface" in pngs:
         body.append(figure(pngs["surface"], CAPTIONS["surface"]))

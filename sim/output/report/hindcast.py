@@ -11,6 +11,7 @@ from ...io.readback import NUMBER, Items, Null, Opt, Values, read_json
 from ..formats import ess
 from ..headline import structural
 from .page import esc, figure, num, page, pct, provenance, scores
+from .skill import skill_section
 
 __all__ = [
     "FEW_FUTURES",
@@ -217,6 +218,7 @@ def render_hindcast_report(data: dict[str, Any], pngs: dict[str, bytes]) -> str:
         f"{esc(how)}); its forecast is scored against what happened, next to base-rate "
         f"forecasts: {esc(base)}.</p>",
         *_summary(data, fs),
+        *skill_section(cases, fs, NAMES, "Is sim better than the base rates?"),
         *_case_rows(cases, fs),
     ]
     if grown := rerun_text(cases):

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...errors import UsageError
 
-__all__ = ["loo_rows", "loo_text"]
+__all__ = ["loo_rows", "loo_skill", "loo_text"]
 
 
 def _provenance(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -80,6 +80,27 @@ def loo_rows(
     return rows
 
 
+def loo_skill(scored: list[dict[str, Any]]) -> list[str]:
+    """The leave-one-case-out scores against each base rate, paired over the cases with a
+    score (sim/output/skill.py; discrimination needs forecasts, which the file does not keep)."""
+    from ...output.skill import SCORES, difference, paired
+
+    out = []
+    for g, name in (("base", "constant hazard"), ("lognormal", "lognormal by war age")):
+        row = {
+            s: paired([r[s] for r in scored], [r[g][k] for r in scored]) for s, k in SCORES.items()
+        }
+        lg = row["log"]
+        out.append(
+            f"sim (leave-one-case-out) minus {name}, paired over {lg['n']} case(s) (negative: sim "
+            f"better): Brier {difference(row['brier']['diff'], row['brier']['se'], 3)}, log "
+            f"{difference(lg['diff'], lg['se'], 3)}, CRPS "
+            f"{difference(row['crps']['diff'], row['crps']['se'], 1, ' days')}; sim's log score is "
+            f"lower in {lg['better']}, higher in {lg['worse']}"
+        )
+    return out
+
+
 def loo_text(rows: list[dict[str, Any]], calibration: str | os.PathLike[str]) -> str:
     """The rows as a terminal table, with the means over the cases that have a score."""
     from ...output.formats import score, text_table, wrap_lines
@@ -121,6 +142,7 @@ def loo_text(rows: list[dict[str, Any]], calibration: str | os.PathLike[str]) ->
             f"lognormal by war age Brier {mean(lambda r: r['lognormal']['brier']):.3f}, log "
             f"{mean(lambda r: r['lognormal']['log']):.2f}"
         )
+        lines += loo_skill(scored)
     missing = [r["key"] for r in rows if r["brier"] is None]
     if missing:
         lines.append(f"not in the calibration (no score): {', '.join(missing)}")

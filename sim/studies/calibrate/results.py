@@ -11,6 +11,7 @@ from typing import Any
 
 from ...io.jsonable import jsonable
 from ...output.formats import count, probability, score, text_table, value, wrap_lines
+from ...output.skill import loo_cases, skill, skill_lines
 from .fit import COMPARATORS, LEVELS, case_scores, fit_data
 
 __all__ = ["FILE", "NAMES", "CalibrationResults"]
@@ -177,8 +178,16 @@ class CalibrationResults:
             **{f"log {n}": _cell(f"log_{k}", lambda x: score(x, 2)) for k, n in LOO_LOGS.items()},
         }
         lines += ["", "leave-one-case-out per case:", text_table(self.loo.to_dict("records"), loo)]
+        names = {"model": "sim", "base": "constant hazard", "lognormal": "lognormal"}
+        lines += ["", "sim leave-one-case-out against the base rates:"]
+        lines += skill_lines(self.skill(), names)
         lines += [f"warning: {w}" for w in self.warnings()]
         return wrap_lines("\n".join(lines))
+
+    def skill(self) -> dict[str, Any]:
+        """The leave-one-case-out forecasts against each base rate, paired over the cases:
+        score differences with standard errors and discrimination (sim/output/skill.py)."""
+        return skill(loo_cases(self.fit["loo"]), ["model", "base", "lognormal"])
 
     def to_json(self) -> dict[str, Any]:
         return jsonable({"manifest": self.manifest, **self.fit})  # type: ignore[no-any-return]

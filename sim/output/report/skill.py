@@ -1,0 +1,61 @@
+"""The section of a hindcast's or a calibration's page that compares sim with the base rates, paired over the cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..skill import difference, skill
+from .page import esc
+
+DIGITS = {"brier": 3, "log": 3, "crps": 1}  # decimals of each paired difference
+
+LEDE = (
+    "Both forecasters are scored on the same cases, so each difference is the mean over the "
+    "cases of sim's score less the base rate's, with its paired standard error in brackets; "
+    "negative favours sim, and a difference within about two standard errors of 0 could be the "
+    "luck of the cases. Discrimination (AUC) is the chance that a case with a ceasefire by the "
+    "horizon got a higher forecast than one without (0.5 is chance; standard errors by "
+    "DeLong's method): it asks whether the forecasts rank the cases right, not whether they are "
+    "calibrated. The cases are not a random sample of wars."
+)
+
+
+def skill_section(
+    cases: list[dict[str, Any]], fs: list[str], names: dict[str, str], heading: str
+) -> list[str]:
+    """sim ("model") against each other forecaster in ``fs`` over hindcast-shaped ``cases``:
+    score differences with paired standard errors and discrimination (AUC), as HTML; nothing
+    when there is no base rate to compare with."""
+    if "model" not in fs or len(fs) < 2:
+        return []
+    sk = skill(cases, fs)
+    out = [
+        f"<h2>{esc(heading)}</h2>",
+        "<table><tr><th>sim minus</th><th>Brier</th><th>log</th><th>CRPS (days)</th>"
+        "<th>cases where sim's log score is lower / higher</th></tr>",
+    ]
+    for g, row in sk["scores"].items():
+        cells = [difference(row[k]["diff"], row[k]["se"], d) for k, d in DIGITS.items()]
+        cells.append(f"{row['log']['better']} / {row['log']['worse']} of {row['log']['n']}")
+        out.append(
+            f"<tr><td>{esc(names[g])}</td>" + "".join(f"<td>{esc(x)}</td>" for x in cells) + "</tr>"
+        )
+    out.append("</table>")
+    d = sk["discrimination"]
+    if d is not None:
+        out.append(
+            "<table><tr><th>forecaster</th><th>discrimination (AUC)</th><th>sim minus it</th></tr>"
+        )
+        for f, a in d["auc"].items():
+            vs = d["against"].get(f)
+            diff = "—" if vs is None else difference(vs["diff"], vs["se"], 3)
+            auc = difference(a["auc"], a["se"], 3).lstrip("+")
+            out.append(f"<tr><td>{esc(names[f])}</td><td>{esc(auc)}</td><td>{esc(diff)}</td></tr>")
+        out.append("</table>")
+    out.append(f'<p class="lede">{esc(LEDE)}</p>')
+    if d is not None:
+        out.append(
+            f"<p>{d['with_ceasefire']} cases had a ceasefire by the horizon, {d['without']} "
+            "did not.</p>"
+        )
+    return out
