@@ -114,7 +114,7 @@ class HindcastResults:
         """A few lines (the cases are long: see ``.table()``)."""
         return (
             f"<HindcastResults: {len(self.cases)} case{'' if len(self.cases) == 1 else 's'}, "
-            f"{self.meta.get('replicates', '?')} replicates each\n  see .table(), .totals(); "
+            f"{self.meta.get('replicates', '?')} replicates each\n  see .table(), .totals(), .skill(); "
             f"folder {self.folder}>"
         )
 
