@@ -127,6 +127,11 @@ def test_no_discrimination_without_both_outcomes():
     assert discrimination(cases, ["model", "base"]) is None
     lines = skill_lines(skill(cases, ["model", "base"]), NAMES)
     assert lines[-1].startswith("discrimination: not defined")
+    mixed = [*cases, _case(False, 0.2, 0.8, 0.5)]
+    assert discrimination(mixed, ["model", "base"]) is not None
+    del mixed[0]["base"]["p"]  # an older folder's row without the forecast
+    assert discrimination(mixed, ["model", "base"]) is None
+    assert skill(mixed, ["model", "base"])["scores"]["base"]["log"]["n"] == 3
 
 
 def test_an_outcome_is_read_from_the_realised_day_or_else_the_words():

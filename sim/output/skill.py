@@ -61,7 +61,7 @@ def loo_cases(loo: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``skill`` compares them."""
 
     def forecast(s: dict[str, Any]) -> dict[str, Any]:
-        return {"p": s["p"], "brier": s["brier"], "log": s["log"], "crps_days": s["crps"]}
+        return {"p": s.get("p"), "brier": s["brier"], "log": s["log"], "crps_days": s["crps"]}
 
     return [
         {"outcome": r["outcome"], "model": forecast(r)}
@@ -104,12 +104,15 @@ def discrimination(
 ) -> dict[str, Any] | None:
     """AUC of each forecaster's P(ceasefire by the horizon) with its DeLong standard error, and
     the paired difference of ``reference`` against each other one; None unless the cases hold
-    at least one with a ceasefire and one without. Standard errors need two of each."""
+    at least one with a ceasefire and one without and every forecast's P. Standard errors
+    need two of each."""
+    fs = list(forecasters)
+    if any(c[f].get("p") is None for c in cases for f in fs):
+        return None  # a folder written before forecasts were kept
     y = np.array([happened(c) for c in cases], dtype=bool)
     m, n = int(y.sum()), int((~y).sum())
     if m == 0 or n == 0:
         return None
-    fs = list(forecasters)
     p = np.array([[float(c[f]["p"]) for c in cases] for f in fs])
     v10, v01 = _components(p, y)
     auc = v10.mean(axis=1)
@@ -174,7 +177,10 @@ def skill_lines(sk: dict[str, Any], names: dict[str, str]) -> list[str]:
         )
     d = sk["discrimination"]
     if d is None:
-        lines.append("discrimination: not defined (every case had the same outcome)")
+        lines.append(
+            "discrimination: not defined (it needs a case with a ceasefire, one without, and "
+            "every forecaster's P)"
+        )
         return lines
     auc = "; ".join(
         f"{names[f]} {a['auc']:.3f}" + ("" if a["se"] is None else f" (se {a['se']:.3f})")
