@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from sim.output.report.hindcast import render_hindcast_report
+from sim.output.report.skill import skill_section
 from sim.output.skill import difference, discrimination, happened, paired, skill, skill_lines
 from sim.studies.calibrate.loo import loo_skill
 
@@ -176,3 +177,28 @@ def test_leave_one_case_out_scores_are_paired_with_the_base_rates():
         row = sk["scores"][g]
         assert f"Brier {difference(row['brier']['diff'], row['brier']['se'], 3)}" in line
         assert f"log {difference(row['log']['diff'], row['log']['se'], 3)}" in line
+
+
+def test_the_comparison_within_each_band_of_the_wars_age_is_that_of_its_cases():
+    cases = _cases(6, 30)
+    for i, c in enumerate(cases):
+        c["war_age_days"] = (3, 100, 900)[i % 3]
+    sk = skill(cases, ["model", "base", "lognormal"])
+    assert [b["band"] for b in sk["by_age"]] == [
+        "under 30 days",
+        "30 to 364 days",
+        "a year or more",
+    ]
+    assert sum(b["cases"] for b in sk["by_age"]) == 30
+    for k, b in enumerate(sk["by_age"]):
+        inside = cases[k::3]
+        alone = skill(inside, ["model", "base", "lognormal"], bands=False)
+        assert b["scores"] == alone["scores"] and b["discrimination"] == alone["discrimination"]
+        assert b["by_age"] == []
+    html = "".join(skill_section(cases, ["model", "base", "lognormal"], NAMES, "x"))
+    assert "By the war's age at the snapshot" in html and "30 to 364 days" in html
+    for c in cases:
+        c["war_age_days"] = 5  # one band: no table by age
+    assert "By the war" not in "".join(
+        skill_section(cases, ["model", "base", "lognormal"], NAMES, "x")
+    )

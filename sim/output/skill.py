@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "AGE_BANDS",
     "SCORES",
+    "by_age",
     "difference",
     "discrimination",
     "happened",
@@ -44,6 +46,7 @@ __all__ = [
 ]
 
 SCORES = {"brier": "brier", "log": "log", "crps": "crps_days"}  # name -> key in a forecast
+AGE_BANDS = ((0, 30, "under 30 days"), (30, 365, "30 to 364 days"), (365, None, "a year or more"))
 
 
 def happened(case: dict[str, Any]) -> bool:
@@ -135,10 +138,16 @@ def discrimination(
 
 
 def skill(
-    cases: list[dict[str, Any]], forecasters: Sequence[str], reference: str = "model"
+    cases: list[dict[str, Any]],
+    forecasters: Sequence[str],
+    reference: str = "model",
+    bands: bool = True,
 ) -> dict[str, Any]:
     """``reference`` against every other forecaster over the cases: paired differences of
-    each score (``paired``, the reference as a) and discrimination (``discrimination``)."""
+    each score (``paired``, the reference as a) and discrimination (``discrimination``); with
+    ``bands``, the same within each band of the war's age at the snapshot (``AGE_BANDS``,
+    "by_age": the base rate by war age ranks wars by age alone, so within a band it is left
+    with little to rank them by)."""
     others = [f for f in forecasters if f != reference]
     scores = {
         g: {
@@ -152,7 +161,22 @@ def skill(
         "cases": len(cases),
         "scores": scores,
         "discrimination": discrimination(cases, forecasters, reference),
+        "by_age": [] if not bands else by_age(cases, forecasters, reference),
     }
+
+
+def by_age(
+    cases: list[dict[str, Any]], forecasters: Sequence[str], reference: str = "model"
+) -> list[dict[str, Any]]:
+    """``skill`` within each band of ``AGE_BANDS`` that holds a case (the war's age at the
+    snapshot in days; a case without one counts as 0)."""
+    out = []
+    for lo, hi, label in AGE_BANDS:
+        inside = [c for c in cases if lo <= (c.get("war_age_days") or 0) < (hi or math.inf)]
+        if inside:
+            band = skill(inside, forecasters, reference, bands=False)
+            out.append({"band": label, "from_days": lo, "to_days": hi, **band})
+    return out
 
 
 def difference(x: float | None, se: float | None, digits: int, unit: str = "") -> str:

@@ -52,10 +52,45 @@ def skill_section(
             auc = difference(a["auc"], a["se"], 3).lstrip("+")
             out.append(f"<tr><td>{esc(names[f])}</td><td>{esc(auc)}</td><td>{esc(diff)}</td></tr>")
         out.append("</table>")
+    out += _bands(sk, names)
     out.append(f'<p class="lede">{esc(LEDE)}</p>')
     if d is not None:
         out.append(
             f"<p>{d['with_ceasefire']} cases had a ceasefire by the horizon, {d['without']} "
             "did not.</p>"
         )
+    return out
+
+
+def _bands(sk: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """The comparison with the base rate by war age (else the first base rate) within each band
+    of the war's age at the snapshot."""
+    if len(sk["by_age"]) < 2:
+        return []  # one band: the tables above
+    g = "lognormal" if "lognormal" in sk["scores"] else next(iter(sk["scores"]))
+    out = [
+        f"<h3>By the war's age at the snapshot: sim against the {esc(names[g])}</h3>",
+        "<table><tr><th>war's age</th><th>cases (with a ceasefire)</th><th>Brier, sim minus</th>"
+        "<th>log, sim minus</th><th>AUC sim</th><th>AUC of the base rate</th>"
+        "<th>AUC, sim minus</th></tr>",
+    ]
+    for b in sk["by_age"]:
+        row, d = b["scores"][g], b["discrimination"]
+        cells = [difference(row[k]["diff"], row[k]["se"], 3) for k in ("brier", "log")]
+        if d is None:
+            cells += ["—", "—", "—"]
+        else:
+            vs = d["against"][g]
+            cells += [
+                difference(d["auc"]["model"]["auc"], d["auc"]["model"]["se"], 3).lstrip("+"),
+                difference(d["auc"][g]["auc"], d["auc"][g]["se"], 3).lstrip("+"),
+                difference(vs["diff"], vs["se"], 3),
+            ]
+        n = f"{b['cases']}" + ("" if d is None else f" ({d['with_ceasefire']})")
+        out.append(
+            f"<tr><td>{esc(b['band'])}</td><td>{esc(n)}</td>"
+            + "".join(f"<td>{esc(x)}</td>" for x in cells)
+            + "</tr>"
+        )
+    out.append("</table>")
     return out
