@@ -64,7 +64,11 @@ def test_the_sweeps_notebook_shows_sweeps_a_comparison_sensitivity_and_a_discove
 @pytest.mark.slow
 def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught():
     outputs, text = _execute(
-        "03_history.ipynb", {"REPLICATES, SEED = 16384, 7": "REPLICATES, SEED = 4096, 7"}
+        "03_history.ipynb",
+        {
+            "REPLICATES, SEED = 16384, 7": "REPLICATES, SEED = 4096, 7",
+            "HINDCAST_REPLICATES = 2000": "HINDCAST_REPLICATES = 500",
+        },
     )
     assert "23 observations" in text  # the case's record
     assert "as of 2025-07-01, given 5 observation(s)" in text  # the conditioned headlines
@@ -73,6 +77,10 @@ def test_the_history_notebook_shows_the_forecast_path_and_what_the_record_taught
     assert re.search(r"(Russia|Ukraine|Sanctions|United States): [a-z]", text)
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the forecast path, prior against posterior
+    # a small hindcast, compared with the base rates paired over its six cases
+    assert re.search(
+        r"sim minus lognormal: log [+-]\d\.\d{3} \(se \d\.\d{3}\), sim lower in \d of 6", text
+    )
 
 
 MAX_BYTES = 1_000_000  # a shipped notebook with its figures: small runs keep it light
