@@ -202,3 +202,12 @@ def test_the_comparison_within_each_band_of_the_wars_age_is_that_of_its_cases():
     assert "By the war" not in "".join(
         skill_section(cases, ["model", "base", "lognormal"], NAMES, "x")
     )
+
+
+def test_one_case_is_compared_without_standard_errors_or_discrimination():
+    lines = skill_lines(
+        skill([_case(True, 0.7, 0.84, 0.75)], ["model", "base", "lognormal"]), NAMES
+    )
+    assert len(lines) == 2  # one line per base rate, no discrimination line
+    assert lines[1].startswith("sim − lognormal on the one case: Brier +0.02")  # 0.09 - 0.0625
+    assert "se" not in lines[1]

@@ -193,18 +193,25 @@ def skill_lines(sk: dict[str, Any], names: dict[str, str]) -> list[str]:
     lines = []
     for g, row in sk["scores"].items():
         b, lg, cr = row["brier"], row["log"], row["crps"]
+        n = b["n"]
+        scores = (
+            f"Brier {difference(b['diff'], b['se'], 3)}, log {difference(lg['diff'], lg['se'], 3)}, "
+            f"CRPS {difference(cr['diff'], cr['se'], 1, ' days')}"
+        )
+        if n == 1:
+            lines.append(f"{ref} − {names[g]} on the one case: {scores}")
+            continue
         lines.append(
-            f"{ref} − {names[g]}, paired over {b['n']} cases (negative: {ref} better): Brier "
-            f"{difference(b['diff'], b['se'], 3)}, log {difference(lg['diff'], lg['se'], 3)}, CRPS "
-            f"{difference(cr['diff'], cr['se'], 1, ' days')}; {ref}'s log score is lower in "
-            f"{lg['better']} of {lg['n']} cases, higher in {lg['worse']}"
+            f"{ref} − {names[g]}, paired over {n} cases (negative: {ref} better): {scores}; "
+            f"{ref}'s log score is lower in {lg['better']} of {n} cases, higher in {lg['worse']}"
         )
     d = sk["discrimination"]
     if d is None:
-        lines.append(
-            "discrimination: not defined (it needs a case with a ceasefire, one without, and "
-            "every forecaster's P)"
-        )
+        if sk["cases"] > 1:
+            lines.append(
+                "discrimination: not defined (it needs a case with a ceasefire, one without, "
+                "and every forecaster's P)"
+            )
         return lines
     auc = "; ".join(
         f"{names[f]} {a['auc']:.3f}" + ("" if a["se"] is None else f" (se {a['se']:.3f})")
