@@ -210,4 +210,4 @@ def test_one_case_is_compared_without_standard_errors_or_discrimination():
     )
     assert len(lines) == 2  # one line per base rate, no discrimination line
     assert lines[1].startswith("sim − lognormal on the one case: Brier +0.02")  # 0.09 - 0.0625
-    assert "se" not in lines[1]
+    assert "(se " not in lines[1]
