@@ -59,6 +59,7 @@ def test_a_paired_difference_matches_the_hand_calculation():
     assert (r["better"], r["worse"], r["same"], r["n"]) == (1, 1, 1, 3)
     assert (r["mean_a"], r["mean_b"]) == (pytest.approx(0.2), pytest.approx(0.5 / 3))
     assert paired([0.3], [0.1])["se"] is None  # one case: no spread to measure
+    assert paired([0.1, None, 0.3, 0.2], [0.2, 0.4, 0.1, 0.2]) == r  # a missing score: left out
 
 
 def test_the_auc_of_a_small_example_counts_ties_as_half():

@@ -73,11 +73,14 @@ def loo_cases(loo: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def paired(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
+def paired(a: Sequence[float | None], b: Sequence[float | None]) -> dict[str, Any]:
     """The paired comparison of two forecasters' scores of the same cases (lower is better):
     n, both means, the mean difference a - b with its standard error (None under two cases),
-    and the cases where a scores lower ("better"), higher ("worse") or the same."""
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    and the cases where a scores lower ("better"), higher ("worse") or the same. A case
+    either score is missing from (None) is left out."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)  # None -> nan
+    both = np.isfinite(x) & np.isfinite(y)
+    x, y = x[both], y[both]
     d = x - y
     n = len(d)
     se = float(np.std(d, ddof=1) / math.sqrt(n)) if n >= 2 else None
