@@ -10,7 +10,7 @@ from ...errors import UsageError
 from ...io.atomic import atomic_write_text
 from ...io.readback import check_sealed
 from ..skill import loo_cases
-from .page import esc, figure, page, pct, provenance, scores
+from .page import esc, figure, page, pct, provenance, row, scores
 from .skill import skill_section
 
 __all__ = ["is_calibrate_folder", "render_calibrate_report", "write_calibrate_report"]
@@ -109,11 +109,7 @@ def _loo_rows(data: dict[str, Any]) -> list[str]:
         cov = " / ".join("yes" if r["covered"][lv] else "no" for lv in LEVELS)
         cells = [pct(r["p"]), *scores(r, ("brier", "log", "crps")), esc(cov)]
         cells += [scores(r[k], ("log",))[0] for k in ("in_sample", "base", "lognormal")]
-        out.append(
-            f"<tr><td>{esc(r['name'])}</td><td>{esc(r['outcome'])}</td><td>{esc(vals)}</td>"
-            + "".join(f"<td>{x}</td>" for x in cells)
-            + "</tr>"
-        )
+        out.append(row(esc(r["name"]), esc(r["outcome"]), esc(vals), *cells))
     out.append("</table>")
     return out
 

@@ -96,6 +96,11 @@ def figure(png: bytes, caption: str) -> str:
     )
 
 
+def row(*cells: str) -> str:
+    """One table row of cells already escaped HTML."""
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
 def provenance(rows: list[tuple[str, str]]) -> str:
     """A two-column table: plain-text labels, values already escaped HTML."""
     cells = "".join(f"<tr><td>{esc(k)}</td><td>{v}</td></tr>" for k, v in rows)

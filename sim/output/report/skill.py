@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..skill import difference, skill
-from .page import esc
+from .page import esc, row
 
 DIGITS = {"brier": 3, "log": 3, "crps": 1}  # decimals of each paired difference
 
@@ -34,12 +34,10 @@ def skill_section(
         "<table><tr><th>sim minus</th><th>Brier</th><th>log</th><th>CRPS (days)</th>"
         "<th>cases where sim's log score is lower / higher</th></tr>",
     ]
-    for g, row in sk["scores"].items():
-        cells = [difference(row[k]["diff"], row[k]["se"], d) for k, d in DIGITS.items()]
-        cells.append(f"{row['log']['better']} / {row['log']['worse']} of {row['log']['n']}")
-        out.append(
-            f"<tr><td>{esc(names[g])}</td>" + "".join(f"<td>{esc(x)}</td>" for x in cells) + "</tr>"
-        )
+    for g, sc in sk["scores"].items():
+        cells = [difference(sc[k]["diff"], sc[k]["se"], d) for k, d in DIGITS.items()]
+        cells.append(f"{sc['log']['better']} / {sc['log']['worse']} of {sc['log']['n']}")
+        out.append(row(esc(names[g]), *map(esc, cells)))
     out.append("</table>")
     d = sk["discrimination"]
     if d is not None:
@@ -50,7 +48,7 @@ def skill_section(
             vs = d["against"].get(f)
             diff = "—" if vs is None else difference(vs["diff"], vs["se"], 3)
             auc = difference(a["auc"], a["se"], 3).lstrip("+")
-            out.append(f"<tr><td>{esc(names[f])}</td><td>{esc(auc)}</td><td>{esc(diff)}</td></tr>")
+            out.append(row(esc(names[f]), esc(auc), esc(diff)))
         out.append("</table>")
     out += _bands(sk, names)
     out.append(f'<p class="lede">{esc(LEDE)}</p>')
@@ -75,8 +73,8 @@ def _bands(sk: dict[str, Any], names: dict[str, str]) -> list[str]:
         "<th>AUC, sim minus</th></tr>",
     ]
     for b in sk["by_age"]:
-        row, d = b["scores"][g], b["discrimination"]
-        cells = [difference(row[k]["diff"], row[k]["se"], 3) for k in ("brier", "log")]
+        sc, d = b["scores"][g], b["discrimination"]
+        cells = [difference(sc[k]["diff"], sc[k]["se"], 3) for k in ("brier", "log")]
         if d is None:
             cells += ["—", "—", "—"]
         else:
@@ -87,10 +85,6 @@ def _bands(sk: dict[str, Any], names: dict[str, str]) -> list[str]:
                 difference(vs["diff"], vs["se"], 3),
             ]
         n = f"{b['cases']}" + ("" if d is None else f" ({d['with_ceasefire']})")
-        out.append(
-            f"<tr><td>{esc(b['band'])}</td><td>{esc(n)}</td>"
-            + "".join(f"<td>{esc(x)}</td>" for x in cells)
-            + "</tr>"
-        )
+        out.append(row(esc(b["band"]), esc(n), *map(esc, cells)))
     out.append("</table>")
     return out
