@@ -146,7 +146,7 @@ def test_an_outcome_is_read_from_the_realised_day_or_else_the_words():
 
 def test_a_difference_is_signed_with_its_standard_error():
     assert difference(-0.0213, 0.011, 3) == "−0.021 (se 0.011)"
-    assert difference(10.55, None, 1, " days") == "+10.6 days"  # Python rounds half to even
+    assert difference(10.56, None, 1, " days") == "+10.6 days"
     assert difference(None, None, 3) == "—"
 
 

@@ -154,7 +154,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     from ..io.limits import MAX_CASES, check_at_most
     from ..output.formats import wrap_lines
     from ..output.report.hindcast import few_futures_text, rerun_text
-    from ..output.skill import skill_lines
+    from ..output.skill import SHORT_NAMES, skill_lines
     from ..studies.hindcast import BASE_MEDIAN_DAYS, hindcast
 
     check_at_most(len(args.cases), MAX_CASES, "cases in one hindcast")
@@ -242,7 +242,6 @@ def _case_table(t: Any) -> str:
 
 
 FORECASTERS = {"model": "sim", "base": "haz", "lognormal": "logn"}
-SHORT_NAMES = {"model": "sim", "base": "constant hazard", "lognormal": "lognormal"}
 
 
 def _settings(args: argparse.Namespace) -> tuple[argparse.Namespace, list[str]]:

@@ -35,6 +35,7 @@ import numpy as np
 __all__ = [
     "AGE_BANDS",
     "SCORES",
+    "SHORT_NAMES",
     "by_age",
     "difference",
     "discrimination",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 SCORES = {"brier": "brier", "log": "log", "crps": "crps_days"}  # name -> key in a forecast
+SHORT_NAMES = {"model": "sim", "base": "constant hazard", "lognormal": "lognormal"}  # terminal
 AGE_BANDS = ((0, 30, "under 30 days"), (30, 365, "30 to 364 days"), (365, None, "a year or more"))
 
 

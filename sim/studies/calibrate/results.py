@@ -11,7 +11,7 @@ from typing import Any
 
 from ...io.jsonable import jsonable
 from ...output.formats import count, probability, score, text_table, value, wrap_lines
-from ...output.skill import loo_cases, skill, skill_lines
+from ...output.skill import SHORT_NAMES, loo_cases, skill, skill_lines
 from .fit import COMPARATORS, LEVELS, case_scores, fit_data
 
 __all__ = ["FILE", "NAMES", "CalibrationResults"]
@@ -178,9 +178,8 @@ class CalibrationResults:
             **{f"log {n}": _cell(f"log_{k}", lambda x: score(x, 2)) for k, n in LOO_LOGS.items()},
         }
         lines += ["", "leave-one-case-out per case:", text_table(self.loo.to_dict("records"), loo)]
-        names = {"model": "sim", "base": "constant hazard", "lognormal": "lognormal"}
         lines += ["", "sim leave-one-case-out against the base rates:"]
-        lines += skill_lines(self.skill(), names)
+        lines += skill_lines(self.skill(), SHORT_NAMES)
         lines += [f"warning: {w}" for w in self.warnings()]
         return wrap_lines("\n".join(lines))
 
